@@ -1,0 +1,39 @@
+"""The embedded PostgreSQL used when no DATABASE_URL is given.
+
+pgserver ships PostgreSQL binaries in a wheel, so a fresh clone needs nothing but pip. The
+server keeps running between commands (cleanup_mode=None) and its data lives in the git-ignored
+`.data/` folder of the checkout; `get_server` re-attaches to a running one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+DATABASE_NAME = "huiji"
+
+
+def embedded_database(data_dir: Path) -> dict:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset or shared (containers, CI); pgserver
+    # only keeps a lock file there, so a private folder beside the data serves.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = data_dir.parent / "run"
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    # Imported lazily: pgserver is only needed when no real database is configured.
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    return {
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        # pgserver listens on a unix socket (in its data folder unless that path is too long).
+        "HOST": parse_qs(urlparse(server.get_uri()).query)["host"][0],
+        "PORT": "",
+    }

@@ -1,0 +1,1 @@
+"""Operations: health checks, Prometheus metrics, Sentry and the beat heartbeat."""

@@ -1,0 +1,266 @@
+"""Settings shared by every environment, all driven by environment variables.
+
+With no variables set the platform runs on embedded defaults: an embedded PostgreSQL from pip,
+eager Celery, local media files, console email and SMS. Each variable listed in README.md
+switches one part to a real service.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from huiji.env import env_bool, env_int, env_list, env_str
+
+PLATFORM_DIR = Path(__file__).resolve().parents[2]  # platform/
+REPO_DIR = PLATFORM_DIR.parent
+DATA_DIR = Path(env_str("HUIJI_DATA_DIR", str(REPO_DIR / ".data")))
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")  # required outside development, see production.py
+# The base domain: the public site answers on it and every association on <slug>.<base>.
+BASE_DOMAIN = env_str("HUIJI_BASE_DOMAIN", "localhost")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Tenancy ------------------------------------------------------------------------------------
+# `accounts`, `audit` and the Django contrib apps live in both lists: operators are users of the
+# public schema, applicants, members and staff are users of their association's schema, so an
+# account always belongs to exactly one association.
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "huiji.audit",
+    "tenant_apps.accounts",
+    "shared_apps.console",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "huiji.audit",
+    "tenant_apps.accounts",
+    "tenant_apps.files",
+    "tenant_apps.portal",
+]
+# `tenants` comes first: Django takes a management command from the first app that has it, and
+# tenants/ replaces django-tenants' migrate_schemas with one that also migrates the template.
+INSTALLED_APPS = ["tenants", *[a for a in SHARED_APPS if a != "tenants"]]
+INSTALLED_APPS += [a for a in TENANT_APPS if a not in INSTALLED_APPS]
+
+TENANT_MODEL = "tenants.Association"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "huiji.urls_public"
+ROOT_URLCONF = "huiji.urls_tenants"
+# New associations are cloned from this schema; `migrate_schemas` migrates it on every run.
+TENANT_BASE_SCHEMA = "huiji_template"
+# Search path is set once per tenant switch, not before every cursor.
+TENANT_LIMIT_SET_CALLS = True
+DEFAULT_NOT_FOUND_TENANT_VIEW = "huiji.views.unknown_host"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+TENANT_RESOLUTION_CACHE_SECONDS = env_int("TENANT_RESOLUTION_CACHE_SECONDS", 3600)
+
+# --- Database -----------------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    _db = dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+else:
+    from huiji.embedded_pg import embedded_database
+
+    _db = embedded_database(DATA_DIR / "pg")
+_db["ENGINE"] = "django_tenants.postgresql_backend"
+_db.setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache --------------------------------------------------------------------------------------
+_cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
+if _cache_url:
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+else:
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {
+    # Keys of the default cache carry the schema, so one association never reads another's.
+    "default": {**_cache, "KEY_FUNCTION": "django_tenants.cache.make_key",
+                "LOCATION": _cache.get("LOCATION", "huiji-default")},
+    # Host -> association lookups are platform-wide, keyed by host name only.
+    "tenant_resolution": {**_cache, "KEY_PREFIX": "huiji-hosts",
+                          "LOCATION": _cache.get("LOCATION", "huiji-hosts")},
+}
+
+# --- Requests -----------------------------------------------------------------------------------
+MIDDLEWARE = [
+    # First, so that requests answered early (unknown host, suspended association) count too.
+    "huiji.ops.metrics.RequestMetricsMiddleware",
+    "huiji.tenancy.middleware.AssociationMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "huiji.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "huiji.wsgi.application"
+ASGI_APPLICATION = "huiji.asgi.application"
+
+# --- Accounts -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tenant_apps.accounts.backends.IdentifierBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# --- Language and time --------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PLATFORM_DIR / "huiji" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ---------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(REPO_DIR / "staticfiles")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Media is private: nothing is served from MEDIA_URL, files go out through views that check
+# who is asking (tenant_apps.files).
+MEDIA_URL = "/media-not-served/"
+
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "huiji.storage.TenantS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL"),
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_str("S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            "location": env_str("S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "huiji.storage.TenantFileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Email and SMS ------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"noreply@{BASE_DOMAIN}")
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+
+# --- Celery -------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
+# Without a broker, tasks run inline (eagerly) in the process that queues them.
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "huiji.ops.tasks.heartbeat", "schedule": 60.0},
+}
+
+# --- API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "huiji.errors.api_exception_handler",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Huiji API",
+    "DESCRIPTION": "会籍 membership platform",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Operations ---------------------------------------------------------------------------------
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development")
+SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"tenant": {"()": "django_tenants.log.TenantContextFilter"}},
+    "formatters": {
+        "tenant": {
+            "format": "%(asctime)s %(levelname)s [%(schema_name)s:%(domain_url)s] "
+            "%(name)s: %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["tenant"],
+                    "formatter": "tenant"},
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                # pgserver logs every attach and detach of the embedded server at INFO.
+                "pgserver": {"level": "WARNING"}},
+}
+
+if SENTRY_DSN:
+    from huiji.ops.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

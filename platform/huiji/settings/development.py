@@ -1,0 +1,11 @@
+"""The default settings: a developer's machine with embedded services."""
+
+from huiji.env import env_bool, env_int
+from huiji.settings.base import *  # noqa: F403
+from huiji.settings.base import SECRET_KEY
+
+DEBUG = env_bool("DEBUG", True)
+# A fixed key is fine on a developer's machine; production.py refuses to start without one.
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+# The port `runserver` listens on, used in the links the demo prints.
+DEV_SERVER_PORT = env_int("HUIJI_PORT", 8000)

@@ -1,0 +1,1 @@
+"""Tenancy helpers: resolving the association of a request, and running code in a schema."""

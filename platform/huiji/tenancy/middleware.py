@@ -1,0 +1,31 @@
+"""Picks the association from the request's host and switches the connection to its schema."""
+
+from __future__ import annotations
+
+import sentry_sdk
+from django.db import connection
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from huiji.tenancy.resolution import association_for_host
+
+
+class AssociationMiddleware(TenantMainMiddleware):
+    def get_tenant(self, domain_model, hostname):
+        tenant = association_for_host(hostname)
+        if tenant is None:
+            raise domain_model.DoesNotExist(hostname)
+        return tenant
+
+    def process_request(self, request):
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = request.tenant
+        sentry_sdk.set_tag("tenant", tenant.schema_name)
+        if tenant.schema_name != get_public_schema_name() and tenant.is_suspended:
+            # A suspended association shows one page and nothing of its data.
+            connection.set_schema_to_public()
+            return render(request, "huiji/suspended.html", {"suspended": tenant}, status=503)
+        return None

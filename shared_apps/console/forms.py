@@ -1,0 +1,26 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenants.profiles import available_profiles, load_profile
+
+
+def _profile_choices():
+    return [("", _("Empty (configure later)"))] + [
+        (key, load_profile(key).name) for key in available_profiles()]
+
+
+class AssociationCreateForm(forms.Form):
+    name = forms.CharField(label=_("Association name"), max_length=200)
+    slug = forms.SlugField(label=_("Short name (subdomain)"), max_length=40,
+                           help_text=_("Lowercase letters, digits and hyphens, e.g. cmes."))
+    profile = forms.ChoiceField(label=_("Starting profile"), required=False, choices=())
+    extra_domain = forms.CharField(label=_("Custom domain (optional)"), max_length=253,
+                                   required=False)
+    admin_name = forms.CharField(label=_("First administrator's name"), max_length=100)
+    admin_email = forms.EmailField(label=_("Administrator's email"), required=False)
+    admin_phone = forms.CharField(label=_("Administrator's mobile"), max_length=20,
+                                  required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].choices = _profile_choices()

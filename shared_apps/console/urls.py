@@ -1,0 +1,12 @@
+from django.urls import path
+
+from shared_apps.console import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("console/", views.dashboard, name="dashboard"),
+    path("console/associations/new/", views.association_new, name="association-new"),
+    path("console/associations/<slug:slug>/status/", views.association_status,
+         name="association-status"),
+]

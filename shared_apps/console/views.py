@@ -1,0 +1,64 @@
+"""The platform's own site on the base domain: landing page and operator console."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huiji.errors import AppError
+from shared_apps.console.forms import AssociationCreateForm
+from shared_apps.console.permissions import operator_required
+from tenants.models import Association
+from tenants.selectors import association_counts_by_status, association_stats, associations
+from tenants.services import association_create, association_set_status, association_url
+
+
+def landing(request):
+    if request.user.is_authenticated and request.user.is_operator:
+        return redirect("console:dashboard")
+    return render(request, "console/landing.html")
+
+
+@operator_required
+def dashboard(request):
+    rows = associations()
+    stats = association_stats([a.schema_name for a in rows])
+    table = [{"association": a, "url": association_url(a), "stats": stats.get(a.schema_name)}
+             for a in rows]
+    return render(request, "console/dashboard.html", {
+        "rows": table, "counts": association_counts_by_status()})
+
+
+@operator_required
+def association_new(request):
+    form = AssociationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = association_create(
+                acting_user=request.user, name=data["name"], slug=data["slug"],
+                admin_name=data["admin_name"], admin_email=data["admin_email"] or None,
+                admin_phone=data["admin_phone"] or None, profile=data["profile"],
+                extra_domains=(data["extra_domain"],) if data["extra_domain"] else ())
+        except AppError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("%(name)s is ready.") % {"name": result.association.name})
+            return render(request, "console/association_created.html", {
+                "result": result, "url": association_url(result.association)})
+    return render(request, "console/association_new.html", {"form": form})
+
+
+@operator_required
+@require_POST
+def association_status(request, slug):
+    association = get_object_or_404(Association, slug=slug)
+    status = request.POST.get("status", "")
+    try:
+        association_set_status(acting_user=request.user, association=association,
+                               status=status, reason=request.POST.get("reason", ""))
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(name)s: status changed.") % {"name": association.name})
+    return redirect("console:dashboard")

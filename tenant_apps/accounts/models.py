@@ -1,0 +1,94 @@
+"""Accounts. The table exists in the public schema (platform operators) and in each
+association's schema (its applicants, members and staff), so every account belongs to exactly
+one association and the same phone number can sign up with two associations independently."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a person may do. One person may hold several roles."""
+
+    OPERATOR = "operator", _("Platform operator")  # public schema only
+    HQ_ADMIN = "hq_admin", _("HQ administrator")
+    BRANCH_ADMIN = "branch_admin", _("Branch administrator")
+    REVIEWER = "reviewer", _("Reviewer")
+    FINANCE = "finance", _("Finance")
+    SECRETARIAT = "secretariat", _("Secretariat")
+    MEMBER = "member", _("Member")
+
+
+STAFF_ROLES = frozenset({Role.HQ_ADMIN, Role.BRANCH_ADMIN, Role.REVIEWER, Role.FINANCE,
+                         Role.SECRETARIAT})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username: str | None = None, password: str | None = None, **fields):
+        from tenant_apps.accounts.services import normalize_email, normalize_phone
+
+        if fields.get("email"):
+            fields["email"] = normalize_email(fields["email"])
+        if fields.get("phone"):
+            fields["phone"] = normalize_phone(fields["phone"])
+        username = username or fields.get("phone") or fields.get("email") \
+            or f"u{uuid.uuid4().hex[:12]}"
+        user = self.model(username=username, **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(username, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    # Exposed in URLs and APIs instead of the sequential id, which repeats across associations.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, unique=True, null=True,
+                             blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    roles = ArrayField(models.CharField(max_length=30, choices=Role.choices), default=list,
+                       blank=True, verbose_name=_("roles"))
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("Django admin access"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_association_staff(self) -> bool:
+        return any(role in STAFF_ROLES for role in self.roles)
+
+    @property
+    def is_operator(self) -> bool:
+        return Role.OPERATOR in self.roles

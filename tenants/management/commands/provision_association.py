@@ -1,0 +1,35 @@
+"""Create an association from the command line (the operator console uses the same service)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from huiji.errors import AppError
+from tenants.services import association_create, association_url
+
+
+class Command(BaseCommand):
+    help = "Create an association: schema (cloned from the template), domain and first admin."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", required=True)
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--admin-name", required=True)
+        parser.add_argument("--admin-email")
+        parser.add_argument("--admin-phone")
+        parser.add_argument("--admin-password",
+                            help="Omit to get a one-time activation link instead.")
+        parser.add_argument("--profile", default="")
+        parser.add_argument("--domain", action="append", default=[],
+                            help="An extra custom domain (repeatable).")
+
+    def handle(self, *args, **options):
+        try:
+            result = association_create(
+                acting_user=None, name=options["name"], slug=options["slug"],
+                admin_name=options["admin_name"], admin_email=options["admin_email"],
+                admin_phone=options["admin_phone"], admin_password=options["admin_password"],
+                profile=options["profile"], extra_domains=tuple(options["domain"]))
+        except AppError as exc:
+            raise CommandError(f"{exc.field or exc.code}: {exc.message}") from exc
+        self.stdout.write(f"Created {result.association.name}: {association_url(result.association)}")
+        if result.activation_url:
+            self.stdout.write(f"Administrator activation link: {result.activation_url}")

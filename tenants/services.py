@@ -1,0 +1,168 @@
+"""Provisioning and lifecycle of associations (tenants). Runs in the public schema."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from huiji.audit.services import audit_record
+from huiji.errors import AppError
+from tenant_apps.accounts.models import Role, User
+from tenant_apps.accounts.services import user_create
+from tenant_apps.portal.services import site_content_update
+from tenants.models import Association, Domain
+from tenants.profiles import available_profiles, load_profile
+from tenants.schemas import clone_schema, drop_schema, schema_exists, schemas_needing_migration
+
+_SLUG = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
+RESERVED_SLUGS = frozenset({
+    "www", "admin", "api", "static", "media", "mail", "smtp", "public", "platform", "huiji",
+    "template", "operator", "console", "status", "help", "docs", "test", "localhost",
+})
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    association: Association
+    admin: User
+    # Set when the admin was created without a password: the one-time link to choose one.
+    activation_url: str | None
+
+
+def association_url(association: Association, path: str = "/") -> str:
+    domain = association.domains.filter(is_primary=True).first()
+    scheme = "http" if settings.DEBUG or settings.BASE_DOMAIN == "localhost" else "https"
+    port = getattr(settings, "DEV_SERVER_PORT", None)
+    host = f"{domain.domain}:{port}" if port else domain.domain
+    return f"{scheme}://{host}{path}"
+
+
+def _validate_slug(slug: str) -> None:
+    if not _SLUG.match(slug) or "--" in slug:
+        raise AppError("invalid_slug", _(
+            "The short name must be 2-40 lowercase letters, digits or hyphens, starting with a "
+            "letter."), field="slug")
+    if slug in RESERVED_SLUGS or slug.startswith("pg"):
+        raise AppError("reserved_slug", _("This short name is reserved."), field="slug")
+    if Association.objects.filter(slug=slug).exists() or schema_exists(slug.replace("-", "_")):
+        raise AppError("slug_taken", _("An association with this short name already exists."),
+                       field="slug", status=409)
+
+
+def template_ensure_current() -> None:
+    """Migrate the template schema if the code has migrations it lacks. `migrate_schemas`
+    does this on every deploy; checking here too means a clone can never miss one."""
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template) or schemas_needing_migration([template]):
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(template)}")
+        call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
+        connection.set_schema_to_public()
+
+
+def association_create(*, acting_user, name: str, slug: str, admin_name: str,
+                       admin_email: str | None = None, admin_phone: str | None = None,
+                       admin_password: str | None = None, profile: str = "",
+                       extra_domains: tuple[str, ...] = ()) -> Provisioned:
+    """Create an association: its row, its domains, its schema (a clone of the template), its
+    first HQ administrator and its starting profile, all in one transaction. Any failure
+    leaves nothing behind: PostgreSQL rolls back the schema with the rows."""
+    slug = (slug or "").strip().lower()
+    name = (name or "").strip()
+    if not name:
+        raise AppError("name_required", _("Enter the association's name."), field="name")
+    _validate_slug(slug)
+    if profile and profile not in available_profiles():
+        raise AppError("unknown_profile", _("Unknown starting profile."), field="profile")
+    if not (admin_email or admin_phone):
+        raise AppError("admin_contact_required",
+                       _("The first administrator needs an email address or a phone number."),
+                       field="admin_email")
+    template_ensure_current()
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        association = Association(schema_name=slug.replace("-", "_"), slug=slug, name=name,
+                                  profile=profile)
+        if profile:
+            association.short_name = load_profile(profile).short_name
+        association.save()
+        primary = f"{slug}.{settings.BASE_DOMAIN}"
+        Domain.objects.create(domain=primary, tenant=association, is_primary=True)
+        for extra in extra_domains:
+            Domain.objects.create(domain=extra.strip().lower(), tenant=association,
+                                  is_primary=False)
+        clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name)
+        with schema_context(association.schema_name):
+            admin = user_create(acting_user=acting_user, name=admin_name, email=admin_email,
+                                phone=admin_phone, password=admin_password,
+                                roles=[Role.HQ_ADMIN])
+            if profile:
+                site_content_update(acting_user=acting_user, **load_profile(profile).site)
+            activation_url = None
+            if not admin_password:
+                uid = urlsafe_base64_encode(force_bytes(admin.pk))
+                token = default_token_generator.make_token(admin)
+                activation_url = association_url(association, f"/reset/{uid}/{token}/")
+            audit_record(actor=None, action="association.provisioned", target=association,
+                         data={"by": str(acting_user) if acting_user else "system"})
+        audit_record(actor=acting_user, action="association.created", target=association,
+                     data={"slug": slug, "profile": profile, "domains": [primary,
+                                                                        *extra_domains]})
+        if activation_url and admin.email:
+            transaction.on_commit(lambda: send_mail(
+                _t("Your Huiji administrator account for %(name)s") % {"name": name},
+                _t("Choose your password here: %(url)s") % {"url": activation_url},
+                None, [admin.email]))
+    connection.set_schema_to_public()
+    return Provisioned(association=association, admin=admin, activation_url=activation_url)
+
+
+@transaction.atomic
+def association_set_status(*, acting_user, association: Association, status: str,
+                           reason: str = "") -> Association:
+    if status not in Association.Status.values:
+        raise AppError("invalid_status", _("Unknown status."), field="status")
+    locked = Association.objects.select_for_update().get(pk=association.pk)
+    if locked.schema_name == get_public_schema_name():
+        raise AppError("public_not_suspendable", _("The platform itself cannot be suspended."))
+    before = locked.status
+    if before == status:
+        return locked
+    locked.status = status
+    locked.save(update_fields=["status"])
+    audit_record(actor=acting_user, action=f"association.{status}", target=locked,
+                 reason=reason, data={"before": before, "after": status})
+    return locked
+
+
+def association_delete(*, acting_user, association: Association) -> None:
+    """Remove an association and drop its schema. Used by tests and benchmarks; operators
+    suspend instead (data is kept)."""
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        schema = association.schema_name
+        audit_record(actor=acting_user, action="association.deleted", target=association)
+        association.delete()
+        drop_schema(schema)
+
+
+def platform_ensure_public(*, name: str = "会籍平台") -> Association:
+    """The public-schema row and the base domain, which serve the platform's own site."""
+    public, _created = Association.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": name, "slug": "public"},
+    )
+    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN,
+                                 defaults={"tenant": public, "is_primary": True})
+    return public
