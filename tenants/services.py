@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -121,8 +121,8 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
                                                                         *extra_domains]})
         if activation_url and admin.email:
             transaction.on_commit(lambda: send_mail(
-                _t("Your Huiji administrator account for %(name)s") % {"name": name},
-                _t("Choose your password here: %(url)s") % {"url": activation_url},
+                gettext("Your Huiji administrator account for %(name)s") % {"name": name},
+                gettext("Choose your password here: %(url)s") % {"url": activation_url},
                 None, [admin.email]))
     connection.set_schema_to_public()
     return Provisioned(association=association, admin=admin, activation_url=activation_url)

@@ -22,7 +22,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")  # required outside development, see production.py
 # The base domain: the public site answers on it and every association on <slug>.<base>.
 BASE_DOMAIN = env_str("HUIJI_BASE_DOMAIN", "localhost")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}"])
+# Associations bring their own custom domains, so the Domain table is the real allow-list:
+# AssociationMiddleware answers any host that is not in it with the 404 page before a view
+# runs. Set ALLOWED_HOSTS to narrow it further at the edge.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # --- Tenancy ------------------------------------------------------------------------------------
@@ -32,6 +35,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "huiji",  # no models: its templates, static files and translations
     "huiji.audit",
     "tenant_apps.accounts",
     "shared_apps.console",
@@ -263,4 +267,5 @@ LOGGING = {
 if SENTRY_DSN:
     from huiji.ops.sentry import init_sentry
 
-    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT,
+                traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

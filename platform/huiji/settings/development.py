@@ -6,6 +6,10 @@ from huiji.settings.base import SECRET_KEY
 
 DEBUG = env_bool("DEBUG", True)
 # A fixed key is fine on a developer's machine; production.py refuses to start without one.
-SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 # The port `runserver` listens on, used in the links the demo prints.
 DEV_SERVER_PORT = env_int("HUIJI_PORT", 8000)
+# Static files straight from the apps' folders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None

@@ -30,6 +30,7 @@ class Command(BaseCommand):
                 profile=options["profile"], extra_domains=tuple(options["domain"]))
         except AppError as exc:
             raise CommandError(f"{exc.field or exc.code}: {exc.message}") from exc
-        self.stdout.write(f"Created {result.association.name}: {association_url(result.association)}")
+        url = association_url(result.association)
+        self.stdout.write(f"Created {result.association.name}: {url}")
         if result.activation_url:
             self.stdout.write(f"Administrator activation link: {result.activation_url}")
