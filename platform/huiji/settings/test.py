@@ -10,3 +10,4 @@ PASSWORD_HASHERS = [
 ]
 STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F405
