@@ -14,5 +14,4 @@ def init_sentry(dsn: str, *, environment: str, traces_sample_rate: float) -> Non
         environment=environment,
         traces_sample_rate=traces_sample_rate,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sentry_sdk
-from django.db import connection
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
@@ -25,7 +24,7 @@ class AssociationMiddleware(TenantMainMiddleware):
         tenant = request.tenant
         sentry_sdk.set_tag("tenant", tenant.schema_name)
         if tenant.schema_name != get_public_schema_name() and tenant.is_suspended:
-            # A suspended association shows one page and nothing of its data.
-            connection.set_schema_to_public()
+            # A suspended association shows one page and nothing of its data: the response is
+            # made here, before sessions, authentication or any view can read its schema.
             return render(request, "huiji/suspended.html", {"suspended": tenant}, status=503)
         return None
