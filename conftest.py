@@ -24,6 +24,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tenants.models import Association
     from tenants.services import association_create, platform_ensure_public
 
+    name = connection.settings_dict["NAME"]
+    if not name.startswith("test_"):
+        # pytest-django creates the test database only when a collected test asks for one;
+        # never seed a developer's real database because a run selected no such test.
+        pytest.fail(f"refusing to seed database {name!r}: mark the test django_db")
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         platform_ensure_public()

@@ -1,0 +1,155 @@
+"""Browser tests: real Chromium (Debian's, headless) against the app served by a real server
+process on the test database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.harness import PASSWORD
+from tests.test_celery_worker import database_url
+
+# Playwright's sync API runs an event loop in the test thread; the Django calls the tests make
+# alongside it are ordinary synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("HUIJI_CHROMIUM", "/usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_tenants(django_db_setup, django_db_blocker):
+    """The CMES association, as in the demo, committed so the server process sees it."""
+    from tenants.models import Association
+    from tenants.services import association_create
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        if not Association.objects.filter(slug="cmes").exists():
+            association_create(acting_user=None, name="中国机械工程学会", slug="cmes",
+                               profile="cmes", admin_name="学会管理员",
+                               admin_email="admin@cmes.test", admin_password=PASSWORD)
+    return ["cmes"]
+
+
+@pytest.fixture(scope="session")
+def created_by_browser(django_db_blocker):
+    """Slugs of associations that browser tests create through the running server; they are
+    committed by that process, so they are deleted here, outside any test transaction."""
+    slugs: list[str] = []
+    yield slugs
+    from tenants.models import Association
+    from tenants.services import association_delete
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for association in Association.objects.filter(slug__in=slugs):
+            association_delete(acting_user=None, association=association)
+        # Playwright's event loop gives this teardown a context of its own, and so a database
+        # connection of its own (asgiref locals follow contexts); close it, or it would keep
+        # the test database from being dropped.
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_tenants, django_db_blocker):
+    """`manage.py runserver` on a free port, reading and writing the test database."""
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.test",
+           "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
+    env.pop("CELERY_BROKER_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", "--insecure",
+         f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    base = f"http://localhost:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (local)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.terminate()
+        pytest.fail("the server did not start:\n" + proc.communicate()[0])
+    yield port
+    proc.terminate()
+    proc.wait(timeout=20)
+    _wait_for_sessions_to_close(django_db_blocker)
+
+
+def _wait_for_sessions_to_close(django_db_blocker) -> None:
+    """PostgreSQL ends a dead client's backend a moment after the process exits; dropping the
+    test database before then fails, so wait for the server's sessions to go."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium is not installed at {CHROMIUM} (deploy/local/test installs it)"
+        if os.environ.get("HUIJI_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A page the size of a phone screen, in Chinese."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth + 1")
