@@ -41,7 +41,9 @@ class Provisioned:
 
 
 def association_url(association: Association, path: str = "/") -> str:
-    domain = association.domains.filter(is_primary=True).first()
+    # Reads the (usually prefetched) domains in Python: lists of associations stay one query.
+    domains = list(association.domains.all())
+    domain = next((d for d in domains if d.is_primary), domains[0] if domains else None)
     scheme = "http" if settings.DEBUG or settings.BASE_DOMAIN == "localhost" else "https"
     port = getattr(settings, "DEV_SERVER_PORT", None)
     host = f"{domain.domain}:{port}" if port else domain.domain

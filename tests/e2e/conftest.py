@@ -18,10 +18,6 @@ from django.db import connection
 from tests.harness import PASSWORD
 from tests.test_celery_worker import database_url
 
-# Playwright's sync API runs an event loop in the test thread; the Django calls the tests make
-# alongside it are ordinary synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("HUIJI_CHROMIUM", "/usr/bin/chromium")
@@ -115,6 +111,9 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in the test thread; the Django calls the tests
+    # make alongside it are ordinary synchronous ones. Only while browsers run.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -123,6 +122,7 @@ def browser():
                   "--disable-sync"])
         yield instance
         instance.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
