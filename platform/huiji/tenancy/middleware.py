@@ -9,6 +9,10 @@ from django_tenants.utils import get_public_schema_name
 
 from huiji.tenancy.resolution import association_for_host
 
+# Probes and scrapers reach pods by IP or by a service name that is no association's domain;
+# these paths answer on any host, from the public site, and show no association's data.
+OPERATIONS_PATHS = frozenset({"/healthz", "/ping", "/metrics"})
+
 
 class AssociationMiddleware(TenantMainMiddleware):
     def get_tenant(self, domain_model, hostname):
@@ -17,11 +21,19 @@ class AssociationMiddleware(TenantMainMiddleware):
             raise domain_model.DoesNotExist(hostname)
         return tenant
 
+    def no_tenant_found(self, request, hostname):
+        if request.path in OPERATIONS_PATHS:
+            self.setup_url_routing(request, force_public=True)
+            return None
+        return super().no_tenant_found(request, hostname)
+
     def process_request(self, request):
         response = super().process_request(request)
         if response is not None:
             return response
-        tenant = request.tenant
+        tenant = getattr(request, "tenant", None)
+        if tenant is None:  # an operations path on an unknown host
+            return None
         sentry_sdk.set_tag("tenant", tenant.schema_name)
         if tenant.schema_name != get_public_schema_name() and tenant.is_suspended:
             # A suspended association shows one page and nothing of its data: the response is

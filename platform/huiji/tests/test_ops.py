@@ -159,3 +159,12 @@ def test_log_lines_name_the_schema(alpha, settings):
         logging.getLogger().removeHandler(handler)
     assert "[alpha:alpha.localhost] django.request: Not Found: /no-such-page/" \
         in buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/ping", "/metrics"])
+def test_operations_paths_answer_on_any_host(path):
+    # Probes reach pods by IP; these paths must not depend on the Domain table.
+    assert Client(HTTP_HOST="10.1.2.3").get(path).status_code == 200
+    assert Client(HTTP_HOST="10.1.2.3").get("/").status_code == 404
+    assert Client(HTTP_HOST="10.1.2.3").get("/console/").status_code == 404

@@ -2,7 +2,8 @@
 
 1. The template schema that new associations are cloned from is migrated on every run, so a
    clone always has every migration of the code that made it.
-2. Association schemas that already have every migration are skipped after one catalogue
+2. After the public schema, the platform's own row and base domain are ensured.
+3. Association schemas that already have every migration are skipped after one catalogue
    query, instead of running Django's migrate in each (see tenants/schemas.py).
 
 Any option that targets something specific (a schema, an app, a migration, --fake, --plan...)
@@ -18,6 +19,7 @@ from django_tenants.utils import get_public_schema_name
 
 from tenants.models import Association
 from tenants.schemas import quote, schemas_needing_migration
+from tenants.services import platform_ensure_public
 
 _PASS_THROUGH = ("schema_name", "app_label", "migration_name", "fake", "fake_initial", "plan",
                  "prune", "check_unapplied")
@@ -31,6 +33,8 @@ class Command(MigrateSchemasCommand):
         tenant_only = options.get("tenant") and not options.get("shared")
         if not tenant_only:
             super().handle(*args, **{**options, "shared": True, "tenant": False})
+            # The base domain serves the platform's site from the first deploy on.
+            platform_ensure_public()
         if shared_only:
             return
         template = settings.TENANT_BASE_SCHEMA
