@@ -67,7 +67,9 @@ def created_by_browser(django_db_blocker):
 def server(demo_tenants, django_db_blocker):
     """`manage.py runserver` on a free port, reading and writing the test database."""
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.test",
+    # The demo's own settings (development), so the browser sees what `deploy/local/demo`
+    # serves; only DEBUG is off, for the real error pages.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.development", "DEBUG": "0",
            "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
     env.pop("CELERY_BROKER_URL", None)
     proc = subprocess.Popen(

@@ -9,7 +9,9 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 # The port `runserver` listens on, used in the links the demo prints.
 DEV_SERVER_PORT = env_int("HUIJI_PORT", 8000)
-# Static files straight from the apps' folders, no collectstatic needed.
+# Static files straight from the apps' folders, no collectstatic (and no manifest) needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
+STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
