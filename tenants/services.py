@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
@@ -91,8 +91,29 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
         raise AppError("admin_contact_required",
                        _("The first administrator needs an email address or a phone number."),
                        field="admin_email")
+    extra_domains = tuple(d.strip().lower() for d in extra_domains if d.strip())
+    taken = Domain.objects.filter(domain__in=extra_domains).values_list("domain", flat=True)
+    if taken:
+        raise AppError("domain_taken", _("The domain %(domain)s is already in use.")
+                       % {"domain": taken[0]}, field="extra_domain", status=409)
     template_ensure_current()
     connection.set_schema_to_public()
+    try:
+        return _provision(acting_user=acting_user, name=name, slug=slug, admin_name=admin_name,
+                          admin_email=admin_email, admin_phone=admin_phone,
+                          admin_password=admin_password, profile=profile,
+                          extra_domains=extra_domains)
+    except (IntegrityError, ProgrammingError) as exc:
+        # Two operators creating the same slug (or domain) at once: the loser's unique row or
+        # CREATE SCHEMA fails inside the transaction, which rolls back whole.
+        connection.set_schema_to_public()
+        raise AppError("slug_taken", _("An association with this short name already exists."),
+                       field="slug", status=409) from exc
+
+
+def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_email: str | None,
+               admin_phone: str | None, admin_password: str | None, profile: str,
+               extra_domains: tuple[str, ...]) -> Provisioned:
     with transaction.atomic():
         association = Association(schema_name=slug.replace("-", "_"), slug=slug, name=name,
                                   profile=profile)
@@ -102,8 +123,7 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
         primary = f"{slug}.{settings.BASE_DOMAIN}"
         Domain.objects.create(domain=primary, tenant=association, is_primary=True)
         for extra in extra_domains:
-            Domain.objects.create(domain=extra.strip().lower(), tenant=association,
-                                  is_primary=False)
+            Domain.objects.create(domain=extra, tenant=association, is_primary=False)
         clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name)
         with schema_context(association.schema_name):
             admin = user_create(acting_user=acting_user, name=admin_name, email=admin_email,

@@ -98,6 +98,15 @@ def test_a_failure_after_cloning_leaves_nothing_behind():
 
 
 @pytest.mark.django_db
+def test_a_domain_of_another_association_is_refused():
+    with pytest.raises(AppError) as info:
+        create(extra_domains=("alpha.localhost",))
+    assert (info.value.code, info.value.field) == ("domain_taken", "extra_domain")
+    assert "alpha.localhost" in str(info.value.message)
+    assert not schema_exists("gamma")
+
+
+@pytest.mark.django_db
 def test_hyphenated_slug_gets_a_valid_schema_name():
     result = create(slug="gas-heat")
     assert result.association.schema_name == "gas_heat"
