@@ -1,36 +1,32 @@
-"""Starting profiles: the files under tenants/profiles/ that describe an association.
+"""Starting profiles: the files under tenants/profiles/, one per demo association.
 
-A profile is the whole of what makes one association different from another. For now it
-holds the landing content; the configuration issue extends it with member types, fees, forms,
-uploads and review chains, loaded the same way.
+A profile is the whole of what makes one association different from another, in the format
+of docs/profiles.md, loaded by tenant_apps.configuration (validated, then applied all or
+nothing inside the association's schema).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-import yaml
+from tenant_apps.configuration.profile import load_profile_file
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
-
-
-@dataclass(frozen=True)
-class Profile:
-    key: str
-    name: str
-    short_name: str = ""
-    site: dict = field(default_factory=dict)
 
 
 def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
 
 
-def load_profile(key: str) -> Profile:
+def profile_path(key: str) -> Path:
     path = PROFILE_DIR / f"{key}.yaml"
-    if not path.is_file():
+    if key not in available_profiles():
         raise KeyError(key)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Profile(key=key, name=data["name"], short_name=data.get("short_name", ""),
-                   site=data.get("site") or {})
+    return path
+
+
+@cache
+def load_profile(key: str) -> dict:
+    """The validated document of a bundled profile (cached: the files ship with the code)."""
+    return load_profile_file(profile_path(key))

@@ -20,7 +20,7 @@ from huiji.audit.services import audit_record
 from huiji.errors import AppError
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.services import user_create
-from tenant_apps.portal.services import site_content_update
+from tenant_apps.configuration.services import profile_apply, revision_record
 from tenants.models import Association, Domain
 from tenants.profiles import available_profiles, load_profile
 from tenants.schemas import clone_schema, drop_schema, schema_exists, schemas_needing_migration
@@ -118,7 +118,7 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
         association = Association(schema_name=slug.replace("-", "_"), slug=slug, name=name,
                                   profile=profile)
         if profile:
-            association.short_name = load_profile(profile).short_name
+            association.short_name = load_profile(profile)["association"]["short_name"]
         association.save()
         primary = f"{slug}.{settings.BASE_DOMAIN}"
         Domain.objects.create(domain=primary, tenant=association, is_primary=True)
@@ -130,7 +130,10 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
                                 phone=admin_phone, password=admin_password,
                                 roles=[Role.HQ_ADMIN])
             if profile:
-                site_content_update(acting_user=acting_user, **load_profile(profile).site)
+                profile_apply(acting_user=acting_user, document=load_profile(profile),
+                              filename=f"{profile}.yaml")
+            else:
+                revision_record(acting_user=acting_user, summary=gettext("Empty configuration"))
             activation_url = None
             if not admin_password:
                 uid = urlsafe_base64_encode(force_bytes(admin.pk))

@@ -21,5 +21,6 @@ urlpatterns = [
         template_name="accounts/password_set.html", post_reset_login=False,
         success_url="/login/?activated=1"), name="password_reset_confirm"),
     path("files/", include("tenant_apps.files.urls")),
+    path("", include("tenant_apps.configuration.urls")),
     path("api/v1/", include((api, "api"))),
 ]

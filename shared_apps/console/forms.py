@@ -6,7 +6,7 @@ from tenants.profiles import available_profiles, load_profile
 
 def _profile_choices():
     return [("", _("Empty (configure later)"))] + [
-        (key, load_profile(key).name) for key in available_profiles()]
+        (key, load_profile(key)["association"]["name"]) for key in available_profiles()]
 
 
 class AssociationCreateForm(forms.Form):

@@ -53,6 +53,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "huiji.audit",
     "tenant_apps.accounts",
+    "tenant_apps.configuration",
     "tenant_apps.files",
     "tenant_apps.portal",
 ]
@@ -237,6 +238,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# Master key for secrets stored encrypted in the database (payment keys). Falls back to
+# SECRET_KEY; production sets its own so rotating SECRET_KEY does not lose the secrets.
+ENCRYPTION_KEY = env_str("ENCRYPTION_KEY")
 
 # --- Operations ---------------------------------------------------------------------------------
 METRICS_TOKEN = env_str("METRICS_TOKEN")

@@ -45,7 +45,8 @@ class Command(BaseCommand):
                         roles=[Role.OPERATOR])
         for spec in ASSOCIATIONS:
             if not Association.objects.filter(slug=spec["slug"]).exists():
-                association_create(acting_user=None, name=load_profile(spec["profile"]).name,
+                name = load_profile(spec["profile"])["association"]["name"]
+                association_create(acting_user=None, name=name,
                                    admin_password=ADMIN_PASSWORD, **spec)
         port = getattr(settings, "DEV_SERVER_PORT", None)
         base = f"http://{settings.BASE_DOMAIN}" + (f":{port}" if port else "")

@@ -1,0 +1,438 @@
+"""Staff forms for configuration. Field-level rules show beside the field; rules that span
+the whole configuration are checked by `revision_record` and shown above the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+import yaml
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.accounts.models import Role, User
+from tenant_apps.configuration.fieldtypes import normalize_choices
+from tenant_apps.configuration.models import (
+    AssociationSettings,
+    Branch,
+    FieldType,
+    FormField,
+    FormStep,
+    MemberType,
+    MessageTemplate,
+    Notice,
+    PaymentAccount,
+    Rank,
+    ReferralChannel,
+    ReviewStep,
+    UploadKind,
+    UploadRequirement,
+)
+from tenant_apps.configuration.profile import (
+    CODE,
+    LOGIN_MODES,
+    PAYMENT_SECRETS,
+    PAYMENT_SETTINGS,
+    PLACEHOLDERS,
+    placeholders_in,
+)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class YuanField(forms.CharField):
+    """An amount typed in yuan (`50`, `3000.00`) and kept in fen."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            amount = Decimal(value.replace(",", "").replace("，", "").strip())
+        except InvalidOperation as exc:
+            raise forms.ValidationError(_("Enter an amount in yuan, e.g. 50 or 3000.00.")) \
+                from exc
+        if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("Enter an amount of 0 or more, at most 2 decimals."))
+        return int(amount * 100)
+
+
+class CodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", _("Lowercase letters, digits and _, e.g. senior."))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not CODE.match(value):
+            raise forms.ValidationError(_("Use lowercase letters, digits and _, starting with "
+                                          "a letter."))
+
+
+class MemberTypeForm(forms.ModelForm):
+    code = CodeField(label=_("code"))
+    year_options = forms.CharField(
+        label=_("years that may be bought at once"),
+        help_text=_("Comma-separated, e.g. 1,2,3,4,5,10."))
+
+    class Meta:
+        model = MemberType
+        fields = ["code", "name", "name_en", "kind", "level", "eligibility", "review_required",
+                  "electronic_certificate", "paper_certificate", "invoice", "validity_rule",
+                  "validity_field", "suspend_after_months", "lapse_after_months",
+                  "number_prefix", "number_width", "number_suffix", "year_options",
+                  "upgrade_pricing", "resume_after_rejection", "active"]
+        widgets = {"eligibility": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["year_options"] = ",".join(map(str, self.instance.year_options))
+
+    def clean_year_options(self):
+        try:
+            years = sorted({int(y) for y in self.cleaned_data["year_options"]
+                            .replace("，", ",").split(",") if y.strip()})
+        except ValueError as exc:
+            raise forms.ValidationError(_("Whole numbers separated by commas.")) from exc
+        if not years or years[0] < 1 or years[-1] > 50:
+            raise forms.ValidationError(_("Between 1 and 50 years."))
+        return years
+
+    def clean(self):
+        data = super().clean()
+        suspend, lapse = data.get("suspend_after_months"), data.get("lapse_after_months")
+        if suspend and lapse and lapse < suspend:
+            self.add_error("lapse_after_months",
+                           _("Lapsing cannot come before the suspension."))
+        return data
+
+
+class RankForm(forms.ModelForm):
+    code = CodeField(label=_("code"))
+
+    class Meta:
+        model = Rank
+        fields = ["code", "name"]
+
+
+class FeeForm(forms.Form):
+    rank = forms.ModelChoiceField(label=_("rank"), queryset=Rank.objects.none(),
+                                  required=False, empty_label=_("(the type's own fee)"))
+    amount = YuanField(label=_("yearly fee (yuan)"))
+    effective_from = forms.DateField(label=_("effective from"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, member_type: MemberType, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member_type = member_type
+        ranks = member_type.ranks.all()
+        self.fields["rank"].queryset = ranks
+        self.fields["rank"].required = ranks.exists()
+        if not ranks.exists():
+            del self.fields["rank"]
+
+    def clean(self):
+        data = super().clean()
+        rank = data.get("rank")
+        when = data.get("effective_from")
+        if when and self.member_type.fees.filter(rank=rank, effective_from=when).exists():
+            self.add_error("effective_from", _(
+                "A fee from this date already exists. Fee history is never rewritten: choose "
+                "a later date."))
+        return data
+
+
+class FormStepForm(forms.ModelForm):
+    class Meta:
+        model = FormStep
+        fields = ["purpose", "title"]
+
+
+class FormFieldForm(forms.ModelForm):
+    """A form field with its type-specific settings as plain inputs."""
+
+    key = CodeField(label=_("key"))
+    choices = forms.CharField(label=_("choices"), required=False, widget=forms.Textarea(
+        attrs={"rows": 4}), help_text=_("One per line (single and multiple choice)."))
+    choices_from = forms.ChoiceField(label=_("choices from"), required=False, choices=[
+        ("", _("the list above")), ("branches", _("the branches"))])
+    max_choices = forms.IntegerField(label=_("at most this many choices"), required=False,
+                                     min_value=1, max_value=100)
+    max_length = forms.IntegerField(label=_("maximum length"), required=False, min_value=1,
+                                    max_value=20000)
+    min_items = forms.IntegerField(label=_("at least this many entries"), required=False,
+                                   min_value=0, max_value=50)
+    max_items = forms.IntegerField(label=_("at most this many entries"), required=False,
+                                   min_value=1, max_value=50)
+    item_roles = forms.CharField(label=_("entry roles"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text=_("One per line, e.g. 第一联络员."))
+    sub_fields = forms.CharField(label=_("group fields (YAML)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 6}),
+                                 help_text=_("For a repeating group: a YAML list of fields."))
+
+    OPTION_FIELDS = ("choices", "choices_from", "max_choices", "max_length", "min_items",
+                     "max_items", "item_roles", "sub_fields")
+
+    class Meta:
+        model = FormField
+        fields = ["step", "key", "label", "type", "required", "help"]
+
+    def __init__(self, *args, member_type: MemberType, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = FormStep.objects.filter(member_type=member_type)
+        options = self.instance.options if self.instance.pk else {}
+        self.initial.update({
+            "choices": "\n".join(c["label"] if c["label"] == c["value"]
+                                 else f"{c['value']}={c['label']}"
+                                 for c in normalize_choices(options.get("choices", []))),
+            "choices_from": options.get("choices_from", ""),
+            "max_choices": options.get("max_choices"),
+            "max_length": options.get("max_length"),
+            "min_items": options.get("min_items"),
+            "max_items": options.get("max_items"),
+            "item_roles": "\n".join(options.get("item_roles", [])),
+            "sub_fields": yaml.safe_dump(options["fields"], allow_unicode=True,
+                                         sort_keys=False) if options.get("fields") else "",
+        })
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("type")
+        options: dict = {}
+        if kind in (FieldType.CHOICE, FieldType.MULTICHOICE):
+            if data.get("choices_from"):
+                options["choices_from"] = data["choices_from"]
+            else:
+                choices = []
+                for line in _lines(data.get("choices", "")):
+                    value, _sep, label = line.partition("=")
+                    choices.append({"value": value.strip(), "label": (label or value).strip()})
+                if not choices:
+                    self.add_error("choices", _("List the choices, one per line."))
+                options["choices"] = choices
+            if kind == FieldType.MULTICHOICE and data.get("max_choices"):
+                options["max_choices"] = data["max_choices"]
+        if kind in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.RICHTEXT) \
+                and data.get("max_length"):
+            options["max_length"] = data["max_length"]
+        if kind == FieldType.GROUP:
+            options["min_items"] = data.get("min_items") or 0
+            options["max_items"] = data.get("max_items") or 10
+            options["item_roles"] = _lines(data.get("item_roles", ""))
+            try:
+                sub = yaml.safe_load(data.get("sub_fields") or "") or []
+            except yaml.YAMLError:
+                sub = None
+            if not isinstance(sub, list) or not sub:
+                self.add_error("sub_fields", _("Give the group's fields as a YAML list."))
+            options["fields"] = sub or []
+        self.cleaned_options = options
+        return data
+
+    def save(self, commit=True):
+        self.instance.options = self.cleaned_options
+        return super().save(commit)
+
+
+class UploadForm(forms.ModelForm):
+    key = CodeField(label=_("key"))
+    kinds = forms.MultipleChoiceField(label=_("allowed kinds"), choices=UploadKind.choices,
+                                      widget=forms.CheckboxSelectMultiple)
+    new_template = forms.FileField(label=_("blank template file"), required=False,
+                                   help_text=_("PDF, Word or image, up to 5 MB."))
+
+    class Meta:
+        model = UploadRequirement
+        fields = ["key", "label", "required", "kinds", "max_size_mb", "max_count", "template",
+                  "help"]
+
+    def clean_new_template(self):
+        upload = self.cleaned_data.get("new_template")
+        if upload and upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("A template may be at most 5 MB."))
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("template") == UploadRequirement.Template.BLANK \
+                and not data.get("new_template") and not self.instance.template_file:
+            self.add_error("new_template", _("A blank template needs its file."))
+        return data
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("new_template")
+        if upload:
+            self.instance.template_name = upload.name
+            self.instance.template_file.save(upload.name, upload, save=False)
+        if self.cleaned_data.get("template") != UploadRequirement.Template.BLANK:
+            self.instance.template_name = ""
+            self.instance.template_file = ""
+        return super().save(commit)
+
+
+class ReviewStepForm(forms.ModelForm):
+    class Meta:
+        model = ReviewStep
+        fields = ["name", "role", "stage", "branch_routed"]
+
+
+class BranchForm(forms.ModelForm):
+    code = CodeField(label=_("code"))
+    admins = forms.ModelMultipleChoiceField(
+        label=_("administrators"), required=False, queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Accounts with the branch administrator role."))
+
+    class Meta:
+        model = Branch
+        fields = ["code", "name", "kind", "parent", "accepts_applications", "admins", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["admins"].queryset = User.objects.filter(
+            roles__contains=[Role.BRANCH_ADMIN]).order_by("name")
+        parents = Branch.objects.all()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        node = parent
+        while node is not None and self.instance.pk:
+            if node.pk == self.instance.pk:
+                raise forms.ValidationError(_("A branch cannot sit under its own sub-branch."))
+            node = node.parent
+        return parent
+
+
+class ReferralChannelForm(forms.ModelForm):
+    code = CodeField(label=_("code"))
+
+    class Meta:
+        model = ReferralChannel
+        fields = ["code", "label", "kind", "help", "referrer_must_be_valid",
+                  "referrer_level_at_least_applicant", "default_branch", "active"]
+
+
+class NoticeForm(forms.ModelForm):
+    """Publishing a notice always makes a new version; published versions never change."""
+
+    class Meta:
+        model = Notice
+        fields = ["kind", "title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+
+
+class MessageTemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["event", "channel", "subject", "body", "provider_template", "active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+    def clean(self):
+        data = super().clean()
+        for name in ("subject", "body"):
+            unknown = placeholders_in(data.get(name) or "") - PLACEHOLDERS
+            if unknown:
+                self.add_error(name, _("Unknown placeholders: %(names)s. Known: %(known)s.")
+                               % {"names": ", ".join(sorted(unknown)),
+                                  "known": ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))})
+        if data.get("channel") == "email" and not data.get("subject"):
+            self.add_error("subject", _("An email needs a subject."))
+        return data
+
+
+class PaymentAccountForm(forms.ModelForm):
+    """Public settings as inputs; each secret as a write-only input: left empty, the stored
+    secret is kept; it is never shown back."""
+
+    class Meta:
+        model = PaymentAccount
+        fields = ["kind", "display_name", "enabled"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.instance.kind or self.data.get("kind") or PaymentAccount.Kind.BANK
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+        for name in sorted(PAYMENT_SETTINGS.get(kind, ())):
+            self.fields[f"setting_{name}"] = forms.CharField(
+                label=SETTING_LABELS.get(name, name), required=False, max_length=200,
+                initial=self.instance.settings.get(name, ""))
+        for name in sorted(PAYMENT_SECRETS.get(kind, ())):
+            stored = name in self.instance.secrets
+            self.fields[f"secret_{name}"] = forms.CharField(
+                label=SETTING_LABELS.get(name, name), required=False,
+                widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}) if "key" in
+                name and "v3" not in name else forms.PasswordInput(render_value=False),
+                help_text=_("Stored (hidden). Leave empty to keep it.") if stored
+                else _("Not set yet."))
+
+    def settings_values(self) -> dict:
+        return {k.removeprefix("setting_"): v.strip() for k, v in self.cleaned_data.items()
+                if k.startswith("setting_") and v and v.strip()}
+
+    def secret_values(self) -> dict:
+        return {k.removeprefix("secret_"): v for k, v in self.cleaned_data.items()
+                if k.startswith("secret_") and v and v.strip()}
+
+
+SETTING_LABELS = {
+    "account_name": _("account name"), "bank_name": _("bank"),
+    "account_number": _("account number"), "bank_branch": _("bank branch"),
+    "merchant_id": _("merchant id (mchid)"), "app_id": _("app id"),
+    "merchant_serial_no": _("merchant certificate serial number"),
+    "platform_serial_no": _("platform certificate or public key id"),
+    "notify_host": _("notification host"), "seller_id": _("seller id"),
+    "api_v3_key": _("APIv3 key"), "merchant_private_key": _("merchant private key (PEM)"),
+    "platform_public_key": _("WeChat Pay public key (PEM)"),
+    "app_private_key": _("app private key (PEM)"),
+    "alipay_public_key": _("Alipay public key (PEM)"),
+}
+
+
+LOGIN_MODE_LABELS = {
+    "phone_password": _("Mobile number and password"),
+    "email_password": _("Email and password"),
+    "phone_sms": _("Mobile number and SMS code (no password)"),
+    "name_password": _("Unit name or member number and password"),
+    "username_password": _("Username and password"),
+}
+
+
+class AccountSettingsForm(forms.ModelForm):
+    login_modes = forms.MultipleChoiceField(
+        label=_("ways to log in"), widget=forms.CheckboxSelectMultiple,
+        choices=[(m, LOGIN_MODE_LABELS[m]) for m in sorted(LOGIN_MODES)])
+
+    class Meta:
+        model = AssociationSettings
+        fields = ["login_modes", "signup_verification", "password_min_length",
+                  "password_require_letter", "password_require_digit", "human_check"]
+
+
+class FeePreviewForm(forms.Form):
+    on = forms.DateField(label=_("fees in force on"), required=False,
+                         widget=forms.DateInput(attrs={"type": "date"}))
+
+    def date(self) -> dt.date | None:
+        return self.cleaned_data.get("on") if self.is_valid() else None
+
+
+class ProfileImportForm(forms.Form):
+    file = forms.FileField(label=_("profile file (YAML)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("A profile file may be at most 20 MB."))
+        try:
+            return upload.name, upload.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("The file must be UTF-8 text (YAML).")) from exc

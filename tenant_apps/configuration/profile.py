@@ -1,0 +1,725 @@
+"""Profile documents: validation of the YAML format described in docs/profiles.md.
+
+`load_profile_text` parses and validates a whole file and returns it normalised, or raises
+`ProfileError` listing every problem as "file: path: rule" (for example
+`cmes.yaml: member_types[1].fees[0].amount_fen: must be a whole number of fen, 0 or more`).
+Nothing here touches the database; `services.profile_apply` applies a validated document.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+import string
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils.translation import gettext as _
+
+from huiji.errors import AppError
+from tenant_apps.configuration.fieldtypes import CHOICE_SOURCES, OPTIONS, normalize_choices
+from tenant_apps.configuration.models import (
+    Branch,
+    FieldType,
+    MemberKind,
+    MessageChannel,
+    MessageEvent,
+    Notice,
+    PaymentAccount,
+    ResumeAfterRejection,
+    ReviewRole,
+    ReviewStage,
+    UpgradePricing,
+    UploadKind,
+    UploadRequirement,
+    ValidityRule,
+)
+
+FORMAT = "huiji-profile/1"
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+NUMBER_AFFIX = re.compile(r"^[A-Za-z0-9-]{0,10}$")
+LOGIN_MODES = {"phone_password", "email_password", "phone_sms", "name_password",
+               "username_password"}
+SIGNUP_VERIFICATION = {"sms", "email", "none"}
+HUMAN_CHECK = {"always", "failed_logins", "never"}
+PLACEHOLDERS = {"name", "association", "member_type", "member_number", "reason", "amount",
+                "valid_until", "url"}
+PAYMENT_SETTINGS = {
+    PaymentAccount.Kind.BANK: {"account_name", "bank_name", "account_number", "bank_branch"},
+    PaymentAccount.Kind.WECHAT: {"merchant_id", "app_id", "merchant_serial_no",
+                                 "platform_serial_no", "notify_host"},
+    PaymentAccount.Kind.ALIPAY: {"app_id", "seller_id", "notify_host"},
+}
+PAYMENT_SECRETS = {
+    PaymentAccount.Kind.BANK: set(),
+    PaymentAccount.Kind.WECHAT: {"api_v3_key", "merchant_private_key", "platform_public_key"},
+    PaymentAccount.Kind.ALIPAY: {"app_private_key", "alipay_public_key"},
+}
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+
+
+class ProfileError(AppError):
+    def __init__(self, filename: str, problems: list[tuple[str, str]]):
+        self.filename = filename
+        self.problems = problems
+        lines = [f"{filename}: {path}: {rule}" if path else f"{filename}: {rule}"
+                 for path, rule in problems]
+        super().__init__("profile_invalid", "\n".join(lines), status=400,
+                         details={"file": filename,
+                                  "problems": [{"path": p, "rule": r} for p, r in problems]})
+
+
+class _Checker:
+    """Walks a document, recording (path, rule) problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def fail(self, path: str, rule: str) -> None:
+        self.problems.append((path, rule))
+
+    def mapping(self, value: Any, path: str, allowed: set[str],
+                required: set[str] = frozenset()) -> dict:
+        if not isinstance(value, dict):
+            self.fail(path, _("must be a mapping (key: value)"))
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.fail(f"{path}.{key}" if path else str(key), _("is not a known key"))
+        for key in sorted(required):
+            if key not in value or value[key] in (None, ""):
+                self.fail(f"{path}.{key}" if path else key, _("is required"))
+        return value
+
+    def listing(self, value: Any, path: str, *, required: bool = False) -> list:
+        if value is None and not required:
+            return []
+        if not isinstance(value, list):
+            self.fail(path, _("must be a list"))
+            return []
+        if required and not value:
+            self.fail(path, _("must not be empty"))
+        return value
+
+    def text(self, value: Any, path: str, *, required: bool = False,
+             max_length: int = 200) -> str:
+        if value is None or value == "":
+            if required:
+                self.fail(path, _("is required"))
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.fail(path, _("must be text"))
+            return ""
+        text = str(value)
+        if len(text) > max_length:
+            self.fail(path, _("must be at most %(n)d characters") % {"n": max_length})
+        return text
+
+    def boolean(self, value: Any, path: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(path, _("must be true or false"))
+            return default
+        return value
+
+    def integer(self, value: Any, path: str, *, low: int | None = None,
+                high: int | None = None, required: bool = False,
+                rule: str | None = None) -> int | None:
+        if value is None:
+            if required:
+                self.fail(path, _("is required"))
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or (low is not None and value < low) or (high is not None and value > high):
+            if rule:
+                self.fail(path, rule)
+            elif high is None:
+                self.fail(path, _("must be a whole number, %(low)s or more") % {"low": low})
+            else:
+                self.fail(path, _("must be a whole number from %(low)s to %(high)s")
+                          % {"low": low, "high": high})
+            return None
+        return value
+
+    def choice(self, value: Any, path: str, allowed, *, default: str | None = None) -> str:
+        if value is None and default is not None:
+            return default
+        allowed = sorted(str(a) for a in allowed)
+        if value not in allowed:
+            self.fail(path, _("must be one of: %(allowed)s") % {"allowed": ", ".join(allowed)})
+            return default or ""
+        return value
+
+    def code(self, value: Any, path: str, seen: set[str]) -> str:
+        if not isinstance(value, str) or not CODE.match(value):
+            self.fail(path, _("must be a code of lowercase letters, digits and _, starting "
+                              "with a letter"))
+            return ""
+        if value in seen:
+            self.fail(path, _("repeats the code %(code)s") % {"code": value})
+        seen.add(value)
+        return value
+
+    def date(self, value: Any, path: str, *, required: bool = False) -> str:
+        if value is None and not required:
+            return ""
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            self.fail(path, _("must be a date written YYYY-MM-DD"))
+            return ""
+
+
+def load_profile_text(text: str, *, filename: str, base_dir: Path | None = None) -> dict:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ProfileError(filename, [(where, _("is not valid YAML: %(problem)s")
+                                       % {"problem": getattr(exc, "problem", exc)})]) from exc
+    return validate_profile(document, filename=filename, base_dir=base_dir)
+
+
+def load_profile_file(path: Path) -> dict:
+    return load_profile_text(path.read_text(encoding="utf-8"), filename=path.name,
+                             base_dir=path.parent)
+
+
+def validate_profile(document: Any, *, filename: str, base_dir: Path | None = None,
+                     skip_template_files: bool = False) -> dict:
+    """The normalised document, or ProfileError with every problem found."""
+    c = _Checker()
+    top = c.mapping(document, "", {"format", "association", "site", "accounts", "branches",
+                                   "referral_channels", "member_types", "notices",
+                                   "message_templates", "payment_accounts"},
+                    required={"format", "association"})
+    if top and top.get("format") != FORMAT:
+        c.fail("format", _("must be %(format)s") % {"format": FORMAT})
+    out: dict[str, Any] = {"format": FORMAT}
+
+    association = c.mapping(top.get("association", {}), "association", {"name", "short_name"},
+                            required={"name"})
+    out["association"] = {"name": c.text(association.get("name"), "association.name",
+                                          required=True),
+                          "short_name": c.text(association.get("short_name"),
+                                               "association.short_name", max_length=40)}
+    out["site"] = _site(c, top.get("site") or {})
+    out["accounts"] = _accounts(c, top.get("accounts") or {})
+    branch_codes: set[str] = set()
+    out["branches"] = _branches(c, top.get("branches"), "branches", branch_codes)
+    out["referral_channels"] = _referrals(c, top.get("referral_channels"), branch_codes)
+    out["member_types"] = _member_types(c, top.get("member_types"), base_dir,
+                                        skip_template_files)
+    out["notices"] = _notices(c, top.get("notices"))
+    out["message_templates"] = _templates(c, top.get("message_templates"))
+    out["payment_accounts"] = _payment_accounts(c, top.get("payment_accounts"))
+    if c.problems:
+        raise ProfileError(filename, c.problems)
+    return out
+
+
+def _site(c: _Checker, site: Any) -> dict:
+    keys = {"name_en", "tagline", "intro", "contact_phone", "contact_email", "address",
+            "website"}
+    site = c.mapping(site, "site", keys)
+    out = {k: c.text(site.get(k), f"site.{k}", max_length=5000 if k == "intro" else 200)
+           for k in keys}
+    if out["contact_email"]:
+        try:
+            validate_email(out["contact_email"])
+        except ValidationError:
+            c.fail("site.contact_email", _("must be an email address"))
+    if out["website"]:
+        try:
+            URLValidator(schemes=["http", "https"])(out["website"])
+        except ValidationError:
+            c.fail("site.website", _("must be a web address starting with http(s)://"))
+    return out
+
+
+def _accounts(c: _Checker, accounts: Any) -> dict:
+    accounts = c.mapping(accounts, "accounts", {"login", "signup_verification",
+                                                "password_rule", "human_check"})
+    login = c.listing(accounts.get("login", ["phone_password"]), "accounts.login",
+                      required=True)
+    for i, mode in enumerate(login):
+        c.choice(mode, f"accounts.login[{i}]", LOGIN_MODES)
+    rule = c.mapping(accounts.get("password_rule") or {}, "accounts.password_rule",
+                     {"min_length", "require_letter", "require_digit"})
+    return {
+        "login": list(login),
+        "signup_verification": c.choice(accounts.get("signup_verification"),
+                                        "accounts.signup_verification", SIGNUP_VERIFICATION,
+                                        default="sms"),
+        "password_rule": {
+            "min_length": c.integer(rule.get("min_length", 8),
+                                    "accounts.password_rule.min_length", low=6, high=64) or 8,
+            "require_letter": c.boolean(rule.get("require_letter"),
+                                        "accounts.password_rule.require_letter", True),
+            "require_digit": c.boolean(rule.get("require_digit"),
+                                       "accounts.password_rule.require_digit", True),
+        },
+        "human_check": c.choice(accounts.get("human_check"), "accounts.human_check",
+                                HUMAN_CHECK, default="failed_logins"),
+    }
+
+
+def _branches(c: _Checker, items: Any, path: str, seen: set[str]) -> list[dict]:
+    out = []
+    for i, raw in enumerate(c.listing(items, path)):
+        p = f"{path}[{i}]"
+        item = c.mapping(raw, p, {"code", "name", "kind", "accepts_applications", "children"},
+                         required={"code", "name"})
+        out.append({
+            "code": c.code(item.get("code"), f"{p}.code", seen),
+            "name": c.text(item.get("name"), f"{p}.name", required=True, max_length=100),
+            "kind": c.choice(item.get("kind"), f"{p}.kind", Branch.Kind.values,
+                             default=Branch.Kind.OTHER),
+            "accepts_applications": c.boolean(item.get("accepts_applications"),
+                                              f"{p}.accepts_applications", False),
+            "children": _branches(c, item.get("children"), f"{p}.children", seen),
+        })
+    return out
+
+
+def _referrals(c: _Checker, items: Any, branch_codes: set[str]) -> list[dict]:
+    out, seen = [], set()
+    from tenant_apps.configuration.models import ReferralChannel
+
+    for i, raw in enumerate(c.listing(items, "referral_channels")):
+        p = f"referral_channels[{i}]"
+        item = c.mapping(raw, p, {"code", "label", "kind", "help", "referrer_must_be_valid",
+                                  "referrer_level_at_least_applicant", "default_branch"},
+                         required={"code", "label", "kind"})
+        default_branch = item.get("default_branch")
+        if default_branch is not None and default_branch not in branch_codes:
+            c.fail(f"{p}.default_branch", _("names no branch of this profile"))
+        out.append({
+            "code": c.code(item.get("code"), f"{p}.code", seen),
+            "label": c.text(item.get("label"), f"{p}.label", required=True, max_length=100),
+            "kind": c.choice(item.get("kind"), f"{p}.kind", ReferralChannel.Kind.values),
+            "help": c.text(item.get("help"), f"{p}.help", max_length=1000),
+            "referrer_must_be_valid": c.boolean(item.get("referrer_must_be_valid"),
+                                                f"{p}.referrer_must_be_valid", True),
+            "referrer_level_at_least_applicant": c.boolean(
+                item.get("referrer_level_at_least_applicant"),
+                f"{p}.referrer_level_at_least_applicant", False),
+            "default_branch": default_branch,
+        })
+    return out
+
+
+def _member_types(c: _Checker, items: Any, base_dir: Path | None,
+                  skip_template_files: bool) -> list[dict]:
+    out, seen, numbering = [], set(), {}
+    keys = {"code", "name", "name_en", "kind", "level", "eligibility", "review_required",
+            "certificate", "invoice", "validity", "overdue", "number", "years",
+            "upgrade_pricing", "resume_after_rejection", "ranks", "fees", "registration_form",
+            "application_form", "uploads", "review_chain", "active"}
+    # An association may start with no member type (configured later on its screens).
+    for i, raw in enumerate(c.listing(items, "member_types")):
+        p = f"member_types[{i}]"
+        item = c.mapping(raw, p, keys, required={"code", "name", "kind", "fees"})
+        code = c.code(item.get("code"), f"{p}.code", seen)
+        certificate = c.mapping(item.get("certificate") or {}, f"{p}.certificate",
+                                {"electronic", "paper"})
+        validity = c.mapping(item.get("validity") or {}, f"{p}.validity", {"rule", "field"})
+        overdue = c.mapping(item.get("overdue") or {}, f"{p}.overdue",
+                            {"suspend_after_months", "lapse_after_months"})
+        number = c.mapping(item.get("number") or {}, f"{p}.number",
+                           {"prefix", "width", "suffix"})
+        entry: dict[str, Any] = {
+            "code": code,
+            "name": c.text(item.get("name"), f"{p}.name", required=True, max_length=100),
+            "name_en": c.text(item.get("name_en"), f"{p}.name_en", max_length=100),
+            "kind": c.choice(item.get("kind"), f"{p}.kind", MemberKind.values),
+            "level": c.integer(item.get("level", 1), f"{p}.level", low=1, high=100) or 1,
+            "eligibility": c.text(item.get("eligibility"), f"{p}.eligibility",
+                                  max_length=5000),
+            "review_required": c.boolean(item.get("review_required"), f"{p}.review_required",
+                                         True),
+            "certificate": {
+                "electronic": c.boolean(certificate.get("electronic"),
+                                        f"{p}.certificate.electronic", True),
+                "paper": c.boolean(certificate.get("paper"), f"{p}.certificate.paper", False)},
+            "invoice": c.boolean(item.get("invoice"), f"{p}.invoice", True),
+            "validity": {"rule": c.choice(validity.get("rule"), f"{p}.validity.rule",
+                                          ValidityRule.values,
+                                          default=ValidityRule.CALENDAR_YEAR),
+                         "field": validity.get("field") or ""},
+            "overdue": {
+                "suspend_after_months": c.integer(overdue.get("suspend_after_months"),
+                                                  f"{p}.overdue.suspend_after_months",
+                                                  low=1, high=120),
+                "lapse_after_months": c.integer(overdue.get("lapse_after_months"),
+                                                f"{p}.overdue.lapse_after_months",
+                                                low=1, high=240)},
+            "number": {"prefix": str(number.get("prefix") or ""),
+                       "width": c.integer(number.get("width", 6), f"{p}.number.width",
+                                          low=1, high=12) or 6,
+                       "suffix": str(number.get("suffix") or "")},
+            "upgrade_pricing": c.choice(item.get("upgrade_pricing"), f"{p}.upgrade_pricing",
+                                        UpgradePricing.values,
+                                        default=UpgradePricing.DIFFERENCE),
+            "resume_after_rejection": c.choice(item.get("resume_after_rejection"),
+                                               f"{p}.resume_after_rejection",
+                                               ResumeAfterRejection.values,
+                                               default=ResumeAfterRejection.FIRST_STEP),
+            "active": c.boolean(item.get("active"), f"{p}.active", True),
+        }
+        suspend = entry["overdue"]["suspend_after_months"]
+        lapse = entry["overdue"]["lapse_after_months"]
+        if suspend and lapse and lapse < suspend:
+            c.fail(f"{p}.overdue.lapse_after_months",
+                   _("must not come before the suspension (%(n)d months)") % {"n": suspend})
+        for affix in ("prefix", "suffix"):
+            if not NUMBER_AFFIX.match(entry["number"][affix]):
+                c.fail(f"{p}.number.{affix}", _("must be up to 10 letters, digits or -"))
+        pattern = (entry["number"]["prefix"], entry["number"]["suffix"])
+        if pattern in numbering:
+            c.fail(f"{p}.number", _("has the same prefix and suffix as member type %(code)s: "
+                                    "their numbers would collide") % {"code": numbering[pattern]})
+        numbering[pattern] = code
+        years = c.listing(item.get("years", [1]), f"{p}.years", required=True)
+        for j, year in enumerate(years):
+            c.integer(year, f"{p}.years[{j}]", low=1, high=50)
+        if len(set(map(str, years))) != len(years):
+            c.fail(f"{p}.years", _("lists a year count twice"))
+        entry["years"] = sorted(y for y in years if isinstance(y, int))
+        entry["ranks"], rank_codes = _ranks(c, item.get("ranks"), p)
+        entry["fees"] = _fees(c, item.get("fees"), p, rank_codes)
+        field_keys: dict[str, str] = {}
+        entry["registration_form"] = _form(c, item.get("registration_form"),
+                                           f"{p}.registration_form", field_keys)
+        entry["application_form"] = _form(c, item.get("application_form"),
+                                          f"{p}.application_form", field_keys)
+        if entry["validity"]["rule"] == ValidityRule.UNTIL_FIELD:
+            if field_keys.get(entry["validity"]["field"]) != FieldType.DATE:
+                c.fail(f"{p}.validity.field", _("must name a date field of this type's forms"))
+        elif entry["validity"]["field"]:
+            c.fail(f"{p}.validity.field", _("is only used with the rule until_field"))
+        entry["uploads"] = _uploads(c, item.get("uploads"), p, base_dir, skip_template_files)
+        entry["review_chain"] = _chain(c, item.get("review_chain"), p,
+                                       entry["review_required"])
+        out.append(entry)
+    return out
+
+
+def _ranks(c: _Checker, items: Any, p: str) -> tuple[list[dict], set[str]]:
+    out, seen = [], set()
+    for j, raw in enumerate(c.listing(items, f"{p}.ranks")):
+        q = f"{p}.ranks[{j}]"
+        rank = c.mapping(raw, q, {"code", "name"}, required={"code", "name"})
+        out.append({"code": c.code(rank.get("code"), f"{q}.code", seen),
+                    "name": c.text(rank.get("name"), f"{q}.name", required=True,
+                                   max_length=100)})
+    return out, seen
+
+
+def _fees(c: _Checker, items: Any, p: str, rank_codes: set[str]) -> list[dict]:
+    out, seen = [], set()
+    for j, raw in enumerate(c.listing(items, f"{p}.fees", required=True)):
+        q = f"{p}.fees[{j}]"
+        fee = c.mapping(raw, q, {"rank", "amount_fen", "effective_from"},
+                        required={"effective_from"})
+        rank = fee.get("rank")
+        if rank_codes and rank not in rank_codes:
+            c.fail(f"{q}.rank", _("must name one of this type's ranks"))
+        elif not rank_codes and rank is not None:
+            c.fail(f"{q}.rank", _("this member type has no ranks"))
+        amount = c.integer(fee.get("amount_fen"), f"{q}.amount_fen", low=0, required=True,
+                           rule=_("must be a whole number of fen, 0 or more"))
+        when = c.date(fee.get("effective_from"), f"{q}.effective_from", required=True)
+        if (rank, when) in seen:
+            c.fail(q, _("repeats a fee for the same rank and date"))
+        seen.add((rank, when))
+        out.append({"rank": rank, "amount_fen": amount, "effective_from": when})
+    for rank in sorted(rank_codes - {f["rank"] for f in out}):
+        c.fail(f"{p}.fees", _("has no fee for the rank %(rank)s") % {"rank": rank})
+    return out
+
+
+def _form(c: _Checker, form: Any, p: str, keys: dict[str, str]) -> dict:
+    if form is None:
+        return {"steps": []}
+    form = c.mapping(form, p, {"steps"})
+    steps = []
+    for s, raw in enumerate(c.listing(form.get("steps"), f"{p}.steps")):
+        q = f"{p}.steps[{s}]"
+        step = c.mapping(raw, q, {"title", "fields"}, required={"title"})
+        fields = [_field(c, f, f"{q}.fields[{k}]", keys)
+                  for k, f in enumerate(c.listing(step.get("fields"), f"{q}.fields",
+                                                  required=True))]
+        steps.append({"title": c.text(step.get("title"), f"{q}.title", required=True,
+                                      max_length=100), "fields": fields})
+    return {"steps": steps}
+
+
+def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
+           in_group: bool = False) -> dict:
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    allowed = OPTIONS.get(kind, set()) | {"key", "label", "type", "required", "help"}
+    field = c.mapping(raw, q, allowed, required={"key", "label", "type"})
+    types = [t for t in FieldType.values if not (in_group and t == FieldType.GROUP)]
+    kind = c.choice(field.get("type"), f"{q}.type", types)
+    key = field.get("key")
+    if not isinstance(key, str) or not CODE.match(key):
+        c.fail(f"{q}.key", _("must be a code of lowercase letters, digits and _, starting "
+                             "with a letter"))
+    elif key in keys:
+        c.fail(f"{q}.key", _("repeats the field key %(key)s") % {"key": key})
+    else:
+        keys[key] = kind
+    out: dict[str, Any] = {
+        "key": key, "label": c.text(field.get("label"), f"{q}.label", required=True,
+                                    max_length=100),
+        "type": kind, "required": c.boolean(field.get("required"), f"{q}.required", False),
+        "help": c.text(field.get("help"), f"{q}.help", max_length=300),
+    }
+    if kind in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.RICHTEXT):
+        if "max_length" in field:
+            out["max_length"] = c.integer(field["max_length"], f"{q}.max_length", low=1,
+                                          high=20000)
+        if field.get("placeholder"):
+            out["placeholder"] = c.text(field["placeholder"], f"{q}.placeholder")
+    elif kind in (FieldType.CHOICE, FieldType.MULTICHOICE):
+        if field.get("choices_from"):
+            out["choices_from"] = c.choice(field["choices_from"], f"{q}.choices_from",
+                                           CHOICE_SOURCES)
+            if "choices" in field:
+                c.fail(f"{q}.choices", _("give either choices or choices_from, not both"))
+        else:
+            choices = c.listing(field.get("choices"), f"{q}.choices", required=True)
+            try:
+                normalized = normalize_choices(choices)
+            except (KeyError, TypeError):
+                c.fail(f"{q}.choices", _("each choice must be text or {value, label}"))
+                normalized = []
+            values = [ch["value"] for ch in normalized]
+            if len(set(values)) != len(values):
+                c.fail(f"{q}.choices", _("lists a choice twice"))
+            out["choices"] = normalized
+        if kind == FieldType.MULTICHOICE and "max_choices" in field:
+            limit = c.integer(field["max_choices"], f"{q}.max_choices", low=1, high=100)
+            if limit and out.get("choices") and limit > len(out["choices"]):
+                c.fail(f"{q}.max_choices", _("is more than the number of choices"))
+            out["max_choices"] = limit
+    elif kind == FieldType.NUMBER:
+        for bound in ("min", "max"):
+            if bound in field:
+                if isinstance(field[bound], bool) or not isinstance(field[bound], int | float):
+                    c.fail(f"{q}.{bound}", _("must be a number"))
+                out[bound] = field[bound]
+        if isinstance(out.get("min"), int | float) and isinstance(out.get("max"), int | float) \
+                and out["min"] > out["max"]:
+            c.fail(f"{q}.max", _("must not be less than min"))
+    elif kind == FieldType.DATE:
+        for bound in ("min", "max"):
+            if bound in field:
+                out[bound] = c.date(field[bound], f"{q}.{bound}")
+    elif kind == FieldType.REGION:
+        out["city_required"] = c.boolean(field.get("city_required"), f"{q}.city_required",
+                                         True)
+    elif kind == FieldType.PHONE:
+        out["mobile_only"] = c.boolean(field.get("mobile_only"), f"{q}.mobile_only", False)
+    elif kind == FieldType.IMAGE:
+        out["max_size_mb"] = c.integer(field.get("max_size_mb", 2), f"{q}.max_size_mb",
+                                       low=1, high=50)
+    elif kind == FieldType.GROUP:
+        low = c.integer(field.get("min_items", 0), f"{q}.min_items", low=0, high=50) or 0
+        high = c.integer(field.get("max_items", 10), f"{q}.max_items", low=1, high=50) or 10
+        if high < low:
+            c.fail(f"{q}.max_items", _("must not be less than min_items"))
+        roles = c.listing(field.get("item_roles"), f"{q}.item_roles")
+        if len(roles) > high:
+            c.fail(f"{q}.item_roles", _("names more roles than max_items"))
+        sub_keys: dict[str, str] = {}
+        out.update({
+            "min_items": low, "max_items": high, "item_roles": [str(r) for r in roles],
+            "fields": [_field(c, f, f"{q}.fields[{k}]", sub_keys, in_group=True)
+                       for k, f in enumerate(c.listing(field.get("fields"), f"{q}.fields",
+                                                       required=True))],
+        })
+    return out
+
+
+def _uploads(c: _Checker, items: Any, p: str, base_dir: Path | None,
+             skip_template_files: bool) -> list[dict]:
+    out, seen = [], set()
+    keys = {"key", "label", "required", "kinds", "max_size_mb", "max_count", "template",
+            "template_file", "template_data", "help"}
+    for j, raw in enumerate(c.listing(items, f"{p}.uploads")):
+        q = f"{p}.uploads[{j}]"
+        up = c.mapping(raw, q, keys, required={"key", "label", "kinds"})
+        kinds = c.listing(up.get("kinds"), f"{q}.kinds", required=True)
+        for k, kind in enumerate(kinds):
+            c.choice(kind, f"{q}.kinds[{k}]", UploadKind.values)
+        template = c.choice(up.get("template"), f"{q}.template",
+                            UploadRequirement.Template.values,
+                            default=UploadRequirement.Template.NONE)
+        entry = {
+            "key": c.code(up.get("key"), f"{q}.key", seen),
+            "label": c.text(up.get("label"), f"{q}.label", required=True, max_length=100),
+            "required": c.boolean(up.get("required"), f"{q}.required", True),
+            "kinds": list(dict.fromkeys(kinds)),
+            "max_size_mb": c.integer(up.get("max_size_mb", 10), f"{q}.max_size_mb", low=1,
+                                     high=100) or 10,
+            "max_count": c.integer(up.get("max_count", 1), f"{q}.max_count", low=1,
+                                   high=20) or 1,
+            "template": template,
+            "template_file": "",
+            "template_data": "",
+            "help": c.text(up.get("help"), f"{q}.help", max_length=300),
+        }
+        if template == UploadRequirement.Template.BLANK and skip_template_files:
+            # A snapshot of stored configuration: the file itself is in storage.
+            entry["template_file"] = c.text(up.get("template_file"), f"{q}.template_file")
+        elif template == UploadRequirement.Template.BLANK:
+            entry["template_file"], entry["template_data"] = _template_file(c, up, q, base_dir)
+        elif up.get("template_file") or up.get("template_data"):
+            c.fail(f"{q}.template_file", _("is only used with template: blank"))
+        out.append(entry)
+    return out
+
+
+def _template_file(c: _Checker, up: dict, q: str, base_dir: Path | None) -> tuple[str, str]:
+    name = up.get("template_file")
+    if not isinstance(name, str) or not name.strip():
+        c.fail(f"{q}.template_file", _("is required with template: blank"))
+        return "", ""
+    if up.get("template_data"):
+        try:
+            data = base64.b64decode(str(up["template_data"]), validate=True)
+        except (binascii.Error, ValueError):
+            c.fail(f"{q}.template_data", _("must be base64"))
+            return name, ""
+    else:
+        path = (base_dir / name).resolve() if base_dir else None
+        if path is None or not path.is_file() or base_dir.resolve() not in path.parents:
+            c.fail(f"{q}.template_file", _("names no file next to the profile (or give "
+                                           "template_data)"))
+            return name, ""
+        data = path.read_bytes()
+    if len(data) > MAX_TEMPLATE_BYTES:
+        c.fail(f"{q}.template_file", _("is larger than 5 MB"))
+    return Path(name).name, base64.b64encode(data).decode("ascii")
+
+
+def _chain(c: _Checker, items: Any, p: str, review_required: bool) -> list[dict]:
+    out = []
+    stages = list(ReviewStage.values)
+    last_stage = 0
+    for j, raw in enumerate(c.listing(items, f"{p}.review_chain")):
+        q = f"{p}.review_chain[{j}]"
+        step = c.mapping(raw, q, {"name", "role", "stage", "branch_routed"},
+                         required={"name", "role", "stage"})
+        role = c.choice(step.get("role"), f"{q}.role", ReviewRole.values)
+        stage = c.choice(step.get("stage"), f"{q}.stage", ReviewStage.values)
+        routed = c.boolean(step.get("branch_routed"), f"{q}.branch_routed", False)
+        if routed and role != ReviewRole.BRANCH_ADMIN:
+            c.fail(f"{q}.branch_routed", _("only a branch administrator's step is routed to "
+                                           "the chosen branch"))
+        if stage in stages:
+            if stages.index(stage) < last_stage:
+                c.fail(f"{q}.stage", _("a step before payment cannot follow a step after "
+                                       "payment"))
+            last_stage = max(last_stage, stages.index(stage))
+        out.append({"name": c.text(step.get("name"), f"{q}.name", required=True,
+                                   max_length=100),
+                    "role": role, "stage": stage, "branch_routed": routed})
+    if review_required and not out:
+        c.fail(f"{p}.review_chain", _("needs at least one step when review_required is true"))
+    if not review_required and out:
+        c.fail(f"{p}.review_chain", _("must be empty when review_required is false"))
+    return out
+
+
+def _notices(c: _Checker, items: Any) -> list[dict]:
+    out, seen = [], set()
+    for i, raw in enumerate(c.listing(items, "notices")):
+        p = f"notices[{i}]"
+        notice = c.mapping(raw, p, {"kind", "version", "title", "body"},
+                           required={"kind", "title", "body"})
+        kind = c.choice(notice.get("kind"), f"{p}.kind", Notice.Kind.values)
+        version = c.integer(notice.get("version", 1), f"{p}.version", low=1, high=10000) or 1
+        if (kind, version) in seen:
+            c.fail(f"{p}.version", _("repeats version %(v)d of this notice") % {"v": version})
+        seen.add((kind, version))
+        out.append({"kind": kind, "version": version,
+                    "title": c.text(notice.get("title"), f"{p}.title", required=True),
+                    "body": c.text(notice.get("body"), f"{p}.body", required=True,
+                                   max_length=50000)})
+    return out
+
+
+def placeholders_in(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"{"}
+
+
+def _templates(c: _Checker, items: Any) -> list[dict]:
+    out, seen = [], set()
+    for i, raw in enumerate(c.listing(items, "message_templates")):
+        p = f"message_templates[{i}]"
+        tpl = c.mapping(raw, p, {"event", "channel", "subject", "body", "provider_template",
+                                 "active"}, required={"event", "channel", "body"})
+        event = c.choice(tpl.get("event"), f"{p}.event", MessageEvent.values)
+        channel = c.choice(tpl.get("channel"), f"{p}.channel", MessageChannel.values)
+        if (event, channel) in seen:
+            c.fail(p, _("repeats the template for this event and channel"))
+        seen.add((event, channel))
+        entry = {"event": event, "channel": channel,
+                 "subject": c.text(tpl.get("subject"), f"{p}.subject"),
+                 "body": c.text(tpl.get("body"), f"{p}.body", required=True,
+                                max_length=5000),
+                 "provider_template": c.text(tpl.get("provider_template"),
+                                             f"{p}.provider_template", max_length=60),
+                 "active": c.boolean(tpl.get("active"), f"{p}.active", True)}
+        if channel == MessageChannel.EMAIL and not entry["subject"]:
+            c.fail(f"{p}.subject", _("is required for email"))
+        for part in ("subject", "body"):
+            unknown = placeholders_in(entry[part]) - PLACEHOLDERS
+            if unknown:
+                c.fail(f"{p}.{part}", _("uses unknown placeholders: %(names)s (known: "
+                                        "%(known)s)") % {"names": ", ".join(sorted(unknown)),
+                                                         "known": ", ".join(sorted(PLACEHOLDERS))})
+        out.append(entry)
+    return out
+
+
+def _payment_accounts(c: _Checker, items: Any) -> list[dict]:
+    out, seen = [], set()
+    for i, raw in enumerate(c.listing(items, "payment_accounts")):
+        p = f"payment_accounts[{i}]"
+        kind = raw.get("kind") if isinstance(raw, dict) else None
+        allowed = {"kind", "display_name", "enabled"} | PAYMENT_SETTINGS.get(kind, set())
+        account = raw if isinstance(raw, dict) else {}
+        for secret in sorted(PAYMENT_SECRETS.get(kind, set()) & set(account)):
+            c.fail(f"{p}.{secret}", _("secrets are never kept in profile files; enter them on "
+                                      "the payment accounts page"))
+        account = c.mapping({k: v for k, v in account.items()
+                             if k not in PAYMENT_SECRETS.get(kind, set())}, p, allowed,
+                            required={"kind", "display_name"})
+        kind = c.choice(kind, f"{p}.kind", PaymentAccount.Kind.values)
+        if kind in seen:
+            c.fail(f"{p}.kind", _("repeats the account kind %(kind)s") % {"kind": kind})
+        seen.add(kind)
+        out.append({"kind": kind,
+                    "display_name": c.text(account.get("display_name"), f"{p}.display_name",
+                                           required=True, max_length=100),
+                    "enabled": c.boolean(account.get("enabled"), f"{p}.enabled", False),
+                    "settings": {k: c.text(account[k], f"{p}.{k}")
+                                 for k in sorted(PAYMENT_SETTINGS.get(kind, set()))
+                                 if account.get(k) not in (None, "")}})
+    return out

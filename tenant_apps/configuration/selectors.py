@@ -1,0 +1,185 @@
+"""Reads of the configuration: the profile document, fees in force, the join page."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from tenant_apps.configuration.models import (
+    AssociationSettings,
+    Branch,
+    Fee,
+    FormField,
+    FormPurpose,
+    FormStep,
+    MemberType,
+    MessageTemplate,
+    Notice,
+    PaymentAccount,
+    Rank,
+    ReferralChannel,
+    UploadRequirement,
+)
+from tenant_apps.configuration.profile import FORMAT
+from tenant_apps.portal.selectors import site_content
+
+
+def fee_in_force(fees: list[Fee], *, rank_id: int | None, on: dt.date) -> Fee | None:
+    """The fee row in force on a date for a rank (None: the type's own fee), from the rows of
+    one member type. Rows with a later effective_from than `on` are not yet in force."""
+    candidates = [f for f in fees if f.rank_id == rank_id and f.effective_from <= on]
+    return max(candidates, key=lambda f: f.effective_from, default=None)
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    years: int
+    amount_fen: int
+
+
+def fee_preview(member_type: MemberType, *, rank: Rank | None = None,
+                on: dt.date | None = None) -> list[PriceLine]:
+    """What a member is charged for each allowed number of years, by the fee in force on
+    `on` (default today)."""
+    on = on or timezone.localdate()
+    fee = fee_in_force(list(member_type.fees.all()), rank_id=rank.pk if rank else None, on=on)
+    if fee is None:
+        return []
+    return [PriceLine(years, fee.amount_fen * years) for years in member_type.year_options]
+
+
+def member_types_for_join() -> list[MemberType]:
+    """Open member types with everything the join page shows, in a fixed number of queries."""
+    return list(MemberType.objects.filter(active=True).prefetch_related(
+        "ranks",
+        Prefetch("fees", queryset=Fee.objects.order_by("-effective_from")),
+        Prefetch("uploads", queryset=UploadRequirement.objects.order_by("position", "id")),
+        "review_steps",
+    ))
+
+
+def current_notices() -> dict[str, Notice]:
+    """The newest version of each kind of notice."""
+    latest: dict[str, Notice] = {}
+    for notice in Notice.objects.order_by("kind", "-version"):
+        latest.setdefault(notice.kind, notice)
+    return latest
+
+
+def branch_tree(*, active_only: bool = True) -> list[dict]:
+    rows = Branch.objects.all()
+    if active_only:
+        rows = rows.filter(active=True)
+    nodes = {b.pk: {"branch": b, "children": []} for b in rows}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node["branch"].parent_id)
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+def profile_export(*, include_files: bool = True) -> dict:
+    """The whole configuration of the current association as a profile document (the format
+    of docs/profiles.md), ready to be written as YAML and imported elsewhere."""
+    from django.db import connection
+    from django_tenants.utils import get_tenant_model
+
+    association = get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
+    content = site_content()
+    settings_row = AssociationSettings.objects.first() or AssociationSettings(
+        login_modes=["phone_password"])
+    document: dict = {
+        "format": FORMAT,
+        "association": {"name": association.name if association else "",
+                        "short_name": association.short_name if association else ""},
+        "site": {k: getattr(content, k) for k in ("name_en", "tagline", "intro",
+                                                  "contact_phone", "contact_email",
+                                                  "address", "website")},
+        "accounts": {
+            "login": list(settings_row.login_modes),
+            "signup_verification": settings_row.signup_verification,
+            "password_rule": {"min_length": settings_row.password_min_length,
+                              "require_letter": settings_row.password_require_letter,
+                              "require_digit": settings_row.password_require_digit},
+            "human_check": settings_row.human_check,
+        },
+    }
+
+    def branch_doc(node: dict) -> dict:
+        b = node["branch"]
+        return {"code": b.code, "name": b.name, "kind": b.kind,
+                "accepts_applications": b.accepts_applications,
+                "children": [branch_doc(n) for n in node["children"]]}
+
+    document["branches"] = [branch_doc(n) for n in branch_tree()]
+    document["referral_channels"] = [
+        {"code": r.code, "label": r.label, "kind": r.kind, "help": r.help,
+         "referrer_must_be_valid": r.referrer_must_be_valid,
+         "referrer_level_at_least_applicant": r.referrer_level_at_least_applicant,
+         "default_branch": r.default_branch.code if r.default_branch else None}
+        for r in ReferralChannel.objects.filter(active=True).select_related("default_branch")]
+    steps = FormStep.objects.prefetch_related(
+        Prefetch("fields", queryset=FormField.objects.order_by("position", "id")))
+    types = MemberType.objects.prefetch_related(
+        "ranks", Prefetch("fees", queryset=Fee.objects.select_related("rank")
+                          .order_by("rank__position", "rank_id", "effective_from")),
+        Prefetch("form_steps", queryset=steps), "uploads", "review_steps")
+    document["member_types"] = [_type_doc(t, include_files) for t in types]
+    document["notices"] = [{"kind": n.kind, "version": n.version, "title": n.title,
+                            "body": n.body} for n in Notice.objects.order_by("kind", "version")]
+    document["message_templates"] = [
+        {"event": t.event, "channel": t.channel, "subject": t.subject, "body": t.body,
+         "provider_template": t.provider_template, "active": t.active}
+        for t in MessageTemplate.objects.all()]
+    document["payment_accounts"] = [
+        {"kind": a.kind, "display_name": a.display_name, "enabled": a.enabled, **a.settings}
+        for a in PaymentAccount.objects.all()]
+    return document
+
+
+def _type_doc(t: MemberType, include_files: bool) -> dict:
+    def form(purpose: str) -> dict:
+        return {"steps": [
+            {"title": s.title, "fields": [
+                {"key": f.key, "label": f.label, "type": f.type, "required": f.required,
+                 "help": f.help, **f.options} for f in s.fields.all()]}
+            for s in t.form_steps.all() if s.purpose == purpose]}
+
+    uploads = []
+    for u in t.uploads.all():
+        entry = {"key": u.key, "label": u.label, "required": u.required, "kinds": list(u.kinds),
+                 "max_size_mb": u.max_size_mb, "max_count": u.max_count,
+                 "template": u.template, "help": u.help}
+        if u.template == UploadRequirement.Template.BLANK:
+            entry["template_file"] = u.template_name
+            if include_files and u.template_file:
+                with u.template_file.open("rb") as fh:
+                    entry["template_data"] = base64.b64encode(fh.read()).decode("ascii")
+        uploads.append(entry)
+    return {
+        "code": t.code, "name": t.name, "name_en": t.name_en, "kind": t.kind,
+        "level": t.level, "eligibility": t.eligibility, "review_required": t.review_required,
+        "certificate": {"electronic": t.electronic_certificate, "paper": t.paper_certificate},
+        "invoice": t.invoice,
+        "validity": {"rule": t.validity_rule, "field": t.validity_field or None},
+        "overdue": {"suspend_after_months": t.suspend_after_months,
+                    "lapse_after_months": t.lapse_after_months},
+        "number": {"prefix": t.number_prefix, "width": t.number_width,
+                   "suffix": t.number_suffix},
+        "years": list(t.year_options),
+        "upgrade_pricing": t.upgrade_pricing,
+        "resume_after_rejection": t.resume_after_rejection,
+        "active": t.active,
+        "ranks": [{"code": r.code, "name": r.name} for r in t.ranks.all()],
+        "fees": [{"rank": f.rank.code if f.rank else None, "amount_fen": f.amount_fen,
+                  "effective_from": f.effective_from.isoformat()} for f in t.fees.all()],
+        "registration_form": form(FormPurpose.REGISTRATION),
+        "application_form": form(FormPurpose.APPLICATION),
+        "uploads": uploads,
+        "review_chain": [{"name": s.name, "role": s.role, "stage": s.stage,
+                          "branch_routed": s.branch_routed} for s in t.review_steps.all()],
+    }

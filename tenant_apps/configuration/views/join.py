@@ -1,0 +1,56 @@
+"""The public join page: member types, eligibility, fees, materials, the joining notice."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+
+from tenant_apps.configuration.models import Notice, UploadRequirement
+from tenant_apps.configuration.selectors import (
+    current_notices,
+    fee_in_force,
+    member_types_for_join,
+)
+
+
+def join(request):
+    today = timezone.localdate()
+    rows = []
+    for mtype in member_types_for_join():
+        fees = list(mtype.fees.all())
+        ranks = list(mtype.ranks.all())
+        lines = []
+        for rank in ranks or [None]:
+            fee = fee_in_force(fees, rank_id=rank.pk if rank else None, on=today)
+            upcoming = sorted((f for f in fees if f.rank_id == (rank.pk if rank else None)
+                               and f.effective_from > today), key=lambda f: f.effective_from)
+            lines.append({"rank": rank, "fee": fee, "upcoming": upcoming[:1]})
+        rows.append({"type": mtype, "fees": lines, "uploads": list(mtype.uploads.all()),
+                     "steps": list(mtype.review_steps.all())})
+    notices = current_notices()
+    return render(request, "configuration/join.html", {
+        "rows": rows, "notices": notices,
+        "joining_notice": notices.get(Notice.Kind.JOINING_NOTICE),
+        "charter": notices.get(Notice.Kind.CHARTER),
+        "fee_standard": notices.get(Notice.Kind.FEE_STANDARD)})
+
+
+def notice(request, kind):
+    item = current_notices().get(kind)
+    if item is None:
+        raise Http404
+    return render(request, "configuration/notice.html", {"notice": item})
+
+
+@cache_control(public=True, max_age=3600)
+def template_download(request, code, key):
+    """Blank forms are public: anyone deciding whether to apply may read them."""
+    upload = get_object_or_404(UploadRequirement, member_type__code=code,
+                               member_type__active=True, key=key,
+                               template=UploadRequirement.Template.BLANK)
+    if not upload.template_file:
+        raise Http404
+    return FileResponse(upload.template_file.open("rb"), as_attachment=True,
+                        filename=upload.template_name or f"{key}.pdf")
