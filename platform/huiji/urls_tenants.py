@@ -5,11 +5,16 @@ from django.urls import include, path
 
 from huiji.urls_common import urlpatterns as common
 from tenant_apps.accounts import apis as account_apis
+from tenant_apps.configuration import apis as config_apis
 from tenant_apps.portal import views as portal_views
 
 api = [
     path("me/", account_apis.MeApi.as_view(), name="me"),
     path("users/<uuid:public_id>/", account_apis.UserDetailApi.as_view(), name="user-detail"),
+    path("join/", config_apis.JoinInfoApi.as_view(), name="join-info"),
+    path("config/profile/", config_apis.ProfileApi.as_view(), name="config-profile"),
+    path("config/member-types/<slug:code>/fees/", config_apis.FeeCreateApi.as_view(),
+         name="config-fee-add"),
 ]
 
 urlpatterns = [

@@ -31,17 +31,21 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def demo_tenants(django_db_setup, django_db_blocker):
-    """The CMES association, as in the demo, committed so the server process sees it."""
+    """The four demo associations with their profiles, committed so the server process sees
+    them. Their HQ administrators log in as admin@<slug>.test with the harness password."""
     from tenants.models import Association
+    from tenants.profiles import load_profile
     from tenants.services import association_create
 
+    slugs = ["cmes", "cacem", "caq", "jsgas"]
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        if not Association.objects.filter(slug="cmes").exists():
-            association_create(acting_user=None, name="中国机械工程学会", slug="cmes",
-                               profile="cmes", admin_name="学会管理员",
-                               admin_email="admin@cmes.test", admin_password=PASSWORD)
-    return ["cmes"]
+        for slug in slugs:
+            if not Association.objects.filter(slug=slug).exists():
+                association_create(acting_user=None, name=load_profile(slug)["association"][
+                                   "name"], slug=slug, profile=slug, admin_name="管理员",
+                                   admin_email=f"admin@{slug}.test", admin_password=PASSWORD)
+    return slugs
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +73,10 @@ def server(demo_tenants, django_db_blocker):
     port = _free_port()
     # The demo's own settings (development), so the browser sees what `deploy/local/demo`
     # serves; only DEBUG is off, for the real error pages.
+    from django.conf import settings
+
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.development", "DEBUG": "0",
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT),
            "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
     env.pop("CELERY_BROKER_URL", None)
     proc = subprocess.Popen(
@@ -93,14 +100,23 @@ def server(demo_tenants, django_db_blocker):
 
 
 def _wait_for_sessions_to_close(django_db_blocker) -> None:
-    """PostgreSQL ends a dead client's backend a moment after the process exits; dropping the
-    test database before then fails, so wait for the server's sessions to go."""
+    """Before pytest-django drops the test database, no other session may use it.
+
+    PostgreSQL ends a dead client's backend a moment after the process exits, so wait for the
+    server's sessions. Sessions of this process's own can linger too: Playwright's event loop
+    gives the tests run while a browser is open a context of their own, and with it (asgiref
+    locals follow contexts) a database connection of their own, idle once its test rolled
+    back. Those are ended here."""
     with django_db_blocker.unblock(), connection.cursor() as cursor:
+        others = ("FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND pid <> pg_backend_pid()")
         for _ in range(50):
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                           "current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(f"SELECT count(*) {others}")
             if cursor.fetchone()[0] == 0:
                 return
+            cursor.execute(f"SELECT pg_terminate_backend(pid) {others} "
+                           "AND state = 'idle' AND client_port IS NOT NULL "
+                           "AND backend_start < now() - interval '1 second'")
             time.sleep(0.1)
 
 
@@ -139,7 +155,8 @@ def phone(browser):
 
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
+                                  accept_downloads=True)
     page = context.new_page()
     yield page
     context.close()
@@ -150,6 +167,14 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def login(page, base: str, identifier: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", identifier)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
 
 
 def fits_the_screen(page) -> bool:

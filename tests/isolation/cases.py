@@ -24,6 +24,9 @@ class IsolationCase:
     owner_role: str
     # Called inside the owning association's schema; returns the object's path.
     make: Callable[[User], str]
+    # Roles allowed to open this kind of page at all. Others are refused (403) before any
+    # lookup, which reveals nothing; within these roles a foreign object must be 404.
+    roles: frozenset[str] | None = None
 
 
 def _user_api(owner: User) -> str:
@@ -37,7 +40,16 @@ def _private_file(owner: User) -> str:
     return f"/files/{record.public_id}/"
 
 
+def _config_field(owner: User) -> str:
+    from tenant_apps.configuration.models import FormField
+
+    field = FormField.objects.filter(step__member_type__code="senior").first()
+    return f"/manage/config/types/senior/fields/{field.pk}/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
+    IsolationCase("configuration form field", "page", "hq_admin", _config_field,
+                  roles=frozenset({"hq_admin"})),
 ]

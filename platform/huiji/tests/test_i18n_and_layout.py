@@ -16,7 +16,8 @@ LOCALE = ROOT / "platform" / "huiji" / "locale"
 
 def test_every_message_has_a_chinese_translation():
     po = polib.pofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"))
-    missing = [e.msgid for e in po if not e.msgstr and not e.obsolete]
+    missing = [e.msgid for e in po if not e.obsolete
+               and not (e.msgstr or (all(e.msgstr_plural.values()) and e.msgstr_plural))]
     fuzzy = [e.msgid for e in po if "fuzzy" in e.flags]
     assert not missing, missing
     assert not fuzzy, fuzzy
@@ -25,8 +26,10 @@ def test_every_message_has_a_chinese_translation():
 def test_compiled_catalogue_matches_the_source():
     po = polib.pofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     mo = polib.mofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"))
-    compiled = {e.msgid: e.msgstr for e in mo}
-    stale = [e.msgid for e in po if e.msgstr and compiled.get(e.msgid) != e.msgstr]
+    compiled = {e.msgid: e.msgstr or e.msgstr_plural for e in mo}
+    stale = [e.msgid for e in po
+             if (e.msgstr or e.msgstr_plural) and compiled.get(e.msgid) != (e.msgstr or {
+                 int(k): v for k, v in e.msgstr_plural.items()})]
     assert not stale, f"run `manage.py compilemessages`: {stale[:5]}"
 
 
