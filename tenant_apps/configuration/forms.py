@@ -406,6 +406,16 @@ LOGIN_MODE_LABELS = {
 }
 
 
+class SiteContentForm(forms.ModelForm):
+    class Meta:
+        from tenant_apps.portal.models import SiteContent
+
+        model = SiteContent
+        fields = ["name_en", "tagline", "intro", "contact_phone", "contact_email", "address",
+                  "website"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 6})}
+
+
 class AccountSettingsForm(forms.ModelForm):
     login_modes = forms.MultipleChoiceField(
         label=_("ways to log in"), widget=forms.CheckboxSelectMultiple,

@@ -48,6 +48,7 @@ urlpatterns = [
     path("manage/config/payments/new/", manage.payment_edit, name="payment-new"),
     path("manage/config/payments/<slug:kind>/", manage.payment_edit, name="payment-edit"),
     path("manage/config/accounts/", manage.accounts, name="accounts"),
+    path("manage/config/site/", manage.site, name="site"),
     path("manage/config/profile/", manage.profile, name="profile"),
     path("manage/config/profile/download/", manage.profile_download,
          name="profile-download"),

@@ -61,6 +61,7 @@ SECTIONS = [
     ("configuration:templates", _("Message templates")),
     ("configuration:payments", _("Payment accounts")),
     ("configuration:accounts", _("Sign-up and login")),
+    ("configuration:site", _("Home page and contacts")),
     ("configuration:profile", _("Profile file")),
 ]
 
@@ -381,6 +382,17 @@ def accounts(request):
     return _edit(request, form, action="account_settings.saved",
                  title=_("Sign-up and login"), back=reverse("configuration:accounts"),
                  summary=_("Sign-up and login"))
+
+
+@hq_admin_required
+def site(request):
+    from tenant_apps.portal.models import SiteContent
+
+    instance = SiteContent.objects.first() or SiteContent()
+    form = cf.SiteContentForm(request.POST or None, instance=instance)
+    return _edit(request, form, action="site_content.saved",
+                 title=_("Home page and contacts"), back=reverse("configuration:site"),
+                 summary=_("Home page and contacts"))
 
 
 # --- The whole configuration as a file -------------------------------------------------------
