@@ -407,6 +407,8 @@ LOGIN_MODE_LABELS = {
 
 
 class SiteContentForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         from tenant_apps.portal.models import SiteContent
 

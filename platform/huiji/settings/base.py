@@ -136,9 +136,6 @@ TEMPLATES = [
     },
 ]
 
-# Django 6's default for URL form fields typed without a scheme.
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 WSGI_APPLICATION = "huiji.wsgi.application"
 ASGI_APPLICATION = "huiji.asgi.application"
 
