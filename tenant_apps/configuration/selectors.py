@@ -85,10 +85,9 @@ def branch_tree(*, active_only: bool = True) -> list[dict]:
 def profile_export(*, include_files: bool = True) -> dict:
     """The whole configuration of the current association as a profile document (the format
     of docs/profiles.md), ready to be written as YAML and imported elsewhere."""
-    from django.db import connection
-    from django_tenants.utils import get_tenant_model
+    from huiji.tenancy.current import current_association
 
-    association = get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
+    association = current_association()
     content = site_content()
     settings_row = AssociationSettings.objects.first() or AssociationSettings(
         login_modes=["phone_password"])

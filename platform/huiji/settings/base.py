@@ -54,6 +54,9 @@ TENANT_APPS = [
     "huiji.audit",
     "tenant_apps.accounts",
     "tenant_apps.configuration",
+    "tenant_apps.memberships",
+    "tenant_apps.applications",
+    "tenant_apps.notifications",
     "tenant_apps.files",
     "tenant_apps.portal",
 ]
@@ -206,6 +209,15 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"noreply@{BASE_DOMAIN}")
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
+SMS_OPTIONS = {k: v for k, v in {
+    "access_key_id": env_str("SMS_ACCESS_KEY_ID"),
+    "access_key_secret": env_str("SMS_ACCESS_KEY_SECRET"),
+    "sign_name": env_str("SMS_SIGN_NAME"),
+    "sdk_app_id": env_str("SMS_SDK_APP_ID"),
+    "region": env_str("SMS_REGION"),
+    "endpoint": env_str("SMS_ENDPOINT"),
+}.items() if v}
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -221,6 +233,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "huiji.ops.tasks.heartbeat", "schedule": 60.0},
+    # Deliver what a broker or provider outage left in every association's outbox.
+    "outbox-sweep": {"task": "tenants.for_each_association", "schedule": 60.0,
+                     "args": ["notifications.outbox_sweep"]},
 }
 
 # --- API ----------------------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""The configured forms at work: which fields an application has (from its configuration
+revision), and checking an applicant's answers against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from tenant_apps.configuration.fieldtypes import FieldValueError, clean_value
+from tenant_apps.configuration.models import FieldType
+
+
+@dataclass(frozen=True)
+class FormStepSpec:
+    index: int
+    title: str
+    fields: list[dict]
+
+
+def type_document(revision_document: dict, code: str) -> dict:
+    for mtype in revision_document.get("member_types", []):
+        if mtype["code"] == code:
+            return mtype
+    raise KeyError(code)
+
+
+def form_steps(type_doc: dict) -> list[FormStepSpec]:
+    """The data steps of the wizard: the registration form's steps, then the application
+    form's, numbered from 0."""
+    steps = [*type_doc.get("registration_form", {}).get("steps", []),
+             *type_doc.get("application_form", {}).get("steps", [])]
+    return [FormStepSpec(i, s["title"], s["fields"]) for i, s in enumerate(steps)]
+
+
+def branch_codes(document: dict) -> set[str]:
+    codes: set[str] = set()
+
+    def walk(items):
+        for item in items:
+            codes.add(item["code"])
+            walk(item.get("children", []))
+
+    walk(document.get("branches", []))
+    return codes
+
+
+def _empty(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str | list | dict):
+        return not value or (isinstance(value, dict) and not any(value.values()))
+    return False
+
+
+def check_answers(fields: list[dict], data: dict, *, branches: set[str],
+                  require: bool) -> tuple[dict, dict[str, str]]:
+    """(cleaned answers, errors by field key). With `require`, empty required fields are
+    errors; without (a draft being saved), only the values given are checked."""
+    cleaned: dict = {}
+    errors: dict[str, str] = {}
+    for spec in fields:
+        key = spec["key"]
+        value = data.get(key)
+        if spec["type"] == FieldType.GROUP:
+            items = [item for item in (value or []) if isinstance(item, dict)
+                     and not all(_empty(v) for v in item.values())]
+            kept = []
+            for i, item in enumerate(items):
+                item_clean, item_errors = check_answers(spec["fields"], item, branches=branches,
+                                                        require=True)
+                for sub, message in item_errors.items():
+                    errors[f"{key}.{i}.{sub}"] = message
+                kept.append(item_clean)
+            try:
+                if require or kept:
+                    clean_value(spec, kept)
+            except FieldValueError as exc:
+                errors[key] = str(exc)
+            cleaned[key] = kept
+            continue
+        if _empty(value):
+            if require and spec.get("required"):
+                errors[key] = _("This field is required.")
+            continue
+        try:
+            cleaned[key] = clean_value(spec, value, branch_codes=branches)
+        except FieldValueError as exc:
+            errors[key] = str(exc)
+    return cleaned, errors

@@ -1,0 +1,138 @@
+"""Applications for membership, their uploads, the notices accepted, and their timeline."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.configuration.models import (
+    Branch,
+    ConfigurationRevision,
+    MemberType,
+    Notice,
+    Rank,
+    ReferralChannel,
+)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    RETURNED = "returned", _("Information to complete")
+    REJECTED = "rejected", _("Rejected")
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    PAYMENT_REVIEW = "payment_review", _("Payment being confirmed")
+    COMPLETED = "completed", _("Member")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Application(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="applications")
+    member_type = models.ForeignKey(MemberType, on_delete=models.PROTECT,
+                                    related_name="applications")
+    rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    # The body joined, or the branch whose administrators review branch-routed steps.
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="applications")
+    referral_channel = models.ForeignKey(ReferralChannel, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    referral_branch = models.ForeignKey(Branch, null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    referrer_name = models.CharField(_("referrer's name"), max_length=100, blank=True)
+    referrer_number = models.CharField(_("referrer's member number"), max_length=40,
+                                       blank=True)
+    # The configuration the application is made under: its forms, chain and fees stay as
+    # they were when the applicant started, whatever the association changes later.
+    revision = models.ForeignKey(ConfigurationRevision, on_delete=models.PROTECT,
+                                 related_name="applications")
+    answers = models.JSONField(default=dict, blank=True)
+    years = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    wizard_step = models.CharField(max_length=60, blank=True)
+    # Index into the revision's review chain of the step the application waits at (or
+    # stopped at, for payment).
+    review_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    rejected_at_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_reason = models.TextField(_("reason"), blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField("memberships.Membership", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="application")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [models.UniqueConstraint(
+            fields=["applicant"], condition=~models.Q(status__in=["completed", "withdrawn"]),
+            name="one_open_application_per_applicant")]
+
+    def __str__(self) -> str:
+        return f"{self.member_type} · {self.applicant}"
+
+
+class NoticeAcceptance(models.Model):
+    """The applicant accepted this version of this notice, at this time."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="acceptances")
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30)
+    version = models.PositiveIntegerField()
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "notice"],
+                                               name="accept_a_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+
+class ApplicationUpload(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="uploads")
+    requirement = models.CharField(max_length=40)  # the upload requirement's key
+    file = models.OneToOneField("files.PrivateFile", on_delete=models.PROTECT,
+                                related_name="application_upload")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["requirement", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.requirement}: {self.file}"
+
+
+class ApplicationEvent(models.Model):
+    """One step of the timeline the applicant and the staff see."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    step_name = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} -> {self.to_status}"

@@ -1,0 +1,439 @@
+"""Every change of an application: start, answer, upload, submit, review, pay, complete.
+
+Each service takes the acting user, runs in one transaction under a row lock, checks the
+transition against state.TRANSITIONS, writes the timeline event and the audit row, and puts
+the notifications in the outbox (delivered after commit)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huiji.audit.services import audit_record
+from huiji.errors import AppError, Forbidden
+from huiji.tenancy.current import current_association
+from tenant_apps.accounts.models import Role
+from tenant_apps.applications.engine import (
+    branch_codes,
+    check_answers,
+    form_steps,
+    type_document,
+)
+from tenant_apps.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationUpload,
+    NoticeAcceptance,
+    Status,
+)
+from tenant_apps.applications.state import EDITABLE, check_transition, next_stop
+from tenant_apps.configuration.models import (
+    Branch,
+    ConfigurationRevision,
+    MemberType,
+    Notice,
+    Rank,
+    ReferralChannel,
+    ReviewRole,
+)
+from tenant_apps.configuration.selectors import current_notices
+from tenant_apps.files.services import private_file_store
+from tenant_apps.files.sniff import sniff
+from tenant_apps.memberships.services import membership_activate
+from tenant_apps.notifications.services import notify
+
+NOTICES_TO_ACCEPT = (Notice.Kind.JOINING_NOTICE, Notice.Kind.CHARTER)
+
+
+# --- reading the frozen configuration ------------------------------------------------------
+
+def type_doc(application: Application) -> dict:
+    return type_document(application.revision.document, application.member_type.code)
+
+
+def chain_of(application: Application) -> list[dict]:
+    return type_doc(application)["review_chain"]
+
+
+def fee_due_fen(application: Application) -> int:
+    """The yearly fee in force today for the applicant's type and rank, per the application's
+    revision (0 for a free membership)."""
+    rank_code = application.rank.code if application.rank else None
+    today = timezone.localdate().isoformat()
+    rows = [f for f in type_doc(application)["fees"]
+            if f["rank"] == rank_code and f["effective_from"] <= today]
+    return max(rows, key=lambda f: f["effective_from"])["amount_fen"] if rows else 0
+
+
+# --- the timeline -------------------------------------------------------------------------
+
+def _event(application: Application, *, action: str, actor, from_status: str,
+           reason: str = "", data: dict | None = None) -> None:
+    step = ""
+    if application.status == Status.IN_REVIEW and application.review_position is not None:
+        step = chain_of(application)[application.review_position]["name"]
+    ApplicationEvent.objects.create(
+        application=application, action=action, from_status=from_status,
+        to_status=application.status, step_name=step,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=str(actor) if actor is not None else "system", reason=reason,
+        data=data or {})
+    audit_record(actor=actor, action=f"application.{action}", target=application,
+                 reason=reason, data={"from": from_status, "to": application.status,
+                                      **(data or {})})
+
+
+def _move(application: Application, *, to: str, position: int | None, action: str, actor,
+          reason: str = "", data: dict | None = None) -> None:
+    before = application.status
+    check_transition(before, to)
+    application.status = to
+    application.review_position = position
+    application.save()
+    _event(application, action=action, actor=actor, from_status=before, reason=reason,
+           data=data)
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update(of=("self",)).select_related(
+        "revision", "member_type", "rank", "branch", "applicant").get(pk=application.pk)
+
+
+def _own(application: Application, actor) -> None:
+    if application.applicant_id != getattr(actor, "pk", None):
+        raise Forbidden()
+
+
+def _params(application: Application, **extra) -> dict:
+    association = current_association()
+    return {"name": application.applicant, "association": association.name if association
+            else "", "member_type": application.member_type, **extra}
+
+
+# --- the applicant --------------------------------------------------------------------------
+
+@transaction.atomic
+def application_start(*, applicant, member_type: MemberType, rank: Rank | None = None,
+                      branch: Branch | None = None) -> Application:
+    if not member_type.active:
+        raise AppError("type_closed", _("This member type is not open for applications."))
+    if hasattr(applicant, "membership"):
+        raise AppError("already_member", _("You are already a member."), status=409)
+    if rank is not None and rank.member_type_id != member_type.pk:
+        raise AppError("bad_rank", _("Choose a rank of this member type."), field="rank")
+    if member_type.ranks.exists() and rank is None:
+        raise AppError("rank_required", _("Choose a rank."), field="rank")
+    revision = ConfigurationRevision.objects.order_by("-number").first()
+    if revision is None:
+        raise AppError("not_configured", _("This association is not configured yet."))
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                applicant=applicant, member_type=member_type, rank=rank, branch=branch,
+                revision=revision, years=min(type_document(
+                    revision.document, member_type.code)["years"] or [1]))
+    except IntegrityError as exc:
+        raise AppError("application_open", _("You already have an application in progress."),
+                       status=409) from exc
+    _event(application, action="created", actor=applicant, from_status="")
+    return application
+
+
+@transaction.atomic
+def application_choose(*, application: Application, actor, rank: Rank | None = None,
+                       branch: Branch | None = None, referral: ReferralChannel | None = None,
+                       referral_branch: Branch | None = None, referrer_name: str = "",
+                       referrer_number: str = "", years: int | None = None) -> Application:
+    """The choices around the form: rank, the body to join, how the applicant heard of
+    the association, how many years to pay for."""
+    application = _locked(application)
+    _own(application, actor)
+    if application.status not in EDITABLE:
+        raise AppError("not_editable", _("This application can no longer be changed."),
+                       status=409)
+    application.rank, application.branch = rank, branch
+    application.referral_channel = referral
+    application.referral_branch = referral_branch
+    application.referrer_name, application.referrer_number = referrer_name, referrer_number
+    if years is not None:
+        if years not in type_doc(application)["years"]:
+            raise AppError("bad_years", _("Choose one of the offered numbers of years."),
+                           field="years")
+        application.years = years
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_accept_notices(*, application: Application, actor, ip: str | None = None
+                               ) -> list[NoticeAcceptance]:
+    """Record the acceptance of the current joining notice and charter, with their
+    versions."""
+    application = _locked(application)
+    _own(application, actor)
+    accepted = []
+    for kind, notice in current_notices().items():
+        if kind in NOTICES_TO_ACCEPT:
+            row, _created = NoticeAcceptance.objects.get_or_create(
+                application=application, notice=notice,
+                defaults={"kind": kind, "version": notice.version, "ip": ip})
+            accepted.append(row)
+    _event(application, action="notices_accepted", actor=actor,
+           from_status=application.status,
+           data={"notices": {a.kind: a.version for a in accepted}})
+    return accepted
+
+
+@transaction.atomic
+def application_save_step(*, application: Application, actor, step_index: int, data: dict,
+                          finish: bool) -> dict[str, str]:
+    """Save the answers of one form step as a draft ("暂存"). With `finish` (the "next"
+    button) the step must be complete; without, what was typed is kept whatever is missing.
+    Returns the errors by field key; valid answers are saved either way."""
+    application = _locked(application)
+    _own(application, actor)
+    if application.status not in EDITABLE:
+        raise AppError("not_editable", _("This application can no longer be changed."),
+                       status=409)
+    steps = form_steps(type_doc(application))
+    if not 0 <= step_index < len(steps):
+        raise AppError("bad_step", _("Unknown step."))
+    cleaned, errors = check_answers(steps[step_index].fields, data,
+                                    branches=branch_codes(application.revision.document),
+                                    require=finish)
+    answers = dict(application.answers)
+    for spec in steps[step_index].fields:
+        key = spec["key"]
+        if key in cleaned:
+            answers[key] = cleaned[key]
+        elif not any(k == key or k.startswith(f"{key}.") for k in errors):
+            answers.pop(key, None)  # cleared by the applicant
+    application.answers = answers
+    application.wizard_step = f"form:{step_index}"
+    application.save(update_fields=["answers", "wizard_step", "updated_at"])
+    return errors
+
+
+@transaction.atomic
+def application_add_upload(*, application: Application, actor, requirement: str,
+                           uploaded) -> ApplicationUpload:
+    """Store one file for an upload requirement, after checking what it really is (by its
+    content, not its name), its size and the count. A refused file stores nothing."""
+    application = _locked(application)
+    _own(application, actor)
+    if application.status not in EDITABLE:
+        raise AppError("not_editable", _("This application can no longer be changed."),
+                       status=409)
+    spec = next((u for u in type_doc(application)["uploads"] if u["key"] == requirement), None)
+    if spec is None:
+        raise AppError("bad_upload", _("Unknown upload."), field="file")
+    if uploaded.size > spec["max_size_mb"] * 1024 * 1024:
+        raise AppError("file_too_large", _("The file is larger than %(n)d MB.")
+                       % {"n": spec["max_size_mb"]}, field="file")
+    if application.uploads.filter(requirement=requirement).count() >= spec["max_count"]:
+        raise AppError("too_many_files", _("At most %(n)d files here; remove one first.")
+                       % {"n": spec["max_count"]}, field="file")
+    found = sniff(uploaded)
+    if found.kind not in spec["kinds"]:
+        allowed = "、".join(_kind_label(k) for k in spec["kinds"])
+        raise AppError("file_kind", _("This file is not an accepted kind (%(allowed)s).")
+                       % {"allowed": allowed}, field="file")
+    stored = private_file_store(acting_user=actor, owner=application.applicant,
+                                uploaded=uploaded, content_type=found.content_type)
+    return ApplicationUpload.objects.create(application=application, requirement=requirement,
+                                            file=stored)
+
+
+def _kind_label(kind: str) -> str:
+    from tenant_apps.configuration.models import UploadKind
+
+    return str(UploadKind(kind).label)
+
+
+@transaction.atomic
+def application_remove_upload(*, application: Application, actor, upload_id: int) -> None:
+    application = _locked(application)
+    _own(application, actor)
+    if application.status not in EDITABLE:
+        raise AppError("not_editable", _("This application can no longer be changed."),
+                       status=409)
+    upload = application.uploads.filter(pk=upload_id).select_related("file").first()
+    if upload is None:
+        raise AppError("not_found", _("Not found."), status=404)
+    stored = upload.file
+    upload.delete()
+    stored.file.delete(save=False)
+    stored.delete()
+
+
+def application_problems(application: Application) -> list[str]:
+    """What still stops the application from being submitted, in the applicant's words."""
+    problems = []
+    doc = type_doc(application)
+    for step in form_steps(doc):
+        _cleaned, errors = check_answers(step.fields, application.answers,
+                                         branches=branch_codes(application.revision.document),
+                                         require=True)
+        if errors:
+            problems.append(_("Step “%(title)s” is not complete.") % {"title": step.title})
+    counts: dict[str, int] = {}
+    for upload in application.uploads.all():
+        counts[upload.requirement] = counts.get(upload.requirement, 0) + 1
+    for spec in doc["uploads"]:
+        if spec["required"] and not counts.get(spec["key"]):
+            problems.append(_("Upload “%(label)s”.") % {"label": spec["label"]})
+    accepted = set(application.acceptances.values_list("kind", flat=True))
+    for kind in NOTICES_TO_ACCEPT:
+        if kind in current_notices() and kind not in accepted:
+            problems.append(_("Read and accept the %(notice)s.")
+                            % {"notice": Notice.Kind(kind).label})
+    return problems
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor) -> Application:
+    """Submit (or resubmit after a return or rejection). The chain resumes where the member
+    type says: from the first step, or from the step that sent it back."""
+    application = _locked(application)
+    _own(application, actor)
+    if application.status not in EDITABLE:
+        raise AppError("not_editable", _("This application was already submitted."),
+                       status=409)
+    problems = application_problems(application)
+    if problems:
+        raise AppError("incomplete", " ".join(problems), details={"problems": problems})
+    resubmission = application.status != Status.DRAFT
+    start = 0
+    if resubmission and type_doc(application)["resume_after_rejection"] == "rejecting_step":
+        start = application.rejected_at_position or 0
+    stop = next_stop(chain_of(application), start=start, paid=bool(application.paid_at),
+                     fee_due=fee_due_fen(application) > 0)
+    application.submitted_at = timezone.now()
+    application.last_reason = ""
+    _move(application, to=stop.status, position=stop.position, actor=actor,
+          action="resubmitted" if resubmission else "submitted")
+    notify(event="application_submitted", user=application.applicant,
+           params=_params(application))
+    return _after_stop(application, actor)
+
+
+def _after_stop(application: Application, actor) -> Application:
+    if application.status == Status.AWAITING_PAYMENT:
+        notify(event="payment_required", user=application.applicant,
+               params=_params(application, amount=_yuan(fee_due_fen(application)
+                                                          * application.years)))
+    elif application.status == Status.COMPLETED:
+        _complete(application, actor)
+    return application
+
+
+def _yuan(fen: int) -> str:
+    from huiji.templatetags.money import yuan
+
+    return yuan(fen)
+
+
+def _complete(application: Application, actor) -> None:
+    membership = membership_activate(
+        acting_user=actor, user=application.applicant, member_type=application.member_type,
+        rank=application.rank, years=application.years, answers=application.answers)
+    application.membership = membership
+    application.completed_at = timezone.now()
+    application.save(update_fields=["membership", "completed_at", "updated_at"])
+    application.applicant.roles = sorted({*application.applicant.roles, Role.MEMBER})
+    application.applicant.save(update_fields=["roles"])
+    notify(event="member_activated", user=application.applicant, params=_params(
+        application, member_number=membership.number,
+        valid_until=membership.valid_until.isoformat() if membership.valid_until else ""))
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor) -> Application:
+    application = _locked(application)
+    _own(application, actor)
+    _move(application, to=Status.WITHDRAWN, position=None, actor=actor, action="withdrawn")
+    return application
+
+
+# --- the reviewers ----------------------------------------------------------------------------
+
+REVIEW_ROLES = {
+    ReviewRole.HQ_REVIEWER: {Role.REVIEWER, Role.HQ_ADMIN},
+    ReviewRole.HQ_ADMIN: {Role.HQ_ADMIN},
+    ReviewRole.FINANCE: {Role.FINANCE},
+    ReviewRole.SECRETARIAT: {Role.SECRETARIAT},
+    ReviewRole.BRANCH_ADMIN: {Role.BRANCH_ADMIN},
+}
+
+
+def can_review(user, application: Application, step: dict) -> bool:
+    if not user.is_authenticated or not user.has_role(*REVIEW_ROLES.get(step["role"], ())):
+        return False
+    if step.get("branch_routed") or step["role"] == ReviewRole.BRANCH_ADMIN:
+        return application.branch is not None and \
+            application.branch.admins.filter(pk=user.pk).exists()
+    return True
+
+
+@transaction.atomic
+def review_decide(*, application: Application, actor, decision: str, expected_position: int,
+                  reason: str = "") -> Application:
+    """Approve, reject or return the step the application waits at. `expected_position` is
+    the step the reviewer saw: if another reviewer decided it first, this one is told so and
+    nothing is applied twice."""
+    application = _locked(application)
+    if application.status != Status.IN_REVIEW or application.review_position != \
+            expected_position:
+        raise AppError("already_decided", _("Another reviewer has already handled this step. "
+                                            "Reload to see where the application is now."),
+                       status=409)
+    chain = chain_of(application)
+    step = chain[application.review_position]
+    if not can_review(actor, application, step):
+        raise Forbidden(_("This step is not yours to review."))
+    reason = (reason or "").strip()
+    data = {"step": step["name"], "position": expected_position}
+    if decision == "approve":
+        stop = next_stop(chain, start=expected_position + 1, paid=bool(application.paid_at),
+                         fee_due=fee_due_fen(application) > 0)
+        _move(application, to=stop.status, position=stop.position, actor=actor,
+              action="approved", reason=reason, data=data)
+        if stop.status == Status.IN_REVIEW:
+            return application
+        notify(event="application_approved", user=application.applicant,
+               params=_params(application))
+        return _after_stop(application, actor)
+    if decision not in ("reject", "return"):
+        raise AppError("bad_decision", _("Unknown decision."))
+    if not reason:
+        raise AppError("reason_required", _("Give the reason: the applicant will see it."),
+                       field="reason")
+    application.rejected_at_position = expected_position
+    application.last_reason = reason
+    target = Status.REJECTED if decision == "reject" else Status.RETURNED
+    _move(application, to=target, position=None, actor=actor,
+          action="rejected" if decision == "reject" else "returned", reason=reason, data=data)
+    notify(event="application_rejected" if decision == "reject" else "application_returned",
+           user=application.applicant, params=_params(application, reason=reason))
+    return application
+
+
+# --- money (the payment issue calls these) ----------------------------------------------------
+
+@transaction.atomic
+def application_payment_confirmed(*, application: Application, actor) -> Application:
+    """Confirmed money for the joining fee: the chain goes on after payment, or the applicant
+    becomes a member."""
+    application = _locked(application)
+    if application.paid_at:
+        return application  # applied once
+    application.paid_at = timezone.now()
+    start = application.review_position if application.review_position is not None else \
+        len(chain_of(application))
+    stop = next_stop(chain_of(application), start=start, paid=True, fee_due=True)
+    _move(application, to=stop.status, position=stop.position, actor=actor,
+          action="payment_confirmed")
+    notify(event="payment_confirmed", user=application.applicant,
+           params=_params(application))
+    return _after_stop(application, actor)

@@ -1,0 +1,40 @@
+"""Activation of memberships and member numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from huiji.audit.services import audit_record
+from tenant_apps.configuration.models import MemberType, Rank
+from tenant_apps.memberships.models import MemberNumberSequence, Membership
+from tenant_apps.memberships.validity import validity_end
+
+
+def member_number_next(member_type: MemberType) -> str:
+    """Take the next number of a member type. Call inside the activation's transaction: the
+    row lock serialises concurrent activations, and a rollback returns the number."""
+    sequence, _created = MemberNumberSequence.objects.get_or_create(member_type=member_type)
+    sequence = MemberNumberSequence.objects.select_for_update().get(pk=sequence.pk)
+    number = member_type.format_number(sequence.next_value)
+    sequence.next_value += 1
+    sequence.save(update_fields=["next_value"])
+    return number
+
+
+@transaction.atomic
+def membership_activate(*, acting_user, user, member_type: MemberType, rank: Rank | None,
+                        years: int, answers: dict | None = None,
+                        start: dt.date | None = None) -> Membership:
+    start = start or timezone.localdate()
+    membership = Membership.objects.create(
+        user=user, member_type=member_type, rank=rank, number=member_number_next(member_type),
+        status=Membership.Status.ACTIVE, activated_at=timezone.now(), valid_from=start,
+        valid_until=validity_end(member_type, start=start, years=years, answers=answers))
+    audit_record(actor=acting_user, action="membership.activated", target=membership,
+                 data={"number": membership.number, "member_type": member_type.code,
+                       "valid_until": membership.valid_until.isoformat()
+                       if membership.valid_until else None})
+    return membership
