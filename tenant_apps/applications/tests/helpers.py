@@ -28,7 +28,7 @@ def applicant(n: int = 1, **kwargs):
     return user_create(acting_user=None, name=kwargs.pop("name", f"申请人{n}"),
                        phone=kwargs.pop("phone", f"1390000{n:04d}"),
                        email=kwargs.pop("email", f"applicant{n}@example.test"),
-                       password="Applicant-passw0rd-1", **kwargs)
+                       password="Qx-9876-passw0rd", **kwargs)
 
 
 def sample_value(spec: dict, *, branch: str | None = None):
