@@ -60,3 +60,15 @@ def require_service(host: str, port: int, what: str) -> None:
     if os.environ.get("HUIJI_REQUIRE_SERVICES") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def solved_slider() -> dict:
+    """A solved slider check: the target read from the signed token, as a person reads the
+    mark on the track."""
+    from django.core import signing
+
+    from huiji import humancheck
+
+    challenge = humancheck.challenge()
+    target = signing.loads(challenge["token"], salt=humancheck.SALT)["t"]
+    return {"hc_token": challenge["token"], "hc_position": str(target + 1)}

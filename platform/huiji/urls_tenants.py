@@ -27,5 +27,8 @@ urlpatterns = [
         success_url="/login/?activated=1"), name="password_reset_confirm"),
     path("files/", include("tenant_apps.files.urls")),
     path("", include("tenant_apps.configuration.urls")),
+    path("", include("tenant_apps.applications.urls")),
+    path("", include("tenant_apps.memberships.urls")),
+    path("", include("tenant_apps.notifications.urls")),
     path("api/v1/", include((api, "api"))),
 ]

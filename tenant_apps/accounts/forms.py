@@ -1,6 +1,20 @@
+from __future__ import annotations
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.accounts.selectors import account_settings
+
+IDENTIFIER_LABELS = {
+    "phone_password": _("mobile number"), "email_password": _("email"),
+    "name_password": _("unit name or member number"), "username_password": _("username"),
+}
+
+
+def identifier_label(modes: list[str]) -> str:
+    labels = [str(IDENTIFIER_LABELS[m]) for m in modes if m in IDENTIFIER_LABELS]
+    return " / ".join(labels) or str(_("Phone, email or username"))
 
 
 class LoginForm(AuthenticationForm):
@@ -12,3 +26,98 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("The account or password is incorrect."),
         "inactive": _("This account is disabled."),
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.schema_name != "public":
+            self.fields["username"].label = identifier_label(account_settings().login_modes)
+
+
+class PasswordRuleMixin:
+    def check_password_rule(self, password: str) -> None:
+        rule = account_settings()
+        if len(password) < rule.password_min_length:
+            raise forms.ValidationError(_("At least %(n)d characters.")
+                                        % {"n": rule.password_min_length})
+        if rule.password_require_letter and not any(c.isalpha() for c in password):
+            raise forms.ValidationError(_("Use at least one letter."))
+        if rule.password_require_digit and not any(c.isdigit() for c in password):
+            raise forms.ValidationError(_("Use at least one digit."))
+
+
+class SignupForm(PasswordRuleMixin, forms.Form):
+    """Sign-up with the association's modes: which fields appear depends on its settings."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                          "autocomplete": "tel"}))
+    code = forms.CharField(label=_("SMS code"), max_length=6, required=False,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                         "autocomplete": "one-time-code"}))
+    email = forms.EmailField(label=_("Email"), required=False)
+    password1 = forms.CharField(label=_("Password"), required=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                  "new-password"}))
+    password2 = forms.CharField(label=_("Confirm password"), required=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                  "new-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rule = account_settings()
+        modes = set(rule.login_modes)
+        self.needs_password = bool(modes - {"phone_sms"})
+        self.needs_phone = bool(modes & {"phone_password", "phone_sms"}) \
+            or rule.signup_verification == "sms"
+        self.needs_code = rule.signup_verification == "sms"
+        self.needs_email = "email_password" in modes or rule.signup_verification == "email"
+        if "name_password" in modes:
+            self.fields["name"].label = _("Full name of the unit")
+        for field, needed in (("phone", self.needs_phone), ("code", self.needs_code),
+                              ("email", self.needs_email), ("password1", self.needs_password),
+                              ("password2", self.needs_password)):
+            if needed:
+                self.fields[field].required = True
+            else:
+                del self.fields[field]
+
+    def clean_password1(self):
+        password = self.cleaned_data.get("password1", "")
+        self.check_password_rule(password)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        if self.needs_password and data.get("password1") and \
+                data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class SmsLoginForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    code = forms.CharField(label=_("SMS code"), max_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                         "autocomplete": "one-time-code"}))
+
+
+class SmsResetForm(PasswordRuleMixin, forms.Form):
+    phone = forms.CharField(label=_("Mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    code = forms.CharField(label=_("SMS code"), max_length=6)
+    password1 = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Confirm password"), widget=forms.PasswordInput)
+
+    def clean_password1(self):
+        password = self.cleaned_data["password1"]
+        self.check_password_rule(password)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

@@ -69,3 +69,54 @@ def user_create(*, acting_user, name: str, email: str | None = None,
     audit_record(actor=acting_user, action="account.created", target=user,
                  data={"roles": list(roles)})
     return user
+
+
+@transaction.atomic
+def account_signup(*, name: str, phone: str | None, email: str | None,
+                   password: str | None, code: str | None, unit_name_login: bool) -> User:
+    """Create an applicant's account on the association's site. The SMS code (when the
+    association verifies by SMS) is checked first and used up only if the account is
+    created."""
+    from tenant_apps.accounts.codes import code_check
+
+    if code is not None:
+        code_check(phone=phone or "", purpose="signup", code=code)
+    if unit_name_login and User.objects.filter(name=name.strip()).exists():
+        raise AppError("name_taken", _("A unit with this name already has an account. Log "
+                                       "in, or reset its password."), field="name", status=409)
+    user = user_create(acting_user=None, name=name.strip(), phone=phone or None,
+                       email=email or None, password=password or None)
+    audit_record(actor=user, action="account.signed_up", target=user)
+    return user
+
+
+@transaction.atomic
+def account_for_sms_login(*, phone: str, code: str) -> tuple[User, bool]:
+    """Log in by phone and SMS code (no password): the account is made on first use, as
+    the Jiangsu association's site does. Returns (user, created)."""
+    from tenant_apps.accounts.codes import code_check
+
+    code_check(phone=phone, purpose="login", code=code)
+    phone = normalize_phone(phone)
+    user = User.objects.filter(phone=phone).first()
+    if user is not None:
+        return user, False
+    user = user_create(acting_user=None, name=phone, phone=phone)
+    audit_record(actor=user, action="account.signed_up", target=user, data={"by": "sms"})
+    return user, True
+
+
+@transaction.atomic
+def password_reset_by_sms(*, phone: str, code: str, password: str) -> User:
+    from tenant_apps.accounts.codes import code_check
+
+    code_check(phone=phone, purpose="reset", code=code)
+    user = User.objects.filter(phone=normalize_phone(phone)).first()
+    if user is None:
+        raise AppError("no_account", _("No account uses this mobile number."), field="phone",
+                       status=404)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="account.password_reset", target=user,
+                 data={"by": "sms"})
+    return user

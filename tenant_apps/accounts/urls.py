@@ -1,8 +1,24 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
 from tenant_apps.accounts import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("login/sms/", views.sms_login, name="sms-login"),
+    path("accounts/code/", views.send_code, name="send-code"),
+    path("password/reset/sms/", views.password_reset_sms, name="password-reset-sms"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset_email.html",
+        email_template_name="accounts/password_reset_email.txt",
+        success_url=reverse_lazy("password-reset-sent")), name="password-reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/password_reset_sent.html"), name="password-reset-sent"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html",
+        success_url=reverse_lazy("password-changed")), name="password-change"),
+    path("password/changed/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="accounts/password_changed.html"), name="password-changed"),
 ]

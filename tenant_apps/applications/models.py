@@ -131,8 +131,20 @@ class ApplicationEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    ACTION_LABELS = {
+        "created": _("Application started"), "notices_accepted": _("Notices accepted"),
+        "submitted": _("Submitted"), "resubmitted": _("Resubmitted"),
+        "approved": _("Approved"), "rejected": _("Rejected"),
+        "returned": _("Returned for correction"), "payment_confirmed": _("Payment confirmed"),
+        "withdrawn": _("Withdrawn"),
+    }
+
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))

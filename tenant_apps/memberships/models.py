@@ -28,7 +28,7 @@ class Membership(models.Model):
         OVERDUE = "overdue", _("Overdue")
         SUSPENDED = "suspended", _("Services suspended")
         LAPSED = "lapsed", _("Lapsed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", _("Left the association")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 related_name="membership")

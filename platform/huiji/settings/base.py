@@ -218,6 +218,16 @@ SMS_OPTIONS = {k: v for k, v in {
     "endpoint": env_str("SMS_ENDPOINT"),
 }.items() if v}
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# The provider's approved template for verification codes (Tencent: "<id>:code,minutes").
+SMS_CODE_TEMPLATE = env_str("SMS_CODE_TEMPLATE", "SMS_CODE")
+SMS_CODES_PER_PHONE_PER_DAY = env_int("SMS_CODES_PER_PHONE_PER_DAY", 10)
+SMS_CODES_PER_IP_PER_DAY = env_int("SMS_CODES_PER_IP_PER_DAY", 50)
+LOGIN_HUMAN_CHECK_AFTER_FAILURES = env_int("LOGIN_HUMAN_CHECK_AFTER_FAILURES", 3)
+LOGIN_LOCK_AFTER_FAILURES = env_int("LOGIN_LOCK_AFTER_FAILURES", 10)
+
+# A TrueType CJK font for generated PDFs; the default is WenQuanYi Micro Hei from the
+# paperang-p2-fonts-cjk wheel.
+CJK_FONT_PATH = env_str("CJK_FONT_PATH")
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

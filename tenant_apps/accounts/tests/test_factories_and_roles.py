@@ -6,6 +6,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.harness import solved_slider
 
 
 @pytest.mark.django_db
@@ -17,7 +18,8 @@ def test_factory_users_live_in_the_schema_they_were_made_in(alpha, beta):
     with schema_context("beta"):
         assert not User.objects.filter(username=reviewer.username).exists()
     response = Client(HTTP_HOST=alpha.host).post(
-        "/login/", {"username": reviewer.phone, "password": DEFAULT_PASSWORD})
+        "/login/", {"username": reviewer.phone, "password": DEFAULT_PASSWORD,
+                     **solved_slider()})
     assert response.status_code == 302
 
 

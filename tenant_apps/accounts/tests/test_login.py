@@ -10,13 +10,14 @@ from django_tenants.utils import schema_context
 from huiji.errors import AppError
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.services import user_create
+from tests.harness import solved_slider
 
 PASSWORD = "Str0ng-passw0rd-2026"
 
 
 def login(host: str, identifier: str, password: str = PASSWORD):
     return Client(HTTP_HOST=host).post("/login/", {"username": identifier,
-                                                   "password": password})
+                                                   "password": password, **solved_slider()})
 
 
 @pytest.mark.django_db

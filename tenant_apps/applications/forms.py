@@ -1,0 +1,130 @@
+"""Turning configured fields into page rows, and posted values back into answers.
+
+The wizard renders fields from their specs (applications/field.html), so the same code serves
+every association's forms: text and numbers, choices (from a list or the branch tree),
+province and city, repeating groups such as CACEM's liaisons, and image uploads such as
+Jiangsu's logo."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from huiji.errors import AppError
+from tenant_apps.configuration.fieldtypes import normalize_choices, regions
+from tenant_apps.files.services import private_file_store
+from tenant_apps.files.sniff import sniff
+
+
+def _branch_choices(document: dict) -> list[dict]:
+    out = []
+
+    def walk(items, depth):
+        for item in items:
+            out.append({"value": item["code"], "label": ("　" * depth) + item["name"]})
+            walk(item.get("children", []), depth + 1)
+
+    walk(document.get("branches", []), 0)
+    return out
+
+
+def choices_of(spec: dict, document: dict) -> list[dict]:
+    if spec.get("choices_from") == "branches":
+        return _branch_choices(document)
+    return normalize_choices(spec.get("choices", []))
+
+
+def _display(spec: dict, value, choices: list[dict]) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    kind = spec["type"]
+    labels = {c["value"]: c["label"].strip("　") for c in choices}
+    if kind == "choice":
+        return labels.get(value, value)
+    if kind == "multichoice":
+        return "、".join(labels.get(v, v) for v in value)
+    if kind == "region":
+        province = regions().get(value.get("province", ""), {})
+        city = province.get("cities", {}).get(value.get("city", ""), "")
+        return f"{province.get('name', '')} {city}".strip()
+    if kind == "image":
+        return _("(image uploaded)")
+    return str(value)
+
+
+def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
+               application, prefix: str = "") -> list[dict]:
+    document = application.revision.document
+    rows = []
+    for spec in fields:
+        key = spec["key"]
+        value = values.get(key)
+        choices = choices_of(spec, document) if spec["type"] in ("choice", "multichoice") \
+            else []
+        row = {"spec": spec, "name": f"{prefix}{key}", "value": value, "choices": choices,
+               "error": errors.get(key), "display": _display(spec, value, choices)}
+        if spec["type"] == "group":
+            items = list(value or [])
+            count = max(spec.get("max_items") or 1, 1)
+            roles = spec.get("item_roles") or []
+            row["items"] = []
+            for i in range(count):
+                item = items[i] if i < len(items) else {}
+                item_errors = {k.split(".", 2)[2]: v for k, v in errors.items()
+                               if k.startswith(f"{key}.{i}.")}
+                row["items"].append({
+                    "role": roles[i] if i < len(roles) else _("Entry %(n)d") % {"n": i + 1},
+                    "filled": bool(item),
+                    "rows": field_rows(spec["fields"], item, item_errors,
+                                       application=application, prefix=f"{key}-{i}-")})
+        if spec["type"] == "region":
+            row["province"] = (value or {}).get("province", "")
+            row["city"] = (value or {}).get("city", "")
+            row["provinces"] = [(code, p["name"]) for code, p in regions().items()]
+        rows.append(row)
+    return rows
+
+
+def answers_from_post(fields: list[dict], request, *, application, prefix: str = "") -> dict:
+    """The posted values of a step, in the shape the engine checks. Images are stored (as
+    the applicant's private files) and answered with the file's id."""
+    post = request.POST
+    data: dict = {}
+    for spec in fields:
+        name = f"{prefix}{spec['key']}"
+        kind = spec["type"]
+        if kind == "multichoice":
+            data[spec["key"]] = post.getlist(name)
+        elif kind == "region":
+            data[spec["key"]] = {"province": post.get(f"{name}_province", ""),
+                                 "city": post.get(f"{name}_city", "")}
+        elif kind == "group":
+            items = []
+            for i in range(max(spec.get("max_items") or 1, 1)):
+                items.append(answers_from_post(spec["fields"], request,
+                                               application=application,
+                                               prefix=f"{spec['key']}-{i}-"))
+            data[spec["key"]] = items
+        elif kind == "image":
+            upload = request.FILES.get(name)
+            if upload is not None:
+                data[spec["key"]] = _store_image(spec, upload, application)
+            else:
+                data[spec["key"]] = application.answers.get(spec["key"]) if not prefix \
+                    else post.get(f"{name}_kept", "")
+        else:
+            data[spec["key"]] = post.get(name, "").strip()
+    return data
+
+
+def _store_image(spec: dict, upload, application) -> str:
+    limit = spec.get("max_size_mb") or 2
+    found = sniff(upload)
+    if found.kind != "image":
+        raise AppError("file_kind", _("Upload an image (JPG or PNG)."), field=spec["key"])
+    if upload.size > limit * 1024 * 1024:
+        raise AppError("file_too_large", _("The file is larger than %(n)d MB.") % {"n": limit},
+                       field=spec["key"])
+    stored = private_file_store(acting_user=application.applicant,
+                                owner=application.applicant, uploaded=upload,
+                                content_type=found.content_type)
+    return str(stored.public_id)

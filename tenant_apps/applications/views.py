@@ -1,0 +1,297 @@
+"""Pages of the join journey (applicant) and the review queues (staff)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huiji.errors import AppError
+from tenant_apps.accounts.views import client_ip
+from tenant_apps.applications import selectors
+from tenant_apps.applications.engine import branch_codes, form_steps
+from tenant_apps.applications.forms import answers_from_post, field_rows
+from tenant_apps.applications.models import Status
+from tenant_apps.applications.pdf import application_form_pdf
+from tenant_apps.applications.services import (
+    application_accept_notices,
+    application_add_upload,
+    application_choose,
+    application_problems,
+    application_remove_upload,
+    application_save_step,
+    application_start,
+    application_submit,
+    chain_of,
+    fee_due_fen,
+    review_decide,
+    type_doc,
+)
+from tenant_apps.applications.state import EDITABLE
+from tenant_apps.configuration.fieldtypes import regions
+from tenant_apps.configuration.models import Branch, MemberType, ReferralChannel
+from tenant_apps.configuration.selectors import current_notices
+
+
+def _mine(request, public_id):
+    application = selectors.application_for_applicant(request.user, public_id)
+    if application is None:
+        raise Http404
+    return application
+
+
+def _nav(application) -> list[dict]:
+    """The wizard's steps, for the progress bar."""
+    base = reverse("applications:notices", args=[application.public_id])
+    items = [{"key": "notices", "title": _("Notices"), "url": base}]
+    for step in form_steps(type_doc(application)):
+        items.append({"key": f"form:{step.index}", "title": step.title,
+                      "url": reverse("applications:step", args=[application.public_id,
+                                                                  step.index])})
+    if type_doc(application)["uploads"]:
+        items.append({"key": "uploads", "title": _("Materials"),
+                      "url": reverse("applications:uploads", args=[application.public_id])})
+    items.append({"key": "confirm", "title": _("Confirm"),
+                  "url": reverse("applications:confirm", args=[application.public_id])})
+    return items
+
+
+def _next_url(application, current: str) -> str:
+    nav = _nav(application)
+    keys = [item["key"] for item in nav]
+    return nav[min(keys.index(current) + 1, len(nav) - 1)]["url"]
+
+
+@login_required
+def start(request):
+    """Choose the member type (and rank, the body to join, the referral channel)."""
+    open_one = selectors.open_application(request.user)
+    if open_one is not None:
+        if open_one.status in EDITABLE:
+            return redirect((open_one.wizard_step and _resume_url(open_one))
+                            or reverse("applications:notices", args=[open_one.public_id]))
+        return redirect("members:home")
+    types = list(MemberType.objects.filter(active=True).prefetch_related("ranks"))
+    branches = list(Branch.objects.filter(active=True, accepts_applications=True))
+    channels = list(ReferralChannel.objects.filter(active=True))
+    error = None
+    if request.method == "POST":
+        mtype = next((t for t in types if t.code == request.POST.get("member_type")), None)
+        try:
+            if mtype is None:
+                raise AppError("type_required", _("Choose a member type."),
+                               field="member_type")
+            rank = mtype.ranks.filter(code=request.POST.get("rank")).first()
+            branch = next((b for b in branches if b.code == request.POST.get("branch")), None)
+            application = application_start(applicant=request.user, member_type=mtype,
+                                            rank=rank, branch=branch)
+            channel = next((c for c in channels if c.code == request.POST.get("referral")),
+                           None)
+            if channel is not None:
+                application_choose(
+                    application=application, actor=request.user, rank=rank, branch=branch,
+                    referral=channel,
+                    referral_branch=next((b for b in Branch.objects.filter(active=True)
+                                          if b.code == request.POST.get("referral_branch")),
+                                         None) or channel.default_branch,
+                    referrer_name=request.POST.get("referrer_name", "")[:100],
+                    referrer_number=request.POST.get("referrer_number", "")[:40])
+        except AppError as exc:
+            error = exc
+        else:
+            return redirect("applications:notices", application.public_id)
+    return render(request, "applications/start.html", {
+        "types": types, "branches": branches, "channels": channels, "error": error,
+        "all_branches": Branch.objects.filter(active=True)},
+        status=400 if error else 200)
+
+
+def _resume_url(application) -> str:
+    if application.wizard_step.startswith("form:"):
+        return reverse("applications:step", args=[application.public_id,
+                                                  int(application.wizard_step[5:])])
+    if application.wizard_step == "uploads":
+        return reverse("applications:uploads", args=[application.public_id])
+    return reverse("applications:notices", args=[application.public_id])
+
+
+@login_required
+def notices(request, public_id):
+    application = _mine(request, public_id)
+    shown = {k: n for k, n in current_notices().items() if k in ("joining_notice", "charter")}
+    accepted = set(application.acceptances.values_list("kind", flat=True))
+    if request.method == "POST":
+        if request.POST.get("accept") != "yes":
+            messages.error(request, _("Tick the box to accept, then continue."))
+        else:
+            application_accept_notices(application=application, actor=request.user,
+                                       ip=client_ip(request))
+            return redirect(_next_url(application, "notices"))
+    return render(request, "applications/notices.html", {
+        "application": application, "notices": shown.values(), "accepted": accepted,
+        "nav": _nav(application), "current": "notices"})
+
+
+@login_required
+def step(request, public_id, index):
+    application = _mine(request, public_id)
+    steps = form_steps(type_doc(application))
+    if not 0 <= index < len(steps):
+        raise Http404
+    spec = steps[index]
+    errors: dict[str, str] = {}
+    values = application.answers
+    if request.method == "POST":
+        if application.status not in EDITABLE:
+            raise Http404
+        data = answers_from_post(spec.fields, request, application=application)
+        finish = request.POST.get("action") != "save"
+        try:
+            errors = application_save_step(application=application, actor=request.user,
+                                           step_index=index, data=data, finish=finish)
+        except AppError as exc:
+            messages.error(request, str(exc.message))
+        application.refresh_from_db()
+        values = {**application.answers, **{k: v for k, v in data.items() if k in errors}}
+        if not errors:
+            if finish:
+                return redirect(_next_url(application, f"form:{index}"))
+            messages.success(request, _("Saved as a draft. You can come back any time."))
+            return redirect(request.path)
+    return render(request, "applications/step.html", {
+        "application": application, "step": spec, "nav": _nav(application),
+        "current": f"form:{index}",
+        "rows": field_rows(spec.fields, values, errors, application=application),
+        "region_data": json.dumps({code: {"name": p["name"], "cities": list(
+            p["cities"].items())} for code, p in regions().items()}, ensure_ascii=False),
+        "editable": application.status in EDITABLE},
+        status=400 if errors else 200)
+
+
+@login_required
+def uploads(request, public_id):
+    application = _mine(request, public_id)
+    specs = type_doc(application)["uploads"]
+    error_for: dict[str, str] = {}
+    if request.method == "POST":
+        key = request.POST.get("requirement", "")
+        try:
+            if request.POST.get("remove"):
+                application_remove_upload(application=application, actor=request.user,
+                                          upload_id=int(request.POST["remove"]))
+            elif "file" not in request.FILES:
+                raise AppError("file_required", _("Choose a file first."), field="file")
+            else:
+                application_add_upload(application=application, actor=request.user,
+                                       requirement=key, uploaded=request.FILES["file"])
+                application.wizard_step = "uploads"
+                application.save(update_fields=["wizard_step"])
+        except AppError as exc:
+            error_for[key] = str(exc.message)
+        else:
+            return redirect(request.path)
+    files = list(application.uploads.select_related("file"))
+    rows = [{"spec": spec, "files": [f for f in files if f.requirement == spec["key"]],
+             "error": error_for.get(spec["key"])} for spec in specs]
+    return render(request, "applications/uploads.html", {
+        "application": application, "rows": rows, "nav": _nav(application),
+        "current": "uploads", "editable": application.status in EDITABLE},
+        status=400 if error_for else 200)
+
+
+@login_required
+def form_pdf(request, public_id):
+    """The filled-in application form, generated for printing, stamping and uploading."""
+    application = _mine(request, public_id)
+    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="application-form.pdf"'
+    return response
+
+
+@login_required
+def confirm(request, public_id):
+    application = _mine(request, public_id)
+    if request.method == "POST":
+        try:
+            application_submit(application=application, actor=request.user)
+        except AppError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Your application is submitted."))
+            return redirect("members:home")
+    doc = type_doc(application)
+    summary = [{"title": s.title, "rows": field_rows(s.fields, application.answers, {},
+                                                    application=application)}
+               for s in form_steps(doc)]
+    return render(request, "applications/confirm.html", {
+        "application": application, "summary": summary, "nav": _nav(application),
+        "current": "confirm", "problems": application_problems(application),
+        "fee": fee_due_fen(application), "chain": chain_of(application),
+        "editable": application.status in EDITABLE})
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+@login_required
+def queue(request):
+    if not request.user.is_association_staff:
+        raise Http404
+    rows = [{"application": a, "label": selectors.status_label(a),
+             "step": chain_of(a)[a.review_position]["name"]}
+            for a in selectors.review_queue(request.user)]
+    return render(request, "applications/queue.html", {"rows": rows})
+
+
+@login_required
+def review(request, public_id):
+    application = selectors.application_for_reviewer(request.user, public_id)
+    if application is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            review_decide(application=application, actor=request.user,
+                          decision=request.POST.get("decision", ""),
+                          expected_position=int(request.POST.get("position", "-1")),
+                          reason=request.POST.get("reason", ""))
+        except AppError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("applications:queue")
+    doc = type_doc(application)
+    summary = [{"title": s.title, "rows": field_rows(s.fields, application.answers, {},
+                                                    application=application)}
+               for s in form_steps(doc)]
+    chain = chain_of(application)
+    step_now = chain[application.review_position] if application.status == Status.IN_REVIEW \
+        and application.review_position is not None else None
+    from tenant_apps.applications.services import can_review
+
+    return render(request, "applications/review.html", {
+        "application": application, "summary": summary, "chain": chain,
+        "label": selectors.status_label(application), "step": step_now,
+        "can_decide": step_now is not None and can_review(request.user, application, step_now),
+        "uploads": application.uploads.select_related("file"),
+        "events": application.events.all(), "error": error,
+        "branch_codes": branch_codes(application.revision.document)},
+        status=409 if error and error.status == 409 else (400 if error else 200))
+
+
+@require_POST
+@login_required
+def withdraw(request, public_id):
+    from tenant_apps.applications.services import application_withdraw
+
+    application = _mine(request, public_id)
+    application_withdraw(application=application, actor=request.user)
+    messages.success(request, _("The application is withdrawn."))
+    return redirect("members:home")
+
+
