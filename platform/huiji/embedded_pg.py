@@ -7,7 +7,9 @@ server keeps running between commands (cleanup_mode=None) and its data lives in 
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -25,7 +27,7 @@ def embedded_database(data_dir: Path) -> dict:
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    server = _attach(pgserver, data_dir)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 (a constant)
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
@@ -37,3 +39,17 @@ def embedded_database(data_dir: Path) -> dict:
         "HOST": parse_qs(urlparse(server.get_uri()).query)["host"][0],
         "PORT": "",
     }
+
+
+def _attach(pgserver, data_dir: Path):
+    """pgserver keeps a list of attached processes in a JSON file that it rewrites without a
+    lock; two processes attaching at the same moment (runserver and its reloader, the test
+    suite and its server) can read it half-written. Retrying after a moment is enough."""
+    for attempt in range(20):
+        try:
+            return pgserver.get_server(data_dir, cleanup_mode=None)
+        except json.JSONDecodeError:
+            if attempt == 19:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")

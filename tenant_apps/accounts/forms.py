@@ -72,7 +72,9 @@ class SignupForm(PasswordRuleMixin, forms.Form):
         self.needs_phone = bool(modes & {"phone_password", "phone_sms"}) \
             or rule.signup_verification == "sms"
         self.needs_code = rule.signup_verification == "sms"
-        self.needs_email = "email_password" in modes or rule.signup_verification == "email"
+        # Without a phone, the email is how notices and password resets reach the person.
+        self.needs_email = "email_password" in modes or rule.signup_verification == "email" \
+            or not self.needs_phone
         if "name_password" in modes:
             self.fields["name"].label = _("Full name of the unit")
         for field, needed in (("phone", self.needs_phone), ("code", self.needs_code),

@@ -85,7 +85,9 @@ def account_signup(*, name: str, phone: str | None, email: str | None,
         raise AppError("name_taken", _("A unit with this name already has an account. Log "
                                        "in, or reset its password."), field="name", status=409)
     user = user_create(acting_user=None, name=name.strip(), phone=phone or None,
-                       email=email or None, password=password or None)
+                       email=email or None, password=password or None,
+                       # A unit that logs in by its name has it as its username too.
+                       username=name.strip()[:150] if unit_name_login else None)
     audit_record(actor=user, action="account.signed_up", target=user)
     return user
 

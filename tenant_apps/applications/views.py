@@ -35,7 +35,7 @@ from tenant_apps.applications.services import (
 )
 from tenant_apps.applications.state import EDITABLE
 from tenant_apps.configuration.fieldtypes import regions
-from tenant_apps.configuration.models import Branch, MemberType, ReferralChannel
+from tenant_apps.configuration.models import Branch, MemberType, ReferralChannel, UploadKind
 from tenant_apps.configuration.selectors import current_notices
 
 
@@ -198,6 +198,7 @@ def uploads(request, public_id):
             return redirect(request.path)
     files = list(application.uploads.select_related("file"))
     rows = [{"spec": spec, "files": [f for f in files if f.requirement == spec["key"]],
+             "kinds": "、".join(str(UploadKind(k).label) for k in spec["kinds"]),
              "error": error_for.get(spec["key"])} for spec in specs]
     return render(request, "applications/uploads.html", {
         "application": application, "rows": rows, "nav": _nav(application),

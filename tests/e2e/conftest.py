@@ -68,7 +68,27 @@ def created_by_browser(django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def server(demo_tenants, django_db_blocker):
+def sms_gateway():
+    """The fake Aliyun gateway the browser tests' server sends its SMS to; tests read the
+    codes from it as a person reads their phone."""
+    from huiji.sms.fake_gateway import FakeSmsGateway
+
+    gateway = FakeSmsGateway({"e2e-key": "e2e-secret"}).start()
+    yield gateway
+    gateway.stop()
+
+
+def sms_code(gateway, phone: str) -> str:
+    for _ in range(50):
+        for message in reversed(gateway.messages):
+            if message["phone"] == phone:
+                return message["params"]["code"]
+        time.sleep(0.1)
+    raise AssertionError(f"no SMS reached {phone}")
+
+
+@pytest.fixture(scope="session")
+def server(demo_tenants, django_db_blocker, sms_gateway):
     """`manage.py runserver` on a free port, reading and writing the test database."""
     port = _free_port()
     # The demo's own settings (development), so the browser sees what `deploy/local/demo`
@@ -76,7 +96,9 @@ def server(demo_tenants, django_db_blocker):
     from django.conf import settings
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.development", "DEBUG": "0",
-           "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT), "SMS_BACKEND": "aliyun",
+           "SMS_ACCESS_KEY_ID": "e2e-key", "SMS_ACCESS_KEY_SECRET": "e2e-secret",
+           "SMS_SIGN_NAME": "会籍", "SMS_ENDPOINT": sms_gateway.url,
            "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
     env.pop("CELERY_BROKER_URL", None)
     proc = subprocess.Popen(
@@ -147,7 +169,8 @@ def browser():
 def phone(browser):
     """A page the size of a phone screen, in Chinese."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+                                  device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  accept_downloads=True)
     page = context.new_page()
     yield page
     context.close()
@@ -183,6 +206,7 @@ def solve_slider(page) -> None:
     if not page.locator(".humancheck").count():
         return
     target = float(page.locator(".humancheck").get_attribute("data-target"))
+    page.locator(".hc-track").scroll_into_view_if_needed()
     track = page.locator(".hc-track").bounding_box()
     handle = page.locator(".hc-handle").bounding_box()
     page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
@@ -190,6 +214,45 @@ def solve_slider(page) -> None:
     page.mouse.move(track["x"] + track["width"] * target / 100,
                     track["y"] + track["height"] / 2, steps=12)
     page.mouse.up()
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+       b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
+       b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def fill_step(page, *, uscc: str) -> None:
+    """Fill every field of a wizard step by its type, the first entry of each group only."""
+    form = page.locator("main form[method=post]").first
+    values = {"text": "测试内容", "textarea": "测试内容", "richtext": "我们是一家测试单位。",
+              "phone": "13912345678", "email": "contact@example.test", "uscc": uscc,
+              "postcode": "210000", "url": "https://example.test", "date": "2027-06-30",
+              "number": "10", "cn_id": "11010519491231002X"}
+    for field in form.locator(":scope .field").all():
+        if field.locator(":scope > fieldset").count():
+            continue  # a group: its entries are fields too
+        group = field.locator("xpath=ancestor::div[contains(@class,'group-item')]")
+        if group.count() and group.first.evaluate(
+                "el => el.previousElementSibling && "
+                "el.previousElementSibling.classList.contains('group-item')"):
+            continue  # fill only the first entry of a group
+        kind = next((c[6:] for c in (field.get_attribute("class") or "").split()
+                     if c.startswith("field-")), "")
+        if kind in values:
+            control = field.locator("input, textarea").first
+            control.fill(values[kind])
+        elif kind == "choice":
+            select = field.locator("select").first
+            select.select_option(index=1)
+        elif kind == "multichoice":
+            field.locator("input[type=checkbox]").first.check()
+        elif kind == "region":
+            field.locator("select").first.select_option("320000")
+            field.locator("select").nth(1).select_option("320100")
+        elif kind == "image":
+            field.locator("input[type=file]").set_input_files(files=[{
+                "name": "logo.png", "mimeType": "image/png", "buffer": PNG}])
 
 
 def fits_the_screen(page) -> bool:

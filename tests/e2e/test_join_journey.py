@@ -1,0 +1,229 @@
+"""The join journey in Chromium, as each demo association's manual describes it, up to the
+payment step (and to activation for a CMES student)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from stdnum.cn import uscc
+
+from tests.e2e.conftest import (
+    PDF,
+    PNG,
+    fill_step,
+    fits_the_screen,
+    login,
+    screenshot,
+    sms_code,
+    solve_slider,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+USCC = "91320100MA1XK7T33" + uscc.calc_check_digit("91320100MA1XK7T33")
+
+
+def signup(page, base: str, gateway, *, phone: str, name: str, email: str | None = None):
+    page.goto(f"{base}/signup/")
+    page.fill("input[name=name]", name)
+    if page.locator("input[name=phone]").count():
+        page.fill("input[name=phone]", phone)
+    if page.locator("input[name=email]").count():
+        page.fill("input[name=email]", email or f"{phone}@example.test")
+    if page.locator("input[name=password1]").count():
+        page.fill("input[name=password1]", "Join-2026-pass")
+        page.fill("input[name=password2]", "Join-2026-pass")
+    if page.locator("input[name=code]").count():
+        page.click("button[data-send-code]")
+        page.wait_for_selector(".code-status:not(:empty)")
+        page.fill("input[name=code]", sms_code(gateway, phone))
+    solve_slider(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_load_state()
+    assert "/apply/" in page.url, page.locator(".error, .form-error").all_inner_texts()
+
+
+def walk_wizard(page, *, save_draft_on_first=False) -> None:
+    """From the notices to the confirmation page, filling every step and uploading every
+    required material."""
+    page.check("input[name=accept]")
+    page.click("form[method=post] button[type=submit]")
+    first = True
+    while "/step/" in page.url:
+        fill_step(page, uscc=USCC)
+        if first and save_draft_on_first:
+            page.click("button[value=save]")
+            page.wait_for_load_state()
+            return
+        first = False
+        page.click("button[value=next]")
+        page.wait_for_load_state()
+        assert "/step/" not in page.url or page.locator(".has-error").count() == 0, \
+            page.locator(".has-error").all_inner_texts()
+    if "/uploads/" in page.url:
+        for row in page.locator(".upload-row").all():
+            if not row.locator(".req").count() or not row.locator("input[type=file]").count():
+                continue
+            accepts_image = "image" in (row.get_attribute("data-kinds") or "").split()
+            row.locator("input[type=file]").set_input_files(files=[{
+                "name": "scan.png" if accepts_image else "scan.pdf",
+                "mimeType": "image/png" if accepts_image else "application/pdf",
+                "buffer": PNG if accepts_image else PDF}])
+            row.locator("button[type=submit]").click()
+            page.wait_for_load_state()
+        screenshot(page, "journey-uploads")
+        page.click("a.button.primary:has-text('下一步')")
+    assert "/confirm/" in page.url
+
+
+def test_cacem_unit_up_to_payment_with_a_draft_resumed_after_logout(server, phone,
+                                                                     sms_gateway):
+    base = f"http://cacem.localhost:{server}"
+    page = phone
+    signup(page, base, sms_gateway, phone="13500000001", name="测试建设集团有限公司")
+    page.check("input[name=member_type][value=unit]")
+    page.select_option("select[name=rank]", "council")  # 理事单位
+    page.click("form[method=post] button[type=submit]")
+    walk_wizard(page, save_draft_on_first=True)
+    assert "暂存" in page.locator(".flash").inner_text() or "草稿" in page.locator(
+        ".flash").inner_text()
+    # log out; the draft survives and the wizard resumes where it stopped
+    page.click("button:has-text('退出')")
+    login(page, base, "13500000001", "Join-2026-pass")
+    page.goto(f"{base}/apply/")
+    assert "/step/0/" in page.url
+    assert page.locator("input").filter(has_text="").first is not None
+    assert page.locator("input[value='测试内容']").count() >= 1
+    page.click("button[value=next]")
+    page.wait_for_load_state()
+    while "/step/" in page.url:
+        fill_step(page, uscc=USCC)
+        page.click("button[value=next]")
+        page.wait_for_load_state()
+    assert "/uploads/" in page.url
+    # a renamed executable is refused with a clear message
+    row = page.locator(".upload-row").first
+    row.locator("input[type=file]").set_input_files(files=[{
+        "name": "申请表.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" * 20}])
+    row.locator("button[type=submit]").click()
+    assert "不支持该文件类型" in page.locator(".upload-row .error").first.inner_text()
+    page.goto(page.url)
+    for row in page.locator(".upload-row").all():
+        row.locator("input[type=file]").set_input_files(files=[{
+            "name": "scan.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        row.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+    page.click("a.button.primary:has-text('下一步')")
+    screenshot(page, "cacem-confirm-phone")
+    assert fits_the_screen(page)
+    page.click("form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+    assert "待缴费" in page.locator(".status-label").inner_text()
+    screenshot(page, "cacem-member-centre")
+
+
+def test_cmes_student_becomes_a_member(server, phone, sms_gateway):
+    base = f"http://cmes.localhost:{server}"
+    page = phone
+    signup(page, base, sms_gateway, phone="13500000002", name="王同学")
+    page.check("input[name=member_type][value=student]")
+    page.click("form[method=post] button[type=submit]")
+    walk_wizard(page)
+    page.click("form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+    number = page.locator(".member-number").inner_text()
+    assert re.fullmatch(r"E\d{9}T", number), number
+    assert "2027-06-30" in page.locator(".member-card").inner_text()
+    screenshot(page, "cmes-student-member")
+
+
+def test_cmes_senior_rejected_with_reason_then_resubmitted(server, phone, desktop,
+                                                           sms_gateway):
+    base = f"http://cmes.localhost:{server}"
+    app_page = phone
+    signup(app_page, base, sms_gateway, phone="13500000003", name="李高级")
+    app_page.check("input[name=member_type][value=senior]")
+    app_page.click("form[method=post] button[type=submit]")
+    walk_wizard(app_page)
+    app_page.click("form[method=post] button[type=submit]")
+    app_page.wait_for_url(re.compile(r".*/member/"))
+    assert "审核中" in app_page.locator(".status-label").inner_text()
+
+    # The HQ administrator reviews (CMES: review before payment for seniors)
+    page = desktop
+    login(page, base, "admin@cmes.test")
+    page.goto(f"{base}/review/")
+    page.locator("a", has_text="李高级").click()
+    page.click("button[value=reject]")
+    assert "原因" in page.locator(".form-error").inner_text()  # a reason is required
+    page.fill("textarea[name=reason]", "技术职称证明不清晰")
+    page.click("button[value=reject]")
+    page.wait_for_url(re.compile(r".*/review/$"))
+    screenshot(page, "review-queue")
+
+    # The applicant sees the reason, edits and resubmits; the chain resumes
+    app_page.reload()
+    assert "已驳回（技术职称证明不清晰）" in app_page.locator(".status-label").inner_text()
+    app_page.click("a.button.primary")
+    app_page.locator(".wizard-nav a").last.click()
+    app_page.click("form[method=post] button[type=submit]")
+    app_page.wait_for_url(re.compile(r".*/member/"))
+    assert "审核中" in app_page.locator(".status-label").inner_text()
+    timeline = app_page.locator(".timeline").inner_text()
+    assert "驳回" in timeline and "重新提交" in timeline
+    assert "技术职称证明不清晰" in timeline
+    screenshot(app_page, "cmes-senior-resubmitted")
+
+
+def test_jsgas_unit_logs_in_by_sms_and_applies_up_to_payment(server, phone, sms_gateway):
+    """Jiangsu: phone and SMS code, no password; the account is made at the first login."""
+    base = f"http://jsgas.localhost:{server}"
+    page = phone
+    page.goto(f"{base}/login/sms/")
+    page.fill("input[name=phone]", "13500000004")
+    page.click("button[data-send-code]")
+    page.wait_for_selector(".code-status:not(:empty)")
+    page.fill("input[name=code]", sms_code(sms_gateway, "13500000004"))
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/apply/$"))
+    assert page.locator("input[name=password1]").count() == 0
+    page.click("main form[method=post] button[type=submit]")  # the only type is chosen
+    walk_wizard(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+    # Jiangsu reviews before the transfer: the application waits for the association
+    assert "审核中" in page.locator(".status-label").inner_text()
+    screenshot(page, "jsgas-submitted")
+
+
+def test_caq_unit_prints_the_generated_form_and_uploads_it(server, phone, sms_gateway):
+    """CAQ: a generated, pre-filled application form to print, stamp and upload."""
+    base = f"http://caq.localhost:{server}"
+    page = phone
+    signup(page, base, sms_gateway, phone="13500000005", name="测试质量科技有限公司")
+    page.check("input[name=member_type][value=unit]")
+    page.click("main form[method=post] button[type=submit]")
+    page.check("input[name=accept]")
+    page.click("main form[method=post] button[type=submit]")
+    while "/step/" in page.url:
+        fill_step(page, uscc=USCC)
+        page.click("button[value=next]")
+        page.wait_for_load_state()
+    assert "/uploads/" in page.url
+    with page.expect_download() as download:
+        page.click("a:has-text('下载')")
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf  # the CJK font is embedded
+    row = page.locator(".upload-row").first
+    row.locator("input[type=file]").set_input_files(files=[{
+        "name": "stamped.png", "mimeType": "image/png", "buffer": PNG}])
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    page.click("a.button.primary:has-text('下一步')")
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+    assert "审核中" in page.locator(".status-label").inner_text()
+    # CAQ logs in by unit name or member number with a password (and the slider)
+    page.context.clear_cookies()
+    login(page, base, "测试质量科技有限公司", "Join-2026-pass")
+    assert "/login/" not in page.url
