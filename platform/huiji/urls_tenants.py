@@ -5,7 +5,9 @@ from django.urls import include, path
 
 from huiji.urls_common import urlpatterns as common
 from tenant_apps.accounts import apis as account_apis
+from tenant_apps.applications import apis as application_apis
 from tenant_apps.configuration import apis as config_apis
+from tenant_apps.notifications import apis as inbox_apis
 from tenant_apps.portal import views as portal_views
 
 api = [
@@ -15,6 +17,27 @@ api = [
     path("config/profile/", config_apis.ProfileApi.as_view(), name="config-profile"),
     path("config/member-types/<slug:code>/fees/", config_apis.FeeCreateApi.as_view(),
          name="config-fee-add"),
+    path("applications/", application_apis.ApplicationStartApi.as_view(),
+         name="application-start"),
+    path("applications/current/", application_apis.ApplicationCurrentApi.as_view(),
+         name="application-current"),
+    path("applications/<uuid:public_id>/steps/<int:index>/",
+         application_apis.ApplicationStepApi.as_view(), name="application-step"),
+    path("applications/<uuid:public_id>/notices/",
+         application_apis.ApplicationNoticesApi.as_view(), name="application-notices"),
+    path("applications/<uuid:public_id>/uploads/",
+         application_apis.ApplicationUploadApi.as_view(), name="application-uploads"),
+    path("applications/<uuid:public_id>/uploads/<int:upload_id>/",
+         application_apis.ApplicationUploadDeleteApi.as_view(), name="application-upload"),
+    path("applications/<uuid:public_id>/submit/",
+         application_apis.ApplicationSubmitApi.as_view(), name="application-submit"),
+    path("applications/<uuid:public_id>/timeline/",
+         application_apis.ApplicationTimelineApi.as_view(), name="application-timeline"),
+    path("review/", application_apis.ReviewQueueApi.as_view(), name="review-queue"),
+    path("review/<uuid:public_id>/", application_apis.ReviewDecisionApi.as_view(),
+         name="review-decision"),
+    path("messages/", inbox_apis.InboxApi.as_view(), name="inbox"),
+    path("messages/<int:pk>/", inbox_apis.InboxMessageApi.as_view(), name="inbox-message"),
 ]
 
 urlpatterns = [

@@ -25,7 +25,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
     PAYMENT_REVIEW = "payment_review", _("Payment being confirmed")
-    COMPLETED = "completed", _("Member")
+    COMPLETED = "completed", _("Full member")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

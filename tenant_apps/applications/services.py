@@ -115,7 +115,9 @@ def _params(application: Application, **extra) -> dict:
 
 @transaction.atomic
 def application_start(*, applicant, member_type: MemberType, rank: Rank | None = None,
-                      branch: Branch | None = None) -> Application:
+                      branch: Branch | None = None, referral: ReferralChannel | None = None,
+                      referral_branch: Branch | None = None, referrer_name: str = "",
+                      referrer_number: str = "") -> Application:
     if not member_type.active:
         raise AppError("type_closed", _("This member type is not open for applications."))
     if hasattr(applicant, "membership"):
@@ -124,6 +126,9 @@ def application_start(*, applicant, member_type: MemberType, rank: Rank | None =
         raise AppError("bad_rank", _("Choose a rank of this member type."), field="rank")
     if member_type.ranks.exists() and rank is None:
         raise AppError("rank_required", _("Choose a rank."), field="rank")
+    if referral is not None:
+        referral_branch = _check_referral(referral, referral_branch, referrer_name,
+                                          referrer_number, member_type)
     revision = ConfigurationRevision.objects.order_by("-number").first()
     if revision is None:
         raise AppError("not_configured", _("This association is not configured yet."))
@@ -131,6 +136,8 @@ def application_start(*, applicant, member_type: MemberType, rank: Rank | None =
         with transaction.atomic():
             application = Application.objects.create(
                 applicant=applicant, member_type=member_type, rank=rank, branch=branch,
+                referral_channel=referral, referral_branch=referral_branch,
+                referrer_name=referrer_name.strip(), referrer_number=referrer_number.strip(),
                 revision=revision, years=min(type_document(
                     revision.document, member_type.code)["years"] or [1]))
     except IntegrityError as exc:
@@ -152,6 +159,9 @@ def application_choose(*, application: Application, actor, rank: Rank | None = N
     if application.status not in EDITABLE:
         raise AppError("not_editable", _("This application can no longer be changed."),
                        status=409)
+    if referral is not None:
+        referral_branch = _check_referral(referral, referral_branch, referrer_name,
+                                          referrer_number, application.member_type)
     application.rank, application.branch = rank, branch
     application.referral_channel = referral
     application.referral_branch = referral_branch
@@ -163,6 +173,44 @@ def application_choose(*, application: Application, actor, rank: Rank | None = N
         application.years = years
     application.save()
     return application
+
+
+def _check_referral(channel: ReferralChannel, branch: Branch | None, name: str, number: str,
+                    member_type: MemberType) -> Branch | None:
+    """The referral rules of the association's channels: a branch channel names a branch; a
+    member channel names a member (name and number) whose membership is in force and, where
+    the channel says so, of at least the applicant's level. Returns the branch credited."""
+    from tenant_apps.memberships.models import Membership
+
+    kind = channel.kind
+    if kind in (ReferralChannel.Kind.BRANCH, ReferralChannel.Kind.PROVINCIAL):
+        if branch is None:
+            raise AppError("referral_branch_required", _("Choose the referring branch."),
+                           field="referral_branch")
+        return branch
+    if kind == ReferralChannel.Kind.OTHER:
+        return channel.default_branch
+    name, number = (name or "").strip(), (number or "").strip()
+    if not name or not number:
+        raise AppError("referrer_required", _("Give the referrer's name and member number."),
+                       field="referrer_number")
+    membership = Membership.objects.select_related("user", "member_type").filter(
+        number=number).first()
+    wanted = "unit" if kind == ReferralChannel.Kind.UNIT_MEMBER else "individual"
+    if membership is None or membership.user.name.strip() != name or \
+            membership.member_type.kind != wanted:
+        raise AppError("referrer_unknown", _("No member with this name and number."),
+                       field="referrer_number")
+    if channel.referrer_must_be_valid and (
+            membership.status != Membership.Status.ACTIVE
+            or (membership.valid_until and membership.valid_until < timezone.localdate())):
+        raise AppError("referrer_not_valid", _("The referrer's membership is not in force."),
+                       field="referrer_number")
+    if channel.referrer_level_at_least_applicant and \
+            membership.member_type.level < member_type.level:
+        raise AppError("referrer_level", _("A member of a lower level cannot refer a "
+                                           "higher level."), field="referrer_number")
+    return None
 
 
 @transaction.atomic

@@ -22,7 +22,6 @@ from tenant_apps.applications.pdf import application_form_pdf
 from tenant_apps.applications.services import (
     application_accept_notices,
     application_add_upload,
-    application_choose,
     application_problems,
     application_remove_upload,
     application_save_step,
@@ -89,19 +88,14 @@ def start(request):
                                field="member_type")
             rank = mtype.ranks.filter(code=request.POST.get("rank")).first()
             branch = next((b for b in branches if b.code == request.POST.get("branch")), None)
-            application = application_start(applicant=request.user, member_type=mtype,
-                                            rank=rank, branch=branch)
-            channel = next((c for c in channels if c.code == request.POST.get("referral")),
-                           None)
-            if channel is not None:
-                application_choose(
-                    application=application, actor=request.user, rank=rank, branch=branch,
-                    referral=channel,
-                    referral_branch=next((b for b in Branch.objects.filter(active=True)
-                                          if b.code == request.POST.get("referral_branch")),
-                                         None) or channel.default_branch,
-                    referrer_name=request.POST.get("referrer_name", "")[:100],
-                    referrer_number=request.POST.get("referrer_number", "")[:40])
+            application = application_start(
+                applicant=request.user, member_type=mtype, rank=rank, branch=branch,
+                referral=next((c for c in channels if c.code == request.POST.get("referral")),
+                              None),
+                referral_branch=Branch.objects.filter(
+                    active=True, code=request.POST.get("referral_branch") or "").first(),
+                referrer_name=request.POST.get("referrer_name", "")[:100],
+                referrer_number=request.POST.get("referrer_number", "")[:40])
         except AppError as exc:
             error = exc
         else:
@@ -150,13 +144,17 @@ def step(request, public_id, index):
     if request.method == "POST":
         if application.status not in EDITABLE:
             raise Http404
-        data = answers_from_post(spec.fields, request, application=application)
         finish = request.POST.get("action") != "save"
+        data = {}
         try:
+            data = answers_from_post(spec.fields, request, application=application)
             errors = application_save_step(application=application, actor=request.user,
                                            step_index=index, data=data, finish=finish)
         except AppError as exc:
-            messages.error(request, str(exc.message))
+            # a refused image names its field: show it there
+            errors = {exc.field or "__all__": str(exc.message)}
+            if not exc.field:
+                messages.error(request, str(exc.message))
         application.refresh_from_db()
         values = {**application.answers, **{k: v for k, v in data.items() if k in errors}}
         if not errors:

@@ -27,6 +27,8 @@ class IsolationCase:
     # Roles allowed to open this kind of page at all. Others are refused (403) before any
     # lookup, which reveals nothing; within these roles a foreign object must be 404.
     roles: frozenset[str] | None = None
+    # Whether the association's staff may open it too (an applicant's own pages: no).
+    staff_can_reach: bool = True
 
 
 def _user_api(owner: User) -> str:
@@ -47,9 +49,74 @@ def _config_field(owner: User) -> str:
     return f"/manage/config/types/senior/fields/{field.pk}/"
 
 
+def _application_page(owner: User) -> str:
+    from tenant_apps.applications.services import application_start
+    from tenant_apps.configuration.models import MemberType
+
+    application = application_start(applicant=owner,
+                                    member_type=MemberType.objects.get(code="regular"))
+    return f"/apply/{application.public_id}/confirm/"
+
+
+def _application_for_review(owner: User) -> str:
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.applications.services import application_start, application_submit
+    from tenant_apps.applications.tests.helpers import complete
+    from tenant_apps.configuration.models import MemberType
+
+    person = user_create(acting_user=None, name="待审申请人", phone="13988887777",
+                         password="Qx-9876-passw0rd")
+    application = application_start(applicant=person,
+                                    member_type=MemberType.objects.get(code="senior"))
+    complete(application)
+    application_submit(application=application, actor=person)
+    return f"/review/{application.public_id}/"
+
+
+def _application_upload(owner: User) -> str:
+    from tenant_apps.applications.services import application_add_upload, application_start
+    from tenant_apps.applications.tests.helpers import PNG
+    from tenant_apps.configuration.models import MemberType, UploadRequirement
+
+    mtype = MemberType.objects.get(code="regular")
+    UploadRequirement.objects.get_or_create(member_type=mtype, key="proof", defaults={
+        "label": "证明", "kinds": ["image"], "max_size_mb": 2, "max_count": 1})
+    from tenant_apps.configuration.services import revision_record
+
+    revision_record(acting_user=None, summary="an upload for the isolation suite")
+    application = application_start(applicant=owner, member_type=mtype)
+    upload = application_add_upload(application=application, actor=owner, requirement="proof",
+                                    uploaded=SimpleUploadedFile("proof.png", PNG))
+    return f"/files/{upload.file.public_id}/"
+
+
+def _inbox_message_api(owner: User) -> str:
+    from tenant_apps.notifications.models import InboxMessage
+
+    message = InboxMessage.objects.create(user=owner, title="欢迎", body="欢迎入会")
+    return f"/api/v1/messages/{message.pk}/"
+
+
+def _application_api(owner: User) -> str:
+    from tenant_apps.applications.services import application_start
+    from tenant_apps.configuration.models import MemberType
+
+    application = application_start(applicant=owner,
+                                    member_type=MemberType.objects.get(code="regular"))
+    return f"/api/v1/applications/{application.public_id}/timeline/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
     IsolationCase("configuration form field", "page", "hq_admin", _config_field,
                   roles=frozenset({"hq_admin"})),
+    IsolationCase("application (applicant's page)", "page", "member", _application_page,
+                  staff_can_reach=False),
+    IsolationCase("application (review page)", "page", "hq_admin", _application_for_review),
+    IsolationCase("application via API", "api", "member", _application_api,
+                  staff_can_reach=False),
+    IsolationCase("application upload", "file", "member", _application_upload),
+    IsolationCase("in-site message via API", "api", "member", _inbox_message_api,
+                  staff_can_reach=False),
 ]
