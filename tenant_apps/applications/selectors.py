@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.accounts.models import Role
 from tenant_apps.applications.engine import type_document
 from tenant_apps.applications.models import Application, Status
-from tenant_apps.applications.services import REVIEW_ROLES, can_review
+from tenant_apps.applications.services import can_review, routed_to_branch
 
 
 def open_application(user) -> Application | None:
@@ -30,7 +30,7 @@ def status_label(application: Application) -> str:
                               application.member_type.code)["review_chain"]
         if any(s.get("branch_routed") for s in chain):
             step = chain[application.review_position]
-            return _("Awaiting branch review") if step.get("branch_routed") \
+            return _("Awaiting branch review") if routed_to_branch(application, step) \
                 else _("Awaiting HQ review")
         return str(Status.IN_REVIEW.label)
     if application.status == Status.REJECTED and application.last_reason:
@@ -46,16 +46,15 @@ def review_queue(user) -> list[Application]:
     if not roles:
         return []
     candidates = Application.objects.filter(status=Status.IN_REVIEW).select_related(
-        "member_type", "revision", "applicant", "branch").order_by("submitted_at")
+        "member_type", "revision", "applicant", "branch").prefetch_related(
+        "branch__admins").order_by("submitted_at")
     if roles == [Role.BRANCH_ADMIN]:
         candidates = candidates.filter(branch__admins=user)
     out = []
     for application in candidates:
         chain = type_document(application.revision.document,
                               application.member_type.code)["review_chain"]
-        step = chain[application.review_position]
-        if any(role in REVIEW_ROLES.get(step["role"], ()) for role in roles) and \
-                can_review(user, application, step):
+        if can_review(user, application, chain[application.review_position]):
             out.append(application)
     return out
 

@@ -415,13 +415,24 @@ REVIEW_ROLES = {
 }
 
 
+def routed_to_branch(application: Application, step: dict) -> bool:
+    """A branch-routed step goes to the branch the applicant chose; an applicant who joined
+    headquarters directly is reviewed by HQ instead (seed 001: 待分会审 or 待总会审)."""
+    return bool(step.get("branch_routed")) and application.branch is not None \
+        and application.branch.kind != Branch.Kind.HQ
+
+
 def can_review(user, application: Application, step: dict) -> bool:
-    if not user.is_authenticated or not user.has_role(*REVIEW_ROLES.get(step["role"], ())):
+    if not user.is_authenticated:
         return False
-    if step.get("branch_routed") or step["role"] == ReviewRole.BRANCH_ADMIN:
-        return application.branch is not None and \
-            application.branch.admins.filter(pk=user.pk).exists()
-    return True
+    if routed_to_branch(application, step):
+        # admins.all() so that a queue that prefetched them asks no more queries
+        return user.has_role(Role.BRANCH_ADMIN) and \
+            any(admin.pk == user.pk for admin in application.branch.admins.all())
+    role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
+    if role == ReviewRole.BRANCH_ADMIN:
+        return False  # a branch step without a branch: nobody but HQ (above) may act
+    return user.has_role(*REVIEW_ROLES.get(role, ()))
 
 
 @transaction.atomic

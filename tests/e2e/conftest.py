@@ -49,6 +49,35 @@ def demo_tenants(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
+def generic_society(demo_tenants, django_db_blocker):
+    """A society with branches (seed 001's generic profile) and an administrator for two of
+    its branches, committed for the server to see."""
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.accounts.models import Role, User
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.configuration.models import Branch
+    from tenants.models import Association
+    from tenants.services import association_create
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        if not Association.objects.filter(slug="gensoc").exists():
+            association_create(acting_user=None, name="示例学会", slug="gensoc",
+                               profile="generic", admin_name="总会管理员",
+                               admin_email="admin@gensoc.test", admin_password=PASSWORD)
+        with schema_context("gensoc"):
+            for code in ("east", "north"):
+                if not User.objects.filter(username=f"{code}-admin").exists():
+                    admin = user_create(acting_user=None, name=f"{code}分会管理员",
+                                        username=f"{code}-admin", password=PASSWORD,
+                                        roles=[Role.BRANCH_ADMIN])
+                    Branch.objects.get(code=code).admins.add(admin)
+        connection.set_schema_to_public()
+    return "gensoc"
+
+
+@pytest.fixture(scope="session")
 def created_by_browser(django_db_blocker):
     """Slugs of associations that browser tests create through the running server; they are
     committed by that process, so they are deleted here, outside any test transaction."""

@@ -227,3 +227,42 @@ def test_caq_unit_prints_the_generated_form_and_uploads_it(server, phone, sms_ga
     page.context.clear_cookies()
     login(page, base, "测试质量科技有限公司", "Join-2026-pass")
     assert "/login/" not in page.url
+
+
+def test_branch_review_is_routed_and_other_branches_see_nothing(server, generic_society,
+                                                                 phone, desktop):
+    """Seed 001: the applicant chooses the body to join; that branch reviews (待分会审), and
+    another branch's administrator can neither list nor open the application."""
+    base = f"http://{generic_society}.localhost:{server}"
+    page = phone
+    page.goto(f"{base}/signup/")
+    page.fill("input[name=name]", "华东申请人")
+    page.fill("input[name=email]", "east-applicant@example.test")
+    page.fill("input[name=password1]", "Join-2026-pass")
+    page.fill("input[name=password2]", "Join-2026-pass")
+    if page.locator("input[name=phone]").count():
+        page.fill("input[name=phone]", "13500000006")
+    solve_slider(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_load_state()
+    page.select_option("select[name=branch]", "east")
+    page.click("main form[method=post] button[type=submit]")
+    walk_wizard(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+    assert "待分会审" in page.locator(".status-label").inner_text()
+
+    staff = desktop
+    login(staff, base, "north-admin")
+    staff.goto(f"{base}/review/")
+    assert "华东申请人" not in staff.locator("main").inner_text()
+    staff.context.clear_cookies()
+    login(staff, base, "east-admin")
+    staff.goto(f"{base}/review/")
+    staff.locator("a", has_text="华东申请人").click()
+    review_url = staff.url
+    assert "待分会审" in staff.locator("main").inner_text()
+    staff.context.clear_cookies()
+    login(staff, base, "north-admin")
+    assert staff.goto(review_url).status == 404
+    screenshot(staff, "branch-admin-404")
