@@ -28,14 +28,19 @@ def _server() -> dict:
     return embedded_database(ROOT / ".data" / "pg")
 
 
-def fresh_database(name: str) -> str:
+def _admin(server: dict):
     import psycopg2
 
+    connection = psycopg2.connect(dbname="postgres", user=server["USER"],
+                                  password=server.get("PASSWORD") or "", host=server["HOST"],
+                                  port=server.get("PORT") or None)
+    connection.autocommit = True
+    return connection
+
+
+def fresh_database(name: str) -> str:
     server = _server()
-    admin = psycopg2.connect(dbname="postgres", user=server["USER"],
-                             password=server.get("PASSWORD") or "", host=server["HOST"],
-                             port=server.get("PORT") or None)
-    admin.autocommit = True
+    admin = _admin(server)
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
@@ -60,13 +65,7 @@ def drop_database(name: str) -> None:
     from django.db import connections
 
     connections.close_all()
-    import psycopg2
-
-    server = _server()
-    admin = psycopg2.connect(dbname="postgres", user=server["USER"],
-                             password=server.get("PASSWORD") or "", host=server["HOST"],
-                             port=server.get("PORT") or None)
-    admin.autocommit = True
+    admin = _admin(_server())
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()

@@ -45,6 +45,13 @@ def _mine(request, public_id):
     return application
 
 
+def _summary(application) -> list[dict]:
+    """Every form step with its answers, for the confirmation and review pages."""
+    return [{"title": s.title, "rows": field_rows(s.fields, application.answers, {},
+                                                 application=application)}
+            for s in form_steps(type_doc(application))]
+
+
 def _nav(application) -> list[dict]:
     """The wizard's steps, for the progress bar."""
     base = reverse("applications:notices", args=[application.public_id])
@@ -224,10 +231,7 @@ def confirm(request, public_id):
         else:
             messages.success(request, _("Your application is submitted."))
             return redirect("members:home")
-    doc = type_doc(application)
-    summary = [{"title": s.title, "rows": field_rows(s.fields, application.answers, {},
-                                                    application=application)}
-               for s in form_steps(doc)]
+    summary = _summary(application)
     return render(request, "applications/confirm.html", {
         "application": application, "summary": summary, "nav": _nav(application),
         "current": "confirm", "problems": application_problems(application),
@@ -264,10 +268,7 @@ def review(request, public_id):
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("applications:queue")
-    doc = type_doc(application)
-    summary = [{"title": s.title, "rows": field_rows(s.fields, application.answers, {},
-                                                    application=application)}
-               for s in form_steps(doc)]
+    summary = _summary(application)
     chain = chain_of(application)
     step_now = chain[application.review_position] if application.status == Status.IN_REVIEW \
         and application.review_position is not None else None
