@@ -2,17 +2,32 @@ from __future__ import annotations
 
 import uuid
 
+from tenant_apps.accounts.models import Role
 from tenant_apps.files.models import PrivateFile
+
+HQ_ROLES = (Role.HQ_ADMIN, Role.REVIEWER, Role.FINANCE, Role.SECRETARIAT)
 
 
 def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | None:
-    """The file, if `user` may read it: its owner, or association staff. Otherwise None, which
-    callers answer with 404 so that the existence of a file is not revealed."""
+    """The file, if `user` may read it: its owner; for an application's material, the staff
+    who may open that application (a branch administrator only their branch's); for other
+    files, HQ staff. Otherwise None, which callers answer with 404 so that the existence of a
+    file is not revealed."""
     if not user.is_authenticated:
         return None
     record = PrivateFile.objects.filter(public_id=public_id).first()
     if record is None:
         return None
-    if record.owner_id == user.pk or user.is_association_staff:
+    if record.owner_id == user.pk:
         return record
-    return None
+    if not user.is_association_staff:
+        return None
+    from tenant_apps.applications.models import ApplicationUpload
+    from tenant_apps.applications.selectors import application_for_reviewer
+
+    upload = ApplicationUpload.objects.filter(file=record).select_related(
+        "application").first()
+    if upload is not None:
+        return record if application_for_reviewer(user, upload.application.public_id) \
+            else None
+    return record if user.has_role(*HQ_ROLES) else None

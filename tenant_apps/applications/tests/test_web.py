@@ -177,3 +177,32 @@ def test_image_field_takes_images_only(alpha):
     with schema_context("alpha"):
         app.refresh_from_db()
         assert app.answers["photo"]
+
+
+@pytest.mark.django_db
+def test_materials_are_served_to_the_applicant_and_their_reviewers_only(alpha):
+    with schema_context("alpha"):
+        senior = MemberType.objects.get(code="senior")
+        step = senior.review_steps.first()
+        step.role, step.branch_routed = "branch_admin", True
+        step.save()
+        from tenant_apps.configuration.models import UploadRequirement
+
+        UploadRequirement.objects.create(member_type=senior, key="proof", label="证明",
+                                         kinds=["image"], max_size_mb=2, max_count=1)
+        revision_record(acting_user=None, summary="branch review with a proof")
+        robot, foundry = Branch.objects.get(code="robot"), Branch.objects.get(code="foundry")
+        robot_admin = user_create(acting_user=None, name="甲", username="robot-a",
+                                  password="Branch-2026-pass", roles=[Role.BRANCH_ADMIN])
+        foundry_admin = user_create(acting_user=None, name="乙", username="foundry-a",
+                                    password="Branch-2026-pass", roles=[Role.BRANCH_ADMIN])
+        robot.admins.add(robot_admin)
+        foundry.admins.add(foundry_admin)
+        app = application_start(applicant=applicant(66), member_type=senior, branch=robot)
+        complete(app)
+        url = f"/files/{app.uploads.get(requirement='proof').file.public_id}/"
+    assert _client(alpha.host, app.applicant).get(url).status_code == 200
+    assert _client(alpha.host, robot_admin).get(url).status_code == 200
+    assert _client(alpha.host, foundry_admin).get(url).status_code == 404
+    assert alpha.client("reviewer").get(url).status_code == 200
+    assert alpha.client("other").get(url).status_code == 404
