@@ -1,7 +1,9 @@
 """Account APIs: who am I, and (for HQ administrators) one account of the association."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,3 +33,69 @@ class UserDetailApi(APIView):
         if user is None:
             raise NotFound
         return Response(UserOutputSerializer(user).data)
+
+
+class AccountCodeApi(APIView):
+    """Send an SMS verification code (sign-up, SMS login, password reset)."""
+
+    permission_classes = [AllowAny]
+
+    class AccountCodeInputSerializer(serializers.Serializer):
+        phone = serializers.CharField()
+        purpose = serializers.ChoiceField(choices=["signup", "login", "reset"])
+
+    @extend_schema(request=AccountCodeInputSerializer, responses=dict,
+                   operation_id="account_code_send")
+    def post(self, request):
+        from tenant_apps.accounts.codes import code_send
+        from tenant_apps.accounts.views import client_ip
+
+        data = self.AccountCodeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        code_send(phone=data.validated_data["phone"], purpose=data.validated_data["purpose"],
+                  ip=client_ip(request))
+        return Response({"sent": True, "resend_after": 60}, status=201)
+
+
+class AccountSignupApi(APIView):
+    """Sign up with the association's modes; the slider check's token and position are
+    required as on the page."""
+
+    permission_classes = [AllowAny]
+
+    class AccountSignupInputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        phone = serializers.CharField(required=False, allow_blank=True)
+        email = serializers.EmailField(required=False, allow_blank=True)
+        password = serializers.CharField(required=False, allow_blank=True)
+        code = serializers.CharField(required=False, allow_blank=True)
+        hc_token = serializers.CharField()
+        hc_position = serializers.CharField()
+
+    @extend_schema(request=AccountSignupInputSerializer, responses=UserOutputSerializer,
+                   operation_id="account_signup")
+    def post(self, request):
+        from django.contrib.auth import login
+
+        from huiji import humancheck
+        from tenant_apps.accounts.forms import SignupForm
+        from tenant_apps.accounts.selectors import account_settings
+        from tenant_apps.accounts.services import account_signup
+
+        data = self.AccountSignupInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        humancheck.verify(d["hc_token"], d["hc_position"])
+        form = SignupForm({"name": d["name"], "phone": d.get("phone", ""),
+                           "email": d.get("email", ""), "password1": d.get("password", ""),
+                           "password2": d.get("password", ""), "code": d.get("code", "")})
+        if not form.is_valid():
+            return Response({"error": {"code": "invalid", "message": str(
+                _("Some answers need attention.")), "fields": form.errors}}, status=400)
+        user = account_signup(
+            name=form.cleaned_data["name"], phone=form.cleaned_data.get("phone"),
+            email=form.cleaned_data.get("email"), password=form.cleaned_data.get("password1"),
+            code=form.cleaned_data.get("code") if form.needs_code else None,
+            unit_name_login="name_password" in account_settings().login_modes)
+        login(request, user, backend="tenant_apps.accounts.backends.IdentifierBackend")
+        return Response(UserOutputSerializer(user).data, status=201)

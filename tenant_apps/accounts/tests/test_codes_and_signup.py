@@ -189,3 +189,19 @@ def test_failed_logins_bring_the_slider_then_a_pause(beta, settings):
     locked = other.post("/login/", {"username": "beta-finance",
                                     "password": "Test-passw0rd-2026", **solved_slider()})
     assert locked.status_code == 429
+
+
+@pytest.mark.django_db
+def test_signup_through_the_api(alpha):
+    client = Client(HTTP_HOST=alpha.host)
+    sent = client.post("/api/v1/accounts/code/", {"phone": PHONE, "purpose": "signup"},
+                       content_type="application/json")
+    assert sent.status_code == 201
+    again = client.post("/api/v1/accounts/code/", {"phone": PHONE, "purpose": "signup"},
+                        content_type="application/json")
+    assert again.status_code == 429 and again.json()["error"]["code"] == "code_too_soon"
+    body = {"name": "赵六", "phone": PHONE, "email": "zhao@example.test",
+            "password": "Zhao-2026-pass", "code": last_code(), **solved_slider()}
+    created = client.post("/api/v1/accounts/signup/", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert client.get("/api/v1/me/").json()["name"] == "赵六"

@@ -76,6 +76,12 @@
     });
   });
 
+  var currentStep = document.querySelector(".wizard-nav .current");
+  if (currentStep && currentStep.parentElement.scrollTo) {
+    // keep the current step of the wizard in view on a narrow screen
+    currentStep.parentElement.scrollLeft = currentStep.offsetLeft - 16;
+  }
+
   document.querySelectorAll("select[data-cities]").forEach(function (province) {
     var city = document.getElementById(province.dataset.cities);
     var all = JSON.parse(document.getElementById("region-data").textContent);
