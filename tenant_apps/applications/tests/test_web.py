@@ -206,3 +206,14 @@ def test_materials_are_served_to_the_applicant_and_their_reviewers_only(alpha):
     assert _client(alpha.host, foundry_admin).get(url).status_code == 404
     assert alpha.client("reviewer").get(url).status_code == 200
     assert alpha.client("other").get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_journey_endpoints_are_in_the_openapi_schema(alpha):
+    import yaml
+
+    schema = yaml.safe_load(Client(HTTP_HOST=alpha.host).get("/api/schema/").content)
+    assert {"/api/v1/applications/", "/api/v1/applications/{public_id}/steps/{index}/",
+            "/api/v1/applications/{public_id}/submit/", "/api/v1/review/",
+            "/api/v1/review/{public_id}/", "/api/v1/messages/", "/api/v1/accounts/code/",
+            "/api/v1/accounts/signup/"} <= set(schema["paths"])
