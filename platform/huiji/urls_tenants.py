@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("tenant_apps.configuration.urls")),
     path("", include("tenant_apps.applications.urls")),
     path("", include("tenant_apps.memberships.urls")),
+    path("", include("tenant_apps.billing.urls")),
     path("", include("tenant_apps.notifications.urls")),
     path("api/v1/", include((api, "api"))),
 ]

@@ -136,7 +136,8 @@ class ApplicationEvent(models.Model):
         "submitted": _("Submitted"), "resubmitted": _("Resubmitted"),
         "approved": _("Approved"), "rejected": _("Rejected"),
         "returned": _("Returned for correction"), "payment_confirmed": _("Payment confirmed"),
-        "withdrawn": _("Withdrawn"),
+        "withdrawn": _("Withdrawn"), "voucher_uploaded": _("Transfer voucher uploaded"),
+        "payment_rejected": _("Voucher not accepted"),
     }
 
     class Meta:

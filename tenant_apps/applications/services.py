@@ -478,7 +478,24 @@ def review_decide(*, application: Application, actor, decision: str, expected_po
     return application
 
 
-# --- money (the payment issue calls these) ----------------------------------------------------
+# --- money (the billing app calls these) --------------------------------------------------------
+
+@transaction.atomic
+def application_mark_payment_review(*, application: Application, actor, back: bool = False,
+                                    reason: str = "") -> Application:
+    """A transfer voucher is waiting for finance (待确认收款), or (back) finance rejected it
+    and the applicant pays again (待缴费)."""
+    application = _locked(application)
+    if back:
+        if application.status == Status.PAYMENT_REVIEW:
+            _move(application, to=Status.AWAITING_PAYMENT,
+                  position=application.review_position, actor=actor,
+                  action="payment_rejected", reason=reason)
+        return application
+    _move(application, to=Status.PAYMENT_REVIEW, position=application.review_position,
+          actor=actor, action="voucher_uploaded")
+    return application
+
 
 @transaction.atomic
 def application_payment_confirmed(*, application: Application, actor) -> Application:

@@ -106,6 +106,17 @@ def _application_api(owner: User) -> str:
     return f"/api/v1/applications/{application.public_id}/timeline/"
 
 
+def _order_page(owner: User) -> str:
+    from tenant_apps.billing.models import Order
+    from tenant_apps.configuration.models import MemberType
+
+    order = Order.objects.create(
+        number=f"ISO{owner.pk:013d}", transfer_reference=f"HJISO{owner.pk:04d}", kind="join",
+        payer=owner, member_type=MemberType.objects.get(code="regular"), years=1,
+        unit_amount_fen=5000, amount_fen=5000, expires_at="2099-01-01T00:00:00Z")
+    return f"/member/orders/{order.number}/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -119,4 +130,5 @@ CASES = [
     IsolationCase("application upload", "file", "member", _application_upload),
     IsolationCase("in-site message via API", "api", "member", _inbox_message_api,
                   staff_can_reach=False),
+    IsolationCase("order", "page", "member", _order_page, staff_can_reach=False),
 ]

@@ -56,6 +56,7 @@ TENANT_APPS = [
     "tenant_apps.configuration",
     "tenant_apps.memberships",
     "tenant_apps.applications",
+    "tenant_apps.billing",
     "tenant_apps.notifications",
     "tenant_apps.files",
     "tenant_apps.portal",
@@ -218,6 +219,8 @@ SMS_OPTIONS = {k: v for k, v in {
     "endpoint": env_str("SMS_ENDPOINT"),
 }.items() if v}
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# How long an unpaid order waits for payment before it expires.
+ORDER_PAY_WITHIN_DAYS = env_int("ORDER_PAY_WITHIN_DAYS", 7)
 # The provider's approved template for verification codes (Tencent: "<id>:code,minutes").
 SMS_CODE_TEMPLATE = env_str("SMS_CODE_TEMPLATE", "SMS_CODE")
 SMS_CODES_PER_PHONE_PER_DAY = env_int("SMS_CODES_PER_PHONE_PER_DAY", 10)
@@ -246,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
     # Deliver what a broker or provider outage left in every association's outbox.
     "outbox-sweep": {"task": "tenants.for_each_association", "schedule": 60.0,
                      "args": ["notifications.outbox_sweep"]},
+    "orders-expire": {"task": "tenants.for_each_association", "schedule": 600.0,
+                      "args": ["billing.orders_expire"]},
 }
 
 # --- API ----------------------------------------------------------------------------------------

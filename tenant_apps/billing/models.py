@@ -1,0 +1,97 @@
+"""Orders and the money that settles them. Amounts are integer fen, fixed on the order when
+it is made; a fee change afterwards never changes an order."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.configuration.models import MemberType, Rank
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("Unpaid")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting confirmation")
+    PAID = "paid", _("Paid")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class PaymentMethod(models.TextChoices):
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    BANK = "bank", _("Bank transfer")
+
+
+class Order(models.Model):
+    class Kind(models.TextChoices):
+        JOIN = "join", _("Joining fee")
+        RENEWAL = "renewal", _("Renewal")
+        UPGRADE = "upgrade", _("Level change")
+
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    # Written on the remittance so finance can match a bank transfer to this order.
+    transfer_reference = models.CharField(_("transfer reference"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="orders")
+    application = models.ForeignKey("applications.Application", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="orders")
+    member_type = models.ForeignKey(MemberType, on_delete=models.PROTECT, related_name="+")
+    rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    years = models.PositiveSmallIntegerField(_("years"))
+    unit_amount_fen = models.PositiveBigIntegerField(_("yearly fee (fen)"))
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices,
+                              default=OrderStatus.PENDING, db_index=True)
+    method = models.CharField(_("payment method"), max_length=10,
+                              choices=PaymentMethod.choices, blank=True)
+    provider_transaction_id = models.CharField(max_length=64, null=True, blank=True,
+                                               unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("pay by"))
+    paid_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [models.UniqueConstraint(
+            fields=["application"], condition=models.Q(status__in=[
+                "pending", "awaiting_confirmation", "paid"]),
+            name="one_open_order_per_application")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Voucher(models.Model):
+    """A bank-transfer voucher a payer uploaded, and finance's decision on it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for finance")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="vouchers")
+    file = models.OneToOneField("files.PrivateFile", on_delete=models.PROTECT,
+                                related_name="voucher")
+    payer_name = models.CharField(_("remitter"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"voucher for {self.order}"

@@ -1,0 +1,205 @@
+"""Orders, vouchers and the effects of confirmed money. Each service locks the order row;
+confirmed money is applied exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huiji.audit.services import audit_record
+from huiji.errors import AppError, Forbidden
+from tenant_apps.accounts.models import Role
+from tenant_apps.applications.models import Application, Status
+from tenant_apps.applications.services import (
+    application_payment_confirmed,
+    fee_due_fen,
+    type_doc,
+)
+from tenant_apps.billing.models import Order, OrderStatus, PaymentMethod, Voucher
+from tenant_apps.billing.state import check_transition
+from tenant_apps.files.services import private_file_store
+from tenant_apps.files.sniff import sniff
+from tenant_apps.notifications.services import notify
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+VOUCHER_MAX_MB = 10
+FINANCE_ROLES = (Role.FINANCE, Role.HQ_ADMIN)
+
+
+def _new_number() -> str:
+    return f"{timezone.localdate():%Y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def _new_reference() -> str:
+    return "HJ" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def _move(order: Order, to: str, *, actor, action: str, data: dict | None = None) -> None:
+    before = order.status
+    check_transition(before, to)
+    order.status = to
+    order.save()
+    audit_record(actor=actor, action=f"order.{action}", target=order,
+                 data={"number": order.number, "from": before, "to": to, **(data or {})})
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update(of=("self",)).select_related(
+        "application", "payer").get(pk=order.pk)
+
+
+@transaction.atomic
+def order_for_application(*, application: Application, actor, years: int) -> Order:
+    """The joining-fee order of an approved application, for `years` years at the fee in
+    force now (fixed on the order). An unpaid order for other years is replaced."""
+    application = Application.objects.select_for_update(of=("self",)).select_related(
+        "revision", "member_type", "rank").get(pk=application.pk)
+    if application.applicant_id != getattr(actor, "pk", None):
+        raise Forbidden()
+    if application.status != Status.AWAITING_PAYMENT:
+        raise AppError("not_payable", _("This application is not waiting for payment."),
+                       status=409)
+    if years not in type_doc(application)["years"]:
+        raise AppError("bad_years", _("Choose one of the offered numbers of years."),
+                       field="years")
+    current = Order.objects.select_for_update().filter(
+        application=application, status__in=[OrderStatus.PENDING,
+                                             OrderStatus.AWAITING_CONFIRMATION,
+                                             OrderStatus.PAID]).first()
+    if current is not None:
+        if current.years == years or current.status != OrderStatus.PENDING:
+            return current
+        _move(current, OrderStatus.CANCELLED, actor=actor, action="replaced")
+    unit = fee_due_fen(application)
+    application.years = years
+    application.save(update_fields=["years", "updated_at"])
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    number=_new_number(), transfer_reference=_new_reference(),
+                    kind=Order.Kind.JOIN, payer=application.applicant, application=application,
+                    member_type=application.member_type, rank=application.rank, years=years,
+                    unit_amount_fen=unit, amount_fen=unit * years,
+                    expires_at=timezone.now() + dt.timedelta(
+                        days=settings.ORDER_PAY_WITHIN_DAYS))
+            break
+        except IntegrityError:
+            continue  # a number or reference collided: draw again
+    else:
+        raise AppError("order_number", _("Please try again."), status=503)
+    audit_record(actor=actor, action="order.created", target=order,
+                 data={"number": order.number, "amount_fen": order.amount_fen,
+                       "years": years})
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor) -> Order:
+    order = _locked(order)
+    if order.payer_id != getattr(actor, "pk", None):
+        raise Forbidden()
+    _move(order, OrderStatus.CANCELLED, actor=actor, action="cancelled")
+    return order
+
+
+@transaction.atomic
+def voucher_upload(*, order: Order, actor, uploaded, payer_name: str = "",
+                   note: str = "") -> Voucher:
+    """The payer's bank-transfer voucher (an image or a PDF). The order then waits for
+    finance to confirm the money."""
+    order = _locked(order)
+    if order.payer_id != getattr(actor, "pk", None):
+        raise Forbidden()
+    if order.status != OrderStatus.PENDING:
+        raise AppError("not_payable", _("This order is not waiting for payment."),
+                       status=409)
+    if uploaded.size > VOUCHER_MAX_MB * 1024 * 1024:
+        raise AppError("file_too_large", _("The file is larger than %(n)d MB.")
+                       % {"n": VOUCHER_MAX_MB}, field="file")
+    found = sniff(uploaded)
+    if found.kind not in ("image", "pdf"):
+        raise AppError("file_kind", _("Upload the voucher as an image or a PDF."),
+                       field="file")
+    stored = private_file_store(acting_user=actor, owner=actor, uploaded=uploaded,
+                                content_type=found.content_type)
+    voucher = Voucher.objects.create(order=order, file=stored, payer_name=payer_name[:200],
+                                     note=note[:300])
+    order.method = PaymentMethod.BANK
+    _move(order, OrderStatus.AWAITING_CONFIRMATION, actor=actor, action="voucher_uploaded")
+    if order.application_id:
+        application = Application.objects.select_for_update(of=("self",)).get(
+            pk=order.application_id)
+        if application.status == Status.AWAITING_PAYMENT:
+            from tenant_apps.applications.services import application_mark_payment_review
+
+            application_mark_payment_review(application=application, actor=actor)
+    return voucher
+
+
+@transaction.atomic
+def voucher_decide(*, voucher: Voucher, actor, accept: bool, reason: str = "") -> Voucher:
+    """Finance confirms the money on a voucher (the order is confirmed and its effects
+    applied once) or rejects it with a reason (the payer can upload another)."""
+    if not actor.has_role(*FINANCE_ROLES):
+        raise Forbidden(_("Only finance can confirm payments."))
+    order = _locked(voucher.order)
+    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    if voucher.status != Voucher.Status.PENDING:
+        raise AppError("already_decided", _("This voucher was already handled. Reload to "
+                                            "see its state."), status=409)
+    voucher.decided_by, voucher.decided_at = actor, timezone.now()
+    if accept:
+        voucher.status = Voucher.Status.ACCEPTED
+        voucher.save()
+        order.confirmed_at = order.paid_at = timezone.now()
+        _move(order, OrderStatus.CONFIRMED, actor=actor, action="confirmed",
+              data={"voucher": voucher.pk})
+        _apply_confirmed(order, actor)
+        return voucher
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppError("reason_required", _("Give the reason: the payer will see it."),
+                       field="reason")
+    voucher.status, voucher.reason = Voucher.Status.REJECTED, reason
+    voucher.save()
+    _move(order, OrderStatus.PENDING, actor=actor, action="voucher_rejected",
+          data={"reason": reason})
+    if order.application_id:
+        from tenant_apps.applications.services import application_mark_payment_review
+
+        application_mark_payment_review(application=order.application, actor=actor,
+                                        back=True, reason=reason)
+    notify(event="payment_required", user=order.payer,
+           params={"reason": reason, "amount": _yuan(order.amount_fen)})
+    return voucher
+
+
+def _yuan(fen: int) -> str:
+    from huiji.templatetags.money import yuan
+
+    return yuan(fen)
+
+
+def _apply_confirmed(order: Order, actor) -> None:
+    """What confirmed money does: a joining fee moves the application on (to the review
+    steps after payment, or to membership)."""
+    if order.kind == Order.Kind.JOIN and order.application_id:
+        application_payment_confirmed(application=order.application, actor=actor)
+
+
+@transaction.atomic
+def orders_expire(now: dt.datetime | None = None) -> int:
+    """Unpaid orders past their pay-by time expire (run by beat in every association)."""
+    now = now or timezone.now()
+    expired = 0
+    for order in Order.objects.select_for_update(skip_locked=True).filter(
+            status=OrderStatus.PENDING, expires_at__lt=now):
+        _move(order, OrderStatus.EXPIRED, actor=None, action="expired")
+        expired += 1
+    return expired

@@ -1,0 +1,118 @@
+"""Paying (members) and confirming money (finance)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huiji.errors import AppError
+from tenant_apps.applications.models import Application, Status
+from tenant_apps.applications.services import fee_due_fen, type_doc
+from tenant_apps.billing import selectors
+from tenant_apps.billing.models import OrderStatus
+from tenant_apps.billing.services import (
+    order_cancel,
+    order_for_application,
+    voucher_decide,
+    voucher_upload,
+)
+
+
+@login_required
+def pay(request):
+    """Choose how many years to pay for the approved application, then the order."""
+    application = Application.objects.filter(
+        applicant=request.user, status=Status.AWAITING_PAYMENT).select_related(
+        "revision", "member_type", "rank").first()
+    if application is None:
+        return redirect("members:home")
+    unit = fee_due_fen(application)
+    options = [{"years": y, "amount_fen": unit * y} for y in type_doc(application)["years"]]
+    error = None
+    if request.method == "POST":
+        try:
+            order = order_for_application(application=application, actor=request.user,
+                                          years=int(request.POST.get("years", "0")))
+        except (AppError, ValueError) as exc:
+            error = getattr(exc, "message", _("Choose one of the offered numbers of years."))
+        else:
+            return redirect("billing:order", order.number)
+    return render(request, "billing/pay.html", {
+        "application": application, "options": options, "unit": unit, "error": error})
+
+
+@login_required
+def orders(request):
+    status = request.GET.get("status", "")
+    return render(request, "billing/orders.html", {
+        "orders": selectors.my_orders(request.user, status=status), "status": status,
+        "statuses": OrderStatus.choices})
+
+
+@login_required
+def order(request, number):
+    found = selectors.my_order(request.user, number)
+    if found is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            if "file" not in request.FILES:
+                raise AppError("file_required", _("Choose a file first."), field="file")
+            voucher_upload(order=found, actor=request.user, uploaded=request.FILES["file"],
+                           payer_name=request.POST.get("payer_name", ""),
+                           note=request.POST.get("note", ""))
+        except AppError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Voucher received. Finance will confirm the money."))
+            return redirect("billing:order", found.number)
+    return render(request, "billing/order.html", {
+        "order": found, "bank": selectors.bank_account(), "notice": selectors.transfer_notice(),
+        "vouchers": found.vouchers.select_related("file"), "error": error},
+        status=400 if error else 200)
+
+
+@require_POST
+@login_required
+def cancel(request, number):
+    found = selectors.my_order(request.user, number)
+    if found is None:
+        raise Http404
+    try:
+        order_cancel(order=found, actor=request.user)
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("billing:orders")
+
+
+@login_required
+def vouchers(request):
+    if not request.user.is_association_staff:
+        raise Http404
+    return render(request, "billing/vouchers.html",
+                  {"rows": selectors.voucher_queue(request.user)})
+
+
+@login_required
+def voucher(request, pk):
+    found = selectors.voucher_for_finance(request.user, pk)
+    if found is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            voucher_decide(voucher=found, actor=request.user,
+                           accept=request.POST.get("decision") == "accept",
+                           reason=request.POST.get("reason", ""))
+        except AppError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("billing:vouchers")
+    return render(request, "billing/voucher.html", {"voucher": found, "error": error},
+                  status=(error.status if error else 200))
