@@ -266,3 +266,46 @@ def test_branch_review_is_routed_and_other_branches_see_nothing(server, generic_
     login(staff, base, "north-admin")
     assert staff.goto(review_url).status == 404
     screenshot(staff, "branch-admin-404")
+
+
+def test_cacem_pays_by_transfer_confirmed_by_finance_and_becomes_a_member(server, phone,
+                                                                          desktop,
+                                                                          sms_gateway):
+    """CACEM: fill in, upload the stamped forms, pay by bank transfer with a voucher; finance
+    confirms the money, the association approves, the unit is a member."""
+    base = f"http://cacem.localhost:{server}"
+    page = phone
+    signup(page, base, sms_gateway, phone="13500000007", name="测试路桥有限公司")
+    page.check("input[name=member_type][value=unit]")
+    page.select_option("select[name=rank]", "regular")
+    page.click("main form[method=post] button[type=submit]")
+    walk_wizard(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+    page.click("a:has-text('缴纳会费')")
+    assert "¥3,000" in page.locator("main").inner_text()
+    page.click("main form[method=post] button[type=submit]")
+    reference = page.locator(".transfer-ref strong").inner_text()
+    assert reference.startswith("HJ")
+    page.set_input_files("input[name=file]", files=[{
+        "name": "汇款回单.png", "mimeType": "image/png", "buffer": PNG}])
+    page.fill("input[name=payer_name]", "测试路桥有限公司")
+    page.click("main form[method=post] button[type=submit]")
+    assert "待确认收款" in page.locator(".order-status").inner_text()
+    screenshot(page, "cacem-voucher-uploaded")
+
+    staff = desktop
+    login(staff, base, "admin@cacem.test")
+    staff.goto(f"{base}/finance/vouchers/")
+    staff.locator("tr", has_text=reference).locator("a").click()
+    staff.click("button[value=accept]")
+    staff.wait_for_url(re.compile(r".*/finance/vouchers/$"))
+    staff.goto(f"{base}/review/")
+    staff.locator("a", has_text="测试路桥有限公司").click()
+    staff.click("button[value=approve]")
+    staff.wait_for_url(re.compile(r".*/review/$"))
+
+    page.goto(f"{base}/member/")
+    number = page.locator(".member-number").inner_text()
+    assert number.startswith("CACEM"), number
+    screenshot(page, "cacem-member")

@@ -103,9 +103,10 @@ def test_cacem():
     uploads = unit["uploads"]
     assert len(uploads) == 3 and all(u["required"] for u in uploads)
     assert sum(1 for u in uploads if u["template"] == "blank" and u["template_data"]) >= 2
-    # review and payment by transfer, confirmed by finance
-    roles = [s["role"] for s in unit["review_chain"]]
-    assert "finance" in roles and ("hq_reviewer" in roles or "hq_admin" in roles)
+    # the manual: pay by transfer first, then the association reviews; finance confirming the
+    # money is the payment step itself (billing), not a review step
+    assert [(s["role"], s["stage"]) for s in unit["review_chain"]] == [
+        ("hq_reviewer", "after_payment")]
     profile = load_profile("cacem")
     assert any(n["kind"] == "charter" for n in profile["notices"])
     assert "phone_password" in profile["accounts"]["login"]
@@ -121,9 +122,9 @@ def test_caq():
     form_upload = next(u for u in unit["uploads"] if u["template"] == "generated")
     assert (form_upload["kinds"], form_upload["max_size_mb"], form_upload["max_count"]) \
         == (["image"], 10, 1)
-    # pay, then payment review, then secretariat approval
+    # pay (the money confirmed by finance), then secretariat approval
     after = [s["role"] for s in unit["review_chain"] if s["stage"] == "after_payment"]
-    assert after == ["finance", "secretariat"]
+    assert after == ["secretariat"]
     profile = load_profile("caq")
     assert "name_password" in profile["accounts"]["login"]
     assert profile["accounts"]["human_check"] == "always"  # the slider
@@ -145,10 +146,9 @@ def test_jsgas():
     assert registration["max_size_mb"] == 5
     assert set(registration["kinds"]) == {"image", "document", "archive"}
     assert registration["template"] == "blank" and registration["template_data"]
-    # review, then transfer with voucher, then confirmation
+    # review, then transfer with voucher, then confirmation (of the money, by finance)
     chain = unit["review_chain"]
-    assert chain[0]["stage"] == "before_payment"
-    assert chain[-1]["role"] == "finance" and chain[-1]["stage"] == "after_payment"
+    assert [(s["role"], s["stage"]) for s in chain] == [("hq_admin", "before_payment")]
     assert unit["validity"]["rule"] == "rolling"
     assert unit["overdue"]["lapse_after_months"] == 24
     profile = load_profile("jsgas")

@@ -78,6 +78,9 @@ def test_edit_member_type_is_audited_with_before_and_after(alpha):
 @pytest.mark.django_db
 def test_cross_rule_breach_is_refused_and_rolled_back(alpha):
     client = alpha.client("hq_admin")
+    added = client.post("/manage/config/types/senior/review/new/", {
+        "name": "秘书处审批", "role": "secretariat", "stage": "after_payment"})
+    assert added.status_code == 302
     with schema_context("alpha"):
         first, last = ReviewStep.objects.filter(member_type__code="senior")
     # [review before payment, confirmation after] -> [before, before]: still in order
