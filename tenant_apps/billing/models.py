@@ -95,3 +95,29 @@ class Voucher(models.Model):
 
     def __str__(self) -> str:
         return f"voucher for {self.order}"
+
+
+class PaymentNotice(models.Model):
+    """Every payment notification received, verified or not, and what was done with it: the
+    trail finance reads when a payment is disputed."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        DUPLICATE = "duplicate", _("Already applied")
+        REFUSED = "refused", _("Refused")
+        FOR_FINANCE = "for_finance", _("For finance to settle")
+
+    provider = models.CharField(max_length=10)
+    received_at = models.DateTimeField(auto_now_add=True)
+    order_number = models.CharField(max_length=40, blank=True, db_index=True)
+    transaction_id = models.CharField(max_length=64, blank=True)
+    amount_fen = models.BigIntegerField(null=True, blank=True)
+    verified = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.order_number} {self.outcome}"

@@ -8,6 +8,9 @@ urlpatterns = [
     path("member/orders/", views.orders, name="orders"),
     path("member/orders/<str:number>/", views.order, name="order"),
     path("member/orders/<str:number>/cancel/", views.cancel, name="cancel"),
+    path("member/orders/<str:number>/pay/<str:method>/", views.pay_online, name="pay-online"),
+    path("member/orders/<str:number>/status/", views.order_status, name="order-status"),
+    path("payments/notify/<str:method>/", views.notify, name="notify"),
     path("finance/vouchers/", views.vouchers, name="vouchers"),
     path("finance/vouchers/<int:pk>/", views.voucher, name="voucher"),
 ]

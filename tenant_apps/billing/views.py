@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
@@ -71,8 +72,11 @@ def order(request, number):
         else:
             messages.success(request, _("Voucher received. Finance will confirm the money."))
             return redirect("billing:order", found.number)
+    from tenant_apps.billing.gateways import account_for
+
     return render(request, "billing/order.html", {
         "order": found, "bank": selectors.bank_account(), "notice": selectors.transfer_notice(),
+        "wechat": account_for("wechat"), "alipay": account_for("alipay"),
         "vouchers": found.vouchers.select_related("file"), "error": error},
         status=400 if error else 200)
 
@@ -116,3 +120,65 @@ def voucher(request, pk):
             return redirect("billing:vouchers")
     return render(request, "billing/voucher.html", {"voucher": found, "error": error},
                   status=(error.status if error else 200))
+
+
+@login_required
+def pay_online(request, number, method):
+    """Start an online payment of an order: a QR code to scan (PC) or the gateway's page."""
+    from tenant_apps.billing.payments import payment_start
+
+    found = selectors.my_order(request.user, number)
+    if found is None or request.method != "POST":
+        raise Http404
+    scene = request.POST.get("scene") or ("native" if method == "wechat" else "precreate")
+    try:
+        start = payment_start(
+            order=found, actor=request.user, method=method, scene=scene,
+            notify_url=request.build_absolute_uri(f"/payments/notify/{method}/"),
+            client_ip=request.META.get("REMOTE_ADDR", "127.0.0.1"),
+            return_url=request.build_absolute_uri(f"/member/orders/{found.number}/"))
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("billing:order", found.number)
+    if start.kind == "redirect":
+        return redirect(start.redirect_url)
+    return render(request, "billing/scan.html", {
+        "order": found, "method": method, "qr_svg": qr_svg(start.qr_code),
+        "qr_text": start.qr_code, "jsapi": start.jsapi})
+
+
+def qr_svg(text: str) -> str:
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@csrf_exempt
+@require_POST
+def notify(request, method):
+    """Gateway callbacks: no session, no CSRF; trusted only through their signature."""
+    from tenant_apps.billing.payments import payment_notified
+
+    notice = payment_notified(method=method, headers=dict(request.headers),
+                              body=request.body)
+    refused = notice.outcome == "refused"
+    if method == "alipay":
+        return HttpResponse("fail" if refused else "success", content_type="text/plain")
+    if refused:
+        return JsonResponse({"code": "FAIL", "message": "verification failed"}, status=400)
+    return HttpResponse(status=204)
+
+
+@login_required
+def order_status(request, number):
+    """For the QR page to notice the payment without a reload."""
+    found = selectors.my_order(request.user, number)
+    if found is None:
+        raise Http404
+    return JsonResponse({"status": found.status})

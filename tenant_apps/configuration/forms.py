@@ -390,6 +390,7 @@ SETTING_LABELS = {
     "merchant_serial_no": _("merchant certificate serial number"),
     "platform_serial_no": _("platform certificate or public key id"),
     "notify_host": _("notification host"), "seller_id": _("seller id"),
+    "gateway_url": _("gateway address (leave empty for the real one)"),
     "api_v3_key": _("APIv3 key"), "merchant_private_key": _("merchant private key (PEM)"),
     "platform_public_key": _("WeChat Pay public key (PEM)"),
     "app_private_key": _("app private key (PEM)"),

@@ -52,8 +52,8 @@ PLACEHOLDERS = {"name", "association", "member_type", "member_number", "reason",
 PAYMENT_SETTINGS = {
     PaymentAccount.Kind.BANK: {"account_name", "bank_name", "account_number", "bank_branch"},
     PaymentAccount.Kind.WECHAT: {"merchant_id", "app_id", "merchant_serial_no",
-                                 "platform_serial_no", "notify_host"},
-    PaymentAccount.Kind.ALIPAY: {"app_id", "seller_id", "notify_host"},
+                                 "platform_serial_no", "notify_host", "gateway_url"},
+    PaymentAccount.Kind.ALIPAY: {"app_id", "seller_id", "notify_host", "gateway_url"},
 }
 PAYMENT_SECRETS = {
     PaymentAccount.Kind.BANK: set(),

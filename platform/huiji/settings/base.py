@@ -251,6 +251,9 @@ CELERY_BEAT_SCHEDULE = {
                      "args": ["notifications.outbox_sweep"]},
     "orders-expire": {"task": "tenants.for_each_association", "schedule": 600.0,
                       "args": ["billing.orders_expire"]},
+    # Ask the gateways about online payments whose notification never came.
+    "orders-reconcile": {"task": "tenants.for_each_association", "schedule": 300.0,
+                         "args": ["billing.orders_reconcile"]},
 }
 
 # --- API ----------------------------------------------------------------------------------------

@@ -76,6 +76,21 @@
     });
   });
 
+  var scan = document.querySelector(".scan[data-status-url]");
+  if (scan) {
+    // poll the order until the gateway's notification has confirmed it
+    var poll = setInterval(function () {
+      fetch(scan.dataset.statusUrl, {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (data.status === "confirmed" || data.status === "paid") {
+            clearInterval(poll);
+            window.location = scan.dataset.doneUrl;
+          }
+        });
+    }, 2000);
+  }
+
   var currentStep = document.querySelector(".wizard-nav .current");
   if (currentStep && currentStep.parentElement.scrollTo) {
     // keep the current step of the wizard in view on a narrow screen

@@ -1,0 +1,43 @@
+"""The association's own merchant accounts as gateway adapters."""
+
+from __future__ import annotations
+
+from huiji.errors import AppError
+from huiji.payments.alipay import DEFAULT_GATEWAY, AlipayGateway
+from huiji.payments.base import Gateway
+from huiji.payments.wechat import DEFAULT_BASE, WeChatPayGateway
+from tenant_apps.configuration.crypto import decrypt
+from tenant_apps.configuration.models import PaymentAccount
+
+
+def account_for(method: str) -> PaymentAccount | None:
+    return PaymentAccount.objects.filter(kind=method, enabled=True).first()
+
+
+def gateway_for(account: PaymentAccount) -> Gateway:
+    s = account.settings
+    secrets = {name: decrypt(token) for name, token in account.secrets.items()}
+    try:
+        if account.kind == PaymentAccount.Kind.WECHAT:
+            return WeChatPayGateway(
+                merchant_id=s["merchant_id"], app_id=s["app_id"],
+                merchant_serial_no=s["merchant_serial_no"],
+                merchant_private_key=secrets["merchant_private_key"],
+                api_v3_key=secrets["api_v3_key"],
+                platform_public_keys={s["platform_serial_no"]: secrets["platform_public_key"]},
+                base_url=s.get("gateway_url") or DEFAULT_BASE)
+        if account.kind == PaymentAccount.Kind.ALIPAY:
+            return AlipayGateway(app_id=s["app_id"], app_private_key=secrets["app_private_key"],
+                                 alipay_public_key=secrets["alipay_public_key"],
+                                 gateway_url=s.get("gateway_url") or DEFAULT_GATEWAY,
+                                 seller_id=s.get("seller_id", ""))
+    except KeyError as exc:
+        raise AppError("payment_account_incomplete", f"{account.display_name}: {exc}",
+                       status=503) from exc
+    raise AppError("no_gateway", account.kind)
+
+
+def merchant_of(account: PaymentAccount) -> str:
+    """What a genuine notification for this account names as its merchant."""
+    return account.settings.get("merchant_id" if account.kind == PaymentAccount.Kind.WECHAT
+                                else "app_id", "")

@@ -1,0 +1,162 @@
+"""Online payments: starting one at the gateway, applying verified notifications exactly
+once, and reconciling orders whose notification never came."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huiji.audit.services import audit_record
+from huiji.errors import AppError
+from huiji.payments import PaymentError, PaymentRequest, PaymentStart
+from huiji.payments.base import Notification, VerificationError
+from tenant_apps.billing.gateways import account_for, gateway_for, merchant_of
+from tenant_apps.billing.models import Order, OrderStatus, PaymentNotice
+from tenant_apps.billing.services import _apply_confirmed, _locked, _move
+
+logger = logging.getLogger(__name__)
+SCENES = {"wechat": {"native", "h5", "jsapi"}, "alipay": {"precreate", "page"}}
+RECONCILE_AFTER = dt.timedelta(minutes=5)
+
+
+def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: str,
+                  client_ip: str = "127.0.0.1", return_url: str = "") -> PaymentStart:
+    """Create the trade at the gateway for an unpaid order (its amount is the order's)."""
+    account = account_for(method)
+    if account is None or scene not in SCENES.get(method, ()):
+        raise AppError("method_unavailable", _("This payment method is not available."),
+                       field="method")
+    with transaction.atomic():
+        order = _locked(order)
+        if order.payer_id != getattr(actor, "pk", None):
+            raise AppError("not_found", _("Not found."), status=404)
+        if order.status != OrderStatus.PENDING:
+            raise AppError("not_payable", _("This order is not waiting for payment."),
+                           status=409)
+        order.method = method
+        order.save(update_fields=["method"])
+    try:
+        return gateway_for(account).start(PaymentRequest(
+            order_number=order.number, amount_fen=order.amount_fen,
+            description=f"{order.member_type.name} {order.get_kind_display()}",
+            notify_url=notify_url, scene=scene, client_ip=client_ip, return_url=return_url))
+    except PaymentError as exc:
+        logger.warning("payment start failed for %s: %s", order.number, exc)
+        raise AppError("gateway_error", _("The payment service did not answer. Please try "
+                                          "again shortly."), status=503) from exc
+
+
+def payment_notified(*, method: str, headers: dict, body: bytes) -> PaymentNotice:
+    """A gateway's notification: verified before anything else, then applied at most once.
+    Returns the log row; the caller answers the gateway "success" unless it was refused."""
+    account = account_for(method)
+    if account is None:
+        return PaymentNotice.objects.create(provider=method, outcome="refused",
+                                            detail="no enabled account for this method")
+    try:
+        notification = gateway_for(account).verify_notification(headers, body)
+    except (VerificationError, ValueError, KeyError) as exc:
+        logger.warning("refused a %s notification: %s", method, exc)
+        return PaymentNotice.objects.create(provider=method, outcome="refused",
+                                            detail=f"verification: {exc}")
+    return payment_apply(notification=notification, expected_merchant=merchant_of(account))
+
+
+def payment_apply(*, notification: Notification, expected_merchant: str) -> PaymentNotice:
+    def log(outcome: str, detail: str = "") -> PaymentNotice:
+        return PaymentNotice.objects.create(
+            provider=notification.provider, order_number=notification.order_number,
+            transaction_id=notification.transaction_id, amount_fen=notification.amount_fen,
+            verified=True, outcome=outcome, detail=detail)
+
+    if not notification.paid:
+        return log("refused", "not a successful payment")
+    if notification.merchant != expected_merchant:
+        return log("refused", f"merchant {notification.merchant} is not ours")
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update(of=("self",)).filter(
+                number=notification.order_number).select_related("application").first()
+            if order is None:
+                return log("refused", "unknown order")
+            if notification.amount_fen != order.amount_fen:
+                return log("refused", f"amount {notification.amount_fen} is not the order's "
+                                      f"{order.amount_fen}")
+            if order.provider_transaction_id:
+                same = order.provider_transaction_id == notification.transaction_id
+                return log("duplicate" if same else "for_finance",
+                           "" if same else "a second transaction for a settled order")
+            if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
+                # Money arrived for an order given up on: keep the trace, finance refunds or
+                # re-opens; never lost, never applied silently.
+                order.provider_transaction_id = notification.transaction_id
+                order.save(update_fields=["provider_transaction_id"])
+                return log("for_finance", f"paid after the order was {order.status}")
+            order.provider_transaction_id = notification.transaction_id
+            order.method = notification.provider
+            order.paid_at = order.confirmed_at = timezone.now()
+            _move(order, OrderStatus.CONFIRMED, actor=None, action="paid_online",
+                  data={"transaction": notification.transaction_id})
+            _apply_confirmed(order, None)
+            return log("applied")
+    except IntegrityError:
+        # The same transaction id raced in through another notification: already applied.
+        return log("duplicate", "concurrent duplicate")
+
+
+def orders_reconcile(now: dt.datetime | None = None) -> int:
+    """Ask the gateway about online orders still unpaid a while after they were started: a
+    lost notification then loses no payment, and abandoned trades are closed at expiry."""
+    now = now or timezone.now()
+    applied = 0
+    pending = Order.objects.filter(status=OrderStatus.PENDING,
+                                   method__in=["wechat", "alipay"],
+                                   created_at__lt=now - RECONCILE_AFTER)
+    for order in pending:
+        account = account_for(order.method)
+        if account is None:
+            continue
+        gateway = gateway_for(account)
+        try:
+            result = gateway.query(order.number)
+        except PaymentError as exc:
+            logger.warning("reconcile %s: %s", order.number, exc)
+            continue
+        if result.state == "paid":
+            notice = payment_apply(notification=Notification(
+                provider=order.method, order_number=order.number,
+                transaction_id=result.transaction_id, amount_fen=result.amount_fen,
+                merchant=merchant_of(account), paid=True), expected_merchant=merchant_of(
+                account))
+            applied += notice.outcome == "applied"
+        elif order.expires_at < now:
+            try:
+                gateway.close(order.number)
+            except PaymentError:
+                continue
+    return applied
+
+
+@transaction.atomic
+def order_refund(*, order: Order, actor, reason: str) -> Order:
+    """Finance refunds a paid order through the gateway it was paid with, once."""
+    order = _locked(order)
+    if order.status != OrderStatus.CONFIRMED or order.method not in ("wechat", "alipay"):
+        raise AppError("not_refundable", _("Only orders paid online can be refunded here."),
+                       status=409)
+    account = account_for(order.method)
+    if account is None:
+        raise AppError("method_unavailable", _("This payment method is not available."))
+    try:
+        gateway_for(account).refund(order.number, f"R{order.number}", order.amount_fen,
+                                    order.amount_fen)
+    except PaymentError as exc:
+        raise AppError("gateway_error", _("The payment service did not answer. Please try "
+                                          "again shortly."), status=503) from exc
+    _move(order, OrderStatus.REFUNDED, actor=actor, action="refunded", data={"reason": reason})
+    audit_record(actor=actor, action="order.refund", target=order, reason=reason)
+    return order

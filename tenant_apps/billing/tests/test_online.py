@@ -1,0 +1,239 @@
+"""Online payments end to end against the fake gateway: every order credited exactly once,
+whatever the notifications do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from huiji.payments.fake_gateway import FakePaymentGateway
+from tenant_apps.applications.models import ApplicationEvent, Status
+from tenant_apps.applications.services import application_start, application_submit
+from tenant_apps.applications.tests.helpers import applicant, complete
+from tenant_apps.billing.models import Order, OrderStatus, PaymentNotice
+from tenant_apps.billing.payments import (
+    order_refund,
+    orders_reconcile,
+    payment_notified,
+    payment_start,
+)
+from tenant_apps.billing.services import order_cancel, order_for_application
+from tenant_apps.billing.tests.online import connect_accounts
+from tenant_apps.configuration.models import MemberType
+from tenants.models import Association
+from tenants.services import association_create, association_delete
+
+
+@pytest.fixture(scope="module")
+def fake():
+    gateway = FakePaymentGateway().start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def cmes(db, fake):
+    if not Association.objects.filter(slug="cmes").exists():
+        association_create(acting_user=None, name="中国机械工程学会", slug="cmes",
+                           profile="cmes", admin_name="Admin", admin_email="a@cmes.test",
+                           admin_password="Admin-passw0rd-2026")
+    with schema_context("cmes"):
+        connect_accounts(fake)
+        yield
+
+
+def unpaid_order(n: int = 1, years: int = 1) -> Order:
+    """A CMES regular member's order (regular members pay first, then review)."""
+    app = application_start(applicant=applicant(n),
+                            member_type=MemberType.objects.get(code="regular"))
+    complete(app)
+    app = application_submit(application=app, actor=app.applicant)
+    assert app.status == Status.AWAITING_PAYMENT
+    return order_for_application(application=app, actor=app.applicant, years=years)
+
+
+def start(order: Order, method: str = "wechat") -> None:
+    payment_start(order=order, actor=order.payer, method=method,
+                  scene="native" if method == "wechat" else "precreate",
+                  notify_url="http://cmes.localhost/payments/notify/")
+
+
+def credited(order: Order) -> int:
+    return ApplicationEvent.objects.filter(application=order.application,
+                                           action="payment_confirmed").count()
+
+
+@pytest.mark.parametrize("method", ["wechat", "alipay"])
+def test_duplicates_credit_once_and_are_all_answered(cmes, fake, method):
+    order = unpaid_order(years=3)
+    assert order.amount_fen == 15000  # 50 a year, 3 years, fixed on the order
+    start(order, method)
+    fake.pay(order.number, send=False)
+    outcomes = [payment_notified(method=method, headers=h, body=b).outcome
+                for h, b in [fake.notification(order.number) for _ in range(3)]]
+    assert outcomes == ["applied", "duplicate", "duplicate"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED and order.provider_transaction_id
+    assert credited(order) == 1
+    order.application.refresh_from_db()
+    assert order.application.status == Status.IN_REVIEW  # CMES regular: review after payment
+
+
+@pytest.mark.parametrize("method", ["wechat", "alipay"])
+def test_tampered_wrong_amount_and_unknown_change_nothing(cmes, fake, method):
+    order = unpaid_order()
+    start(order, method)
+    fake.pay(order.number, send=False)
+    headers, body = fake.notification(order.number, tamper=True)
+    assert payment_notified(method=method, headers=headers, body=body).outcome == "refused"
+    headers, body = fake.notification(order.number, amount=1)
+    notice = payment_notified(method=method, headers=headers, body=body)
+    assert (notice.outcome, notice.verified) == ("refused", True)
+    assert "amount" in notice.detail
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING and credited(order) == 0
+    # a genuine one afterwards still applies
+    headers, body = fake.notification(order.number)
+    assert payment_notified(method=method, headers=headers, body=body).outcome == "applied"
+    # every notification is logged for finance: the tampered one unverified, unattributed
+    assert list(PaymentNotice.objects.filter(order_number=order.number).order_by(
+        "received_at").values_list("outcome", flat=True)) == ["refused", "applied"]
+    assert PaymentNotice.objects.filter(verified=False, outcome="refused").exists()
+
+
+def test_payment_after_the_order_was_cancelled_is_kept_for_finance(cmes, fake):
+    order = unpaid_order()
+    start(order)
+    order_cancel(order=order, actor=order.payer)
+    fake.pay(order.number, send=False)
+    headers, body = fake.notification(order.number)
+    notice = payment_notified(method="wechat", headers=headers, body=body)
+    assert notice.outcome == "for_finance"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED and order.provider_transaction_id
+    assert credited(order) == 0
+
+
+def test_lost_notification_is_found_by_reconciliation_and_late_one_is_a_duplicate(cmes, fake):
+    order = unpaid_order()
+    start(order, "alipay")
+    fake.pay(order.number, send=False)  # the notification is lost
+    assert orders_reconcile(now=timezone.now()) == 0  # too soon to ask
+    assert orders_reconcile(now=timezone.now() + dt.timedelta(minutes=10)) == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    headers, body = fake.notification(order.number)  # arrives late
+    assert payment_notified(method="alipay", headers=headers, body=body).outcome == \
+        "duplicate"
+    assert credited(order) == 1
+
+
+def test_refund_through_the_gateway_once(cmes, fake):
+    order = unpaid_order()
+    start(order)
+    fake.pay(order.number, send=False)
+    headers, body = fake.notification(order.number)
+    payment_notified(method="wechat", headers=headers, body=body)
+    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.services import user_create
+
+    finance = user_create(acting_user=None, name="财务", username="fin-x",
+                          password="Staff-passw0rd-2026", roles=[Role.FINANCE])
+    order_refund(order=order, actor=finance, reason="重复缴费")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDED
+    from huiji.errors import AppError
+
+    with pytest.raises(AppError):
+        order_refund(order=order, actor=finance, reason="again")
+
+
+def test_callbacks_over_http_without_session_or_csrf(cmes, fake):
+    order = unpaid_order()
+    start(order)
+    fake.pay(order.number, send=False)
+    client = Client(HTTP_HOST="cmes.localhost", enforce_csrf_checks=True)
+    headers, body = fake.notification(order.number, tamper=True)
+    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
+            if k != "Content-Type"}
+    refused = client.post("/payments/notify/wechat/", body, content_type="application/json",
+                          **meta)
+    assert refused.status_code == 400
+    headers, body = fake.notification(order.number)
+    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
+            if k != "Content-Type"}
+    assert client.post("/payments/notify/wechat/", body, content_type="application/json",
+                       **meta).status_code == 204
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+
+
+def test_twenty_concurrent_notifications_credit_once(db, fake):
+    """Twenty copies of the notification at once, each on its own connection."""
+    slug = "payconc"
+
+    def in_thread(fn):
+        result = {}
+
+        def run():
+            try:
+                result["value"] = fn()
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        return result.get("value")
+
+    def setup():
+        connection.set_schema_to_public()
+        association_create(acting_user=None, name="并发缴费", slug=slug, profile="cmes",
+                           admin_name="Admin", admin_email="a@payconc.test",
+                           admin_password="Admin-passw0rd-2026")
+        with schema_context(slug):
+            connect_accounts(fake)
+            order = unpaid_order()
+            start(order)
+            fake.pay(order.number, send=False)
+            return order.number
+
+    number = in_thread(setup)
+    copies = [fake.notification(number) for _ in range(20)]
+    barrier = threading.Barrier(20)
+
+    def deliver(copy):
+        try:
+            with schema_context(slug):
+                barrier.wait(timeout=20)
+                return payment_notified(method="wechat", headers=copy[0], body=copy[1]).outcome
+        finally:
+            connections.close_all()
+
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            outcomes = list(pool.map(deliver, copies))
+        assert sorted(outcomes).count("applied") == 1
+        assert outcomes.count("duplicate") == 19
+
+        def check():
+            with schema_context(slug):
+                order = Order.objects.get(number=number)
+                return order.status, credited(order)
+
+        assert in_thread(check) == (OrderStatus.CONFIRMED, 1)
+    finally:
+        def drop():
+            connection.set_schema_to_public()
+            association = Association.objects.filter(slug=slug).first()
+            if association:
+                association_delete(acting_user=None, association=association)
+
+        in_thread(drop)
