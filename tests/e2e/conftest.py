@@ -49,6 +49,23 @@ def demo_tenants(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
+def payment_gateway(demo_tenants, django_db_blocker):
+    """The fake WeChat Pay / Alipay gateway, with the CMES demo association's merchant
+    accounts connected to it (committed, for the server to use)."""
+    from django_tenants.utils import schema_context
+
+    from huiji.payments.fake_gateway import FakePaymentGateway
+    from tenant_apps.billing.tests.online import connect_accounts
+
+    gateway = FakePaymentGateway().start()
+    with django_db_blocker.unblock(), schema_context("cmes"):
+        connect_accounts(gateway)
+    connection.set_schema_to_public()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture(scope="session")
 def generic_society(demo_tenants, django_db_blocker):
     """A society with branches (seed 001's generic profile) and an administrator for two of
     its branches, committed for the server to see."""

@@ -309,3 +309,74 @@ def test_cacem_pays_by_transfer_confirmed_by_finance_and_becomes_a_member(server
     number = page.locator(".member-number").inner_text()
     assert number.startswith("CACEM"), number
     screenshot(page, "cacem-member")
+
+
+def test_cmes_senior_reviewed_then_pays_by_wechat_qr(server, payment_gateway, phone, desktop,
+                                                     sms_gateway):
+    """CMES senior: review before payment, then the WeChat QR on the PC page; the "scan"
+    pays at the (fake) gateway, whose signed, encrypted notification makes the member."""
+    base = f"http://cmes.localhost:{server}"
+    page = phone
+    signup(page, base, sms_gateway, phone="13500000008", name="张高工")
+    page.check("input[name=member_type][value=senior]")
+    page.click("main form[method=post] button[type=submit]")
+    walk_wizard(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+
+    staff = desktop
+    login(staff, base, "admin@cmes.test")
+    staff.goto(f"{base}/review/")
+    staff.locator("a", has_text="张高工").click()
+    staff.click("button[value=approve]")
+    staff.wait_for_url(re.compile(r".*/review/$"))
+
+    page.goto(f"{base}/member/")
+    assert "待缴费" in page.locator(".status-label").inner_text()
+    page.click("a:has-text('缴纳会费')")
+    page.check("input[name=years][value='3']")
+    page.click("main form[method=post] button[type=submit]")
+    assert "¥300" in page.locator(".amount").first.inner_text()
+    page.click("button:has-text('微信支付')")
+    assert page.locator(".qr svg").count() == 1
+    screenshot(page, "cmes-wechat-qr")
+    scan_url = page.locator("a.qr-link").get_attribute("href")
+
+    payer_phone = page.context.new_page()  # the payer's phone scans the code
+    payer_phone.goto(scan_url)
+    assert "¥300.00" in payer_phone.content()
+    payer_phone.click("button:has-text('确认支付')")
+    assert "支付成功" in payer_phone.content()
+
+    page.wait_for_url(re.compile(r".*/member/orders/\d+/$"), timeout=15000)
+    assert "已确认" in page.locator(".order-status").inner_text()
+    page.goto(f"{base}/member/")
+    number = page.locator(".member-number").inner_text()
+    assert re.fullmatch(r"E\d{9}S", number), number
+    valid = page.locator(".member-card").inner_text()
+    assert f"{__import__('datetime').date.today().year + 2}-12-31" in valid  # 3 years
+
+
+def test_cmes_regular_pays_by_alipay_then_is_reviewed(server, payment_gateway, phone,
+                                                      sms_gateway):
+    """CMES regular: pay first (Alipay QR), then the review."""
+    base = f"http://cmes.localhost:{server}"
+    page = phone
+    signup(page, base, sms_gateway, phone="13500000009", name="刘工程师")
+    page.check("input[name=member_type][value=regular]")
+    page.click("main form[method=post] button[type=submit]")
+    walk_wizard(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+    assert "待缴费" in page.locator(".status-label").inner_text()
+    page.click("a:has-text('缴纳会费')")
+    page.click("main form[method=post] button[type=submit]")  # one year
+    page.click("button:has-text('支付宝')")
+    scan_url = page.locator("a.qr-link").get_attribute("href")
+    payer_phone = page.context.new_page()
+    payer_phone.goto(scan_url)
+    assert "¥50.00" in payer_phone.content()
+    payer_phone.click("button:has-text('确认支付')")
+    page.wait_for_url(re.compile(r".*/member/orders/\d+/$"), timeout=15000)
+    page.goto(f"{base}/member/")
+    assert "审核中" in page.locator(".status-label").inner_text()

@@ -272,8 +272,14 @@ class FakePaymentGateway:
 
     def notify(self, number: str, **kwargs) -> requests.Response:
         headers, body = self.notification(number, **kwargs)
-        return requests.post(self.trades[number]["notify_url"], data=body, headers=headers,
-                             timeout=10)
+        url = urlparse(self.trades[number]["notify_url"])
+        target = self.trades[number]["notify_url"]
+        if url.hostname and url.hostname.endswith(".localhost"):
+            # Browsers resolve every *.localhost to this machine; the system resolver does
+            # not. Send to 127.0.0.1 and name the association's host in the Host header.
+            headers = {**headers, "Host": url.netloc}
+            target = url._replace(netloc=f"127.0.0.1:{url.port or 80}").geturl()
+        return requests.post(target, data=body, headers=headers, timeout=10)
 
     def scan_page(self, provider: str, number: str) -> str:
         trade = self.trades.get(number)
