@@ -40,6 +40,8 @@ class Order(models.Model):
                               related_name="orders")
     application = models.ForeignKey("applications.Application", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="orders")
+    membership = models.ForeignKey("memberships.Membership", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="orders")
     member_type = models.ForeignKey(MemberType, on_delete=models.PROTECT, related_name="+")
     rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")

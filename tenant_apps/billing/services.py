@@ -75,24 +75,11 @@ def order_for_application(*, application: Application, actor, years: int) -> Ord
         if current.years == years or current.status != OrderStatus.PENDING:
             return current
         _move(current, OrderStatus.CANCELLED, actor=actor, action="replaced")
-    unit = fee_due_fen(application)
     application.years = years
     application.save(update_fields=["years", "updated_at"])
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    number=_new_number(), transfer_reference=_new_reference(),
-                    kind=Order.Kind.JOIN, payer=application.applicant, application=application,
-                    member_type=application.member_type, rank=application.rank, years=years,
-                    unit_amount_fen=unit, amount_fen=unit * years,
-                    expires_at=timezone.now() + dt.timedelta(
-                        days=settings.ORDER_PAY_WITHIN_DAYS))
-            break
-        except IntegrityError:
-            continue  # a number or reference collided: draw again
-    else:
-        raise AppError("order_number", _("Please try again."), status=503)
+    order = _create_order(kind=Order.Kind.JOIN, payer=application.applicant,
+                          application=application, member_type=application.member_type,
+                          rank=application.rank, years=years, unit=fee_due_fen(application))
     audit_record(actor=actor, action="order.created", target=order,
                  data={"number": order.number, "amount_fen": order.amount_fen,
                        "years": years})
@@ -188,9 +175,72 @@ def _yuan(fen: int) -> str:
 
 def _apply_confirmed(order: Order, actor) -> None:
     """What confirmed money does: a joining fee moves the application on (to the review
-    steps after payment, or to membership)."""
+    steps after payment, or to membership); a renewal extends the membership."""
     if order.kind == Order.Kind.JOIN and order.application_id:
         application_payment_confirmed(application=order.application, actor=actor)
+    elif order.kind == Order.Kind.RENEWAL and order.membership_id:
+        from tenant_apps.memberships.services import membership_extend
+
+        membership_extend(acting_user=actor, membership=order.membership, years=order.years)
+        notify(event="payment_confirmed", user=order.payer,
+               params={"amount": _yuan(order.amount_fen),
+                       "valid_until": order.membership.valid_until.isoformat()})
+
+
+def renewal_price(membership) -> int:
+    """The yearly fee in force today for the member's type and rank."""
+    from tenant_apps.configuration.selectors import fee_in_force
+
+    fee = fee_in_force(list(membership.member_type.fees.all()), rank_id=membership.rank_id,
+                       on=timezone.localdate())
+    return fee.amount_fen if fee else 0
+
+
+@transaction.atomic
+def order_for_renewal(*, membership, actor, years: int) -> Order:
+    """A renewal order for `years` years at the fee in force now (fixed on the order). One
+    open renewal at a time; an unpaid one for other years is replaced."""
+    from tenant_apps.memberships.models import Membership
+
+    membership = Membership.objects.select_for_update(of=("self",)).select_related(
+        "member_type", "rank").get(pk=membership.pk)
+    if membership.user_id != getattr(actor, "pk", None):
+        raise Forbidden()
+    if years not in membership.member_type.year_options:
+        raise AppError("bad_years", _("Choose one of the offered numbers of years."),
+                       field="years")
+    current = Order.objects.select_for_update().filter(
+        membership=membership, kind=Order.Kind.RENEWAL,
+        status__in=[OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION]).first()
+    if current is not None:
+        if current.years == years or current.status != OrderStatus.PENDING:
+            return current
+        _move(current, OrderStatus.CANCELLED, actor=actor, action="replaced")
+    unit = renewal_price(membership)
+    if unit == 0:
+        raise AppError("nothing_to_pay", _("This membership has no fee to pay."))
+    order = _create_order(kind=Order.Kind.RENEWAL, payer=membership.user,
+                          membership=membership, member_type=membership.member_type,
+                          rank=membership.rank, years=years, unit=unit)
+    audit_record(actor=actor, action="order.created", target=order,
+                 data={"number": order.number, "amount_fen": order.amount_fen,
+                       "years": years, "kind": "renewal"})
+    return order
+
+
+def _create_order(**fields) -> Order:
+    unit = fields.pop("unit")
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(
+                    number=_new_number(), transfer_reference=_new_reference(),
+                    unit_amount_fen=unit, amount_fen=unit * fields["years"],
+                    expires_at=timezone.now() + dt.timedelta(
+                        days=settings.ORDER_PAY_WITHIN_DAYS), **fields)
+        except IntegrityError:
+            continue  # a number or reference collided: draw again
+    raise AppError("order_number", _("Please try again."), status=503)
 
 
 @transaction.atomic

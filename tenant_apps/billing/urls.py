@@ -5,6 +5,7 @@ from tenant_apps.billing import views
 app_name = "billing"
 urlpatterns = [
     path("member/pay/", views.pay, name="pay"),
+    path("member/renew/", views.renew, name="renew"),
     path("member/orders/", views.orders, name="orders"),
     path("member/orders/<str:number>/", views.order, name="order"),
     path("member/orders/<str:number>/cancel/", views.cancel, name="cancel"),

@@ -182,3 +182,27 @@ def order_status(request, number):
     if found is None:
         raise Http404
     return JsonResponse({"status": found.status})
+
+
+@login_required
+def renew(request):
+    """Renew: choose how many years, then the order (paid like any other)."""
+    from tenant_apps.billing.services import order_for_renewal, renewal_price
+
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        return redirect("members:home")
+    unit = renewal_price(membership)
+    options = [{"years": y, "amount_fen": unit * y}
+               for y in membership.member_type.year_options]
+    error = None
+    if request.method == "POST":
+        try:
+            order = order_for_renewal(membership=membership, actor=request.user,
+                                      years=int(request.POST.get("years", "0")))
+        except (AppError, ValueError) as exc:
+            error = getattr(exc, "message", _("Choose one of the offered numbers of years."))
+        else:
+            return redirect("billing:order", order.number)
+    return render(request, "billing/renew.html", {
+        "membership": membership, "options": options, "unit": unit, "error": error})

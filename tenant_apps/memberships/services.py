@@ -38,3 +38,23 @@ def membership_activate(*, acting_user, user, member_type: MemberType, rank: Ran
                        "valid_until": membership.valid_until.isoformat()
                        if membership.valid_until else None})
     return membership
+
+
+@transaction.atomic
+def membership_extend(*, acting_user, membership: Membership, years: int) -> Membership:
+    """Paid renewal: validity counted from the later of today and the current end, by the
+    member type's rule; an overdue, suspended or lapsed membership is in force again."""
+    from tenant_apps.memberships.validity import renewal_start
+
+    membership = Membership.objects.select_for_update(of=("self",)).select_related(
+        "member_type").get(pk=membership.pk)
+    before = (membership.status, membership.valid_until)
+    start = renewal_start(today=timezone.localdate(), current_end=membership.valid_until)
+    membership.valid_until = validity_end(membership.member_type, start=start, years=years)
+    membership.status = Membership.Status.ACTIVE
+    membership.save(update_fields=["valid_until", "status"])
+    audit_record(actor=acting_user, action="membership.renewed", target=membership,
+                 data={"years": years, "before": {"status": before[0], "valid_until":
+                                                  before[1].isoformat() if before[1] else None},
+                       "valid_until": membership.valid_until.isoformat()})
+    return membership

@@ -66,6 +66,28 @@ def payment_gateway(demo_tenants, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
+def cmes_member(demo_tenants, django_db_blocker):
+    """A CMES regular member whose membership ends this 31 December (committed)."""
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.memberships.services import membership_activate
+
+    with django_db_blocker.unblock(), schema_context("cmes"):
+        user = User.objects.filter(phone="13600000001").first()
+        if user is None:
+            user = user_create(acting_user=None, name="续费会员", phone="13600000001",
+                               email="renew@example.test", password="Renew-2026-pass")
+            membership_activate(acting_user=None, user=user,
+                                member_type=MemberType.objects.get(code="regular"),
+                                rank=None, years=1)
+    connection.set_schema_to_public()
+    return "13600000001", "Renew-2026-pass"
+
+
+@pytest.fixture(scope="session")
 def generic_society(demo_tenants, django_db_blocker):
     """A society with branches (seed 001's generic profile) and an administrator for two of
     its branches, committed for the server to see."""

@@ -380,3 +380,26 @@ def test_cmes_regular_pays_by_alipay_then_is_reviewed(server, payment_gateway, p
     page.wait_for_url(re.compile(r".*/member/orders/\d+/$"), timeout=15000)
     page.goto(f"{base}/member/")
     assert "审核中" in page.locator(".status-label").inner_text()
+
+
+def test_cmes_member_renews_for_three_years(server, payment_gateway, cmes_member, phone):
+    import datetime as dt
+
+    base = f"http://cmes.localhost:{server}"
+    page = phone
+    login(page, base, *cmes_member)
+    page.goto(f"{base}/member/")
+    year = dt.date.today().year
+    assert page.locator(".valid-until").inner_text() == f"{year}-12-31"
+    page.click("a:has-text('续费')")
+    page.check("input[name=years][value='3']")
+    assert "¥150" in page.locator("main").inner_text()
+    page.click("main form[method=post] button[type=submit]")
+    page.click("button:has-text('微信支付')")
+    payer_phone = page.context.new_page()
+    payer_phone.goto(page.locator("a.qr-link").get_attribute("href"))
+    payer_phone.click("button:has-text('确认支付')")
+    page.wait_for_url(re.compile(r".*/member/orders/\d+/$"), timeout=15000)
+    page.goto(f"{base}/member/")
+    assert page.locator(".valid-until").inner_text() == f"{year + 3}-12-31"
+    screenshot(page, "cmes-renewed")

@@ -195,3 +195,32 @@ def test_pay_pages(cacem):
     other = Client(HTTP_HOST="cacem.localhost")
     other.force_login(applicant(8), backend="tenant_apps.accounts.backends.IdentifierBackend")
     assert other.get(f"/member/orders/{order.number}/").status_code == 404
+
+
+def test_renewal_extends_from_the_current_end(db):
+    import datetime as dt
+
+    from tenant_apps.memberships.services import membership_activate
+
+    if not Association.objects.filter(slug="cmes").exists():
+        association_create(acting_user=None, name="中国机械工程学会", slug="cmes",
+                           profile="cmes", admin_name="Admin", admin_email="a@cmes.test",
+                           admin_password="Admin-passw0rd-2026")
+    with schema_context("cmes"):
+        from tenant_apps.billing.services import order_for_renewal
+
+        member = applicant(30)
+        membership = membership_activate(acting_user=None, user=member,
+                                         member_type=MemberType.objects.get(code="regular"),
+                                         rank=None, years=1)
+        year = timezone.localdate().year
+        assert membership.valid_until == dt.date(year, 12, 31)
+        order = order_for_renewal(membership=membership, actor=member, years=3)
+        assert (order.kind, order.amount_fen) == ("renewal", 15000)
+        voucher = voucher_upload(order=order, actor=member,
+                                 uploaded=SimpleUploadedFile("v.png", PNG))
+        voucher_decide(voucher=voucher, actor=staff(Role.FINANCE), accept=True)
+        membership.refresh_from_db()
+        assert membership.valid_until == dt.date(year + 3, 12, 31)
+        with pytest.raises(AppError):  # 4 years is not offered
+            order_for_renewal(membership=membership, actor=member, years=7)
