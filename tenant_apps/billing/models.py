@@ -123,3 +123,44 @@ class PaymentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.order_number} {self.outcome}"
+
+
+class InvoiceRequest(models.Model):
+    """A request for the fee receipt (e-invoice) of a paid order, and the issued PDF."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ISSUED = "issued", _("Issued")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices,
+                              default=Status.REQUESTED, db_index=True)
+    title = models.CharField(_("invoice title"), max_length=200)
+    tax_id = models.CharField(_("USCC or taxpayer id"), max_length=20, blank=True)
+    name = models.CharField(_("contact name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("email"))
+    address = models.CharField(_("postal address"), max_length=300, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    receipt = models.OneToOneField("files.PrivateFile", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="invoice")
+    reissue_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="reissues")
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["order"], condition=models.Q(status="requested"),
+            name="one_open_invoice_request_per_order")]
+
+    def __str__(self) -> str:
+        return f"invoice {self.title} for {self.order}"

@@ -12,6 +12,9 @@ urlpatterns = [
     path("member/orders/<str:number>/pay/<str:method>/", views.pay_online, name="pay-online"),
     path("member/orders/<str:number>/status/", views.order_status, name="order-status"),
     path("payments/notify/<str:method>/", views.notify, name="notify"),
+    path("member/orders/<str:number>/invoice/", views.invoice_new, name="invoice-new"),
+    path("finance/invoices/", views.invoices_queue, name="invoices"),
+    path("finance/invoices/<int:pk>/", views.invoice_detail, name="invoice"),
     path("finance/vouchers/", views.vouchers, name="vouchers"),
     path("finance/vouchers/<int:pk>/", views.voucher, name="voucher"),
 ]

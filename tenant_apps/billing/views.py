@@ -77,7 +77,10 @@ def order(request, number):
     return render(request, "billing/order.html", {
         "order": found, "bank": selectors.bank_account(), "notice": selectors.transfer_notice(),
         "wechat": account_for("wechat"), "alipay": account_for("alipay"),
-        "vouchers": found.vouchers.select_related("file"), "error": error},
+        "vouchers": found.vouchers.select_related("file"), "error": error,
+        "invoices": found.invoices.select_related("receipt"),
+        "can_invoice": found.status == OrderStatus.CONFIRMED and found.member_type.invoice,
+        "invoice_open": found.invoices.filter(status="requested").exists()},
         status=400 if error else 200)
 
 
@@ -206,3 +209,66 @@ def renew(request):
             return redirect("billing:order", order.number)
     return render(request, "billing/renew.html", {
         "membership": membership, "options": options, "unit": unit, "error": error})
+
+
+@require_POST
+@login_required
+def invoice_new(request, number):
+    from tenant_apps.billing.invoices import invoice_reissue, invoice_request
+    from tenant_apps.billing.models import InvoiceRequest
+
+    found = selectors.my_order(request.user, number)
+    if found is None:
+        raise Http404
+    try:
+        reissue = request.POST.get("reissue_of")
+        if reissue:
+            original = InvoiceRequest.objects.filter(order=found, pk=reissue).first()
+            if original is None:
+                raise Http404
+            invoice_reissue(request=original, actor=request.user, details=request.POST,
+                            reason=request.POST.get("reason", ""))
+        else:
+            invoice_request(order=found, actor=request.user, details=request.POST)
+    except AppError as exc:
+        messages.error(request, f"{exc.message}")
+    else:
+        messages.success(request, _("Receipt requested. You will get it by email."))
+    return redirect("billing:order", found.number)
+
+
+@login_required
+def invoices_queue(request):
+    from tenant_apps.billing.models import InvoiceRequest
+    from tenant_apps.billing.services import FINANCE_ROLES
+
+    if not request.user.has_role(*FINANCE_ROLES):
+        raise Http404
+    return render(request, "billing/invoices.html", {"rows": InvoiceRequest.objects.filter(
+        status=InvoiceRequest.Status.REQUESTED).select_related("order", "requester")})
+
+
+@login_required
+def invoice_detail(request, pk):
+    from tenant_apps.billing.invoices import invoice_issue
+    from tenant_apps.billing.models import InvoiceRequest
+    from tenant_apps.billing.services import FINANCE_ROLES
+
+    if not request.user.has_role(*FINANCE_ROLES):
+        raise Http404
+    found = InvoiceRequest.objects.filter(pk=pk).select_related("order", "requester").first()
+    if found is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            if "file" not in request.FILES:
+                raise AppError("file_required", _("Choose a file first."), field="file")
+            invoice_issue(request=found, actor=request.user, uploaded=request.FILES["file"])
+        except AppError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Receipt issued and sent."))
+            return redirect("billing:invoices")
+    return render(request, "billing/invoice.html", {"invoice": found, "error": error},
+                  status=error.status if error else 200)

@@ -352,6 +352,7 @@ class MessageEvent(models.TextChoices):
     MEMBER_ACTIVATED = "member_activated", _("Membership activated")
     RENEWAL_DUE = "renewal_due", _("Renewal due")
     MEMBERSHIP_LAPSED = "membership_lapsed", _("Membership lapsed")
+    INVOICE_ISSUED = "invoice_issued", _("Fee receipt issued")
 
 
 class MessageChannel(models.TextChoices):

@@ -30,6 +30,9 @@ class OutboxMessage(models.Model):
     body = models.TextField()
     provider_template = models.CharField(max_length=60, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    # Emailed with the message (an issued e-receipt, for one).
+    attachment = models.ForeignKey("files.PrivateFile", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING,
                               db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

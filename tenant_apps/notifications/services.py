@@ -6,9 +6,10 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from huiji.sms import sms_backend
 from tenant_apps.configuration.models import MessageChannel, MessageTemplate
@@ -25,7 +26,7 @@ class _Params(dict):
         return "{" + key + "}"
 
 
-def notify(*, event: str, user, params: dict) -> list[OutboxMessage]:
+def notify(*, event: str, user, params: dict, attachment=None) -> list[OutboxMessage]:
     """Write the association's messages for `event` to `user` into the outbox, one per active
     template channel the user can be reached on. Must run inside the caller's transaction;
     delivery is queued after commit."""
@@ -33,7 +34,10 @@ def notify(*, event: str, user, params: dict) -> list[OutboxMessage]:
     values.setdefault("name", str(user))
     messages = []
     now = timezone.now()
-    for template in MessageTemplate.objects.filter(event=event, active=True):
+    templates = list(MessageTemplate.objects.filter(event=event, active=True))
+    if not templates and not MessageTemplate.objects.filter(event=event).exists():
+        templates = _defaults(event)  # the association wrote none for this event
+    for template in templates:
         address = {MessageChannel.SMS: user.phone, MessageChannel.EMAIL: user.email,
                    MessageChannel.INBOX: str(user.pk)}.get(template.channel)
         if not address:
@@ -42,6 +46,7 @@ def notify(*, event: str, user, params: dict) -> list[OutboxMessage]:
             event=event, channel=template.channel, recipient=user, address=address,
             subject=template.subject.format_map(values), body=template.body.format_map(values),
             provider_template=template.provider_template, params=dict(values),
+            attachment=attachment if template.channel == MessageChannel.EMAIL else None,
             next_attempt_at=now))
     created = OutboxMessage.objects.bulk_create(messages)
     if created:
@@ -99,7 +104,12 @@ def _deliver(message: OutboxMessage) -> None:
                                       "title": message.subject or message.body[:60],
                                       "body": message.body})
     elif message.channel == MessageChannel.EMAIL:
-        send_mail(message.subject, message.body, None, [message.address])
+        email = EmailMessage(message.subject, message.body, None, [message.address])
+        if message.attachment_id:
+            with message.attachment.file.open("rb") as fh:
+                email.attach(message.attachment.original_name, fh.read(),
+                             message.attachment.content_type)
+        email.send()
     elif message.channel == MessageChannel.SMS:
         sms_backend().send(phone=message.address, text=message.body,
                            template=message.provider_template, params=message.params)
@@ -118,3 +128,19 @@ def inbox_unread_count(user) -> int:
 def inbox_mark_read(*, user, message_id: int) -> None:
     InboxMessage.objects.filter(user=user, pk=message_id, read_at__isnull=True) \
         .update(read_at=timezone.now())
+
+
+DEFAULTS = {
+    "invoice_issued": (_l("Your fee receipt"), _l(
+        "{name}, the fee receipt for your payment of {amount} yuan is issued; it is attached "
+        "and in your member centre.")),
+}
+
+
+def _defaults(event: str) -> list[MessageTemplate]:
+    if event not in DEFAULTS:
+        return []
+    subject, body = DEFAULTS[event]
+    return [MessageTemplate(event=event, channel=channel, subject=str(subject),
+                            body=str(body))
+            for channel in (MessageChannel.EMAIL, MessageChannel.INBOX)]
