@@ -164,3 +164,34 @@ class InvoiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"invoice {self.title} for {self.order}"
+
+
+class StatementLine(models.Model):
+    """A credit line of an imported bank statement, and what it was matched to."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Matched and confirmed")
+        DOUBTFUL = "doubtful", _("For a person to check")
+        SETTLED = "settled", _("Settled by hand")
+        DISMISSED = "dismissed", _("Not a fee")
+
+    # The same line imported twice (an overlapping statement) is recognised and not applied
+    # again.
+    fingerprint = models.CharField(max_length=64, unique=True)
+    booked_on = models.DateField(_("date"), null=True, blank=True)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    payer = models.CharField(_("payer"), max_length=200, blank=True)
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="statement_lines")
+    note = models.CharField(max_length=300, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-imported_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.amount_fen} {self.memo}"

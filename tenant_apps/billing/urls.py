@@ -16,5 +16,7 @@ urlpatterns = [
     path("finance/invoices/", views.invoices_queue, name="invoices"),
     path("finance/invoices/<int:pk>/", views.invoice_detail, name="invoice"),
     path("finance/vouchers/", views.vouchers, name="vouchers"),
+    path("finance/statements/", views.statements, name="statements"),
+    path("finance/revenue/", views.revenue, name="revenue"),
     path("finance/vouchers/<int:pk>/", views.voucher, name="voucher"),
 ]

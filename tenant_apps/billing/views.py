@@ -272,3 +272,60 @@ def invoice_detail(request, pk):
             return redirect("billing:invoices")
     return render(request, "billing/invoice.html", {"invoice": found, "error": error},
                   status=error.status if error else 200)
+
+
+def _finance(request):
+    from tenant_apps.billing.services import FINANCE_ROLES
+
+    if not request.user.is_authenticated or not request.user.has_role(*FINANCE_ROLES):
+        raise Http404
+
+
+@login_required
+def statements(request):
+    """Import a bank statement; see and settle the lines that need a person."""
+    from tenant_apps.billing.models import Order, StatementLine
+    from tenant_apps.billing.statements import statement_import, statement_line_settle
+
+    _finance(request)
+    result = error = None
+    if request.method == "POST" and "file" in request.FILES:
+        upload = request.FILES["file"]
+        try:
+            result = statement_import(actor=request.user, name=upload.name,
+                                      content=upload.read())
+        except AppError as exc:
+            error = exc.message
+    elif request.method == "POST":
+        line = StatementLine.objects.filter(pk=request.POST.get("line")).first()
+        if line is None:
+            raise Http404
+        order = Order.objects.filter(number=request.POST.get("order", "").strip()).first()
+        try:
+            statement_line_settle(line=line, actor=request.user, order=order,
+                                  dismiss=request.POST.get("dismiss") == "1",
+                                  note=request.POST.get("note", ""))
+        except AppError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("billing:statements")
+    return render(request, "billing/statements.html", {
+        "result": result, "error": error,
+        "doubtful": StatementLine.objects.filter(status="doubtful").select_related("order"),
+        "recent": StatementLine.objects.exclude(status="doubtful").select_related(
+            "order")[:30]}, status=400 if error else 200)
+
+
+@login_required
+def revenue(request):
+    from tenant_apps.billing.reports import revenue as revenue_data
+    from tenant_apps.billing.reports import revenue_xlsx
+
+    _finance(request)
+    year = request.GET.get("year")
+    data = revenue_data(int(year) if year and year.isdigit() else None)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(revenue_xlsx(data), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = 'attachment; filename="revenue.xlsx"'
+        return response
+    return render(request, "billing/revenue.html", {"data": data, "year": year or ""})
