@@ -6,6 +6,7 @@ from django.urls import include, path
 from huiji.urls_common import urlpatterns as common
 from tenant_apps.accounts import apis as account_apis
 from tenant_apps.applications import apis as application_apis
+from tenant_apps.billing import apis as billing_apis
 from tenant_apps.configuration import apis as config_apis
 from tenant_apps.notifications import apis as inbox_apis
 from tenant_apps.portal import views as portal_views
@@ -38,6 +39,17 @@ api = [
     path("review/", application_apis.ReviewQueueApi.as_view(), name="review-queue"),
     path("review/<uuid:public_id>/", application_apis.ReviewDecisionApi.as_view(),
          name="review-decision"),
+    path("orders/", billing_apis.OrderListApi.as_view(), name="orders"),
+    path("orders/<str:number>/", billing_apis.OrderDetailApi.as_view(), name="order"),
+    path("orders/<str:number>/pay/", billing_apis.OrderPayApi.as_view(), name="order-pay"),
+    path("orders/<str:number>/voucher/", billing_apis.OrderVoucherApi.as_view(),
+         name="order-voucher"),
+    path("orders/<str:number>/invoice/", billing_apis.OrderInvoiceApi.as_view(),
+         name="order-invoice"),
+    path("finance/vouchers/<int:pk>/", billing_apis.FinanceVoucherDecisionApi.as_view(),
+         name="finance-voucher"),
+    path("finance/invoices/<int:pk>/", billing_apis.FinanceInvoiceIssueApi.as_view(),
+         name="finance-invoice"),
     path("messages/", inbox_apis.InboxApi.as_view(), name="inbox"),
     path("messages/<int:pk>/", inbox_apis.InboxMessageApi.as_view(), name="inbox-message"),
 ]
