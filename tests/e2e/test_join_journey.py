@@ -403,3 +403,87 @@ def test_cmes_member_renews_for_three_years(server, payment_gateway, cmes_member
     page.goto(f"{base}/member/")
     assert page.locator(".valid-until").inner_text() == f"{year + 3}-12-31"
     screenshot(page, "cmes-renewed")
+
+
+def pay_by_transfer(page, base: str) -> str:
+    """From the member centre: pay one year by bank transfer with a voucher; returns the
+    order's transfer reference."""
+    page.goto(f"{base}/member/")
+    page.click("a:has-text('缴纳会费')")
+    page.click("main form[method=post] button[type=submit]")
+    reference = page.locator(".transfer-ref strong").inner_text()
+    page.set_input_files("input[name=file]", files=[{
+        "name": "回单.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    assert "待确认收款" in page.locator(".order-status").inner_text()
+    return reference
+
+
+def finance_confirms(staff, base: str, reference: str) -> None:
+    staff.goto(f"{base}/finance/vouchers/")
+    staff.locator("tr", has_text=reference).locator("a").click()
+    staff.click("button[value=accept]")
+    staff.wait_for_url(re.compile(r".*/finance/vouchers/$"))
+
+
+def test_jsgas_review_then_transfer_then_confirmation(server, phone, desktop, sms_gateway):
+    import datetime as dt
+
+    base = f"http://jsgas.localhost:{server}"
+    page = phone
+    page.goto(f"{base}/login/sms/")
+    page.fill("input[name=phone]", "13500000010")
+    page.click("button[data-send-code]")
+    page.wait_for_selector(".code-status:not(:empty)")
+    page.fill("input[name=code]", sms_code(sms_gateway, "13500000010"))
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/apply/$"))
+    page.click("main form[method=post] button[type=submit]")
+    walk_wizard(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+
+    staff = desktop
+    login(staff, base, "admin@jsgas.test")
+    staff.goto(f"{base}/review/")
+    staff.locator("tbody a").first.click()
+    staff.click("button[value=approve]")
+
+    reference = pay_by_transfer(page, base)
+    finance_confirms(staff, base, reference)
+    page.goto(f"{base}/member/")
+    assert page.locator(".member-number").inner_text().startswith("JSGH")
+    year_later = dt.date.today().replace(year=dt.date.today().year + 1) - dt.timedelta(days=1)
+    assert page.locator(".valid-until").inner_text() == year_later.isoformat()  # rolling
+
+
+def test_caq_transfer_then_secretariat_approval(server, phone, desktop, sms_gateway,
+                                                caq_secretariat):
+    base = f"http://caq.localhost:{server}"
+    page = phone
+    signup(page, base, sms_gateway, phone="13500000011", name="测试检测技术有限公司")
+    page.check("input[name=member_type][value=unit]")
+    page.click("main form[method=post] button[type=submit]")
+    walk_wizard(page)
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/member/"))
+
+    staff = desktop
+    login(staff, base, "admin@caq.test")
+    staff.goto(f"{base}/review/")
+    staff.locator("a", has_text="测试检测技术有限公司").click()
+    staff.click("button[value=approve]")  # 资料审核
+
+    reference = pay_by_transfer(page, base)
+    finance_confirms(staff, base, reference)
+    page.goto(f"{base}/member/")
+    assert "审核中" in page.locator(".status-label").inner_text()  # waiting for the secretariat
+
+    staff.context.clear_cookies()
+    login(staff, base, caq_secretariat)
+    staff.goto(f"{base}/review/")
+    staff.locator("a", has_text="测试检测技术有限公司").click()
+    assert "秘书处入会审批" in staff.locator("main").inner_text()
+    staff.click("button[value=approve]")
+    page.goto(f"{base}/member/")
+    assert page.locator(".member-number").inner_text().isdigit()  # CAQ numbers like 19141263
