@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
 
 import requests
@@ -30,11 +31,19 @@ PLATFORM_SERIAL = "FAKEPLATFORM0001"
 
 
 class FakePaymentGateway:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self.platform_private, self.platform_public = rsa.new_key_pair()
-        self.alipay_private, self.alipay_public = rsa.new_key_pair()
-        self.wechat_merchants: dict[str, dict] = {}  # mchid -> serial, public_key, api_v3_key
-        self.alipay_apps: dict[str, str] = {}  # app_id -> public key
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, state: dict | None = None):
+        state = state or {}
+        if state.get("platform_private"):
+            self.platform_private, self.platform_public = state["platform_private"], \
+                state["platform_public"]
+            self.alipay_private, self.alipay_public = state["alipay_private"], \
+                state["alipay_public"]
+        else:
+            self.platform_private, self.platform_public = rsa.new_key_pair()
+            self.alipay_private, self.alipay_public = rsa.new_key_pair()
+        # mchid -> serial, public_key, api_v3_key ; app_id -> public key
+        self.wechat_merchants: dict[str, dict] = dict(state.get("wechat_merchants", {}))
+        self.alipay_apps: dict[str, str] = dict(state.get("alipay_apps", {}))
         self.trades: dict[str, dict] = {}
         self.rejected: list[str] = []
         self._lock = threading.Lock()
@@ -293,6 +302,14 @@ class FakePaymentGateway:
                 f'<form method="post" action="/scan/{provider}/{number}/pay">'
                 f'<button type="submit">确认支付</button></form>')
 
+    def state(self) -> dict:
+        """Everything another process needs to stand in for this gateway: its keys and the
+        merchants it knows (the demo writes it to a file both processes read)."""
+        return {"platform_private": self.platform_private,
+                "platform_public": self.platform_public,
+                "alipay_private": self.alipay_private, "alipay_public": self.alipay_public,
+                "wechat_merchants": self.wechat_merchants, "alipay_apps": self.alipay_apps}
+
     def start(self) -> FakePaymentGateway:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
@@ -305,8 +322,10 @@ class FakePaymentGateway:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8026)
+    parser.add_argument("--state", help="a JSON file of keys and merchants (the demo's)")
     args = parser.parse_args()
-    gateway = FakePaymentGateway(port=args.port)
+    state = json.loads(Path(args.state).read_text("utf-8")) if args.state else None
+    gateway = FakePaymentGateway(port=args.port, state=state)
     print(f"fake payment gateway on {gateway.url}")
     gateway.server.serve_forever()
 

@@ -48,10 +48,15 @@ class Command(BaseCommand):
                 name = load_profile(spec["profile"])["association"]["name"]
                 association_create(acting_user=None, name=name,
                                    admin_password=ADMIN_PASSWORD, **spec)
+        from tenants.demo_payments import GATEWAY_URL, connect_demo_payments
+
+        connect_demo_payments([spec["slug"] for spec in ASSOCIATIONS])
         port = getattr(settings, "DEV_SERVER_PORT", None)
         base = f"http://{settings.BASE_DOMAIN}" + (f":{port}" if port else "")
         out = self.stdout.write
         out("")
+        out(f"Payments: WeChat Pay and Alipay go to the fake gateway at {GATEWAY_URL};")
+        out("  open the QR code's link to 'scan' and pay. SMS codes appear in this log.")
         out(f"Platform (operator console): {base}/")
         out(f"  operator login: {OPERATOR['username']} / {OPERATOR['password']}")
         for spec in ASSOCIATIONS:
