@@ -36,3 +36,44 @@ def voucher_for_finance(user, pk: int) -> Voucher | None:
     if not user.is_authenticated or not user.has_role(*FINANCE_ROLES):
         return None
     return Voucher.objects.filter(pk=pk).select_related("order", "order__payer", "file").first()
+
+
+def fee_years(membership) -> list[dict]:
+    """The member's fee record year by year (CACEM shows it so): for each calendar year from
+    joining to now, whether it is paid, by which order and method, whether a receipt was
+    issued; an unpaid past or current year is arrears (欠费)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tenant_apps.billing.models import InvoiceRequest
+
+    today = timezone.localdate()
+    first = membership.valid_from.year
+    last = max(today.year, membership.valid_until.year if membership.valid_until else first)
+    orders = list(Order.objects.filter(payer=membership.user, status=OrderStatus.CONFIRMED)
+                  .order_by("confirmed_at"))
+    invoiced = set(InvoiceRequest.objects.filter(order__in=orders, status="issued")
+                   .values_list("order_id", flat=True))
+    # Each confirmed order covers `years` consecutive calendar years from joining onwards.
+    covered: dict[int, Order] = {}
+    year = first
+    for order in orders:
+        for _ in range(order.years):
+            covered[year] = order
+            year += 1
+    if not orders and membership.valid_until:  # activated without an order (free types)
+        for y in range(first, membership.valid_until.year + 1):
+            covered[y] = None
+    rows = []
+    for y in range(first, last + 1):
+        order = covered.get(y, "none")
+        paid = order != "none"
+        rows.append({
+            "year": y, "paid": paid, "order": order if paid else None,
+            "amount_fen": order.unit_amount_fen if paid and order else None,
+            "method": order.get_method_display() if paid and order else "",
+            "invoiced": bool(paid and order and order.pk in invoiced),
+            "arrears": not paid and dt.date(y, 1, 1) <= today,
+        })
+    return rows

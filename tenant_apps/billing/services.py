@@ -178,6 +178,12 @@ def _apply_confirmed(order: Order, actor) -> None:
     steps after payment, or to membership); a renewal extends the membership."""
     if order.kind == Order.Kind.JOIN and order.application_id:
         application_payment_confirmed(application=order.application, actor=actor)
+    elif order.kind == Order.Kind.UPGRADE and order.membership_id:
+        from tenant_apps.memberships.services import membership_change_level
+
+        membership_change_level(acting_user=actor, membership=order.membership,
+                                member_type=order.member_type, rank=order.rank,
+                                restart=order.member_type.upgrade_pricing == "full")
     elif order.kind == Order.Kind.RENEWAL and order.membership_id:
         from tenant_apps.memberships.services import membership_extend
 
@@ -253,3 +259,57 @@ def orders_expire(now: dt.datetime | None = None) -> int:
         _move(order, OrderStatus.EXPIRED, actor=None, action="expired")
         expired += 1
     return expired
+
+
+def upgrade_price(membership, member_type, rank) -> tuple[int, int]:
+    """(amount in fen, years charged) to move to `member_type`/`rank`, by the target type's
+    upgrade pricing: the fee difference for each paid year left (at least the current one),
+    or the new type's full fee for a year, its validity starting again."""
+    from tenant_apps.configuration.selectors import fee_in_force
+
+    today = timezone.localdate()
+    new = fee_in_force(list(member_type.fees.all()), rank_id=rank.pk if rank else None,
+                       on=today)
+    if new is None:
+        raise AppError("no_fee", _("This member type has no fee in force."))
+    if member_type.upgrade_pricing == "full":
+        return new.amount_fen, 1
+    current = renewal_price(membership)
+    end_year = membership.valid_until.year if membership.valid_until else today.year
+    years = max(end_year - today.year + 1, 1)
+    return max(new.amount_fen - current, 0) * years, years
+
+
+@transaction.atomic
+def order_for_upgrade(*, membership, actor, member_type, rank=None) -> Order:
+    """A level-change order (to another member type or rank), priced by upgrade_price."""
+    from tenant_apps.memberships.models import Membership
+
+    membership = Membership.objects.select_for_update(of=("self",)).select_related(
+        "member_type", "rank").get(pk=membership.pk)
+    if membership.user_id != getattr(actor, "pk", None):
+        raise Forbidden()
+    if not member_type.active or member_type.kind != membership.member_type.kind:
+        raise AppError("bad_type", _("Choose a member type of the same kind."),
+                       field="member_type")
+    if member_type.ranks.exists() and (rank is None or rank.member_type_id != member_type.pk):
+        raise AppError("rank_required", _("Choose a rank."), field="rank")
+    if (member_type.pk, rank.pk if rank else None) == (membership.member_type_id,
+                                                       membership.rank_id):
+        raise AppError("same_level", _("That is the current level."), field="member_type")
+    amount, years = upgrade_price(membership, member_type, rank)
+    Order.objects.filter(membership=membership, kind=Order.Kind.UPGRADE,
+                         status=OrderStatus.PENDING).update(status=OrderStatus.CANCELLED)
+    order = Order.objects.create(
+        number=_new_number(), transfer_reference=_new_reference(), kind=Order.Kind.UPGRADE,
+        payer=membership.user, membership=membership, member_type=member_type, rank=rank,
+        years=years, unit_amount_fen=amount // years if years else amount, amount_fen=amount,
+        expires_at=timezone.now() + dt.timedelta(days=settings.ORDER_PAY_WITHIN_DAYS))
+    audit_record(actor=actor, action="order.created", target=order,
+                 data={"number": order.number, "kind": "upgrade", "amount_fen": amount,
+                       "to": member_type.code})
+    if amount == 0:  # nothing to pay: the change applies at once
+        order.confirmed_at = timezone.now()
+        _move(order, OrderStatus.CONFIRMED, actor=actor, action="confirmed_free")
+        _apply_confirmed(order, actor)
+    return order

@@ -329,3 +329,57 @@ def revenue(request):
         response["Content-Disposition"] = 'attachment; filename="revenue.xlsx"'
         return response
     return render(request, "billing/revenue.html", {"data": data, "year": year or ""})
+
+
+@login_required
+def fee_record(request):
+    from tenant_apps.billing.services import renewal_price
+
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        return redirect("members:home")
+    rows = selectors.fee_years(membership)
+    return render(request, "billing/fee_record.html", {
+        "membership": membership, "rows": rows, "price": renewal_price(membership),
+        "arrears": sum(1 for r in rows if r["arrears"])})
+
+
+@login_required
+def upgrade(request):
+    """Level change: choose the new type (and rank), see the price, confirm the order."""
+    from tenant_apps.billing.services import order_for_upgrade, upgrade_price
+    from tenant_apps.configuration.models import MemberType
+
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        return redirect("members:home")
+    targets = []
+    for mtype in MemberType.objects.filter(active=True, kind=membership.member_type.kind) \
+            .prefetch_related("ranks", "fees"):
+        for rank in list(mtype.ranks.all()) or [None]:
+            if (mtype.pk, rank.pk if rank else None) == (membership.member_type_id,
+                                                         membership.rank_id):
+                continue
+            try:
+                amount, years = upgrade_price(membership, mtype, rank)
+            except AppError:
+                continue
+            targets.append({"type": mtype, "rank": rank, "amount_fen": amount, "years": years,
+                            "value": f"{mtype.code}:{rank.code if rank else ''}"})
+    error = None
+    if request.method == "POST":
+        chosen = next((t for t in targets if t["value"] == request.POST.get("target")), None)
+        try:
+            if chosen is None:
+                raise AppError("bad_type", _("Choose the new level."), field="target")
+            order = order_for_upgrade(membership=membership, actor=request.user,
+                                      member_type=chosen["type"], rank=chosen["rank"])
+        except AppError as exc:
+            error = exc.message
+        else:
+            if order.status == OrderStatus.CONFIRMED:
+                messages.success(request, _("Your level is changed."))
+                return redirect("members:home")
+            return redirect("billing:order", order.number)
+    return render(request, "billing/upgrade.html", {"membership": membership,
+                                                    "targets": targets, "error": error})

@@ -58,3 +58,22 @@ def membership_extend(*, acting_user, membership: Membership, years: int) -> Mem
                                                   before[1].isoformat() if before[1] else None},
                        "valid_until": membership.valid_until.isoformat()})
     return membership
+
+
+@transaction.atomic
+def membership_change_level(*, acting_user, membership: Membership, member_type: MemberType,
+                            rank: Rank | None, restart: bool) -> Membership:
+    """A paid level change: the new type and rank; with `restart` (full-fee upgrades) the
+    validity starts again today for one year by the new type's rule. The member keeps the
+    number."""
+    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
+    before = {"member_type": membership.member_type_id, "rank": membership.rank_id}
+    membership.member_type, membership.rank = member_type, rank
+    if restart:
+        membership.valid_until = validity_end(member_type, start=timezone.localdate(), years=1)
+    membership.status = Membership.Status.ACTIVE
+    membership.save(update_fields=["member_type", "rank", "valid_until", "status"])
+    audit_record(actor=acting_user, action="membership.level_changed", target=membership,
+                 data={"before": before, "after": {"member_type": member_type.pk,
+                                                   "rank": rank.pk if rank else None}})
+    return membership

@@ -224,3 +224,58 @@ def test_renewal_extends_from_the_current_end(db):
         assert membership.valid_until == dt.date(year + 3, 12, 31)
         with pytest.raises(AppError):  # 4 years is not offered
             order_for_renewal(membership=membership, actor=member, years=7)
+
+
+def test_fee_record_year_by_year_with_arrears(cacem):
+    import datetime as dt
+
+    from tenant_apps.billing.selectors import fee_years
+    from tenant_apps.memberships.models import Membership
+
+    app = approved_application(rank="regular")
+    order = order_for_application(application=app, actor=app.applicant, years=1)
+    voucher = voucher_upload(order=order, actor=app.applicant,
+                             uploaded=SimpleUploadedFile("v.png", PNG))
+    voucher_decide(voucher=voucher, actor=staff(Role.FINANCE), accept=True)
+    app.refresh_from_db()
+    while app.status == Status.IN_REVIEW:
+        app = review_decide(application=app, actor=_reviewer(), decision="approve",
+                            expected_position=app.review_position)
+    membership = app.membership
+    year = timezone.localdate().year
+    # pretend the member joined two years ago and paid only that first year
+    Membership.objects.filter(pk=membership.pk).update(
+        valid_from=dt.date(year - 2, 3, 1), valid_until=dt.date(year - 2, 12, 31))
+    membership.refresh_from_db()
+    rows = fee_years(membership)
+    assert [(r["year"], r["paid"], r["arrears"]) for r in rows] == [
+        (year - 2, True, False), (year - 1, False, True), (year, False, True)]
+    assert rows[0]["amount_fen"] == 300000 and rows[0]["method"]
+    client = Client(HTTP_HOST="cacem.localhost")
+    client.force_login(app.applicant, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    page = client.get("/member/fees/").content.decode()
+    assert page.count('class="arrears"') == 2
+
+
+def test_upgrade_pays_the_difference_then_changes_the_level(cacem):
+    from tenant_apps.billing.services import order_for_upgrade
+    from tenant_apps.memberships.services import membership_activate
+
+    unit = MemberType.objects.get(code="unit")
+    member = applicant(35)
+    membership = membership_activate(acting_user=None, user=member, member_type=unit,
+                                     rank=unit.ranks.get(code="regular"), years=1)
+    council = unit.ranks.get(code="council")
+    unit.upgrade_pricing = "difference"
+    unit.save()
+    order = order_for_upgrade(membership=membership, actor=member, member_type=unit,
+                              rank=council)
+    assert (order.kind, order.amount_fen) == ("upgrade", 1000000 - 300000)  # 10000 - 3000
+    voucher = voucher_upload(order=order, actor=member,
+                             uploaded=SimpleUploadedFile("v.png", PNG))
+    voucher_decide(voucher=voucher, actor=staff(Role.FINANCE), accept=True)
+    membership.refresh_from_db()
+    assert membership.rank == council
+    with pytest.raises(AppError) as info:
+        order_for_upgrade(membership=membership, actor=member, member_type=unit, rank=council)
+    assert info.value.code == "same_level"
