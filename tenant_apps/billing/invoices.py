@@ -55,21 +55,35 @@ def clean_invoice_details(data: dict) -> dict:
 
 @transaction.atomic
 def invoice_request(*, order: Order, actor, details: dict,
-                    reissue_of: InvoiceRequest | None = None) -> InvoiceRequest:
+                    reissue_of: InvoiceRequest | None = None,
+                    borrow: bool = False) -> InvoiceRequest:
+    """Request the receipt of a paid order, or (where the association lends receipts, CAQ)
+    borrow it before paying: then a generated request is printed, stamped and uploaded, and
+    finance decides."""
+    from tenant_apps.accounts.selectors import account_settings
+
     order = Order.objects.select_for_update(of=("self",)).select_related(
         "member_type").get(pk=order.pk)
     if order.payer_id != getattr(actor, "pk", None):
         raise Forbidden()
-    if order.status != OrderStatus.CONFIRMED:
+    if borrow:
+        if not account_settings().invoice_borrowing:
+            raise AppError("no_borrowing", _("This association does not lend receipts before "
+                                             "payment."), status=409)
+        if order.status != OrderStatus.PENDING:
+            raise AppError("not_pending", _("Only an unpaid order's receipt can be "
+                                            "borrowed."), status=409)
+    elif order.status != OrderStatus.CONFIRMED:
         raise AppError("not_paid", _("A receipt can be requested once the payment is "
                                      "confirmed."), status=409)
     if not order.member_type.invoice:
         raise AppError("no_invoice", _("This membership has no fee receipts."), status=409)
     try:
         with transaction.atomic():
-            request = InvoiceRequest.objects.create(order=order, requester=actor,
-                                                    reissue_of=reissue_of,
-                                                    **clean_invoice_details(details))
+            request = InvoiceRequest.objects.create(
+                order=order, requester=actor, reissue_of=reissue_of,
+                kind=InvoiceRequest.Kind.BORROW if borrow else
+                InvoiceRequest.Kind.AFTER_PAYMENT, **clean_invoice_details(details))
     except IntegrityError as exc:
         raise AppError("invoice_open", _("A receipt request for this order is already "
                                          "waiting."), status=409) from exc
@@ -89,6 +103,9 @@ def invoice_issue(*, request: InvoiceRequest, actor, uploaded) -> InvoiceRequest
         pk=request.pk)
     if request.status != InvoiceRequest.Status.REQUESTED:
         raise AppError("already_decided", _("This request was already handled."), status=409)
+    if request.kind == InvoiceRequest.Kind.BORROW and not request.stamped_request_id:
+        raise AppError("stamp_missing", _("The stamped borrowing request is not uploaded "
+                                          "yet."), status=409)
     if sniff(uploaded).kind != "pdf":
         raise AppError("file_kind", _("Upload the receipt as a PDF."), field="file")
     stored = private_file_store(acting_user=actor, owner=request.requester, uploaded=uploaded,
@@ -117,3 +134,60 @@ def invoice_reissue(*, request: InvoiceRequest, actor, details: dict, reason: st
     new.reason = (reason or "").strip()[:500]
     new.save(update_fields=["reason"])
     return new
+
+
+@transaction.atomic
+def invoice_stamped_upload(*, request: InvoiceRequest, actor, uploaded) -> InvoiceRequest:
+    """The borrower's stamped request (image or PDF), for finance to approve against."""
+    request = InvoiceRequest.objects.select_for_update().get(pk=request.pk)
+    if request.requester_id != getattr(actor, "pk", None):
+        raise Forbidden()
+    if request.kind != InvoiceRequest.Kind.BORROW or \
+            request.status != InvoiceRequest.Status.REQUESTED:
+        raise AppError("not_borrowing", _("Nothing to stamp here."), status=409)
+    found = sniff(uploaded)
+    if found.kind not in ("image", "pdf"):
+        raise AppError("file_kind", _("Upload the stamped request as an image or a PDF."),
+                       field="file")
+    request.stamped_request = private_file_store(acting_user=actor, owner=actor,
+                                                 uploaded=uploaded,
+                                                 content_type=found.content_type)
+    request.save(update_fields=["stamped_request"])
+    audit_record(actor=actor, action="invoice.stamped_uploaded", target=request)
+    return request
+
+
+def borrow_request_pdf(request: InvoiceRequest) -> bytes:
+    """The borrowing request to print and stamp: the receipt details and a stamp box."""
+    import io
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from huiji.templatetags.money import yuan
+    from huiji.tenancy.current import current_association
+    from tenant_apps.applications.pdf import _font
+
+    font = _font()
+    title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
+    cell = ParagraphStyle("c", fontName=font, fontSize=10, leading=14)
+    association = current_association()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm)
+    rows = [(_("Invoice title"), request.title), (_("USCC or taxpayer id"), request.tax_id),
+            (_("Amount"), f"¥{yuan(request.order.amount_fen)}"),
+            (_("Order number"), request.order.number),
+            (_("Contact name"), f"{request.name} {request.phone}"),
+            (_("Postal address"), f"{request.address} {request.postcode}")]
+    table = Table([[Paragraph(str(k), cell), Paragraph(v or "—", cell)] for k, v in rows],
+                  colWidths=[45 * mm, 125 * mm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
+    story = [Paragraph(f"{association.name if association else ''}<br/>借票申请", title),
+             Spacer(1, 8 * mm), table, Spacer(1, 8 * mm),
+             Paragraph("我单位申请先行开具会费票据，并承诺于开票后按时缴纳上述会费。", cell),
+             Spacer(1, 25 * mm), Paragraph("申请单位（盖章）：　　　　　　　　日期：", cell)]
+    doc.build(story)
+    return buffer.getvalue()

@@ -136,8 +136,16 @@ class InvoiceRequest(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")
+    class Kind(models.TextChoices):
+        AFTER_PAYMENT = "after_payment", _("After payment")
+        BORROW = "borrow", _("Borrowed before payment")
+
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.AFTER_PAYMENT)
     status = models.CharField(max_length=10, choices=Status.choices,
                               default=Status.REQUESTED, db_index=True)
+    # A borrowed receipt is lent against this request, printed, stamped and uploaded.
+    stamped_request = models.OneToOneField("files.PrivateFile", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("invoice title"), max_length=200)
     tax_id = models.CharField(_("USCC or taxpayer id"), max_length=20, blank=True)
     name = models.CharField(_("contact name"), max_length=100)

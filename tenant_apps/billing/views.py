@@ -79,7 +79,10 @@ def order(request, number):
         "wechat": account_for("wechat"), "alipay": account_for("alipay"),
         "vouchers": found.vouchers.select_related("file"), "error": error,
         "invoices": found.invoices.select_related("receipt"),
-        "can_invoice": found.status == OrderStatus.CONFIRMED and found.member_type.invoice,
+        "can_invoice": found.member_type.invoice and (
+            found.status == OrderStatus.CONFIRMED or (
+                found.status == OrderStatus.PENDING and _borrowing())),
+        "borrowing": found.status == OrderStatus.PENDING,
         "invoice_open": found.invoices.filter(status="requested").exists()},
         status=400 if error else 200)
 
@@ -229,7 +232,8 @@ def invoice_new(request, number):
             invoice_reissue(request=original, actor=request.user, details=request.POST,
                             reason=request.POST.get("reason", ""))
         else:
-            invoice_request(order=found, actor=request.user, details=request.POST)
+            invoice_request(order=found, actor=request.user, details=request.POST,
+                            borrow=request.POST.get("borrow") == "1")
     except AppError as exc:
         messages.error(request, f"{exc.message}")
     else:
@@ -383,3 +387,43 @@ def upgrade(request):
             return redirect("billing:order", order.number)
     return render(request, "billing/upgrade.html", {"membership": membership,
                                                     "targets": targets, "error": error})
+
+
+def _borrowing() -> bool:
+    from tenant_apps.accounts.selectors import account_settings
+
+    return account_settings().invoice_borrowing
+
+
+@login_required
+def borrow_pdf(request, number, pk):
+    from tenant_apps.billing.invoices import borrow_request_pdf
+
+    found = selectors.my_order(request.user, number)
+    invoice = found.invoices.filter(pk=pk, kind="borrow").first() if found else None
+    if invoice is None:
+        raise Http404
+    response = HttpResponse(borrow_request_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="borrow-request.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+def borrow_stamped(request, number, pk):
+    from tenant_apps.billing.invoices import invoice_stamped_upload
+
+    found = selectors.my_order(request.user, number)
+    invoice = found.invoices.filter(pk=pk, kind="borrow").first() if found else None
+    if invoice is None:
+        raise Http404
+    try:
+        if "file" not in request.FILES:
+            raise AppError("file_required", _("Choose a file first."), field="file")
+        invoice_stamped_upload(request=invoice, actor=request.user,
+                               uploaded=request.FILES["file"])
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Stamped request received. Finance will decide."))
+    return redirect("billing:order", found.number)

@@ -427,7 +427,8 @@ class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = AssociationSettings
         fields = ["login_modes", "signup_verification", "password_min_length",
-                  "password_require_letter", "password_require_digit", "human_check"]
+                  "password_require_letter", "password_require_digit", "human_check",
+                  "invoice_borrowing"]
 
 
 class FeePreviewForm(forms.Form):

@@ -417,6 +417,8 @@ class AssociationSettings(models.Model):
     password_require_letter = models.BooleanField(default=True)
     password_require_digit = models.BooleanField(default=True)
     human_check = models.CharField(max_length=20, default="failed_logins")
+    # CAQ lends the fee receipt before payment against a stamped request ("借发票").
+    invoice_borrowing = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("account settings")

@@ -198,7 +198,8 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                      skip_template_files: bool = False) -> dict:
     """The normalised document, or ProfileError with every problem found."""
     c = _Checker()
-    top = c.mapping(document, "", {"format", "association", "site", "accounts", "branches",
+    top = c.mapping(document, "", {"format", "association", "site", "accounts", "billing",
+                                   "branches",
                                    "referral_channels", "member_types", "notices",
                                    "message_templates", "payment_accounts"},
                     required={"format", "association"})
@@ -214,6 +215,9 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                                "association.short_name", max_length=40)}
     out["site"] = _site(c, top.get("site") or {})
     out["accounts"] = _accounts(c, top.get("accounts") or {})
+    billing = c.mapping(top.get("billing") or {}, "billing", {"invoice_borrowing"})
+    out["billing"] = {"invoice_borrowing": c.boolean(billing.get("invoice_borrowing"),
+                                                     "billing.invoice_borrowing", False)}
     branch_codes: set[str] = set()
     out["branches"] = _branches(c, top.get("branches"), "branches", branch_codes)
     out["referral_channels"] = _referrals(c, top.get("referral_channels"), branch_codes)

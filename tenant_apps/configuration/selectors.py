@@ -106,6 +106,7 @@ def profile_export(*, include_files: bool = True) -> dict:
                               "require_digit": settings_row.password_require_digit},
             "human_check": settings_row.human_check,
         },
+        "billing": {"invoice_borrowing": settings_row.invoice_borrowing},
     }
 
     def branch_doc(node: dict) -> dict:

@@ -84,3 +84,48 @@ def test_no_receipt_before_payment_or_for_free_types(alpha):
         with pytest.raises(AppError) as info:
             invoice_request(order=order, actor=member, details=DETAILS)
         assert info.value.code == "not_paid"
+
+
+@pytest.mark.django_db
+def test_caq_lends_the_receipt_before_payment_against_a_stamped_request(db):
+    from tenant_apps.billing.invoices import borrow_request_pdf, invoice_stamped_upload
+    from tenants.models import Association
+    from tenants.services import association_create
+
+    if not Association.objects.filter(slug="caq").exists():
+        association_create(acting_user=None, name="中国质量协会", slug="caq", profile="caq",
+                           admin_name="Admin", admin_email="a@caq.test",
+                           admin_password="Admin-passw0rd-2026")
+    with schema_context("caq"):
+        unit = MemberType.objects.get(code="unit")
+        member = applicant(42)
+        membership = membership_activate(acting_user=None, user=member, member_type=unit,
+                                         rank=unit.ranks.get(code="regular"), years=1)
+        order = order_for_renewal(membership=membership, actor=member, years=1)
+        request = invoice_request(order=order, actor=member, details=DETAILS, borrow=True)
+        assert request.kind == "borrow"
+        pdf = borrow_request_pdf(request)
+        assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf
+        finance = user_create(acting_user=None, name="财务", username="fin-caq",
+                              password="Staff-passw0rd-2026", roles=[Role.FINANCE])
+        with pytest.raises(AppError) as info:  # not before the stamped request is in
+            invoice_issue(request=request, actor=finance,
+                          uploaded=SimpleUploadedFile("r.pdf", PDF))
+        assert info.value.code == "stamp_missing"
+        invoice_stamped_upload(request=request, actor=member,
+                               uploaded=SimpleUploadedFile("stamped.png", PNG))
+        issued = invoice_issue(request=request, actor=finance,
+                               uploaded=SimpleUploadedFile("r.pdf", PDF))
+        assert issued.status == "issued"
+
+
+def test_associations_that_do_not_lend_refuse_borrowing(paid_order, alpha):
+    with schema_context("alpha"):
+        member = applicant(43)
+        membership = membership_activate(acting_user=None, user=member,
+                                         member_type=MemberType.objects.get(code="regular"),
+                                         rank=None, years=1)
+        order = order_for_renewal(membership=membership, actor=member, years=1)
+        with pytest.raises(AppError) as info:
+            invoice_request(order=order, actor=member, details=DETAILS, borrow=True)
+        assert info.value.code == "no_borrowing"
