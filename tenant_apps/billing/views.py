@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -427,3 +428,42 @@ def borrow_stamped(request, number, pk):
     else:
         messages.success(request, _("Stamped request received. Finance will decide."))
     return redirect("billing:order", found.number)
+
+
+@login_required
+def finance_orders(request):
+    """Finance looks orders up by number, reference or payer, and refunds online payments."""
+    from django.db.models import Q
+
+    from tenant_apps.billing.models import Order
+
+    _finance(request)
+    query = request.GET.get("q", "").strip()
+    rows = Order.objects.select_related("payer", "member_type").order_by("-created_at")
+    if query:
+        rows = rows.filter(Q(number=query) | Q(transfer_reference=query.upper())
+                           | Q(payer__name__icontains=query) | Q(payer__phone=query))
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        rows = rows.filter(status=status)
+    return render(request, "billing/finance_orders.html", {
+        "rows": rows[:100], "q": query, "status": status, "statuses": OrderStatus.choices})
+
+
+@require_POST
+@login_required
+def finance_refund(request, number):
+    from tenant_apps.billing.models import Order
+    from tenant_apps.billing.payments import order_refund
+
+    _finance(request)
+    order = Order.objects.filter(number=number).first()
+    if order is None:
+        raise Http404
+    try:
+        order_refund(order=order, actor=request.user, reason=request.POST.get("reason", ""))
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Refunded."))
+    return redirect(f"{reverse('billing:finance-orders')}?q={order.number}")

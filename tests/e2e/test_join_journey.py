@@ -356,6 +356,25 @@ def test_cmes_senior_reviewed_then_pays_by_wechat_qr(server, payment_gateway, ph
     valid = page.locator(".member-card").inner_text()
     assert f"{__import__('datetime').date.today().year + 2}-12-31" in valid  # 3 years
 
+    # then the invoice details, as the manual says; finance issues the e-receipt
+    page.goto(f"{base}/member/orders/")
+    page.locator("tbody a").first.click()
+    page.fill("#id_title", "机械工业出版社")
+    page.fill("#id_tax_id", USCC)
+    page.fill("#id_address", "北京市西城区百万庄大街22号")
+    page.fill("#id_postcode", "100037")
+    page.click("#invoice button[type=submit]")
+    assert "已申请" in page.locator(".invoice-status").inner_text()
+    order_url = page.url
+    staff.goto(f"{base}/finance/invoices/")
+    staff.locator("a", has_text="机械工业出版社").click()
+    staff.set_input_files("input[name=file]", files=[{
+        "name": "电子票据.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    staff.click("main form button[type=submit]")
+    page.goto(order_url)
+    assert "已开具" in page.locator(".invoice-status").inner_text()
+    screenshot(page, "cmes-invoice-issued")
+
 
 def test_cmes_regular_pays_by_alipay_then_is_reviewed(server, payment_gateway, phone,
                                                       sms_gateway):

@@ -237,3 +237,27 @@ def test_twenty_concurrent_notifications_credit_once(db, fake):
                 association_delete(acting_user=None, association=association)
 
         in_thread(drop)
+
+
+def test_finance_finds_and_refunds_an_online_order_on_the_page(cmes, fake):
+    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.services import user_create
+
+    order = unpaid_order(n=5)
+    start(order)
+    fake.pay(order.number, send=False)
+    headers, body = fake.notification(order.number)
+    payment_notified(method="wechat", headers=headers, body=body)
+    finance = user_create(acting_user=None, name="财务", username="fin-ui",
+                          password="Staff-passw0rd-2026", roles=[Role.FINANCE])
+    client = Client(HTTP_HOST="cmes.localhost")
+    client.force_login(finance, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    page = client.get(f"/finance/orders/?q={order.transfer_reference}").content.decode()
+    assert order.number in page and "refund" in page
+    assert client.post(f"/finance/orders/{order.number}/refund/",
+                       {"reason": "重复缴费"}).status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDED
+    member = Client(HTTP_HOST="cmes.localhost")
+    member.force_login(order.payer, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    assert member.get("/finance/orders/").status_code == 404
