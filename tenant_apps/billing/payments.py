@@ -63,10 +63,12 @@ def payment_notified(*, method: str, headers: dict, body: bytes) -> PaymentNotic
         logger.warning("refused a %s notification: %s", method, exc)
         return PaymentNotice.objects.create(provider=method, outcome="refused",
                                             detail=f"verification: {exc}")
-    return payment_apply(notification=notification, expected_merchant=merchant_of(account))
+    return payment_apply(notification=notification, expected_merchant=merchant_of(account),
+                         expected_app_id=account.settings.get("app_id", ""))
 
 
-def payment_apply(*, notification: Notification, expected_merchant: str) -> PaymentNotice:
+def payment_apply(*, notification: Notification, expected_merchant: str,
+                  expected_app_id: str = "") -> PaymentNotice:
     def log(outcome: str, detail: str = "") -> PaymentNotice:
         return PaymentNotice.objects.create(
             provider=notification.provider, order_number=notification.order_number,
@@ -77,6 +79,9 @@ def payment_apply(*, notification: Notification, expected_merchant: str) -> Paym
         return log("refused", "not a successful payment")
     if notification.merchant != expected_merchant:
         return log("refused", f"merchant {notification.merchant} is not ours")
+    app_id = notification.data.get("app_id", "")
+    if expected_app_id and app_id != expected_app_id:
+        return log("refused", f"app id {app_id} is not ours")
     try:
         with transaction.atomic():
             order = Order.objects.select_for_update(of=("self",)).filter(

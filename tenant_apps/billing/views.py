@@ -78,6 +78,9 @@ def order(request, number):
     return render(request, "billing/order.html", {
         "order": found, "bank": selectors.bank_account(), "notice": selectors.transfer_notice(),
         "wechat": account_for("wechat"), "alipay": account_for("alipay"),
+        # phones get the gateways' mobile pages (WeChat H5, Alipay page pay) instead of a QR
+        "mobile": any(k in request.headers.get("User-Agent", "") for k in (
+            "Mobile", "Android", "iPhone")),
         "vouchers": found.vouchers.select_related("file"), "error": error,
         "invoices": found.invoices.select_related("receipt"),
         "can_invoice": found.member_type.invoice and (

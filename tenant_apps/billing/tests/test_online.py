@@ -261,3 +261,30 @@ def test_finance_finds_and_refunds_an_online_order_on_the_page(cmes, fake):
     member = Client(HTTP_HOST="cmes.localhost")
     member.force_login(order.payer, backend="tenant_apps.accounts.backends.IdentifierBackend")
     assert member.get("/finance/orders/").status_code == 404
+
+
+def test_a_notification_for_another_app_id_is_refused(cmes, fake):
+    from huiji.payments.base import Notification
+    from tenant_apps.billing.payments import payment_apply
+
+    order = unpaid_order(n=6)
+    start(order)
+    notice = payment_apply(notification=Notification(
+        provider="wechat", order_number=order.number, transaction_id="4200X",
+        amount_fen=order.amount_fen, merchant="1900000109", paid=True,
+        data={"app_id": "wx-someone-else"}), expected_merchant="1900000109",
+        expected_app_id="wxd678efh567hg6787")
+    assert (notice.outcome, "app id" in notice.detail) == ("refused", True)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
+
+
+def test_phones_get_the_mobile_payment_pages(cmes, fake):
+    order = unpaid_order(n=7)
+    client = Client(HTTP_HOST="cmes.localhost", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Mobile")
+    client.force_login(order.payer, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    page = client.get(f"/member/orders/{order.number}/").content.decode()
+    assert 'value="h5"' in page and 'value="page"' in page
+    response = client.post(f"/member/orders/{order.number}/pay/wechat/", {"scene": "h5"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{fake.url}/scan/wechat/")
