@@ -29,7 +29,7 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def worker(django_db_blocker):
+def worker(django_db_blocker, tmp_path):
     require_service("127.0.0.1", 6379, "Redis")
     queue = f"huiji-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.test",
@@ -39,16 +39,18 @@ def worker(django_db_blocker):
         [sys.executable, "-m", "celery", "-A", "huiji", "worker", "--pool=solo",
          "--concurrency=1", "-Q", queue, "--without-heartbeat", "--without-gossip",
          "--without-mingle", "-l", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # to a file, not a pipe: an unread pipe fills up and blocks the worker
+        cwd=ROOT, env=env, stdout=(tmp_path / "worker.log").open("w"),
+        stderr=subprocess.STDOUT, text=True)
     app = CeleryApp("huiji-test-client", broker=REDIS, backend=REDIS)
     try:
         yield app, queue
     finally:
         proc.terminate()
-        output, _ = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
         app.close()
         if proc.returncode not in (0, -15, 143):
-            print(output)
+            print((tmp_path / "worker.log").read_text())
 
 
 @pytest.mark.services

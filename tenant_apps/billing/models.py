@@ -11,7 +11,7 @@ from tenant_apps.configuration.models import MemberType, Rank
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", _("Unpaid")
+    PENDING = "pending", _("Not paid yet")
     AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting confirmation")
     PAID = "paid", _("Paid")
     CONFIRMED = "confirmed", _("Confirmed")

@@ -185,10 +185,14 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
            "SMS_SIGN_NAME": "会籍", "SMS_ENDPOINT": sms_gateway.url,
            "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
     env.pop("CELERY_BROKER_URL", None)
+    # The server's output goes to a file: a pipe nobody reads fills up (console emails are
+    # long) and then blocks the server mid-request.
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "server.log").open("w", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", "--insecure",
-         f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
+         f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        text=True)
     base = f"http://localhost:{port}"
     for _ in range(100):
         try:
@@ -198,10 +202,11 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
             time.sleep(0.2)
     else:
         proc.terminate()
-        pytest.fail("the server did not start:\n" + proc.communicate()[0])
+        pytest.fail("the server did not start; see test-artifacts/server.log")
     yield port
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
     _wait_for_sessions_to_close(django_db_blocker)
 
 

@@ -290,7 +290,7 @@ def test_cacem_pays_by_transfer_confirmed_by_finance_and_becomes_a_member(server
     page.set_input_files("input[name=file]", files=[{
         "name": "汇款回单.png", "mimeType": "image/png", "buffer": PNG}])
     page.fill("input[name=payer_name]", "测试路桥有限公司")
-    page.click("main form[method=post] button[type=submit]")
+    page.click("#voucher-form button[type=submit]")
     assert "待确认收款" in page.locator(".order-status").inner_text()
     screenshot(page, "cacem-voucher-uploaded")
 
@@ -433,7 +433,7 @@ def pay_by_transfer(page, base: str) -> str:
     reference = page.locator(".transfer-ref strong").inner_text()
     page.set_input_files("input[name=file]", files=[{
         "name": "回单.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.click("#voucher-form button[type=submit]")
     assert "待确认收款" in page.locator(".order-status").inner_text()
     return reference
 
@@ -465,7 +465,7 @@ def test_jsgas_review_then_transfer_then_confirmation(server, phone, desktop, sm
     staff = desktop
     login(staff, base, "admin@jsgas.test")
     staff.goto(f"{base}/review/")
-    staff.locator("tbody a").first.click()
+    staff.locator("a", has_text="13500000010").click()  # SMS sign-ups are named by phone
     staff.click("button[value=approve]")
 
     reference = pay_by_transfer(page, base)
