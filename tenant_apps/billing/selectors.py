@@ -5,10 +5,18 @@ from tenant_apps.billing.services import FINANCE_ROLES
 from tenant_apps.configuration.models import Notice, PaymentAccount
 
 
-def my_orders(user, *, status: str = "") -> list[Order]:
+def my_orders(user, *, status: str = "", kind: str = "", method: str = "",
+              number: str = "") -> list[Order]:
+    """The member's orders, filtered by status, kind, payment method and number."""
     rows = Order.objects.filter(payer=user).select_related("member_type", "rank")
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
+    if kind in Order.Kind.values:
+        rows = rows.filter(kind=kind)
+    if method in ("wechat", "alipay", "bank"):
+        rows = rows.filter(method=method)
+    if number.strip():
+        rows = rows.filter(number__contains=number.strip())
     return list(rows)
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("finance/vouchers/", views.vouchers, name="vouchers"),
     path("finance/statements/", views.statements, name="statements"),
     path("finance/revenue/", views.revenue, name="revenue"),
+    path("finance/notifications/", views.notices, name="notices"),
     path("finance/orders/", views.finance_orders, name="finance-orders"),
     path("finance/orders/<str:number>/refund/", views.finance_refund, name="refund"),
     path("finance/vouchers/<int:pk>/", views.voucher, name="voucher"),

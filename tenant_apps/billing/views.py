@@ -49,10 +49,28 @@ def pay(request):
 
 @login_required
 def orders(request):
-    status = request.GET.get("status", "")
+    from tenant_apps.billing.models import Order, PaymentMethod
+
+    f = {k: request.GET.get(k, "") for k in ("status", "kind", "method", "number")}
     return render(request, "billing/orders.html", {
-        "orders": selectors.my_orders(request.user, status=status), "status": status,
-        "statuses": OrderStatus.choices})
+        "orders": selectors.my_orders(request.user, **f), "f": f,
+        "statuses": OrderStatus.choices, "kinds": Order.Kind.choices,
+        "methods": PaymentMethod.choices})
+
+
+@login_required
+def notices(request):
+    """Every payment notification received, with what was done: refused and unsettled ones
+    are finance's to look into."""
+    from tenant_apps.billing.models import PaymentNotice
+
+    _finance(request)
+    rows = PaymentNotice.objects.all()
+    if request.GET.get("outcome") in PaymentNotice.Outcome.values:
+        rows = rows.filter(outcome=request.GET["outcome"])
+    return render(request, "billing/notices.html", {
+        "rows": rows[:200], "outcomes": PaymentNotice.Outcome.choices,
+        "outcome": request.GET.get("outcome", "")})
 
 
 @login_required

@@ -288,3 +288,24 @@ def test_phones_get_the_mobile_payment_pages(cmes, fake):
     response = client.post(f"/member/orders/{order.number}/pay/wechat/", {"scene": "h5"})
     assert response.status_code == 302
     assert response["Location"].startswith(f"{fake.url}/scan/wechat/")
+
+
+def test_finance_reads_refused_notifications_and_members_filter_orders(cmes, fake):
+    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.services import user_create
+
+    order = unpaid_order(n=8)
+    start(order)
+    fake.pay(order.number, send=False)
+    headers, body = fake.notification(order.number, amount=1)
+    payment_notified(method="wechat", headers=headers, body=body)
+    finance = user_create(acting_user=None, name="财务", username="fin-notices",
+                          password="Staff-passw0rd-2026", roles=[Role.FINANCE])
+    client = Client(HTTP_HOST="cmes.localhost")
+    client.force_login(finance, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    page = client.get("/finance/notifications/?outcome=refused").content.decode()
+    assert order.number in page and "amount 1" in page
+    member = Client(HTTP_HOST="cmes.localhost")
+    member.force_login(order.payer, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    assert order.number in member.get("/member/orders/?kind=join&method=wechat").content.decode()
+    assert order.number not in member.get("/member/orders/?kind=renewal").content.decode()
