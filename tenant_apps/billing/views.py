@@ -33,18 +33,11 @@ def pay(request):
     if application is None:
         return redirect("members:home")
     unit = fee_due_fen(application)
-    options = [{"years": y, "amount_fen": unit * y} for y in type_doc(application)["years"]]
-    error = None
-    if request.method == "POST":
-        try:
-            order = order_for_application(application=application, actor=request.user,
-                                          years=int(request.POST.get("years", "0")))
-        except (AppError, ValueError) as exc:
-            error = getattr(exc, "message", _("Choose one of the offered numbers of years."))
-        else:
-            return redirect("billing:order", order.number)
-    return render(request, "billing/pay.html", {
-        "application": application, "options": options, "unit": unit, "error": error})
+    return _order_for_years(
+        request, unit, type_doc(application)["years"], "billing/pay.html",
+        {"application": application},
+        lambda years: order_for_application(application=application, actor=request.user,
+                                            years=years))
 
 
 @login_required
@@ -221,19 +214,11 @@ def renew(request):
     if membership is None:
         return redirect("members:home")
     unit = renewal_price(membership)
-    options = [{"years": y, "amount_fen": unit * y}
-               for y in membership.member_type.year_options]
-    error = None
-    if request.method == "POST":
-        try:
-            order = order_for_renewal(membership=membership, actor=request.user,
-                                      years=int(request.POST.get("years", "0")))
-        except (AppError, ValueError) as exc:
-            error = getattr(exc, "message", _("Choose one of the offered numbers of years."))
-        else:
-            return redirect("billing:order", order.number)
-    return render(request, "billing/renew.html", {
-        "membership": membership, "options": options, "unit": unit, "error": error})
+    return _order_for_years(
+        request, unit, membership.member_type.year_options, "billing/renew.html",
+        {"membership": membership},
+        lambda years: order_for_renewal(membership=membership, actor=request.user,
+                                        years=years))
 
 
 @require_POST
@@ -488,3 +473,19 @@ def finance_refund(request, number):
     else:
         messages.success(request, _("Refunded."))
     return redirect(f"{reverse('billing:finance-orders')}?q={order.number}")
+
+
+def _order_for_years(request, unit, year_options, template, context, create):
+    """The 'how many years' form shared by first payment and renewal: shows each
+    offered term with its price; a POST creates the order through `create(years)`."""
+    options = [{"years": y, "amount_fen": unit * y} for y in year_options]
+    error = None
+    if request.method == "POST":
+        try:
+            order = create(int(request.POST.get("years", "0")))
+        except (AppError, ValueError) as exc:
+            error = getattr(exc, "message", _("Choose one of the offered numbers of years."))
+        else:
+            return redirect("billing:order", order.number)
+    return render(request, template, {**context, "options": options, "unit": unit,
+                                      "error": error})
