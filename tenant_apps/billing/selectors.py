@@ -20,6 +20,14 @@ def my_orders(user, *, status: str = "", kind: str = "", method: str = "",
     return list(rows)
 
 
+def my_invoices(user):
+    """The member's receipt requests with their orders, newest first."""
+    from tenant_apps.billing.models import InvoiceRequest
+
+    return list(InvoiceRequest.objects.filter(order__payer=user).select_related(
+        "order", "receipt"))
+
+
 def my_order(user, number: str) -> Order | None:
     return Order.objects.filter(payer=user, number=number).select_related(
         "member_type", "rank", "application").first()

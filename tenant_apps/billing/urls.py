@@ -9,6 +9,7 @@ urlpatterns = [
     path("member/fees/", views.fee_record, name="fee-record"),
     path("member/upgrade/", views.upgrade, name="upgrade"),
     path("member/orders/", views.orders, name="orders"),
+    path("member/invoices/", views.invoices, name="my-invoices"),
     path("member/orders/<str:number>/", views.order, name="order"),
     path("member/orders/<str:number>/cancel/", views.cancel, name="cancel"),
     path("member/orders/<str:number>/pay/<str:method>/", views.pay_online, name="pay-online"),

@@ -41,6 +41,12 @@ def pay(request):
 
 
 @login_required
+def invoices(request):
+    return render(request, "billing/my_invoices.html",
+                  {"invoices": selectors.my_invoices(request.user)})
+
+
+@login_required
 def orders(request):
     from tenant_apps.billing.models import Order, PaymentMethod
 

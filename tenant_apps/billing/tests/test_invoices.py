@@ -129,3 +129,21 @@ def test_associations_that_do_not_lend_refuse_borrowing(paid_order, alpha):
         with pytest.raises(AppError) as info:
             invoice_request(order=order, actor=member, details=DETAILS, borrow=True)
         assert info.value.code == "no_borrowing"
+
+
+def test_my_invoices_lists_own_receipts_with_download(paid_order, alpha):
+    from django.test import Client
+
+    order, finance = paid_order
+    request = invoice_request(order=order, actor=order.payer, details=DETAILS)
+    client = Client(HTTP_HOST=alpha.host)
+    client.force_login(order.payer, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    page = client.get("/member/invoices/").content.decode()
+    assert order.number in page and "机械工业出版社" in page and "/files/" not in page
+    invoice_issue(request=request, actor=finance, uploaded=SimpleUploadedFile("r.pdf", PDF))
+    request.refresh_from_db()
+    page = client.get("/member/invoices/").content.decode()
+    assert request.receipt.public_id.hex in page or str(request.receipt.public_id) in page
+    other = Client(HTTP_HOST=alpha.host)
+    other.force_login(finance, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    assert order.number not in other.get("/member/invoices/").content.decode()
