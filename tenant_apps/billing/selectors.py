@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tenant_apps.billing.models import Order, OrderStatus, Voucher
+from tenant_apps.billing.models import Order, OrderStatus, PaymentMethod, PaymentNotice, Voucher
 from tenant_apps.billing.services import FINANCE_ROLES
 from tenant_apps.configuration.models import Notice, PaymentAccount
 
@@ -13,7 +13,7 @@ def my_orders(user, *, status: str = "", kind: str = "", method: str = "",
         rows = rows.filter(status=status)
     if kind in Order.Kind.values:
         rows = rows.filter(kind=kind)
-    if method in ("wechat", "alipay", "bank"):
+    if method in PaymentMethod.values:
         rows = rows.filter(method=method)
     if number.strip():
         rows = rows.filter(number__contains=number.strip())
@@ -26,6 +26,14 @@ def my_invoices(user):
 
     return list(InvoiceRequest.objects.filter(order__payer=user).select_related(
         "order", "receipt"))
+
+
+def payment_notices(outcome: str = "", limit: int = 200) -> list[PaymentNotice]:
+    """The newest payment notifications received, optionally of one outcome."""
+    rows = PaymentNotice.objects.all()
+    if outcome in PaymentNotice.Outcome.values:
+        rows = rows.filter(outcome=outcome)
+    return list(rows[:limit])
 
 
 def my_order(user, number: str) -> Order | None:

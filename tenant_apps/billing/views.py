@@ -64,12 +64,10 @@ def notices(request):
     from tenant_apps.billing.models import PaymentNotice
 
     _finance(request)
-    rows = PaymentNotice.objects.all()
-    if request.GET.get("outcome") in PaymentNotice.Outcome.values:
-        rows = rows.filter(outcome=request.GET["outcome"])
+    outcome = request.GET.get("outcome", "")
     return render(request, "billing/notices.html", {
-        "rows": rows[:200], "outcomes": PaymentNotice.Outcome.choices,
-        "outcome": request.GET.get("outcome", "")})
+        "rows": selectors.payment_notices(outcome), "outcomes": PaymentNotice.Outcome.choices,
+        "outcome": outcome})
 
 
 @login_required
