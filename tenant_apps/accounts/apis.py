@@ -47,8 +47,8 @@ class AccountCodeApi(APIView):
     @extend_schema(request=AccountCodeInputSerializer, responses=dict,
                    operation_id="account_code_send")
     def post(self, request):
+        from huiji.clientip import client_ip
         from tenant_apps.accounts.codes import code_send
-        from tenant_apps.accounts.views import client_ip
 
         data = self.AccountCodeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huiji import humancheck
+from huiji.clientip import client_ip
 from huiji.errors import AppError
 from tenant_apps.accounts import throttle
 from tenant_apps.accounts.codes import code_send
@@ -24,12 +25,6 @@ from tenant_apps.accounts.services import (
 )
 
 BACKEND = "tenant_apps.accounts.backends.IdentifierBackend"
-
-
-def client_ip(request) -> str | None:
-    # Behind the ingress the first X-Forwarded-For hop is the client (the proxy sets it).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
 
 
 def _is_association(request) -> bool:

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from huiji.clientip import client_ip
 from huiji.errors import AppError, NotFound
 from tenant_apps.applications import selectors
 from tenant_apps.applications.engine import form_steps
@@ -156,7 +157,7 @@ class ApplicationNoticesApi(APIView):
     def post(self, request, public_id):
         application = _mine(request, public_id)
         application_accept_notices(application=application, actor=request.user,
-                                   ip=request.META.get("REMOTE_ADDR"))
+                                   ip=client_ip(request))
         return Response(_out(application))
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from huiji.clientip import client_ip
 from huiji.errors import AppError
-from tenant_apps.accounts.views import client_ip
 from tenant_apps.applications import selectors
 from tenant_apps.applications.engine import branch_codes, form_steps
 from tenant_apps.applications.forms import answers_from_post, field_rows

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from huiji.clientip import client_ip
 from huiji.errors import AppError, NotFound
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.billing import selectors
@@ -108,7 +109,7 @@ class OrderPayApi(APIView):
         start = payment_start(
             order=order, actor=request.user, method=method, scene=data.validated_data["scene"],
             notify_url=request.build_absolute_uri(f"/payments/notify/{method}/"),
-            client_ip=request.META.get("REMOTE_ADDR", "127.0.0.1"))
+            client_ip=client_ip(request) or "127.0.0.1")
         return Response({"kind": start.kind, "qr_code": start.qr_code,
                          "redirect_url": start.redirect_url, "jsapi": start.jsapi})
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from huiji.clientip import client_ip
 from huiji.errors import AppError
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.services import fee_due_fen, type_doc
@@ -160,7 +161,7 @@ def pay_online(request, number, method):
         start = payment_start(
             order=found, actor=request.user, method=method, scene=scene,
             notify_url=request.build_absolute_uri(f"/payments/notify/{method}/"),
-            client_ip=request.META.get("REMOTE_ADDR", "127.0.0.1"),
+            client_ip=client_ip(request) or "127.0.0.1",
             return_url=request.build_absolute_uri(f"/member/orders/{found.number}/"))
     except AppError as exc:
         messages.error(request, str(exc.message))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from huiji.env import env_bool, env_int, env_list, env_str
@@ -227,6 +228,12 @@ SMS_CODES_PER_PHONE_PER_DAY = env_int("SMS_CODES_PER_PHONE_PER_DAY", 10)
 SMS_CODES_PER_IP_PER_DAY = env_int("SMS_CODES_PER_IP_PER_DAY", 50)
 LOGIN_HUMAN_CHECK_AFTER_FAILURES = env_int("LOGIN_HUMAN_CHECK_AFTER_FAILURES", 3)
 LOGIN_LOCK_AFTER_FAILURES = env_int("LOGIN_LOCK_AFTER_FAILURES", 10)
+# How many proxies of our own (nginx, the ingress) sit in front of the application: the client
+# address is the one the outermost of them appended to X-Forwarded-For (huiji.clientip). 0: the
+# header is ignored and the TCP peer's address is used, since a client can write the header.
+TRUSTED_PROXIES = env_int("HUIJI_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"HUIJI_TRUSTED_PROXIES={TRUSTED_PROXIES} must be 0 or more.")
 
 # A TrueType CJK font for generated PDFs; the default is WenQuanYi Micro Hei from the
 # paperang-p2-fonts-cjk wheel.
