@@ -108,6 +108,9 @@ class PaymentNotice(models.Model):
         DUPLICATE = "duplicate", _("Already applied")
         REFUSED = "refused", _("Refused")
         FOR_FINANCE = "for_finance", _("For finance to settle")
+        # Verified money for an order already settled by other money (a bank transfer
+        # confirmed on its voucher, another gateway's payment): finance refunds it.
+        PAID_TWICE = "paid_twice", _("Paid twice: refund due")
 
     provider = models.CharField(max_length=10)
     received_at = models.DateTimeField(auto_now_add=True)
@@ -120,6 +123,10 @@ class PaymentNotice(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(
+            # One extra payment is flagged once, whatever the gateway's retries.
+            fields=["provider", "transaction_id"], condition=models.Q(outcome="paid_twice"),
+            name="one_paid_twice_flag_per_transaction")]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.order_number} {self.outcome}"

@@ -17,6 +17,7 @@ from huiji.payments.base import Notification, VerificationError
 from tenant_apps.billing.gateways import account_for, gateway_for, merchant_of
 from tenant_apps.billing.models import Order, OrderStatus, PaymentNotice
 from tenant_apps.billing.services import _apply_confirmed, _locked, _move
+from tenant_apps.billing.state import TRANSITIONS
 
 logger = logging.getLogger(__name__)
 SCENES = {"wechat": {"native", "h5", "jsapi"}, "alipay": {"precreate", "page"}}
@@ -91,16 +92,20 @@ def payment_apply(*, notification: Notification, expected_merchant: str,
             if notification.amount_fen != order.amount_fen:
                 return log("refused", f"amount {notification.amount_fen} is not the order's "
                                       f"{order.amount_fen}")
+            if order.provider_transaction_id == notification.transaction_id:
+                return log("duplicate")
             if order.provider_transaction_id:
-                same = order.provider_transaction_id == notification.transaction_id
-                return log("duplicate" if same else "for_finance",
-                           "" if same else "a second transaction for a settled order")
+                return _paid_twice(order, notification, log)
             if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
                 # Money arrived for an order given up on: keep the trace, finance refunds or
                 # re-opens; never lost, never applied silently.
                 order.provider_transaction_id = notification.transaction_id
                 order.save(update_fields=["provider_transaction_id"])
                 return log("for_finance", f"paid after the order was {order.status}")
+            if OrderStatus.CONFIRMED not in TRANSITIONS[order.status]:
+                # Already settled otherwise (a bank transfer confirmed on its voucher or a
+                # statement line): this money is extra. Moving the order would raise.
+                return _paid_twice(order, notification, log)
             order.provider_transaction_id = notification.transaction_id
             order.method = notification.provider
             order.paid_at = order.confirmed_at = timezone.now()
@@ -111,6 +116,23 @@ def payment_apply(*, notification: Notification, expected_merchant: str,
     except IntegrityError:
         # The same transaction id raced in through another notification: already applied.
         return log("duplicate", "concurrent duplicate")
+
+
+def _paid_twice(order: Order, notification: Notification, log) -> PaymentNotice:
+    """Flag verified money for an order that was already paid, once per transaction: the
+    gateway's retries of the same notification are duplicates. The caller holds the order's
+    row lock, so two copies cannot both flag (the unique constraint is the backstop)."""
+    if PaymentNotice.objects.filter(provider=notification.provider,
+                                    transaction_id=notification.transaction_id,
+                                    outcome=PaymentNotice.Outcome.PAID_TWICE).exists():
+        return log("duplicate", "paid twice, already flagged for a refund")
+    audit_record(actor=None, action="order.paid_twice", target=order, data={
+        "number": order.number, "status": order.status, "method": order.method,
+        "provider": notification.provider, "transaction": notification.transaction_id,
+        "amount_fen": notification.amount_fen})
+    return log(PaymentNotice.Outcome.PAID_TWICE,
+               f"order already {order.status} ({order.method or 'no method'}); "
+               "refund this transaction")
 
 
 def orders_reconcile(now: dt.datetime | None = None) -> int:

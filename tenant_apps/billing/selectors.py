@@ -36,6 +36,21 @@ def payment_notices(outcome: str = "", limit: int = 200) -> list[PaymentNotice]:
     return list(rows[:limit])
 
 
+def finance_orders(query: str = "", status: str = "", limit: int = 100) -> list[Order]:
+    """Orders finance looks up by number, reference, payer name or phone; each carries
+    `paid_twice`: verified money arrived for it after it was already paid (a refund is due)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    rows = Order.objects.select_related("payer", "member_type").order_by("-created_at")
+    if query:
+        rows = rows.filter(Q(number=query) | Q(transfer_reference=query.upper())
+                           | Q(payer__name__icontains=query) | Q(payer__phone=query))
+    if status in OrderStatus.values:
+        rows = rows.filter(status=status)
+    return list(rows.annotate(paid_twice=Exists(PaymentNotice.objects.filter(
+        order_number=OuterRef("number"), outcome=PaymentNotice.Outcome.PAID_TWICE)))[:limit])
+
+
 def my_order(user, number: str) -> Order | None:
     return Order.objects.filter(payer=user, number=number).select_related(
         "member_type", "rank", "application").first()

@@ -443,22 +443,16 @@ def borrow_stamped(request, number, pk):
 
 @login_required
 def finance_orders(request):
-    """Finance looks orders up by number, reference or payer, and refunds online payments."""
-    from django.db.models import Q
-
-    from tenant_apps.billing.models import Order
+    """Finance looks orders up by number, reference or payer, and refunds online payments;
+    an order paid twice is flagged."""
+    from tenant_apps.billing.models import PaymentNotice
 
     _finance(request)
     query = request.GET.get("q", "").strip()
-    rows = Order.objects.select_related("payer", "member_type").order_by("-created_at")
-    if query:
-        rows = rows.filter(Q(number=query) | Q(transfer_reference=query.upper())
-                           | Q(payer__name__icontains=query) | Q(payer__phone=query))
     status = request.GET.get("status", "")
-    if status in OrderStatus.values:
-        rows = rows.filter(status=status)
     return render(request, "billing/finance_orders.html", {
-        "rows": rows[:100], "q": query, "status": status, "statuses": OrderStatus.choices})
+        "rows": selectors.finance_orders(query, status), "q": query, "status": status,
+        "statuses": OrderStatus.choices, "paid_twice": PaymentNotice.Outcome.PAID_TWICE})
 
 
 @require_POST

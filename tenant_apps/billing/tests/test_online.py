@@ -309,3 +309,52 @@ def test_finance_reads_refused_notifications_and_members_filter_orders(cmes, fak
     member.force_login(order.payer, backend="tenant_apps.accounts.backends.IdentifierBackend")
     assert order.number in member.get("/member/orders/?kind=join&method=wechat").content.decode()
     assert order.number not in member.get("/member/orders/?kind=renewal").content.decode()
+
+
+def _deliver(client: Client, method: str, headers: dict, body: bytes):
+    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
+            if k != "Content-Type"}
+    return client.post(f"/payments/notify/{method}/", body,
+                       content_type=headers["Content-Type"], **meta)
+
+
+@pytest.mark.parametrize("method", ["wechat", "alipay"])
+def test_online_payment_after_a_confirmed_voucher_is_flagged_once_for_a_refund(cmes, fake,
+                                                                                method):
+    """The payer opened the QR code, paid by bank transfer instead (finance confirmed the
+    voucher), then scanned the QR code after all: the second payment is recorded, flagged
+    once for a refund, and the gateway is answered so that it stops retrying."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.applications.tests.helpers import PNG
+    from tenant_apps.billing.services import voucher_decide, voucher_upload
+
+    order = unpaid_order(n=9)
+    start(order, method)
+    voucher = voucher_upload(order=order, actor=order.payer,
+                             uploaded=SimpleUploadedFile("v.png", PNG))
+    finance = user_create(acting_user=None, name="财务", username="fin-twice",
+                          password="Staff-passw0rd-2026", roles=[Role.FINANCE])
+    voucher_decide(voucher=voucher, actor=finance, accept=True)
+    fake.pay(order.number, send=False)
+    gateway = Client(HTTP_HOST="cmes.localhost", enforce_csrf_checks=True)
+    headers, body = fake.notification(order.number)
+    answers = [_deliver(gateway, method, headers, body) for _ in range(3)]  # and two retries
+    if method == "wechat":
+        assert [a.status_code for a in answers] == [204, 204, 204]
+    else:
+        assert [a.content for a in answers] == [b"success"] * 3
+    assert list(PaymentNotice.objects.filter(order_number=order.number).order_by(
+        "received_at").values_list("outcome", flat=True)) == [
+        "paid_twice", "duplicate", "duplicate"]
+    order.refresh_from_db()
+    assert (order.status, order.method) == (OrderStatus.CONFIRMED, "bank")
+    assert credited(order) == 1  # the bank transfer's effect only, never twice
+    staff = Client(HTTP_HOST="cmes.localhost")
+    staff.force_login(finance, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    page = staff.get(f"/finance/orders/?q={order.number}").content.decode()
+    assert page.count("重复付款，需退款") == 1
+    log = staff.get("/finance/notifications/?outcome=paid_twice").content.decode()
+    assert order.number in log and "重复付款，需退款" in log
