@@ -165,13 +165,13 @@ def borrow_request_pdf(request: InvoiceRequest) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from huiji.pdf import cjk_font, text_paragraph
     from huiji.templatetags.money import yuan
     from huiji.tenancy.current import current_association
-    from tenant_apps.applications.pdf import _font
 
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
     cell = ParagraphStyle("c", fontName=font, fontSize=10, leading=14)
     association = current_association()
@@ -182,12 +182,12 @@ def borrow_request_pdf(request: InvoiceRequest) -> bytes:
             (_("Order number"), request.order.number),
             (_("Contact name"), f"{request.name} {request.phone}"),
             (_("Postal address"), f"{request.address} {request.postcode}")]
-    table = Table([[Paragraph(str(k), cell), Paragraph(v or "—", cell)] for k, v in rows],
+    table = Table([[text_paragraph(k, cell), text_paragraph(v or "—", cell)] for k, v in rows],
                   colWidths=[45 * mm, 125 * mm])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
-    story = [Paragraph(f"{association.name if association else ''}<br/>借票申请", title),
+    story = [text_paragraph(f"{association.name if association else ''}\n借票申请", title),
              Spacer(1, 8 * mm), table, Spacer(1, 8 * mm),
-             Paragraph("我单位申请先行开具会费票据，并承诺于开票后按时缴纳上述会费。", cell),
-             Spacer(1, 25 * mm), Paragraph("申请单位（盖章）：　　　　　　　　日期：", cell)]
+             text_paragraph("我单位申请先行开具会费票据，并承诺于开票后按时缴纳上述会费。", cell),
+             Spacer(1, 25 * mm), text_paragraph("申请单位（盖章）：　　　　　　　　日期：", cell)]
     doc.build(story)
     return buffer.getvalue()

@@ -106,15 +106,111 @@ def _application_api(owner: User) -> str:
     return f"/api/v1/applications/{application.public_id}/timeline/"
 
 
-def _order_page(owner: User) -> str:
+def _order(owner: User, status: str = "pending"):
     from tenant_apps.billing.models import Order
     from tenant_apps.configuration.models import MemberType
 
-    order = Order.objects.create(
+    return Order.objects.create(
         number=f"ISO{owner.pk:013d}", transfer_reference=f"HJISO{owner.pk:04d}", kind="join",
         payer=owner, member_type=MemberType.objects.get(code="regular"), years=1,
-        unit_amount_fen=5000, amount_fen=5000, expires_at="2099-01-01T00:00:00Z")
-    return f"/member/orders/{order.number}/"
+        unit_amount_fen=5000, amount_fen=5000, expires_at="2099-01-01T00:00:00Z",
+        status=status)
+
+
+def _order_page(owner: User) -> str:
+    return f"/member/orders/{_order(owner).number}/"
+
+
+def _order_api(owner: User) -> str:
+    return f"/api/v1/orders/{_order(owner).number}/"
+
+
+def _voucher(payer: User):
+    from tenant_apps.applications.tests.helpers import PNG
+    from tenant_apps.billing.services import voucher_upload
+
+    return voucher_upload(order=_order(payer), actor=payer,
+                          uploaded=SimpleUploadedFile("transfer.png", PNG))
+
+
+def _voucher_on_order_page(owner: User) -> str:
+    return f"/member/orders/{_voucher(owner).order.number}/"
+
+
+def _voucher_file(owner: User) -> str:
+    return f"/files/{_voucher(owner).file.public_id}/"
+
+
+def _someone_paying() -> User:
+    from tenant_apps.accounts.services import user_create
+
+    return user_create(acting_user=None, name="付款会员", phone="13988886666",
+                       password="Qx-9876-passw0rd")
+
+
+def _voucher_for_finance(owner: User) -> str:
+    return f"/finance/vouchers/{_voucher(_someone_paying()).pk}/"
+
+
+_RECEIPT_DETAILS = {"title": "隔离测试单位", "name": "王五", "phone": "13912345678",
+                    "email": "wangwu@example.test"}
+
+
+def _invoice_request_for_finance(owner: User) -> str:
+    from tenant_apps.billing.invoices import invoice_request
+
+    payer = _someone_paying()
+    request = invoice_request(order=_order(payer, status="confirmed"), actor=payer,
+                              details=_RECEIPT_DETAILS)
+    return f"/finance/invoices/{request.pk}/"
+
+
+def _issued_receipt(owner: User) -> str:
+    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.applications.tests.helpers import PDF
+    from tenant_apps.billing.invoices import invoice_issue, invoice_request
+
+    finance = user_create(acting_user=None, name="开票财务", username="iso-finance",
+                          password="Staff-passw0rd-2026", roles=[Role.FINANCE])
+    request = invoice_request(order=_order(owner, status="confirmed"), actor=owner,
+                              details=_RECEIPT_DETAILS)
+    issued = invoice_issue(request=request, actor=finance,
+                           uploaded=SimpleUploadedFile("receipt.pdf", PDF))
+    return f"/files/{issued.receipt.public_id}/"
+
+
+def _borrowing(owner: User):
+    from tenant_apps.billing.invoices import invoice_request
+    from tenant_apps.configuration.models import AssociationSettings
+
+    # Lend receipts before payment, as CAQ does.
+    AssociationSettings.objects.update(invoice_borrowing=True)
+    return invoice_request(order=_order(owner), actor=owner, details=_RECEIPT_DETAILS,
+                           borrow=True)
+
+
+def _borrow_pdf(owner: User) -> str:
+    request = _borrowing(owner)
+    return f"/member/orders/{request.order.number}/invoice/{request.pk}/borrow.pdf"
+
+
+def _stamped_borrowing_request(owner: User) -> str:
+    from tenant_apps.applications.tests.helpers import PNG
+    from tenant_apps.billing.invoices import invoice_stamped_upload
+
+    request = invoice_stamped_upload(request=_borrowing(owner), actor=owner,
+                                     uploaded=SimpleUploadedFile("stamped.png", PNG))
+    return f"/files/{request.stamped_request.public_id}/"
+
+
+def _application_form_pdf(owner: User) -> str:
+    from tenant_apps.applications.services import application_start
+    from tenant_apps.configuration.models import MemberType
+
+    application = application_start(applicant=owner,
+                                    member_type=MemberType.objects.get(code="regular"))
+    return f"/apply/{application.public_id}/form.pdf"
 
 
 CASES = [
@@ -131,4 +227,18 @@ CASES = [
     IsolationCase("in-site message via API", "api", "member", _inbox_message_api,
                   staff_can_reach=False),
     IsolationCase("order", "page", "member", _order_page, staff_can_reach=False),
+    IsolationCase("order via API", "api", "member", _order_api, staff_can_reach=False),
+    IsolationCase("bank-transfer voucher (payer's order page)", "page", "member",
+                  _voucher_on_order_page, staff_can_reach=False),
+    IsolationCase("bank-transfer voucher file", "file", "member", _voucher_file),
+    IsolationCase("bank-transfer voucher (finance page)", "page", "finance",
+                  _voucher_for_finance),
+    IsolationCase("invoice request (finance page)", "page", "finance",
+                  _invoice_request_for_finance),
+    IsolationCase("issued receipt PDF", "file", "member", _issued_receipt),
+    IsolationCase("borrowing request PDF", "file", "member", _borrow_pdf,
+                  staff_can_reach=False),
+    IsolationCase("stamped borrowing request", "file", "member", _stamped_borrowing_request),
+    IsolationCase("application form PDF", "file", "member", _application_form_pdf,
+                  staff_can_reach=False),
 ]

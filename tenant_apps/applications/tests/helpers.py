@@ -83,3 +83,23 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 
 def big(size: int) -> io.BytesIO:
     return io.BytesIO(PNG + b"\0" * size)
+
+
+def pdf_text(content: bytes) -> str:
+    """The text a reader of the PDF sees, page after page."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def pdf_images(content: bytes) -> list[str]:
+    """The names of the image XObjects drawn on the PDF's pages."""
+    from pypdf import PdfReader
+
+    found = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        found += [name for name, ref in (xobjects.get_object() if xobjects else {}).items()
+                  if ref.get_object().get("/Subtype") == "/Image"]
+    return found
