@@ -1,10 +1,20 @@
 """Production: the base settings hardened. `manage.py check --deploy` is clean with these."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from huiji.env import env_bool, env_int, env_str
 from huiji.settings.base import *  # noqa: F403
+from huiji.settings.base import CELERY_TASK_ALWAYS_EAGER
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", required=True)
+if CELERY_TASK_ALWAYS_EAGER:
+    # Without a broker every task would run inside the request thread that queued it, in a
+    # server of many threads: a slow SMS provider then holds a request, and any task code that
+    # switches schemas shares the request's connection. Production runs a worker.
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL is required by the production settings (redis://... or amqp://...): "
+        "tasks must not run inline in the web server's request threads.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

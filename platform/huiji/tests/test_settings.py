@@ -50,7 +50,8 @@ def test_required_and_list_values(monkeypatch):
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    unset = ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    unset = ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+             "CELERY_BROKER_URL")
     base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=120, check=False)
@@ -67,9 +68,22 @@ def test_check_deploy_is_clean_under_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING",
                      DJANGO_SETTINGS_MODULE="huiji.settings.production",
                      SECRET_KEY=secrets.token_urlsafe(50),
-                     DATABASE_URL="postgres://u@127.0.0.1:1/none")
+                     DATABASE_URL="postgres://u@127.0.0.1:1/none",
+                     CELERY_BROKER_URL="redis://127.0.0.1:1/0")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_run_tasks_inline():
+    """Without a broker, tasks would run in the web server's request threads."""
+    base = {"DJANGO_SETTINGS_MODULE": "huiji.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": "postgres://u@127.0.0.1:1/none"}
+    result = _manage("check", **base)
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL is required by the production settings" in result.stderr
+    assert _manage("check", **base, CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:1//") \
+        .returncode == 0
 
 
 def test_embedded_defaults():

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class HuijiConfig(AppConfig):
+    name = "huiji"
+    verbose_name = "Huiji platform"
+
+    def ready(self):
+        from huiji import checks  # noqa: F401 (registers the system checks)
