@@ -7,7 +7,9 @@ Jiangsu's logo."""
 
 from __future__ import annotations
 
+from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huiji.errors import AppError
 from tenant_apps.configuration.fieldtypes import normalize_choices, regions
@@ -128,3 +130,21 @@ def _store_image(spec: dict, upload, application) -> str:
                                 owner=application.applicant, uploaded=upload,
                                 content_type=found.content_type)
     return str(stored.public_id)
+
+
+# --- request parameters (parsed with huiji.forms.parsed) ------------------------------------
+
+class UploadRemoveForm(forms.Form):
+    remove = forms.IntegerField(min_value=1, error_messages={
+        "invalid": gettext_lazy("The file to remove is not valid."),
+        "min_value": gettext_lazy("The file to remove is not valid.")})
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.CharField(required=False)
+    # The step the reviewer saw: a decision on a step already passed is refused (409).
+    position = forms.IntegerField(min_value=0, error_messages={
+        "required": gettext_lazy("Reload the page: the review step is missing."),
+        "invalid": gettext_lazy("Reload the page: the review step is not valid."),
+        "min_value": gettext_lazy("Reload the page: the review step is not valid.")})
+    reason = forms.CharField(required=False, strip=False)

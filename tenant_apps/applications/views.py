@@ -14,9 +14,15 @@ from django.views.decorators.http import require_POST
 
 from huiji.clientip import client_ip
 from huiji.errors import AppError
+from huiji.forms import parsed
 from tenant_apps.applications import selectors
 from tenant_apps.applications.engine import branch_codes, form_steps
-from tenant_apps.applications.forms import answers_from_post, field_rows
+from tenant_apps.applications.forms import (
+    ReviewDecisionForm,
+    UploadRemoveForm,
+    answers_from_post,
+    field_rows,
+)
 from tenant_apps.applications.models import Status
 from tenant_apps.applications.pdf import application_form_pdf
 from tenant_apps.applications.services import (
@@ -188,8 +194,9 @@ def uploads(request, public_id):
         key = request.POST.get("requirement", "")
         try:
             if request.POST.get("remove"):
-                application_remove_upload(application=application, actor=request.user,
-                                          upload_id=int(request.POST["remove"]))
+                application_remove_upload(
+                    application=application, actor=request.user,
+                    upload_id=parsed(UploadRemoveForm, request.POST)["remove"])
             elif "file" not in request.FILES:
                 raise AppError("file_required", _("Choose a file first."), field="file")
             else:
@@ -199,6 +206,8 @@ def uploads(request, public_id):
                 application.save(update_fields=["wizard_step"])
         except AppError as exc:
             error_for[key] = str(exc.message)
+            if key not in {spec["key"] for spec in specs}:  # no row to show it beside
+                messages.error(request, str(exc.message))
         else:
             return redirect(request.path)
     files = list(application.uploads.select_related("file"))
@@ -259,10 +268,10 @@ def review(request, public_id):
     error = None
     if request.method == "POST":
         try:
+            fields = parsed(ReviewDecisionForm, request.POST)
             review_decide(application=application, actor=request.user,
-                          decision=request.POST.get("decision", ""),
-                          expected_position=int(request.POST.get("position", "-1")),
-                          reason=request.POST.get("reason", ""))
+                          decision=fields["decision"], expected_position=fields["position"],
+                          reason=fields["reason"])
         except AppError as exc:
             error = exc
         else:

@@ -108,7 +108,6 @@ class OrderPayApi(APIView):
         method = data.validated_data["method"]
         start = payment_start(
             order=order, actor=request.user, method=method, scene=data.validated_data["scene"],
-            notify_url=request.build_absolute_uri(f"/payments/notify/{method}/"),
             client_ip=client_ip(request) or "127.0.0.1")
         return Response({"kind": start.kind, "qr_code": start.qr_code,
                          "redirect_url": start.redirect_url, "jsapi": start.jsapi})

@@ -24,13 +24,16 @@ SCENES = {"wechat": {"native", "h5", "jsapi"}, "alipay": {"precreate", "page"}}
 RECONCILE_AFTER = dt.timedelta(minutes=5)
 
 
-def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: str,
+def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: str = "",
                   client_ip: str = "127.0.0.1", return_url: str = "") -> PaymentStart:
-    """Create the trade at the gateway for an unpaid order (its amount is the order's)."""
+    """Create the trade at the gateway for an unpaid order (its amount is the order's). The
+    gateway's callbacks go to `notify_url`, by default the association's own primary domain:
+    never a host named by the request, which its sender chooses."""
     account = account_for(method)
     if account is None or scene not in SCENES.get(method, ()):
         raise AppError("method_unavailable", _("This payment method is not available."),
                        field="method")
+    notify_url = notify_url or notify_url_for(method)
     with transaction.atomic():
         order = _locked(order)
         if order.payer_id != getattr(actor, "pk", None):
@@ -49,6 +52,15 @@ def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: s
         logger.warning("payment start failed for %s: %s", order.number, exc)
         raise AppError("gateway_error", _("The payment service did not answer. Please try "
                                           "again shortly."), status=503) from exc
+
+
+def notify_url_for(method: str) -> str:
+    """Where the gateway sends notifications: the current association's configured primary
+    domain (tenants' Domain table)."""
+    from huiji.tenancy.current import current_association
+    from tenants.services import association_url
+
+    return association_url(current_association(), f"/payments/notify/{method}/")
 
 
 def payment_notified(*, method: str, headers: dict, body: bytes) -> PaymentNotice:

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from huiji.clientip import client_ip
 from huiji.errors import AppError
+from huiji.forms import parsed
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.services import fee_due_fen, type_doc
 from tenant_apps.billing import selectors
+from tenant_apps.billing.forms import InvoiceReissueForm, StatementLineForm, YearsForm
 from tenant_apps.billing.models import OrderStatus
 from tenant_apps.billing.services import (
     order_cancel,
@@ -89,6 +91,12 @@ def order(request, number):
         else:
             messages.success(request, _("Voucher received. Finance will confirm the money."))
             return redirect("billing:order", found.number)
+    return _order_page(request, found, error)
+
+
+def _order_page(request, found, error=None, status=None):
+    """The order with its ways to pay, vouchers and receipts; 400 with the voucher's
+    `error` shown beside its form."""
     from tenant_apps.billing.gateways import account_for
 
     return render(request, "billing/order.html", {
@@ -104,7 +112,7 @@ def order(request, number):
                 found.status == OrderStatus.PENDING and _borrowing())),
         "borrowing": found.status == OrderStatus.PENDING,
         "invoice_open": found.invoices.filter(status="requested").exists()},
-        status=400 if error else 200)
+        status=status or (400 if error else 200))
 
 
 @require_POST
@@ -160,7 +168,6 @@ def pay_online(request, number, method):
     try:
         start = payment_start(
             order=found, actor=request.user, method=method, scene=scene,
-            notify_url=request.build_absolute_uri(f"/payments/notify/{method}/"),
             client_ip=client_ip(request) or "127.0.0.1",
             return_url=request.build_absolute_uri(f"/member/orders/{found.number}/"))
     except AppError as exc:
@@ -236,7 +243,11 @@ def invoice_new(request, number):
     if found is None:
         raise Http404
     try:
-        reissue = request.POST.get("reissue_of")
+        reissue = parsed(InvoiceReissueForm, request.POST)["reissue_of"]
+    except AppError as exc:
+        messages.error(request, str(exc.message))  # shown above the page, whatever its state
+        return _order_page(request, found, status=400)
+    try:
         if reissue:
             original = InvoiceRequest.objects.filter(order=found, pk=reissue).first()
             if original is None:
@@ -313,17 +324,21 @@ def statements(request):
         except AppError as exc:
             error = exc.message
     elif request.method == "POST":
-        line = StatementLine.objects.filter(pk=request.POST.get("line")).first()
-        if line is None:
-            raise Http404
-        order = Order.objects.filter(number=request.POST.get("order", "").strip()).first()
         try:
-            statement_line_settle(line=line, actor=request.user, order=order,
-                                  dismiss=request.POST.get("dismiss") == "1",
-                                  note=request.POST.get("note", ""))
+            fields = parsed(StatementLineForm, request.POST)
         except AppError as exc:
-            messages.error(request, str(exc.message))
-        return redirect("billing:statements")
+            error = exc.message
+        else:
+            line = StatementLine.objects.filter(pk=fields["line"]).first()
+            if line is None:
+                raise Http404
+            order = Order.objects.filter(number=fields["order"]).first()
+            try:
+                statement_line_settle(line=line, actor=request.user, order=order,
+                                      dismiss=fields["dismiss"] == "1", note=fields["note"])
+            except AppError as exc:
+                messages.error(request, str(exc.message))
+            return redirect("billing:statements")
     return render(request, "billing/statements.html", {
         "result": result, "error": error,
         "doubtful": StatementLine.objects.filter(status="doubtful").select_related("order"),
@@ -481,10 +496,10 @@ def _order_for_years(request, unit, year_options, template, context, create):
     error = None
     if request.method == "POST":
         try:
-            order = create(int(request.POST.get("years", "0")))
-        except (AppError, ValueError) as exc:
-            error = getattr(exc, "message", _("Choose one of the offered numbers of years."))
+            order = create(parsed(YearsForm, request.POST)["years"])
+        except AppError as exc:
+            error = exc.message
         else:
             return redirect("billing:order", order.number)
     return render(request, template, {**context, "options": options, "unit": unit,
-                                      "error": error})
+                                      "error": error}, status=400 if error else 200)

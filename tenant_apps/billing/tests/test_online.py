@@ -358,3 +358,28 @@ def test_online_payment_after_a_confirmed_voucher_is_flagged_once_for_a_refund(c
     assert page.count("重复付款，需退款") == 1
     log = staff.get("/finance/notifications/?outcome=paid_twice").content.decode()
     assert order.number in log and "重复付款，需退款" in log
+
+
+def test_notify_url_is_the_associations_primary_domain_whatever_the_host(cmes, fake):
+    """The callback address given to the gateway comes from the association's configured
+    domain: a request arriving under another of its names, or with a made-up port, cannot
+    send the gateway's notifications elsewhere."""
+    from tenants.models import Domain
+
+    order = unpaid_order(n=10)
+    Domain.objects.create(domain="pay.cmes-alias.example",
+                          tenant=Association.objects.get(slug="cmes"), is_primary=False)
+    for host in ("cmes.localhost:6666", "pay.cmes-alias.example"):
+        client = Client(HTTP_HOST=host)
+        client.force_login(order.payer, backend="tenant_apps.accounts.backends.IdentifierBackend")
+        page = client.post(f"/member/orders/{order.number}/pay/wechat/", {"scene": "native"})
+        assert page.status_code == 200
+        assert fake.trades[order.number]["notify_url"] == \
+            "http://cmes.localhost:8000/payments/notify/wechat/"
+        api = client.post(f"/api/v1/orders/{order.number}/pay/",
+                          {"method": "alipay", "scene": "precreate"},
+                          content_type="application/json")
+        assert api.status_code == 200, api.content
+        assert fake.trades[order.number]["notify_url"] == \
+            "http://cmes.localhost:8000/payments/notify/alipay/"
+        del fake.trades[order.number]
