@@ -1,0 +1,119 @@
+"""Fixtures for tests that talk to a real server process (`manage.py runserver`) on the test
+database: the browser tests (tests/e2e/) and the API fuzzing (tests/fuzz/)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.harness import PASSWORD
+from tests.test_celery_worker import database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_tenants(django_db_setup, django_db_blocker):
+    """The four demo associations with their profiles, committed so the server process sees
+    them. Their HQ administrators log in as admin@<slug>.test with the harness password."""
+    from tenants.models import Association
+    from tenants.profiles import load_profile
+    from tenants.services import association_create
+
+    slugs = ["cmes", "cacem", "caq", "jsgas"]
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for slug in slugs:
+            if not Association.objects.filter(slug=slug).exists():
+                association_create(acting_user=None, name=load_profile(slug)["association"][
+                                   "name"], slug=slug, profile=slug, admin_name="管理员",
+                                   admin_email=f"admin@{slug}.test", admin_password=PASSWORD)
+    return slugs
+
+
+@pytest.fixture(scope="session")
+def sms_gateway():
+    """The fake Aliyun gateway the browser tests' server sends its SMS to; tests read the
+    codes from it as a person reads their phone."""
+    from huiji.sms.fake_gateway import FakeSmsGateway
+
+    gateway = FakeSmsGateway({"e2e-key": "e2e-secret"}).start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture(scope="session")
+def server(demo_tenants, django_db_blocker, sms_gateway):
+    """`manage.py runserver` on a free port, reading and writing the test database."""
+    port = _free_port()
+    # The demo's own settings (development), so the browser sees what `deploy/local/demo`
+    # serves; only DEBUG is off, for the real error pages.
+    from django.conf import settings
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.development", "DEBUG": "0",
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT), "SMS_BACKEND": "aliyun",
+           "SMS_ACCESS_KEY_ID": "e2e-key", "SMS_ACCESS_KEY_SECRET": "e2e-secret",
+           "SMS_SIGN_NAME": "会籍", "SMS_ENDPOINT": sms_gateway.url,
+           "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
+    env.pop("CELERY_BROKER_URL", None)
+    # The server's output goes to a file: a pipe nobody reads fills up (console emails are
+    # long) and then blocks the server mid-request.
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "server.log").open("w", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", "--insecure",
+         f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        text=True)
+    base = f"http://localhost:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (local)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.terminate()
+        pytest.fail("the server did not start; see test-artifacts/server.log")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+    _wait_for_sessions_to_close(django_db_blocker)
+
+
+def _wait_for_sessions_to_close(django_db_blocker) -> None:
+    """Before pytest-django drops the test database, no other session may use it.
+
+    PostgreSQL ends a dead client's backend a moment after the process exits, so wait for the
+    server's sessions. Sessions of this process's own can linger too: Playwright's event loop
+    gives the tests run while a browser is open a context of their own, and with it (asgiref
+    locals follow contexts) a database connection of their own, idle once its test rolled
+    back. Those are ended here."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        others = ("FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND pid <> pg_backend_pid()")
+        for _ in range(50):
+            cursor.execute(f"SELECT count(*) {others}")
+            if cursor.fetchone()[0] == 0:
+                return
+            cursor.execute(f"SELECT pg_terminate_backend(pid) {others} "
+                           "AND state = 'idle' AND client_port IS NOT NULL "
+                           "AND backend_start < now() - interval '1 second'")
+            time.sleep(0.1)
+
+
