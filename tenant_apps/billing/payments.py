@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,21 +65,54 @@ def notify_url_for(method: str) -> str:
     return association_url(current_association(), f"/payments/notify/{method}/")
 
 
-def payment_notified(*, method: str, headers: dict, body: bytes) -> PaymentNotice:
+def payment_notified(*, method: str, headers: dict, body: bytes,
+                     ip: str | None = None) -> PaymentNotice:
     """A gateway's notification: verified before anything else, then applied at most once.
-    Returns the log row; the caller answers the gateway "success" unless it was refused."""
+    Returns the log row; the caller answers the gateway "success" unless it was refused.
+    Refusals before verification come from anyone: past the per-minute caps they are
+    answered but not stored (the row returned is unsaved). Verified ones are always kept."""
     account = account_for(method)
     if account is None:
-        return PaymentNotice.objects.create(provider=method, outcome="refused",
-                                            detail="no enabled account for this method")
+        return _refused_unverified(method, "no enabled account for this method", ip)
     try:
         notification = gateway_for(account).verify_notification(headers, body)
     except (VerificationError, ValueError, KeyError) as exc:
-        logger.warning("refused a %s notification: %s", method, exc)
-        return PaymentNotice.objects.create(provider=method, outcome="refused",
-                                            detail=f"verification: {exc}")
+        return _refused_unverified(method, f"verification: {exc}", ip)
     return payment_apply(notification=notification, expected_merchant=merchant_of(account),
                          expected_app_id=account.settings.get("app_id", ""))
+
+
+def _refused_unverified(method: str, detail: str, ip: str | None) -> PaymentNotice:
+    notice = PaymentNotice(provider=method, outcome=PaymentNotice.Outcome.REFUSED,
+                           detail=detail)
+    if _refusal_within_caps(ip):
+        logger.warning("refused a %s notification from %s: %s", method, ip, detail)
+        notice.save()
+    return notice
+
+
+def _refusal_within_caps(ip: str | None) -> bool:
+    """Whether one more unverified refusal may be stored: at most so many a minute from one
+    address, and so many stored in all for this association (the cache is tenant-keyed), so
+    one flooding address does not use up the others' share. Each window starts at its first
+    count; incr is atomic in Redis and in the local memory cache."""
+    caps = [("all", settings.PAYMENT_REFUSED_NOTICES_PER_MINUTE)]
+    if ip:
+        caps.insert(0, (f"ip:{ip}", settings.PAYMENT_REFUSED_NOTICES_PER_IP_PER_MINUTE))
+    for name, cap in caps:
+        key = f"pay-refused:{name}"
+        cache.add(key, 0, timeout=60)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            count = 1
+            cache.set(key, count, timeout=60)
+        if count > cap:
+            if count == cap + 1:  # once per window, not once per dropped notification
+                logger.warning("refused payment notifications over %d a minute (%s): "
+                               "no longer stored until the minute is over", cap, name)
+            return False
+    return True
 
 
 def payment_apply(*, notification: Notification, expected_merchant: str,

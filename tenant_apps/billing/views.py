@@ -196,10 +196,12 @@ def qr_svg(text: str) -> str:
 @require_POST
 def notify(request, method):
     """Gateway callbacks: no session, no CSRF; trusted only through their signature."""
-    from tenant_apps.billing.payments import payment_notified
+    from tenant_apps.billing.payments import SCENES, payment_notified
 
+    if method not in SCENES:
+        raise Http404
     notice = payment_notified(method=method, headers=dict(request.headers),
-                              body=request.body)
+                              body=request.body, ip=client_ip(request))
     refused = notice.outcome == "refused"
     if method == "alipay":
         return HttpResponse("fail" if refused else "success", content_type="text/plain")

@@ -4,7 +4,7 @@ Request counts and latencies are recorded by the middleware below; platform gaug
 (associations by status) are read from the public schema at scrape time. Labels carry no
 tenant: with thousands of associations a tenant label would explode the series count, and
 per-tenant figures belong on the operator dashboards. Set METRICS_TOKEN to require
-`Authorization: Bearer <token>`.
+`Authorization: Bearer <token>`; production answers 404 while it is unset.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -69,6 +69,8 @@ class RequestMetricsMiddleware:
 @never_cache
 def metrics(request):
     token = settings.METRICS_TOKEN
+    if not token and not settings.METRICS_OPEN_WITHOUT_TOKEN:
+        raise Http404  # production without a token: closed, not open to anyone
     if token and request.headers.get("Authorization") != f"Bearer {token}":
         return HttpResponseForbidden()
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

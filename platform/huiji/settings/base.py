@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "huiji.csp.ContentSecurityPolicyMiddleware",
 ]
 
 TEMPLATES = [
@@ -228,6 +229,12 @@ SMS_CODES_PER_PHONE_PER_DAY = env_int("SMS_CODES_PER_PHONE_PER_DAY", 10)
 SMS_CODES_PER_IP_PER_DAY = env_int("SMS_CODES_PER_IP_PER_DAY", 50)
 LOGIN_HUMAN_CHECK_AFTER_FAILURES = env_int("LOGIN_HUMAN_CHECK_AFTER_FAILURES", 3)
 LOGIN_LOCK_AFTER_FAILURES = env_int("LOGIN_LOCK_AFTER_FAILURES", 10)
+# Payment notifications refused before their signature was checked (anyone can send them) are
+# stored up to these counts a minute, per sending address and per association; past them they
+# are answered but not stored, so that they cannot fill the database. Verified ones always are.
+PAYMENT_REFUSED_NOTICES_PER_IP_PER_MINUTE = env_int(
+    "PAYMENT_REFUSED_NOTICES_PER_IP_PER_MINUTE", 20)
+PAYMENT_REFUSED_NOTICES_PER_MINUTE = env_int("PAYMENT_REFUSED_NOTICES_PER_MINUTE", 200)
 # How many proxies of our own (nginx, the ingress) sit in front of the application: the client
 # address is the one the outermost of them appended to X-Forwarded-For (huiji.clientip). 0: the
 # header is ignored and the TCP peer's address is used, since a client can write the header.
@@ -285,6 +292,15 @@ ENCRYPTION_KEY = env_str("ENCRYPTION_KEY")
 
 # --- Operations ---------------------------------------------------------------------------------
 METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Without a token /metrics is open (a developer's machine); production closes it instead.
+METRICS_OPEN_WITHOUT_TOKEN = True
+# Content-Security-Policy (huiji.csp): scripts, styles and everything else only from our own
+# origin; no page needs an inline script, style or event handler. Production enforces it;
+# development only reports violations (browser console), so Django's debug pages still show.
+CSP_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'self'; "
+              "frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = ""
+CONTENT_SECURITY_POLICY_REPORT_ONLY = ""
 SENTRY_DSN = env_str("SENTRY_DSN")
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development")
 SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)

@@ -9,6 +9,9 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 # The port `runserver` listens on, used in the links the demo prints.
 DEV_SERVER_PORT = env_int("HUIJI_PORT", 8000)
+# Report, not enforce: a page needing an inline script shows in the console while Django's
+# debug pages (inline styles) keep working.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = CSP_POLICY  # noqa: F405
 # Static files straight from the apps' folders, no collectstatic (and no manifest) needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

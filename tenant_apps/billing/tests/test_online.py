@@ -383,3 +383,40 @@ def test_notify_url_is_the_associations_primary_domain_whatever_the_host(cmes, f
         assert fake.trades[order.number]["notify_url"] == \
             "http://cmes.localhost:8000/payments/notify/alipay/"
         del fake.trades[order.number]
+
+
+def test_refused_notifications_are_stored_up_to_the_caps_verified_ones_always(cmes, fake,
+                                                                             settings):
+    """Unsigned junk is answered but past a few a minute per address, and a few more in all,
+    no longer stored; a genuine notification from the same address still applies."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PAYMENT_REFUSED_NOTICES_PER_IP_PER_MINUTE = 3
+    settings.PAYMENT_REFUSED_NOTICES_PER_MINUTE = 5
+    order = unpaid_order(n=11)
+    start(order)
+    fake.pay(order.number, send=False)
+    headers, body = fake.notification(order.number, tamper=True)
+    before = PaymentNotice.objects.count()
+
+    def junk(address: str) -> int:
+        client = Client(HTTP_HOST="cmes.localhost", REMOTE_ADDR=address)
+        return _deliver(client, "wechat", headers, body).status_code
+
+    assert [junk("203.0.113.7") for _ in range(5)] == [400] * 5
+    assert PaymentNotice.objects.count() - before == 3  # the address's cap
+    assert [junk("198.51.100.2") for _ in range(3)] == [400] * 3
+    assert PaymentNotice.objects.count() - before == 5  # the association's cap
+    unknown = Client(HTTP_HOST="cmes.localhost", REMOTE_ADDR="192.0.2.1").post(
+        "/payments/notify/alipay/", "a=1", content_type="application/x-www-form-urlencoded")
+    assert unknown.content == b"fail"
+    assert PaymentNotice.objects.count() - before == 5
+    genuine = Client(HTTP_HOST="cmes.localhost", REMOTE_ADDR="203.0.113.7")
+    assert _deliver(genuine, "wechat", *fake.notification(order.number)).status_code == 204
+    assert PaymentNotice.objects.count() - before == 6
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    assert Client(HTTP_HOST="cmes.localhost").post(
+        "/payments/notify/a-method-name-longer-than-the-column/", "x",
+        content_type="text/plain").status_code == 404
