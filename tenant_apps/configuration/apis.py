@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from huiji.errors import AppError, NotFound
 from tenant_apps.accounts.models import Role
-from tenant_apps.configuration.models import MemberType, UploadRequirement
+from tenant_apps.configuration.models import FEE_MAX_FEN, MemberType, UploadRequirement
 from tenant_apps.configuration.profile import validate_profile
 from tenant_apps.configuration.selectors import (
     current_notices,
@@ -124,7 +124,7 @@ class FeeCreateApi(APIView):
 
     class FeeCreateInputSerializer(serializers.Serializer):
         rank = serializers.CharField(required=False, allow_null=True)
-        amount_fen = serializers.IntegerField(min_value=0)
+        amount_fen = serializers.IntegerField(min_value=0, max_value=FEE_MAX_FEN)
         effective_from = serializers.DateField()
 
     class FeePreviewLineSerializer(serializers.Serializer):

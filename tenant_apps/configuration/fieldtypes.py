@@ -131,6 +131,8 @@ def clean_value(spec: dict, value: Any, *, branch_codes: set[str] | None = None)
             number = Decimal(str(value))
         except InvalidOperation as exc:
             raise FieldValueError(_("Enter a number.")) from exc
+        if not number.is_finite():  # NaN and Infinity parse, but are no answer
+            raise FieldValueError(_("Enter a number."))
         if options.get("min") is not None and number < Decimal(str(options["min"])):
             raise FieldValueError(_("At least %(n)s.") % {"n": options["min"]})
         if options.get("max") is not None and number > Decimal(str(options["max"])):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.configuration.fieldtypes import normalize_choices
 from tenant_apps.configuration.models import (
+    FEE_MAX_FEN,
     AssociationSettings,
     Branch,
     FieldType,
@@ -54,6 +55,11 @@ class YuanField(forms.CharField):
         except InvalidOperation as exc:
             raise forms.ValidationError(_("Enter an amount in yuan, e.g. 50 or 3000.00.")) \
                 from exc
+        if not amount.is_finite():
+            raise forms.ValidationError(_("Enter an amount in yuan, e.g. 50 or 3000.00."))
+        if amount * 100 > FEE_MAX_FEN:
+            raise forms.ValidationError(_("At most %(yuan)s yuan.")
+                                        % {"yuan": f"{FEE_MAX_FEN // 100:,}"})
         if amount < 0 or amount != amount.quantize(Decimal("0.01")):
             raise forms.ValidationError(_("Enter an amount of 0 or more, at most 2 decimals."))
         return int(amount * 100)

@@ -158,6 +158,11 @@ class Rank(models.Model):
         return self.name
 
 
+# The largest yearly fee, 100 million yuan: orders multiply a fee by the years bought, and
+# the total must still fit the amount columns (bigint).
+FEE_MAX_FEN = 10_000_000_000
+
+
 class Fee(models.Model):
     """A yearly fee from a date on. Rows are never edited: a change is a new row with a later
     `effective_from`, so what was charged before stays explainable."""

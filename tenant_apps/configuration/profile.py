@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from huiji.errors import AppError
 from tenant_apps.configuration.fieldtypes import CHOICE_SOURCES, OPTIONS, normalize_choices
 from tenant_apps.configuration.models import (
+    FEE_MAX_FEN,
     Branch,
     FieldType,
     MemberKind,
@@ -440,8 +441,9 @@ def _fees(c: _Checker, items: Any, p: str, rank_codes: set[str]) -> list[dict]:
             c.fail(f"{q}.rank", _("must name one of this type's ranks"))
         elif not rank_codes and rank is not None:
             c.fail(f"{q}.rank", _("this member type has no ranks"))
-        amount = c.integer(fee.get("amount_fen"), f"{q}.amount_fen", low=0, required=True,
-                           rule=_("must be a whole number of fen, 0 or more"))
+        amount = c.integer(fee.get("amount_fen"), f"{q}.amount_fen", low=0, high=FEE_MAX_FEN,
+                           required=True, rule=_("must be a whole number of fen from 0 to "
+                                                 "%(high)s") % {"high": FEE_MAX_FEN})
         when = c.date(fee.get("effective_from"), f"{q}.effective_from", required=True)
         if (rank, when) in seen:
             c.fail(q, _("repeats a fee for the same rank and date"))

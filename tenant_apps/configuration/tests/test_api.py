@@ -64,6 +64,30 @@ def test_fee_add_returns_the_preview(alpha):
 
 
 @pytest.mark.django_db
+def test_fee_beyond_the_largest_is_refused_not_a_server_error(alpha):
+    """2**63 fen does not fit the column (it was a 500, found by tests/fuzz)."""
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.configuration.models import FEE_MAX_FEN, Fee
+
+    admin = alpha.client("hq_admin")
+    with schema_context("alpha"):
+        before = Fee.objects.count()
+    for amount in (2**63, FEE_MAX_FEN + 1):
+        response = admin.post("/api/v1/config/member-types/regular/fees/",
+                              {"amount_fen": amount, "effective_from": "2027-03-01"},
+                              content_type="application/json")
+        assert response.status_code == 400, response.content
+        assert "amount_fen" in response.json()["error"]["fields"]
+    with schema_context("alpha"):
+        assert Fee.objects.count() == before
+    largest = admin.post("/api/v1/config/member-types/regular/fees/",
+                         {"amount_fen": FEE_MAX_FEN, "effective_from": "2027-03-01"},
+                         content_type="application/json")
+    assert largest.status_code == 201
+
+
+@pytest.mark.django_db
 def test_configuration_endpoints_are_in_the_openapi_schema(alpha):
     schema = yaml.safe_load(Client(HTTP_HOST=alpha.host).get("/api/schema/").content)
     assert {"/api/v1/join/", "/api/v1/config/profile/",

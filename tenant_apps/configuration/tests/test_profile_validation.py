@@ -63,7 +63,9 @@ def test_minimal_profile_is_valid_and_normalised():
 
 @pytest.mark.parametrize(("path", "value", "where", "rule"), [
     (("member_types", 0, "fees", 0, "amount_fen"), -1,
-     "member_types[0].fees[0].amount_fen", "0 or more"),
+     "member_types[0].fees[0].amount_fen", "from 0 to 10000000000"),
+    (("member_types", 0, "fees", 0, "amount_fen"), 2**63,  # would not fit the column
+     "member_types[0].fees[0].amount_fen", "from 0 to 10000000000"),
     (("member_types", 0, "fees", 0, "amount_fen"), 50.5,
      "member_types[0].fees[0].amount_fen", "whole number of fen"),
     (("member_types", 0, "kind"), "company", "member_types[0].kind", "must be one of"),
@@ -185,6 +187,9 @@ def test_field_values_are_checked_and_normalised(spec, value, expected):
      ["a", "b", "c", "d"], "at most 3"),
     ({"type": "choice", "choices": ["男", "女"]}, "其他", "from the list"),
     ({"type": "text", "max_length": 5}, "太长的一段文字", "At most 5"),
+    # NaN parsed as a Decimal, then failed the comparison with min (a server error).
+    ({"type": "number", "min": 0}, "NaN", "Enter a number"),
+    ({"type": "number"}, "Infinity", "Enter a number"),
 ])
 def test_bad_field_values_get_a_clear_message(spec, value, message):
     with pytest.raises(FieldValueError) as info:

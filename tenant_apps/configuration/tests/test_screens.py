@@ -50,9 +50,11 @@ def test_fee_change_and_preview_on_the_screen(alpha):
 
 
 @pytest.mark.django_db
-def test_bad_amount_is_refused_beside_the_field(alpha):
+@pytest.mark.parametrize("amount", ["-5", "NaN", "Infinity", "1e30", "100000001"])
+def test_bad_amount_is_refused_beside_the_field(alpha, amount):
+    # NaN and amounts beyond the largest fee were server errors.
     response = alpha.client("hq_admin").post("/manage/config/types/senior/fees/new/",
-                                             {"amount": "-5", "effective_from": "2027-01-01"})
+                                             {"amount": amount, "effective_from": "2027-01-01"})
     assert response.status_code == 400
     assert 'class="field has-error"' in response.content.decode()
 
