@@ -53,6 +53,16 @@ def _empty(value) -> bool:
     return False
 
 
+def _has_null_character(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_null_character(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_null_character(v) for v in value)
+    return False
+
+
 def check_answers(fields: list[dict], data: dict, *, branches: set[str],
                   require: bool) -> tuple[dict, dict[str, str]]:
     """(cleaned answers, errors by field key). With `require`, empty required fields are
@@ -78,6 +88,9 @@ def check_answers(fields: list[dict], data: dict, *, branches: set[str],
             except FieldValueError as exc:
                 errors[key] = str(exc)
             cleaned[key] = kept
+            continue
+        if _has_null_character(value):  # PostgreSQL stores no NUL in text or jsonb
+            errors[key] = _("Null characters are not allowed.")
             continue
         if _empty(value):
             if require and spec.get("required"):
