@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -263,7 +264,7 @@ def move(request, kind, pk):
     model = MOVABLE.get(kind) or _404()
     config_move(acting_user=request.user, instance=get_object_or_404(model, pk=pk),
                 up=request.POST.get("direction") == "up")
-    return redirect(request.POST.get("next") or "configuration:overview")
+    return _back(request)
 
 
 @hq_admin_required
@@ -276,7 +277,17 @@ def delete(request, kind, pk):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Removed."))
-    return redirect(request.POST.get("next") or "configuration:overview")
+    return _back(request)
+
+
+def _back(request):
+    """Back to the screen the button was on: a page of this site only, never another host
+    (a crafted `next` would otherwise send a logged-in administrator anywhere)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("configuration:overview")
 
 
 def _404():
