@@ -13,6 +13,7 @@ from tenant_apps.portal import views as portal_views
 
 api = [
     path("me/", account_apis.MeApi.as_view(), name="me"),
+    path("accounts/csrf/", account_apis.AccountCsrfApi.as_view(), name="account-csrf"),
     path("accounts/code/", account_apis.AccountCodeApi.as_view(), name="account-code"),
     path("accounts/signup/", account_apis.AccountSignupApi.as_view(), name="account-signup"),
     path("users/<uuid:public_id>/", account_apis.UserDetailApi.as_view(), name="user-detail"),

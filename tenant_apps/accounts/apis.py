@@ -1,5 +1,8 @@
-"""Account APIs: who am I, and (for HQ administrators) one account of the association."""
+"""Account APIs: who am I, and (for HQ administrators) one account of the association; for
+visitors, the CSRF token, SMS codes and sign-up (each post needs the token, see
+huiji.apiauth)."""
 
+from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -7,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from huiji.apiauth import CsrfSessionAuthentication
 from huiji.errors import NotFound
 from tenant_apps.accounts.selectors import user_for_staff
 
@@ -35,10 +39,27 @@ class UserDetailApi(APIView):
         return Response(UserOutputSerializer(user).data)
 
 
-class AccountCodeApi(APIView):
-    """Send an SMS verification code (sign-up, SMS login, password reset)."""
+class AccountCsrfApi(APIView):
+    """The CSRF token an API client sends back (`X-CSRFToken` header) with every post; the
+    answer also sets the `csrftoken` cookie it is checked against."""
 
     permission_classes = [AllowAny]
+
+    class AccountCsrfOutputSerializer(serializers.Serializer):
+        csrf_token = serializers.CharField()
+
+    @extend_schema(responses=AccountCsrfOutputSerializer, operation_id="account_csrf")
+    def get(self, request):
+        # get_token also has CsrfViewMiddleware set the cookie on the way out.
+        return Response({"csrf_token": get_token(request)})
+
+
+class AccountCodeApi(APIView):
+    """Send an SMS verification code (sign-up, SMS login, password reset), for what the
+    association offers. Needs the CSRF token, as every post does."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = [CsrfSessionAuthentication]
 
     class AccountCodeInputSerializer(serializers.Serializer):
         phone = serializers.CharField()
@@ -59,9 +80,10 @@ class AccountCodeApi(APIView):
 
 class AccountSignupApi(APIView):
     """Sign up with the association's modes; the slider check's token and position are
-    required as on the page."""
+    required as on the page, and the CSRF token as on every post."""
 
     permission_classes = [AllowAny]
+    authentication_classes = [CsrfSessionAuthentication]
 
     class AccountSignupInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)

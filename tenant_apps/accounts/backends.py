@@ -4,13 +4,9 @@ the association logs units in by name, the unit's name), and a password."""
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
-from django.db.models import Q
-from django_tenants.utils import get_public_schema_name
 
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.selectors import accepts_name_login
-from tenant_apps.accounts.services import normalize_email, normalize_phone
+from tenant_apps.accounts.selectors import account_for_identifier
 
 
 class IdentifierBackend(ModelBackend):
@@ -18,17 +14,7 @@ class IdentifierBackend(ModelBackend):
         identifier = (username or kwargs.get("identifier") or "").strip()
         if not identifier or password is None:
             return None
-        query = (Q(username=identifier) | Q(email=normalize_email(identifier))
-                 | Q(phone=normalize_phone(identifier)))
-        if connection.schema_name != get_public_schema_name():
-            # Members of an association may also give their member number (CAQ), and units
-            # their name where the association logs units in by name.
-            query |= Q(membership__number=identifier)
-            if accepts_name_login():
-                query |= Q(name=identifier)
-        matches = list(User.objects.filter(query)[:2])
-        # A name shared by two accounts identifies neither.
-        user = matches[0] if len(matches) == 1 else None
+        user = account_for_identifier(identifier)
         if user is None:
             # Run the hasher anyway so a missing account takes as long as a wrong password.
             User().set_password(password)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.selectors import account_settings
@@ -17,7 +18,17 @@ def identifier_label(modes: list[str]) -> str:
     return " / ".join(labels) or str(_("Phone, email or username"))
 
 
-class LoginForm(AuthenticationForm):
+class RefusalMixin:
+    def refuse(self, message) -> None:
+        """Show `message` without validating: a login refused before anything is checked
+        (not offered, paused, slider unsolved) must not check the password either, or the
+        refusal page would tell a right password from a wrong one."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        self.add_error(None, message)
+
+
+class LoginForm(RefusalMixin, AuthenticationForm):
     username = forms.CharField(
         label=_("Phone, email or username"), max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
@@ -98,7 +109,7 @@ class SignupForm(PasswordRuleMixin, forms.Form):
         return data
 
 
-class SmsLoginForm(forms.Form):
+class SmsLoginForm(RefusalMixin, forms.Form):
     phone = forms.CharField(label=_("Mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))
     code = forms.CharField(label=_("SMS code"), max_length=6,

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import connection
+from django.db.models import Q
+from django_tenants.utils import get_public_schema_name
+
 from tenant_apps.accounts.models import Role, User
 
 
@@ -19,12 +23,65 @@ def user_for_staff(*, viewer, public_id: uuid.UUID | str) -> User | None:
 
 
 def account_settings():
-    """The association's sign-up and login settings (defaults before any are saved)."""
+    """The association's sign-up and login settings (defaults before any are saved, and on
+    the platform's own site, whose schema has no configuration tables)."""
     from tenant_apps.configuration.models import AssociationSettings
 
-    return AssociationSettings.objects.first() or AssociationSettings(
-        login_modes=["phone_password", "email_password"])
+    default = AssociationSettings(login_modes=["phone_password", "email_password"])
+    if not _on_association():
+        return default
+    return AssociationSettings.objects.first() or default
 
 
 def accepts_name_login() -> bool:
     return "name_password" in account_settings().login_modes
+
+
+def _on_association() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def sms_login_offered() -> bool:
+    """Whether this association lets people log in with a phone and an SMS code."""
+    return _on_association() and "phone_sms" in account_settings().login_modes
+
+
+def password_login_offered() -> bool:
+    """Whether this site takes passwords (the platform's always does)."""
+    return not _on_association() or bool(set(account_settings().login_modes) - {"phone_sms"})
+
+
+def sms_code_offered(purpose: str) -> bool:
+    """Whether a verification code is sent for this purpose here: for SMS login and SMS
+    sign-up only where the association offers them; for a password reset on every site."""
+    if purpose == "reset":
+        return True
+    if not _on_association():
+        return False
+    if purpose == "login":
+        return sms_login_offered()
+    if purpose == "signup":
+        return account_settings().signup_verification == "sms"
+    return False
+
+
+def account_for_identifier(identifier: str) -> User | None:
+    """The one account a login identifier names: a phone number in any spelling, an email
+    address, a username, a member number, or (where the association logs units in by name)
+    a unit's name. None when nothing or more than one account matches (a shared name
+    identifies neither)."""
+    from tenant_apps.accounts.services import normalize_email, normalize_phone
+
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    query = (Q(username=identifier) | Q(email=normalize_email(identifier))
+             | Q(phone=normalize_phone(identifier)))
+    if _on_association():
+        # Members of an association may also give their member number (CAQ), and units
+        # their name where the association logs units in by name.
+        query |= Q(membership__number=identifier)
+        if accepts_name_login():
+            query |= Q(name=identifier)
+    matches = list(User.objects.filter(query)[:2])
+    return matches[0] if len(matches) == 1 else None

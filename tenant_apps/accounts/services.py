@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -21,10 +22,20 @@ def normalize_email(value: str) -> str:
     return value.strip().lower()
 
 
+# Spaces, dashes, dots and brackets people put in numbers: "139 0004 0290", "(139)0004-0290".
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()\u2010-\u2015]")
+
+
 def normalize_phone(value: str) -> str:
-    digits = re.sub(r"[\s-]", "", value.strip())
-    if digits.startswith("+86"):
-        digits = digits[3:]
+    """A mainland mobile number as its 11 national digits, whatever the spelling: full-width
+    digits, separators, +86 / 0086 / 86 in front. Anything else comes back without its
+    separators (and is then no valid phone)."""
+    digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "").strip())
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            return digits[len(prefix):]
+    if len(digits) == 13 and digits.startswith("86") and _PHONE.match(digits[2:]):
+        return digits[2:]
     return digits
 
 
@@ -71,54 +82,73 @@ def user_create(*, acting_user, name: str, email: str | None = None,
     return user
 
 
-@transaction.atomic
 def account_signup(*, name: str, phone: str | None, email: str | None,
                    password: str | None, code: str | None, unit_name_login: bool) -> User:
     """Create an applicant's account on the association's site. The SMS code (when the
-    association verifies by SMS) is checked first and used up only if the account is
-    created."""
-    from tenant_apps.accounts.codes import code_check
+    association verifies by SMS) is checked first, the try counted whatever happens next,
+    and used up only if the account is created. Not inside a caller's transaction: the try
+    must be counted on its own (codes.code_check)."""
+    from tenant_apps.accounts.codes import code_check, code_use
 
-    if code is not None:
-        code_check(phone=phone or "", purpose="signup", code=code)
-    if unit_name_login and User.objects.filter(name=name.strip()).exists():
-        raise AppError("name_taken", _("A unit with this name already has an account. Log "
-                                       "in, or reset its password."), field="name", status=409)
-    user = user_create(acting_user=None, name=name.strip(), phone=phone or None,
-                       email=email or None, password=password or None,
-                       # A unit that logs in by its name has it as its username too.
-                       username=name.strip()[:150] if unit_name_login else None)
-    audit_record(actor=user, action="account.signed_up", target=user)
+    record = code_check(phone=phone or "", purpose="signup", code=code) \
+        if code is not None else None
+    with transaction.atomic():
+        if record is not None:
+            code_use(record)
+        if unit_name_login and User.objects.filter(name=name.strip()).exists():
+            raise AppError("name_taken", _("A unit with this name already has an account. "
+                                           "Log in, or reset its password."), field="name",
+                           status=409)
+        user = user_create(acting_user=None, name=name.strip(), phone=phone or None,
+                           email=email or None, password=password or None,
+                           # A unit that logs in by its name has it as its username too.
+                           username=name.strip()[:150] if unit_name_login else None)
+        audit_record(actor=user, action="account.signed_up", target=user)
     return user
 
 
-@transaction.atomic
-def account_for_sms_login(*, phone: str, code: str) -> tuple[User, bool]:
-    """Log in by phone and SMS code (no password): the account is made on first use, as
-    the Jiangsu association's site does. Returns (user, created)."""
-    from tenant_apps.accounts.codes import code_check
+def account_for_sms_login(*, phone: str, code: str) -> User:
+    """Log in by phone and SMS code, where the association offers it. Only an existing,
+    active account logs in: an account is made only through sign-up, which asks what the
+    association asks of everyone (name, consent, its verification)."""
+    from tenant_apps.accounts.codes import code_check, code_use
+    from tenant_apps.accounts.selectors import sms_login_offered
 
-    code_check(phone=phone, purpose="login", code=code)
-    phone = normalize_phone(phone)
-    user = User.objects.filter(phone=phone).first()
-    if user is not None:
-        return user, False
-    user = user_create(acting_user=None, name=phone, phone=phone)
-    audit_record(actor=user, action="account.signed_up", target=user, data={"by": "sms"})
-    return user, True
+    if not sms_login_offered():
+        raise AppError("sms_login_off", _("This association does not offer login by SMS "
+                                          "code. Log in with your password."), status=403)
+    record = code_check(phone=phone, purpose="login", code=code)
+    with transaction.atomic():
+        user = User.objects.filter(phone=normalize_phone(phone)).first()
+        if user is None:
+            raise AppError("no_account", _("No account uses this mobile number. Sign up "
+                                           "first."), field="phone", status=404)
+        if not user.is_active:
+            raise AppError("inactive", _("This account is disabled."), field="phone",
+                           status=403)
+        code_use(record)
+    return user
 
 
-@transaction.atomic
 def password_reset_by_sms(*, phone: str, code: str, password: str) -> User:
-    from tenant_apps.accounts.codes import code_check
+    """Set a new password with an SMS code. The password passes the same validators as
+    everywhere else (Django's, with the person's own details)."""
+    from tenant_apps.accounts.codes import code_check, code_use
 
-    code_check(phone=phone, purpose="reset", code=code)
-    user = User.objects.filter(phone=normalize_phone(phone)).first()
-    if user is None:
-        raise AppError("no_account", _("No account uses this mobile number."), field="phone",
-                       status=404)
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    audit_record(actor=user, action="account.password_reset", target=user,
-                 data={"by": "sms"})
+    record = code_check(phone=phone, purpose="reset", code=code)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(phone=normalize_phone(phone)).first()
+        if user is None:
+            raise AppError("no_account", _("No account uses this mobile number."),
+                           field="phone", status=404)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise AppError("weak_password", " ".join(exc.messages),
+                           field="password1") from exc
+        code_use(record)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(actor=user, action="account.password_reset", target=user,
+                     data={"by": "sms"})
     return user

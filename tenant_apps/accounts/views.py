@@ -17,7 +17,12 @@ from huiji.errors import AppError
 from tenant_apps.accounts import throttle
 from tenant_apps.accounts.codes import code_send
 from tenant_apps.accounts.forms import LoginForm, SignupForm, SmsLoginForm, SmsResetForm
-from tenant_apps.accounts.selectors import account_settings
+from tenant_apps.accounts.selectors import (
+    account_for_identifier,
+    account_settings,
+    password_login_offered,
+    sms_login_offered,
+)
 from tenant_apps.accounts.services import (
     account_for_sms_login,
     account_signup,
@@ -32,61 +37,72 @@ def _is_association(request) -> bool:
     return tenant is not None and tenant.schema_name != "public"
 
 
-def _human_check_required(request, identifier: str) -> bool:
+def _human_check_required(request, identifier: str, account) -> bool:
     if not _is_association(request):
-        return throttle.needs_human_check(identifier, client_ip(request))
+        return throttle.needs_human_check(identifier, account, client_ip(request))
     return account_settings().human_check == "always" or (
         account_settings().human_check == "failed_logins"
-        and throttle.needs_human_check(identifier, client_ip(request)))
+        and throttle.needs_human_check(identifier, account, client_ip(request)))
 
 
 class LoginView(auth_views.LoginView):
     """Password login for both sites: on an association's host it checks that association's
-    accounts, on the base domain the platform's operators. Failures are counted: after a few
-    the slider check is required, after many the account pauses for 15 minutes."""
+    accounts, on the base domain the platform's operators. Failures are counted by identity,
+    account and address (tenant_apps.accounts.throttle): after a few the slider check is
+    required, after many the account pauses for 15 minutes.
+
+    A refused attempt (login not offered, paused, slider not solved) never checks the
+    password, so a refusal cannot tell whether it was right."""
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def _refuse(self, message, status: int):
+        form = self.get_form()
+        form.refuse(message)
+        return self.render_to_response(self.get_context_data(form=form), status=status)
+
     def post(self, request, *args, **kwargs):
+        if not password_login_offered():
+            return self._refuse(_("This association does not offer login with a password. "
+                                  "Log in with an SMS code."), 403)
         identifier = request.POST.get("username", "")
-        ip = client_ip(request)
-        if throttle.locked(identifier, ip):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many failed attempts. Try again in 15 minutes."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        if _human_check_required(request, identifier) or request.POST.get("hc_token"):
+        # The view instance belongs to this request alone (as_view makes one per request).
+        self.account = account_for_identifier(identifier)
+        if throttle.locked(identifier, self.account):
+            return self._refuse(_("Too many failed attempts. Try again in 15 minutes."), 429)
+        if _human_check_required(request, identifier, self.account) \
+                or request.POST.get("hc_token"):
             try:
                 humancheck.verify(request.POST.get("hc_token", ""),
                                   request.POST.get("hc_position", ""))
             except AppError as exc:
-                form = self.get_form()
-                form.is_valid()
-                form.add_error(None, str(exc.message))
-                return self.render_to_response(self.get_context_data(form=form))
+                # As for a wrong password (Django's LoginView): the form again, now with a
+                # slider to solve.
+                return self._refuse(exc.message, 200)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        throttle.clear(form.cleaned_data["username"], client_ip(self.request))
+        throttle.clear(self.request.POST.get("username", ""), form.get_user(),
+                       client_ip(self.request))
         return super().form_valid(form)
 
     def form_invalid(self, form):
         identifier = self.request.POST.get("username", "")
         if identifier:
-            throttle.record_failure(identifier, client_ip(self.request))
+            throttle.record_failure(identifier, getattr(self, "account", None),
+                                    client_ip(self.request))
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         identifier = self.request.POST.get("username", "")
-        if _human_check_required(self.request, identifier):
+        if _human_check_required(self.request, identifier, getattr(self, "account", None)):
             context["human_check"] = humancheck.challenge()
         if _is_association(self.request):
-            modes = account_settings().login_modes
-            context["sms_login"] = "phone_sms" in modes
-            context["password_login"] = bool(set(modes) - {"phone_sms"})
+            context["sms_login"] = sms_login_offered()
+            context["password_login"] = password_login_offered()
             context["sms_form"] = SmsLoginForm()
         else:
             context["password_login"] = True
@@ -122,17 +138,27 @@ def signup(request):
 
 
 def sms_login(request):
+    """Log in with a phone and an SMS code, where the association offers it; only accounts
+    that exist log in (a new person signs up first)."""
+    if not sms_login_offered():
+        form = SmsLoginForm()
+        form.refuse(_("This association does not offer login by SMS code. Log in with your "
+                      "password."))
+        return render(request, "accounts/sms_login.html", {"form": form, "offered": False},
+                      status=404 if not _is_association(request) else 403)
     form = SmsLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, created = account_for_sms_login(phone=form.cleaned_data["phone"],
-                                                  code=form.cleaned_data["code"])
+            user = account_for_sms_login(phone=form.cleaned_data["phone"],
+                                         code=form.cleaned_data["code"])
         except AppError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
-            auth_login(request, user, backend=BACKEND)
-            return redirect("applications:start" if created else "members:home")
-    return render(request, "accounts/sms_login.html", {"form": form},
+            return render(request, "accounts/sms_login.html",
+                          {"form": form, "offered": True, "no_account": exc.code == "no_account"},
+                          status=exc.status)
+        auth_login(request, user, backend=BACKEND)
+        return redirect("members:home")
+    return render(request, "accounts/sms_login.html", {"form": form, "offered": True},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -141,9 +167,6 @@ def send_code(request):
     """Send an SMS code (sign-up, SMS login, password reset). Answers JSON for the page's
     "get code" button; every refusal says why."""
     purpose = request.POST.get("purpose", "")
-    if purpose not in ("signup", "login", "reset"):
-        return JsonResponse({"error": {"code": "bad_purpose", "message": _("Unknown.")}},
-                            status=400)
     try:
         code_send(phone=request.POST.get("phone", ""), purpose=purpose, ip=client_ip(request))
     except AppError as exc:

@@ -175,17 +175,37 @@ def test_cmes_senior_rejected_with_reason_then_resubmitted(server, phone, deskto
     screenshot(app_page, "cmes-senior-resubmitted")
 
 
-def test_jsgas_unit_logs_in_by_sms_and_applies_up_to_payment(server, phone, sms_gateway):
-    """Jiangsu: phone and SMS code, no password; the account is made at the first login."""
+@pytest.fixture(scope="session")
+def jsgas_unit(demo_tenants, django_db_blocker):
+    """A Jiangsu unit that signed up earlier (committed, for the server to see): SMS login
+    logs existing accounts in and never makes one."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.services import user_create
+
+    with django_db_blocker.unblock(), schema_context("jsgas"):
+        if not User.objects.filter(phone="13500000004").exists():
+            user_create(acting_user=None, name="测试燃气有限公司", phone="13500000004",
+                        password="Join-2026-pass")
+    connection.set_schema_to_public()
+    return "13500000004"
+
+
+def test_jsgas_unit_logs_in_by_sms_and_applies_up_to_payment(server, phone, sms_gateway,
+                                                             jsgas_unit):
+    """Jiangsu: a unit that has signed up logs in with its phone and an SMS code."""
     base = f"http://jsgas.localhost:{server}"
     page = phone
     page.goto(f"{base}/login/sms/")
-    page.fill("input[name=phone]", "13500000004")
+    page.fill("input[name=phone]", jsgas_unit)
     page.click("button[data-send-code]")
     page.wait_for_selector(".code-status:not(:empty)")
-    page.fill("input[name=code]", sms_code(sms_gateway, "13500000004"))
+    page.fill("input[name=code]", sms_code(sms_gateway, jsgas_unit))
     page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/apply/$"))
+    page.wait_for_url(re.compile(r".*/member/$"))
+    page.goto(f"{base}/apply/")
     assert page.locator("input[name=password1]").count() == 0
     page.click("main form[method=post] button[type=submit]")  # the only type is chosen
     walk_wizard(page)
@@ -450,13 +470,7 @@ def test_jsgas_review_then_transfer_then_confirmation(server, phone, desktop, sm
 
     base = f"http://jsgas.localhost:{server}"
     page = phone
-    page.goto(f"{base}/login/sms/")
-    page.fill("input[name=phone]", "13500000010")
-    page.click("button[data-send-code]")
-    page.wait_for_selector(".code-status:not(:empty)")
-    page.fill("input[name=code]", sms_code(sms_gateway, "13500000010"))
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/apply/$"))
+    signup(page, base, sms_gateway, phone="13500000010", name="江苏测试热力有限公司")
     page.click("main form[method=post] button[type=submit]")
     walk_wizard(page)
     page.click("main form[method=post] button[type=submit]")
@@ -465,7 +479,7 @@ def test_jsgas_review_then_transfer_then_confirmation(server, phone, desktop, sm
     staff = desktop
     login(staff, base, "admin@jsgas.test")
     staff.goto(f"{base}/review/")
-    staff.locator("a", has_text="13500000010").click()  # SMS sign-ups are named by phone
+    staff.locator("a", has_text="江苏测试热力有限公司").click()
     staff.click("button[value=approve]")
 
     reference = pay_by_transfer(page, base)

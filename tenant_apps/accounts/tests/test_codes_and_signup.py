@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from huiji.errors import AppError
 from huiji.sms import console
-from tenant_apps.accounts.codes import code_check, code_send
+from tenant_apps.accounts.codes import code_check, code_send, code_use
 from tenant_apps.accounts.models import User, VerificationCode
 from tenant_apps.configuration.models import AssociationSettings
 from tests.harness import solved_slider
@@ -35,7 +35,7 @@ def test_code_is_six_digits_hashed_and_single_use(alpha):
             code_check(phone=PHONE, purpose="signup", code="000000" if code != "000000"
                        else "111111")
         assert info.value.code == "code_wrong"
-        code_check(phone=PHONE, purpose="signup", code=code)
+        code_use(code_check(phone=PHONE, purpose="signup", code=code))
         with pytest.raises(AppError) as info:
             code_check(phone=PHONE, purpose="signup", code=code)
         assert info.value.code == "code_expired"
@@ -118,15 +118,17 @@ def test_signup_password_rule_is_the_associations(alpha):
 
 
 @pytest.mark.django_db
-def test_sms_login_makes_the_account_on_first_use(alpha):
+def test_sms_login_logs_an_existing_account_in(alpha):
     with schema_context("alpha"):
         AssociationSettings.objects.update(login_modes=["phone_sms", "phone_password"])
+        user = alpha.user("member")
+        user.phone = PHONE
+        user.save()
     client = Client(HTTP_HOST=alpha.host)
     client.post("/accounts/code/", {"phone": PHONE, "purpose": "login"})
     response = client.post("/login/sms/", {"phone": PHONE, "code": last_code()})
-    assert response.status_code == 302 and response["Location"] == "/apply/"
-    with schema_context("alpha"):
-        assert User.objects.filter(phone=PHONE).exists()
+    assert response.status_code == 302 and response["Location"] == "/member/"
+    assert client.get("/api/v1/me/").json()["username"] == "alpha-member"
 
 
 @pytest.mark.django_db
