@@ -13,8 +13,10 @@ from rest_framework.views import APIView
 
 from huiji.clientip import client_ip
 from huiji.errors import AppError, NotFound
+from huiji.forms import parsed
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.billing import selectors
+from tenant_apps.billing.forms import VoucherForm
 from tenant_apps.billing.invoices import invoice_issue, invoice_request
 from tenant_apps.billing.models import InvoiceRequest, Order
 from tenant_apps.billing.payments import payment_start
@@ -117,14 +119,17 @@ class OrderVoucherApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}, "payer_name": {"type": "string"}}}},
+        "file": {"type": "string", "format": "binary"},
+        "payer_name": {"type": "string", "maxLength": 200},
+        "note": {"type": "string", "maxLength": 300}}}},
         responses=OrderSerializer, operation_id="order_voucher")
     def post(self, request, number):
         order = _order(request, number)
         if "file" not in request.FILES:
             raise AppError("file_required", _("Choose a file first."), field="file")
+        details = parsed(VoucherForm, request.data)
         voucher_upload(order=order, actor=request.user, uploaded=request.FILES["file"],
-                       payer_name=request.data.get("payer_name", ""))
+                       payer_name=details["payer_name"], note=details["note"])
         order.refresh_from_db()
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 

@@ -28,3 +28,10 @@ class StatementLineForm(forms.Form):
     order = forms.CharField(required=False, max_length=32, strip=True)
     dismiss = forms.CharField(required=False)  # "1": not a fee
     note = forms.CharField(required=False, max_length=300)
+
+
+class VoucherForm(forms.Form):
+    """What a payer writes beside the transfer voucher (the file itself comes separately)."""
+
+    payer_name = forms.CharField(required=False, max_length=200)
+    note = forms.CharField(required=False, max_length=300)

@@ -17,7 +17,12 @@ from huiji.forms import parsed
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.services import fee_due_fen, type_doc
 from tenant_apps.billing import selectors
-from tenant_apps.billing.forms import InvoiceReissueForm, StatementLineForm, YearsForm
+from tenant_apps.billing.forms import (
+    InvoiceReissueForm,
+    StatementLineForm,
+    VoucherForm,
+    YearsForm,
+)
 from tenant_apps.billing.models import OrderStatus
 from tenant_apps.billing.services import (
     order_cancel,
@@ -83,9 +88,9 @@ def order(request, number):
         try:
             if "file" not in request.FILES:
                 raise AppError("file_required", _("Choose a file first."), field="file")
+            details = parsed(VoucherForm, request.POST)
             voucher_upload(order=found, actor=request.user, uploaded=request.FILES["file"],
-                           payer_name=request.POST.get("payer_name", ""),
-                           note=request.POST.get("note", ""))
+                           payer_name=details["payer_name"], note=details["note"])
         except AppError as exc:
             error = exc.message
         else:

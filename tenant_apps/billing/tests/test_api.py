@@ -47,3 +47,27 @@ def test_billing_endpoints_are_in_the_openapi_schema(alpha):
     assert {"/api/v1/orders/", "/api/v1/orders/{number}/pay/", "/api/v1/orders/{number}/voucher/",
             "/api/v1/orders/{number}/invoice/", "/api/v1/finance/vouchers/{id}/"} \
         <= set(schema["paths"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("payer_name", ["王\x00五", "长" * 201])
+def test_a_voucher_with_an_unstorable_payer_name_is_refused_and_nothing_is_kept(alpha,
+                                                                                payer_name):
+    with schema_context("alpha"):
+        member = applicant(91)
+        membership_activate(acting_user=None, user=member,
+                            member_type=MemberType.objects.get(code="regular"), rank=None,
+                            years=1)
+        client = Client(HTTP_HOST=alpha.host)
+        client.force_login(member, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    number = client.post("/api/v1/orders/", {"kind": "renewal", "years": 1},
+                         content_type="application/json").json()["number"]
+    up = client.post(f"/api/v1/orders/{number}/voucher/",
+                     {"file": SimpleUploadedFile("v.png", PNG), "payer_name": payer_name})
+    assert up.status_code == 400
+    assert up.json()["error"]["field"] == "payer_name"
+    page = client.post(f"/member/orders/{number}/",
+                       {"file": SimpleUploadedFile("v.png", PNG), "payer_name": payer_name})
+    assert page.status_code == 400
+    with schema_context("alpha"):
+        assert not Voucher.objects.filter(order__number=number).exists()
