@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import kombu.pools
 import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
@@ -87,8 +88,10 @@ def test_broker_outage_loses_nothing(alpha, settings, django_capture_on_commit_c
                                      mailoutbox):
     """With the broker down, queueing after commit fails quietly; the rows are there and the
     sweep delivers them once workers run again."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read before the settings change: Celery loads its configuration from the settings on
+    # first use, and saving after it would "restore" the overridden value for every later test.
     saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_connection_retry_on_startup = False
@@ -101,7 +104,12 @@ def test_broker_outage_loses_nothing(alpha, settings, django_capture_on_commit_c
     finally:
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
         celery_app.conf.broker_transport_options = {}
+        # A fresh connection pool: eager tasks acquire a producer too, and a closed pool left
+        # behind would make every later test's inline delivery fail (quietly, by design).
         celery_app.pool.force_close_all()
+        kombu.pools.reset()
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
     with schema_context("alpha"):
         pending = OutboxMessage.objects.filter(event="application_approved", recipient=member)
         assert pending.count() == 2 and {m.status for m in pending} == {"pending"}
