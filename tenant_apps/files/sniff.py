@@ -66,3 +66,13 @@ def sniff(fileobj: BinaryIO) -> Sniffed:
         if head.startswith(signature):
             return result
     return UNKNOWN
+
+
+# The extension a stored file gets: the one its content shows, never the one its name claims.
+EXTENSIONS = {s.content_type: s.extension
+              for s in [r for _, r in _SIGNATURES] + list(_OFFICE.values())}
+EXTENSIONS.update({"image/webp": "webp", "application/zip": "zip"})
+
+
+def extension_for(content_type: str) -> str:
+    return EXTENSIONS.get(content_type, UNKNOWN.extension)

@@ -9,6 +9,7 @@ per-tenant figures belong on the operator dashboards. Set METRICS_TOKEN to requi
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from django.conf import settings
@@ -71,6 +72,8 @@ def metrics(request):
     token = settings.METRICS_TOKEN
     if not token and not settings.METRICS_OPEN_WITHOUT_TOKEN:
         raise Http404  # production without a token: closed, not open to anyone
-    if token and request.headers.get("Authorization") != f"Bearer {token}":
+    # Compared in constant time: the answer must not tell how much of a guess was right.
+    if token and not hmac.compare_digest(request.headers.get("Authorization", "").encode(),
+                                         f"Bearer {token}".encode()):
         return HttpResponseForbidden()
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

@@ -112,6 +112,9 @@ CACHES = {
 MIDDLEWARE = [
     # First, so that requests answered early (unknown host, suspended association) count too.
     "huiji.ops.metrics.RequestMetricsMiddleware",
+    # Before the association is resolved: pages answered early (unknown host, suspended
+    # association) carry the policy too.
+    "huiji.csp.ContentSecurityPolicyMiddleware",
     "huiji.tenancy.middleware.AssociationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -124,7 +127,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "huiji.csp.ContentSecurityPolicyMiddleware",
 ]
 
 TEMPLATES = [

@@ -127,3 +127,13 @@ def test_production_closes_metrics_without_its_token(production):
     with _as_in_production({**production, "METRICS_TOKEN": "s3cret"}):
         assert client.get("/metrics").status_code == 403
         assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret").status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_answered_before_any_view_carry_the_policy_too(production):
+    """The unknown-host page is made by the middleware that resolves the association, before
+    any view; it is a page like any other."""
+    with _as_in_production(production):
+        page = Client(HTTP_HOST="nobody.localhost").get("/")
+    assert page.status_code == 404
+    assert page["Content-Security-Policy"] == POLICY
