@@ -31,6 +31,8 @@ api = [
          application_apis.ApplicationNoticesApi.as_view(), name="application-notices"),
     path("applications/<uuid:public_id>/uploads/",
          application_apis.ApplicationUploadApi.as_view(), name="application-uploads"),
+    path("applications/<uuid:public_id>/images/",
+         application_apis.ApplicationImageApi.as_view(), name="application-images"),
     path("applications/<uuid:public_id>/uploads/<int:upload_id>/",
          application_apis.ApplicationUploadDeleteApi.as_view(), name="application-upload"),
     path("applications/<uuid:public_id>/submit/",

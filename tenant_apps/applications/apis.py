@@ -23,6 +23,7 @@ from tenant_apps.applications.services import (
     application_remove_upload,
     application_save_step,
     application_start,
+    application_store_image,
     application_submit,
     chain_of,
     review_decide,
@@ -175,6 +176,28 @@ class ApplicationUploadApi(APIView):
                                requirement=request.data.get("requirement", ""),
                                uploaded=request.FILES["file"])
         return Response(_out(application), status=status.HTTP_201_CREATED)
+
+
+class ApplicationImageApi(APIView):
+    """A picture for an image question: stored for the applicant; its id is then the answer."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class ImageOutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "field": {"type": "string"}, "file": {"type": "string", "format": "binary"}},
+        "required": ["field", "file"]}},
+        responses={201: ImageOutputSerializer}, operation_id="application_image")
+    def post(self, request, public_id):
+        application = _mine(request, public_id)
+        if "file" not in request.FILES:
+            raise AppError("file_required", _("Choose a file first."), field="file")
+        stored = application_store_image(application=application, actor=request.user,
+                                         field=str(request.data.get("field", "")),
+                                         uploaded=request.FILES["file"])
+        return Response({"id": str(stored.public_id)}, status=status.HTTP_201_CREATED)
 
 
 class ApplicationUploadDeleteApi(APIView):

@@ -63,10 +63,12 @@ def _has_null_character(value) -> bool:
     return False
 
 
-def check_answers(fields: list[dict], data: dict, *, branches: set[str],
-                  require: bool) -> tuple[dict, dict[str, str]]:
+def check_answers(fields: list[dict], data: dict, *, branches: set[str], require: bool,
+                  own_images: frozenset[str] | None = None) -> tuple[dict, dict[str, str]]:
     """(cleaned answers, errors by field key). With `require`, empty required fields are
-    errors; without (a draft being saved), only the values given are checked."""
+    errors; without (a draft being saved), only the values given are checked. An image answer
+    names a stored file; with `own_images` (the ids of the applicant's own stored images) it
+    must be one of them, whatever the client sent."""
     cleaned: dict = {}
     errors: dict[str, str] = {}
     for spec in fields:
@@ -78,7 +80,7 @@ def check_answers(fields: list[dict], data: dict, *, branches: set[str],
             kept = []
             for i, item in enumerate(items):
                 item_clean, item_errors = check_answers(spec["fields"], item, branches=branches,
-                                                        require=True)
+                                                        require=True, own_images=own_images)
                 for sub, message in item_errors.items():
                     errors[f"{key}.{i}.{sub}"] = message
                 kept.append(item_clean)
@@ -95,6 +97,10 @@ def check_answers(fields: list[dict], data: dict, *, branches: set[str],
         if _empty(value):
             if require and spec.get("required"):
                 errors[key] = _("This field is required.")
+            continue
+        if spec["type"] == FieldType.IMAGE and own_images is not None \
+                and str(value) not in own_images:
+            errors[key] = _("Upload the image again.")
             continue
         try:
             cleaned[key] = clean_value(spec, value, branch_codes=branches)

@@ -11,10 +11,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from huiji.errors import AppError
 from tenant_apps.configuration.fieldtypes import normalize_choices, regions
-from tenant_apps.files.services import private_file_store
-from tenant_apps.files.sniff import sniff
 
 
 def _branch_choices(document: dict) -> list[dict]:
@@ -119,17 +116,10 @@ def answers_from_post(fields: list[dict], request, *, application, prefix: str =
 
 
 def _store_image(spec: dict, upload, application) -> str:
-    limit = spec.get("max_size_mb") or 2
-    found = sniff(upload)
-    if found.kind != "image":
-        raise AppError("file_kind", _("Upload an image (JPG or PNG)."), field=spec["key"])
-    if upload.size > limit * 1024 * 1024:
-        raise AppError("file_too_large", _("The file is larger than %(n)d MB.") % {"n": limit},
-                       field=spec["key"])
-    stored = private_file_store(acting_user=application.applicant,
-                                owner=application.applicant, uploaded=upload,
-                                content_type=found.content_type)
-    return str(stored.public_id)
+    from tenant_apps.applications.services import application_store_image
+
+    return str(application_store_image(application=application, actor=application.applicant,
+                                       field=spec["key"], uploaded=upload).public_id)
 
 
 # --- request parameters (parsed with huiji.forms.parsed) ------------------------------------

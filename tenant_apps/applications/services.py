@@ -38,6 +38,7 @@ from tenant_apps.configuration.models import (
     ReviewRole,
 )
 from tenant_apps.configuration.selectors import current_notices
+from tenant_apps.files.selectors import image_ids_of
 from tenant_apps.files.services import private_file_store
 from tenant_apps.files.sniff import sniff
 from tenant_apps.memberships.services import membership_activate
@@ -249,7 +250,7 @@ def application_save_step(*, application: Application, actor, step_index: int, d
         raise AppError("bad_step", _("Unknown step."))
     cleaned, errors = check_answers(steps[step_index].fields, data,
                                     branches=branch_codes(application.revision.document),
-                                    require=finish)
+                                    require=finish, own_images=image_ids_of(application.applicant))
     answers = dict(application.answers)
     for spec in steps[step_index].fields:
         key = spec["key"]
@@ -261,6 +262,42 @@ def application_save_step(*, application: Application, actor, step_index: int, d
     application.wizard_step = f"form:{step_index}"
     application.save(update_fields=["answers", "wizard_step", "updated_at"])
     return errors
+
+
+def _image_spec(fields: list[dict], key: str) -> dict | None:
+    for spec in fields:
+        if spec["type"] == "image" and spec["key"] == key:
+            return spec
+        if spec["type"] == "group":
+            found = _image_spec(spec["fields"], key)
+            if found is not None:
+                return found
+    return None
+
+
+@transaction.atomic
+def application_store_image(*, application: Application, actor, field: str, uploaded):
+    """Store a picture for an image question of the application's form (CMES's 个人照片, a
+    unit's logo), after checking it is an image within the question's size. The answer then
+    names the returned file; an answer may name only the applicant's own images."""
+    application = _locked(application)
+    _own(application, actor)
+    if application.status not in EDITABLE:
+        raise AppError("not_editable", _("This application can no longer be changed."),
+                       status=409)
+    spec = _image_spec([f for step in form_steps(type_doc(application)) for f in step.fields],
+                       field)
+    if spec is None:
+        raise AppError("unknown_field", _("This form has no such picture."), field="field")
+    limit = spec.get("max_size_mb") or 2
+    found = sniff(uploaded)
+    if found.kind != "image":
+        raise AppError("file_kind", _("Upload an image (JPG or PNG)."), field=spec["key"])
+    if uploaded.size > limit * 1024 * 1024:
+        raise AppError("file_too_large", _("The file is larger than %(n)d MB.") % {"n": limit},
+                       field=spec["key"])
+    return private_file_store(acting_user=actor, owner=application.applicant,
+                              uploaded=uploaded, content_type=found.content_type)
 
 
 @transaction.atomic

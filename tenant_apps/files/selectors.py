@@ -31,3 +31,9 @@ def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | 
         return record if application_for_reviewer(user, upload.application.public_id) \
             else None
     return record if user.has_role(*HQ_ROLES) else None
+
+
+def image_ids_of(owner) -> frozenset[str]:
+    """The ids of the images `owner` stored: what an image answer of theirs may name."""
+    return frozenset(str(pk) for pk in PrivateFile.objects.filter(
+        owner=owner, content_type__startswith="image/").values_list("public_id", flat=True))

@@ -14,7 +14,7 @@ from tenant_apps.applications.services import (
     application_start,
     application_submit,
 )
-from tenant_apps.applications.tests.helpers import PNG, applicant, complete
+from tenant_apps.applications.tests.helpers import PNG, applicant, complete, upload
 from tenant_apps.configuration.models import Branch, MemberType
 from tenant_apps.configuration.services import revision_record
 
@@ -119,6 +119,12 @@ def test_the_journey_through_the_api(alpha, django_capture_on_commit_callbacks):
         from tenant_apps.applications.tests.helpers import sample_value
 
         answers = {f["key"]: sample_value(f, branch="robot") for f in step["fields"]}
+        for f in step["fields"]:
+            if f["type"] == "image":  # a picture is uploaded first; its id is the answer
+                stored = client.post(f"/api/v1/applications/{app_id}/images/",
+                                     {"field": f["key"], "file": upload("me.png", PNG)})
+                assert stored.status_code == 201, stored.content
+                answers[f["key"]] = stored.json()["id"]
         ok = client.put(f"/api/v1/applications/{app_id}/steps/{step['index']}/",
                         {"answers": answers, "finish": True}, content_type="application/json")
         assert ok.status_code == 200, ok.content
