@@ -134,13 +134,19 @@ DEFAULTS = {
     "invoice_issued": (_l("Your fee receipt"), _l(
         "{name}, the fee receipt for your payment of {amount} yuan is issued; it is attached "
         "and in your member centre.")),
+    # Sent by SMS and email, never to the inbox: the invitee cannot log in yet.
+    "staff_invited": (_l("Your staff account at {association}"), _l(
+        "{name}, {association} has made you staff ({roles}). Choose your password within "
+        "{days} days with this one-time link: {url}"),
+        (MessageChannel.SMS, MessageChannel.EMAIL)),
 }
 
 
 def _defaults(event: str) -> list[MessageTemplate]:
     if event not in DEFAULTS:
         return []
-    subject, body = DEFAULTS[event]
+    subject, body, *channels = DEFAULTS[event]
     return [MessageTemplate(event=event, channel=channel, subject=str(subject),
                             body=str(body))
-            for channel in (MessageChannel.EMAIL, MessageChannel.INBOX)]
+            for channel in (channels[0] if channels else (MessageChannel.EMAIL,
+                                                          MessageChannel.INBOX))]
