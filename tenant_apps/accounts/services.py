@@ -315,3 +315,21 @@ def staff_set_active(*, acting_user, user: User, active: bool, reason: str = "")
     audit_record(actor=acting_user, action="staff.reactivated" if active
                  else "staff.deactivated", target=user, reason=(reason or "").strip()[:500])
     return user
+
+
+@transaction.atomic
+def account_activate(*, user: User, token: str, password: str) -> User:
+    """Choose the first password with the one-time activation token (what the link's page
+    does; the demo uses it to give its staff known passwords). The token dies with it."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active or not default_token_generator.check_token(user, token):
+        raise AppError("link_expired", _("This link has expired or was already used. Ask "
+                                         "the association for a new one."), status=409)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AppError("weak_password", " ".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="account.activated", target=user)
+    return user
