@@ -6,12 +6,9 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -19,7 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from huiji.audit.services import audit_record
 from huiji.errors import AppError
 from tenant_apps.accounts.models import Role, User
-from tenant_apps.accounts.services import user_create
+from tenant_apps.accounts.services import account_activation_path, user_create
 from tenant_apps.configuration.services import profile_apply, revision_record
 from tenants.models import Association, Domain
 from tenants.profiles import available_profiles, load_profile
@@ -136,9 +133,7 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
                 revision_record(acting_user=acting_user, summary=gettext("Empty configuration"))
             activation_url = None
             if not admin_password:
-                uid = urlsafe_base64_encode(force_bytes(admin.pk))
-                token = default_token_generator.make_token(admin)
-                activation_url = association_url(association, f"/reset/{uid}/{token}/")
+                activation_url = association_url(association, account_activation_path(admin))
             audit_record(actor=None, action="association.provisioned", target=association,
                          data={"by": str(acting_user) if acting_user else "system"})
         audit_record(actor=acting_user, action="association.created", target=association,

@@ -4,7 +4,7 @@ huiji.apiauth)."""
 
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,7 +12,14 @@ from rest_framework.views import APIView
 
 from huiji.apiauth import CsrfSessionAuthentication
 from huiji.errors import NotFound
-from tenant_apps.accounts.selectors import user_for_staff
+from tenant_apps.accounts.capabilities import STAFF_ROLES, capability_permission
+from tenant_apps.accounts.selectors import staff_list, staff_member, staff_status, user_for_staff
+from tenant_apps.accounts.services import (
+    staff_activation_resend,
+    staff_invite,
+    staff_set_active,
+    staff_update,
+)
 
 
 class UserOutputSerializer(serializers.Serializer):
@@ -121,3 +128,159 @@ class AccountSignupApi(APIView):
             unit_name_login="name_password" in account_settings().login_modes)
         login(request, user, backend="tenant_apps.accounts.backends.IdentifierBackend")
         return Response(UserOutputSerializer(user).data, status=201)
+
+
+# --- staff (HQ administrators; refused with 403 for everyone else) ----------------------------
+
+class StaffBranchSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StaffOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    email = serializers.EmailField(allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+    roles = serializers.SerializerMethodField()
+    branches = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+    def get_roles(self, user) -> list[str]:
+        return [r for r in STAFF_ROLES if r in user.roles]
+
+    @extend_schema_field(StaffBranchSerializer(many=True))
+    def get_branches(self, user):
+        return StaffBranchSerializer(user.administered_branches.all(), many=True).data
+
+    @extend_schema_field(serializers.ChoiceField(choices=["active", "invited", "deactivated"]))
+    def get_status(self, user):
+        return staff_status(user)
+
+
+class StaffRolesInputSerializer(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=list(STAFF_ROLES)),
+                                  allow_empty=False, max_length=len(STAFF_ROLES))
+    branches = serializers.ListField(child=serializers.CharField(max_length=40),
+                                     required=False, default=list, max_length=500)
+
+    def validate_branches(self, codes):
+        from tenant_apps.configuration.models import Branch
+
+        codes = list(dict.fromkeys(codes))
+        found = {b.code: b for b in Branch.objects.filter(code__in=codes, active=True)
+                 .exclude(kind=Branch.Kind.HQ)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise serializers.ValidationError(
+                _("No branch with the code %(code)s takes administrators.")
+                % {"code": missing[0]})
+        return [found[c] for c in codes]
+
+
+class StaffInviteInputSerializer(StaffRolesInputSerializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                  default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+_HQ_ONLY = capability_permission(
+    "staff.manage", message=_("Only the association's HQ administrators manage its staff."))
+
+
+def _staff(request, public_id):
+    user = staff_member(viewer=request.user, public_id=public_id)
+    if user is None:
+        raise NotFound
+    return user
+
+
+class StaffListApi(APIView):
+    permission_classes = [_HQ_ONLY]
+
+    @extend_schema(responses=StaffOutputSerializer(many=True), operation_id="staff_list")
+    def get(self, request):
+        return Response(StaffOutputSerializer(staff_list(viewer=request.user),
+                                              many=True).data)
+
+
+class StaffInviteApi(APIView):
+    """Invite a person: an account with these roles and a one-time activation link by SMS
+    and/or email (never a password)."""
+
+    permission_classes = [_HQ_ONLY]
+
+    @extend_schema(request=StaffInviteInputSerializer,
+                   responses={201: StaffOutputSerializer}, operation_id="staff_invite")
+    def post(self, request):
+        data = StaffInviteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        invitation = staff_invite(acting_user=request.user, name=fields["name"],
+                                  phone=fields["phone"] or None, email=fields["email"] or None,
+                                  roles=fields["roles"], branches=fields["branches"])
+        user = staff_member(viewer=request.user, public_id=invitation.user.public_id)
+        return Response(StaffOutputSerializer(user).data, status=201)
+
+
+class StaffDetailApi(APIView):
+    permission_classes = [_HQ_ONLY]
+
+    @extend_schema(responses=StaffOutputSerializer, operation_id="staff_detail")
+    def get(self, request, public_id):
+        return Response(StaffOutputSerializer(_staff(request, public_id)).data)
+
+
+class StaffUpdateApi(APIView):
+    """Replace a staff member's roles and the branches they administer."""
+
+    permission_classes = [_HQ_ONLY]
+
+    @extend_schema(request=StaffRolesInputSerializer, responses=StaffOutputSerializer,
+                   operation_id="staff_update")
+    def put(self, request, public_id):
+        user = _staff(request, public_id)
+        data = StaffRolesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        staff_update(acting_user=request.user, user=user, roles=data.validated_data["roles"],
+                     branches=data.validated_data["branches"])
+        return Response(StaffOutputSerializer(_staff(request, public_id)).data)
+
+
+class StaffDeactivateApi(APIView):
+    """The person can no longer log in; every session of theirs ends."""
+
+    permission_classes = [_HQ_ONLY]
+
+    @extend_schema(request=None, responses=StaffOutputSerializer,
+                   operation_id="staff_deactivate")
+    def post(self, request, public_id):
+        staff_set_active(acting_user=request.user, user=_staff(request, public_id),
+                         active=False)
+        return Response(StaffOutputSerializer(_staff(request, public_id)).data)
+
+
+class StaffReactivateApi(APIView):
+    permission_classes = [_HQ_ONLY]
+
+    @extend_schema(request=None, responses=StaffOutputSerializer,
+                   operation_id="staff_reactivate")
+    def post(self, request, public_id):
+        staff_set_active(acting_user=request.user, user=_staff(request, public_id),
+                         active=True)
+        return Response(StaffOutputSerializer(_staff(request, public_id)).data)
+
+
+class StaffActivationResendApi(APIView):
+    """A new one-time activation link, for someone who has not chosen a password yet."""
+
+    permission_classes = [_HQ_ONLY]
+
+    @extend_schema(request=None, responses=StaffOutputSerializer,
+                   operation_id="staff_activation_resend")
+    def post(self, request, public_id):
+        user = _staff(request, public_id)
+        staff_activation_resend(acting_user=request.user, user=user)
+        return Response(StaffOutputSerializer(user).data)

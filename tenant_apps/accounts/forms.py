@@ -134,3 +134,50 @@ class SmsResetForm(PasswordRuleMixin, forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+# --- staff (HQ administrators) ---------------------------------------------------------------
+
+def _staff_role_choices():
+    from tenant_apps.accounts.capabilities import STAFF_ROLES
+    from tenant_apps.accounts.models import Role
+
+    return [(r, Role(r).label) for r in STAFF_ROLES]
+
+
+def _appointable_branches():
+    from tenant_apps.configuration.models import Branch
+
+    return Branch.objects.filter(active=True).exclude(kind=Branch.Kind.HQ)
+
+
+class StaffRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"), choices=_staff_role_choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("What each role may do is listed below the staff list."))
+    branches = forms.ModelMultipleChoiceField(
+        label=_("branches administered"), required=False, queryset=None,
+        to_field_name="code", widget=forms.CheckboxSelectMultiple,
+        help_text=_("Branch administrators only: they review and see the applications of "
+                    "these branches."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branches"].queryset = _appointable_branches()
+
+
+class StaffInviteForm(StaffRolesForm):
+    name = forms.CharField(label=_("name"), max_length=100)
+    phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                          "autocomplete": "off"}))
+    email = forms.EmailField(label=_("email"), required=False)
+
+    field_order = ["name", "phone", "email", "roles", "branches"]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or data.get("email")):
+            self.add_error("phone", _("Give a mobile number or an email address: the "
+                                      "activation link is sent there."))
+        return data

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,10 +25,6 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
     SECRETARIAT = "secretariat", _("Secretariat")
     MEMBER = "member", _("Member")
-
-
-STAFF_ROLES = frozenset({Role.HQ_ADMIN, Role.BRANCH_ADMIN, Role.REVIEWER, Role.FINANCE,
-                         Role.SECRETARIAT})
 
 
 class UserManager(BaseUserManager):
@@ -68,6 +66,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Raised when the account is deactivated: every session it had ends for good, also after
+    # it is re-activated (the session hash below changes with it).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -82,12 +83,29 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.name or self.username
 
+    def get_session_auth_hash(self) -> str:
+        return self._epoch_session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._epoch_session_hash(secret)
+
+    def _epoch_session_hash(self, secret=None) -> str:
+        if not self.session_epoch:  # Django's own hash: sessions from before stay valid
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("tenant_apps.accounts.User.session", f"{self.password}:"
+                           f"{self.session_epoch}", secret=secret,
+                           algorithm="sha256").hexdigest()
+
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
 
     @property
     def is_association_staff(self) -> bool:
-        return any(role in STAFF_ROLES for role in self.roles)
+        """Staff of the association in any role (tenant_apps/accounts/capabilities.py)."""
+        from tenant_apps.accounts.capabilities import can
+
+        return can(self, "staff.console")
 
     @property
     def is_operator(self) -> bool:

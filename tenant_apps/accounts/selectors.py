@@ -6,7 +6,8 @@ from django.db import connection
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name
 
-from tenant_apps.accounts.models import Role, User
+from tenant_apps.accounts.capabilities import can
+from tenant_apps.accounts.models import User
 
 
 def user_for_staff(*, viewer, public_id: uuid.UUID | str) -> User | None:
@@ -17,7 +18,7 @@ def user_for_staff(*, viewer, public_id: uuid.UUID | str) -> User | None:
     user = User.objects.filter(public_id=public_id).first()
     if user is None:
         return None
-    if user.pk == viewer.pk or viewer.has_role(Role.HQ_ADMIN):
+    if user.pk == viewer.pk or can(viewer, "accounts.view"):
         return user
     return None
 
@@ -85,3 +86,34 @@ def account_for_identifier(identifier: str) -> User | None:
             query |= Q(name=identifier)
     matches = list(User.objects.filter(query)[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+def _staff_rows():
+    from tenant_apps.accounts.capabilities import STAFF_ROLES
+
+    return User.objects.filter(roles__overlap=list(STAFF_ROLES)).prefetch_related(
+        "administered_branches")
+
+
+def staff_list(*, viewer) -> list[User]:
+    """The association's staff (anyone holding a staff role, active or not) with the branches
+    they administer, for HQ administrators; two queries whatever the size."""
+    if not can(viewer, "staff.manage"):
+        return []
+    return list(_staff_rows().order_by("-is_active", "name", "pk"))
+
+
+def staff_member(*, viewer, public_id: uuid.UUID | str) -> User | None:
+    """One staff account, for HQ administrators; None (404) for anything else."""
+    if not can(viewer, "staff.manage"):
+        return None
+    return _staff_rows().filter(public_id=public_id).first()
+
+
+def staff_status(user: User) -> str:
+    """active, invited (no password chosen yet) or deactivated."""
+    if not user.is_active:
+        return "deactivated"
+    return "active" if user.has_usable_password() else "invited"

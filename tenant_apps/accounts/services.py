@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from huiji.audit.services import audit_record
-from huiji.errors import AppError
+from huiji.errors import AppError, Forbidden
 from tenant_apps.accounts.models import Role, User
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -151,4 +155,181 @@ def password_reset_by_sms(*, phone: str, code: str, password: str) -> User:
         user.save(update_fields=["password"])
         audit_record(actor=user, action="account.password_reset", target=user,
                      data={"by": "sms"})
+    return user
+
+
+# --- staff: invited by HQ administrators, activated by a one-time link ----------------------
+
+@dataclass(frozen=True)
+class Invitation:
+    user: User
+    # The one-time link to choose a password (also sent by SMS or email through the outbox).
+    activation_url: str
+
+
+def account_activation_path(user: User) -> str:
+    """The one-time link's path to choose a password (Django's password-reset token: it dies
+    once a password is set, and after PASSWORD_RESET_TIMEOUT). The first administrator of a
+    new association gets the same link (tenants/services.py)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/reset/{uid}/{default_token_generator.make_token(user)}/"
+
+
+def _staff_allowed(acting_user) -> None:
+    from tenant_apps.accounts.capabilities import can
+
+    if not can(acting_user, "staff.manage"):
+        raise Forbidden(_("Only the association's HQ administrators manage its staff."))
+
+
+def _staff_roles(roles) -> list[str]:
+    from tenant_apps.accounts.capabilities import STAFF_ROLES
+
+    roles = list(dict.fromkeys(roles or ()))
+    if not roles:
+        raise AppError("roles_required", _("Choose at least one role."), field="roles")
+    wrong = [r for r in roles if r not in STAFF_ROLES]
+    if wrong:
+        raise AppError("unknown_role", _("Unknown role: %(roles)s") %
+                       {"roles": ", ".join(sorted(map(str, wrong)))}, field="roles")
+    return [r for r in STAFF_ROLES if r in roles]
+
+
+def _staff_branches(roles: list[str], branches) -> list:
+    branches = list(dict.fromkeys(branches or ()))
+    if Role.BRANCH_ADMIN in roles and not branches:
+        raise AppError("branches_required", _("Choose the branches a branch administrator "
+                                              "administers."), field="branches")
+    if branches and Role.BRANCH_ADMIN not in roles:
+        raise AppError("branches_without_role", _("Only branch administrators are appointed "
+                                                  "to branches."), field="branches")
+    return branches
+
+
+def _invitation_send(*, user: User) -> str:
+    from django.conf import settings
+
+    from huiji.tenancy.current import current_association
+    from tenant_apps.notifications.services import notify
+    from tenants.services import association_url
+
+    association = current_association()
+    url = association_url(association, account_activation_path(user))
+    labels = "、".join(str(Role(r).label) for r in user.roles if r in Role.values)
+    notify(event="staff_invited", user=user, params={
+        "association": association.name, "roles": labels, "url": url,
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
+    return url
+
+
+@transaction.atomic
+def staff_invite(*, acting_user, name: str, phone: str | None = None,
+                 email: str | None = None, roles, branches=()) -> Invitation:
+    """Invite a person as staff: an account with these roles and no password, appointed to
+    `branches` (branch administrators), and a one-time activation link sent by SMS and/or
+    email through the outbox. Never a preset password."""
+    _staff_allowed(acting_user)
+    name = (name or "").strip()
+    if not name:
+        raise AppError("name_required", _("Enter the person's name."), field="name")
+    if not (phone or email):
+        raise AppError("contact_required", _("Give a mobile number or an email address: the "
+                                              "activation link is sent there."), field="phone")
+    roles = _staff_roles(roles)
+    branches = _staff_branches(roles, branches)
+    user = user_create(acting_user=acting_user, name=name, phone=phone or None,
+                       email=email or None, roles=roles)
+    if branches:
+        user.administered_branches.set(branches)
+    url = _invitation_send(user=user)
+    audit_record(actor=acting_user, action="staff.invited", target=user, data={
+        "roles": roles, "branches": [b.code for b in branches],
+        "sent_to": [a for a in (user.phone, user.email) if a]})
+    return Invitation(user=user, activation_url=url)
+
+
+@transaction.atomic
+def staff_activation_resend(*, acting_user, user: User) -> Invitation:
+    """A new activation link for someone who has not chosen a password yet (the first one
+    expired or was lost)."""
+    _staff_allowed(acting_user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_usable_password():
+        raise AppError("already_activated", _("This person has already chosen a password; "
+                                              "they can reset it on the login page."),
+                       status=409)
+    if not user.is_active:
+        raise AppError("inactive", _("Re-activate the account first."), status=409)
+    url = _invitation_send(user=user)
+    audit_record(actor=acting_user, action="staff.activation_sent", target=user,
+                 data={"sent_to": [a for a in (user.phone, user.email) if a]})
+    return Invitation(user=user, activation_url=url)
+
+
+@transaction.atomic
+def staff_update(*, acting_user, user: User, roles, branches=()) -> User:
+    """Change a staff member's roles and the branches they administer. Roles outside staff
+    (member) are kept. HQ administrators cannot take their own HQ role away."""
+    _staff_allowed(acting_user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    roles = _staff_roles(roles)
+    branches = _staff_branches(roles, branches)
+    if user.pk == acting_user.pk and Role.HQ_ADMIN not in roles:
+        raise AppError("own_hq_role", _("You cannot remove your own HQ administrator role; "
+                                        "ask another HQ administrator."), field="roles")
+    before = {"roles": list(user.roles),
+              "branches": sorted(user.administered_branches.values_list("code", flat=True))}
+    from tenant_apps.accounts.capabilities import STAFF_ROLES
+
+    user.roles = [r for r in user.roles if r not in STAFF_ROLES] + roles
+    user.save(update_fields=["roles"])
+    user.administered_branches.set(branches)
+    after = {"roles": list(user.roles), "branches": sorted(b.code for b in branches)}
+    if after != before:
+        audit_record(actor=acting_user, action="staff.updated", target=user,
+                     data={"before": before, "after": after})
+    return user
+
+
+@transaction.atomic
+def staff_set_active(*, acting_user, user: User, active: bool, reason: str = "") -> User:
+    """Deactivate (the person can no longer log in, and every session of theirs ends, for
+    good) or re-activate an account."""
+    _staff_allowed(acting_user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == acting_user.pk and not active:
+        raise AppError("own_account", _("You cannot deactivate your own account."),
+                       status=409)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    fields = ["is_active"]
+    if not active:
+        user.session_epoch += 1
+        fields.append("session_epoch")
+        if not user.has_usable_password():
+            # Not activated yet: a fresh unusable password kills the links already sent.
+            user.set_unusable_password()
+            fields.append("password")
+    user.save(update_fields=fields)
+    audit_record(actor=acting_user, action="staff.reactivated" if active
+                 else "staff.deactivated", target=user, reason=(reason or "").strip()[:500])
+    return user
+
+
+@transaction.atomic
+def account_activate(*, user: User, token: str, password: str) -> User:
+    """Choose the first password with the one-time activation token (what the link's page
+    does; the demo uses it to give its staff known passwords). The token dies with it."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active or not default_token_generator.check_token(user, token):
+        raise AppError("link_expired", _("This link has expired or was already used. Ask "
+                                         "the association for a new one."), status=409)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AppError("weak_password", " ".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="account.activated", target=user)
     return user

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from tenant_apps.accounts import views
+from tenant_apps.accounts import staff_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -21,4 +21,13 @@ urlpatterns = [
         success_url=reverse_lazy("password-changed")), name="password-change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_changed.html"), name="password-changed"),
+    path("manage/staff/", staff_views.staff, name="staff"),
+    path("manage/staff/invite/", staff_views.invite, name="staff-invite"),
+    path("manage/staff/<uuid:public_id>/", staff_views.detail, name="staff-detail"),
+    path("manage/staff/<uuid:public_id>/deactivate/", staff_views.set_active,
+         {"active": False}, name="staff-deactivate"),
+    path("manage/staff/<uuid:public_id>/reactivate/", staff_views.set_active,
+         {"active": True}, name="staff-reactivate"),
+    path("manage/staff/<uuid:public_id>/activation/", staff_views.resend,
+         name="staff-resend"),
 ]

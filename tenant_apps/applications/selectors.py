@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tenant_apps.accounts.models import Role
+from tenant_apps.accounts import capabilities
 from tenant_apps.applications.engine import type_document
 from tenant_apps.applications.models import Application, Status
-from tenant_apps.applications.services import can_review, routed_to_branch
+from tenant_apps.applications.services import can_review, routed_to_branch, step_unstaffed
 
 
 def open_application(user) -> Application | None:
@@ -40,32 +40,37 @@ def status_label(application: Application) -> str:
 
 def review_queue(user) -> list[Application]:
     """Applications waiting at a step this person may decide. Branch administrators see only
-    applications routed to their own branches."""
-    roles = [r for r in user.roles if r in {Role.REVIEWER, Role.HQ_ADMIN, Role.FINANCE,
-                                              Role.SECRETARIAT, Role.BRANCH_ADMIN}]
-    if not roles:
+    applications routed to their own branches. Each carries `unstaffed`: nobody holds the
+    step's role (HQ administrators may decide it then)."""
+    seen = capabilities.scope(user, "applications.view")
+    if seen is None:
         return []
     candidates = Application.objects.filter(status=Status.IN_REVIEW).select_related(
         "member_type", "revision", "applicant", "branch").prefetch_related(
         "branch__admins").order_by("submitted_at")
-    if roles == [Role.BRANCH_ADMIN]:
+    if seen == capabilities.BRANCH:
         candidates = candidates.filter(branch__admins=user)
+    held = capabilities.held_roles()
     out = []
     for application in candidates:
         chain = type_document(application.revision.document,
                               application.member_type.code)["review_chain"]
-        if can_review(user, application, chain[application.review_position]):
+        step = chain[application.review_position]
+        if can_review(user, application, step, held=held):
+            application.unstaffed = step_unstaffed(application, step, held=held)
             out.append(application)
     return out
 
 
 def application_for_reviewer(user, public_id) -> Application | None:
     """An application a staff member may open: any for HQ roles and finance/secretariat; for
-    branch administrators only those routed to their branches."""
-    if not user.is_authenticated or not user.is_association_staff:
+    branch administrators only those routed to their branches (capabilities.py,
+    applications.view)."""
+    seen = capabilities.scope(user, "applications.view")
+    if seen is None:
         return None
     rows = Application.objects.filter(public_id=public_id)
-    if set(user.roles) & {Role.HQ_ADMIN, Role.REVIEWER, Role.FINANCE, Role.SECRETARIAT}:
+    if seen == capabilities.ALL:
         return rows.select_related("member_type", "revision", "applicant").first()
     return rows.filter(Q(branch__admins=user)).select_related(
         "member_type", "revision", "applicant").first()

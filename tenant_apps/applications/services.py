@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
 from huiji.tenancy.current import current_association
+from tenant_apps.accounts import capabilities
 from tenant_apps.accounts.models import Role
 from tenant_apps.applications.engine import (
     branch_codes,
@@ -443,15 +444,6 @@ def application_withdraw(*, application: Application, actor) -> Application:
 
 # --- the reviewers ----------------------------------------------------------------------------
 
-REVIEW_ROLES = {
-    ReviewRole.HQ_REVIEWER: {Role.REVIEWER, Role.HQ_ADMIN},
-    ReviewRole.HQ_ADMIN: {Role.HQ_ADMIN},
-    ReviewRole.FINANCE: {Role.FINANCE},
-    ReviewRole.SECRETARIAT: {Role.SECRETARIAT},
-    ReviewRole.BRANCH_ADMIN: {Role.BRANCH_ADMIN},
-}
-
-
 def routed_to_branch(application: Application, step: dict) -> bool:
     """A branch-routed step goes to the branch the applicant chose; an applicant who joined
     headquarters directly is reviewed by HQ instead (seed 001: 待分会审 or 待总会审)."""
@@ -459,17 +451,34 @@ def routed_to_branch(application: Application, step: dict) -> bool:
         and application.branch.kind != Branch.Kind.HQ
 
 
-def can_review(user, application: Application, step: dict) -> bool:
+def step_unstaffed(application: Application, step: dict, held=None) -> bool:
+    """Nobody can decide this step: no active account holds its role, or the branch it is
+    routed to has no active administrator ("无人负责此环节"). `held`: held_roles(), if the
+    caller already has it."""
+    if routed_to_branch(application, step):
+        return capabilities.step_unstaffed(role=ReviewRole.BRANCH_ADMIN, held=frozenset(),
+                                           branch=application.branch)
+    role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
+    if role == ReviewRole.BRANCH_ADMIN:
+        return True  # a branch step without a branch: no branch administrator can take it
+    return capabilities.step_unstaffed(
+        role=role, held=capabilities.held_roles() if held is None else held)
+
+
+def can_review(user, application: Application, step: dict, held=None) -> bool:
+    """The step's own role (capabilities.py, review.<role>; a branch step: an administrator
+    of that branch), or an HQ administrator when nobody holds the step's role."""
     if not user.is_authenticated:
         return False
     if routed_to_branch(application, step):
-        # admins.all() so that a queue that prefetched them asks no more queries
-        return user.has_role(Role.BRANCH_ADMIN) and \
-            any(admin.pk == user.pk for admin in application.branch.admins.all())
-    role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
-    if role == ReviewRole.BRANCH_ADMIN:
-        return False  # a branch step without a branch: nobody but HQ (above) may act
-    return user.has_role(*REVIEW_ROLES.get(role, ()))
+        if capabilities.can(user, "review.branch_admin", branch=application.branch):
+            return True
+    else:
+        role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
+        if role != ReviewRole.BRANCH_ADMIN and capabilities.can(user, f"review.{role}"):
+            return True
+    return capabilities.can(user, "review.unstaffed") and \
+        step_unstaffed(application, step, held=held)
 
 
 @transaction.atomic

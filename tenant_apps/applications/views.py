@@ -255,7 +255,7 @@ def queue(request):
     if not request.user.is_association_staff:
         raise Http404
     rows = [{"application": a, "label": selectors.status_label(a),
-             "step": chain_of(a)[a.review_position]["name"]}
+             "step": chain_of(a)[a.review_position]["name"], "unstaffed": a.unstaffed}
             for a in selectors.review_queue(request.user)]
     return render(request, "applications/queue.html", {"rows": rows})
 
@@ -281,12 +281,13 @@ def review(request, public_id):
     chain = chain_of(application)
     step_now = chain[application.review_position] if application.status == Status.IN_REVIEW \
         and application.review_position is not None else None
-    from tenant_apps.applications.services import can_review
+    from tenant_apps.applications.services import can_review, step_unstaffed
 
     return render(request, "applications/review.html", {
         "application": application, "summary": summary, "chain": chain,
         "label": selectors.status_label(application), "step": step_now,
         "can_decide": step_now is not None and can_review(request.user, application, step_now),
+        "unstaffed": step_now is not None and step_unstaffed(application, step_now),
         "uploads": application.uploads.select_related("file"),
         "events": application.events.all(), "error": error,
         "branch_codes": branch_codes(application.revision.document)},

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from huiji.clientip import client_ip
 from huiji.errors import AppError, NotFound
 from huiji.forms import parsed
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.billing import selectors
 from tenant_apps.billing.forms import VoucherForm
@@ -21,7 +22,6 @@ from tenant_apps.billing.invoices import invoice_issue, invoice_request
 from tenant_apps.billing.models import InvoiceRequest, Order
 from tenant_apps.billing.payments import payment_start
 from tenant_apps.billing.services import (
-    FINANCE_ROLES,
     order_cancel,
     order_for_application,
     order_for_renewal,
@@ -181,7 +181,7 @@ class FinanceInvoiceIssueApi(APIView):
         "file": {"type": "string", "format": "binary"}}}}, responses=dict,
         operation_id="finance_invoice_issue")
     def post(self, request, pk):
-        if not request.user.has_role(*FINANCE_ROLES):
+        if not can(request.user, "finance.manage"):
             raise NotFound
         found = InvoiceRequest.objects.filter(pk=pk).first()
         if found is None or "file" not in request.FILES:

@@ -12,8 +12,9 @@ from stdnum.cn import uscc
 
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.billing.models import InvoiceRequest, Order, OrderStatus
-from tenant_apps.billing.services import FINANCE_ROLES, _yuan
+from tenant_apps.billing.services import _yuan
 from tenant_apps.configuration.fieldtypes import FieldValueError, clean_phone
 from tenant_apps.files.services import private_file_store
 from tenant_apps.files.sniff import sniff
@@ -97,7 +98,7 @@ def invoice_request(*, order: Order, actor, details: dict,
 def invoice_issue(*, request: InvoiceRequest, actor, uploaded) -> InvoiceRequest:
     """Finance uploads the issued e-receipt (PDF); the member gets it by email (attached)
     and in the member centre."""
-    if not actor.has_role(*FINANCE_ROLES):
+    if not can(actor, "finance.manage"):
         raise Forbidden(_("Only finance can issue receipts."))
     request = InvoiceRequest.objects.select_for_update().select_related("order").get(
         pk=request.pk)

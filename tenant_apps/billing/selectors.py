@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.billing.models import Order, OrderStatus, PaymentMethod, PaymentNotice, Voucher
-from tenant_apps.billing.services import FINANCE_ROLES
 from tenant_apps.configuration.models import Notice, PaymentAccount
 
 
@@ -65,14 +65,14 @@ def transfer_notice() -> Notice | None:
 
 
 def voucher_queue(user) -> list[Voucher]:
-    if not user.has_role(*FINANCE_ROLES):
+    if not can(user, "finance.manage"):
         return []
     return list(Voucher.objects.filter(status=Voucher.Status.PENDING).select_related(
         "order", "order__payer", "order__member_type", "file").order_by("created_at"))
 
 
 def voucher_for_finance(user, pk: int) -> Voucher | None:
-    if not user.is_authenticated or not user.has_role(*FINANCE_ROLES):
+    if not user.is_authenticated or not can(user, "finance.manage"):
         return None
     return Voucher.objects.filter(pk=pk).select_related("order", "order__payer", "file").first()
 

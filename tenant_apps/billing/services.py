@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
-from tenant_apps.accounts.models import Role
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.services import (
     application_payment_confirmed,
@@ -28,7 +28,6 @@ from tenant_apps.notifications.services import notify
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 VOUCHER_MAX_MB = 10
-FINANCE_ROLES = (Role.FINANCE, Role.HQ_ADMIN)
 
 
 def _new_number() -> str:
@@ -133,7 +132,7 @@ def voucher_upload(*, order: Order, actor, uploaded, payer_name: str = "",
 def voucher_decide(*, voucher: Voucher, actor, accept: bool, reason: str = "") -> Voucher:
     """Finance confirms the money on a voucher (the order is confirmed and its effects
     applied once) or rejects it with a reason (the payer can upload another)."""
-    if not actor.has_role(*FINANCE_ROLES):
+    if not can(actor, "finance.manage"):
         raise Forbidden(_("Only finance can confirm payments."))
     order = _locked(voucher.order)
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)

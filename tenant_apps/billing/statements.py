@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.billing.models import Order, OrderStatus, StatementLine
-from tenant_apps.billing.services import FINANCE_ROLES, _apply_confirmed, _move
+from tenant_apps.billing.services import _apply_confirmed, _move
 
 REFERENCE = re.compile(r"HJ[A-HJ-NP-Z2-9]{6}")
 COLUMNS = {
@@ -97,7 +98,7 @@ def _date(text: str) -> dt.date | None:
 
 @transaction.atomic
 def statement_import(*, actor, name: str, content: bytes) -> ImportResult:
-    if not actor.has_role(*FINANCE_ROLES):
+    if not can(actor, "finance.manage"):
         raise Forbidden(_("Only finance can import statements."))
     rows = _rows(name, content)
     if not rows:
@@ -170,7 +171,7 @@ def _confirm(order: Order, actor, line: StatementLine) -> None:
 def statement_line_settle(*, line: StatementLine, actor, order: Order | None,
                           dismiss: bool = False, note: str = "") -> StatementLine:
     """A person decides a doubtful line: it pays this order, or it is not a fee."""
-    if not actor.has_role(*FINANCE_ROLES):
+    if not can(actor, "finance.manage"):
         raise Forbidden()
     line = StatementLine.objects.select_for_update().get(pk=line.pk)
     if line.status != StatementLine.Status.DOUBTFUL:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from huiji.clientip import client_ip
 from huiji.errors import AppError
 from huiji.forms import parsed
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.services import fee_due_fen, type_doc
 from tenant_apps.billing import selectors
@@ -274,9 +275,8 @@ def invoice_new(request, number):
 @login_required
 def invoices_queue(request):
     from tenant_apps.billing.models import InvoiceRequest
-    from tenant_apps.billing.services import FINANCE_ROLES
 
-    if not request.user.has_role(*FINANCE_ROLES):
+    if not can(request.user, "finance.manage"):
         raise Http404
     return render(request, "billing/invoices.html", {"rows": InvoiceRequest.objects.filter(
         status=InvoiceRequest.Status.REQUESTED).select_related("order", "requester")})
@@ -286,9 +286,8 @@ def invoices_queue(request):
 def invoice_detail(request, pk):
     from tenant_apps.billing.invoices import invoice_issue
     from tenant_apps.billing.models import InvoiceRequest
-    from tenant_apps.billing.services import FINANCE_ROLES
 
-    if not request.user.has_role(*FINANCE_ROLES):
+    if not can(request.user, "finance.manage"):
         raise Http404
     found = InvoiceRequest.objects.filter(pk=pk).select_related("order", "requester").first()
     if found is None:
@@ -309,9 +308,8 @@ def invoice_detail(request, pk):
 
 
 def _finance(request):
-    from tenant_apps.billing.services import FINANCE_ROLES
 
-    if not request.user.is_authenticated or not request.user.has_role(*FINANCE_ROLES):
+    if not request.user.is_authenticated or not can(request.user, "finance.manage"):
         raise Http404
 
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huiji.errors import AppError, NotFound
-from tenant_apps.accounts.models import Role
+from tenant_apps.accounts.capabilities import capability_permission
 from tenant_apps.configuration.models import FEE_MAX_FEN, MemberType, UploadRequirement
 from tenant_apps.configuration.profile import validate_profile
 from tenant_apps.configuration.selectors import (
@@ -25,13 +25,9 @@ from tenant_apps.configuration.selectors import (
 )
 from tenant_apps.configuration.services import fee_add, profile_apply
 
-
-class IsHqAdmin(permissions.BasePermission):
-    message = _("Only the association's HQ administrators can change its configuration.")
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated
-                    and request.user.has_role(Role.HQ_ADMIN))
+IsHqAdmin = capability_permission(
+    "configuration.manage",
+    message=_("Only the association's HQ administrators can change its configuration."))
 
 
 class JoinInfoApi(APIView):

@@ -183,3 +183,30 @@ def _type_doc(t: MemberType, include_files: bool) -> dict:
         "review_chain": [{"name": s.name, "role": s.role, "stage": s.stage,
                           "branch_routed": s.branch_routed} for s in t.review_steps.all()],
     }
+
+
+def review_steps_unstaffed(member_type: MemberType) -> dict[int, list[str] | None]:
+    """The review steps of `member_type` nobody can decide ("无人负责此环节"), by step id:
+    the names of the branches without an active administrator for a branch-routed step
+    (an empty list when HQ's fallback role is held by nobody), None where the step is staffed.
+    HQ administrators may decide such steps (accounts/capabilities.py, review.unstaffed)."""
+    from tenant_apps.accounts import capabilities
+    from tenant_apps.configuration.models import ReviewRole
+
+    held = capabilities.held_roles()
+    branches = None
+    out: dict[int, list[str] | None] = {}
+    for step in member_type.review_steps.all():
+        if step.branch_routed:
+            if branches is None:
+                branches = list(Branch.objects.filter(active=True, accepts_applications=True)
+                                .exclude(kind=Branch.Kind.HQ).prefetch_related("admins"))
+            names = [b.name for b in branches if not capabilities.branch_staffed(b)]
+            hq_missing = capabilities.step_unstaffed(role=ReviewRole.HQ_REVIEWER, held=held)
+            out[step.pk] = names if names or hq_missing else None
+        elif step.role == ReviewRole.BRANCH_ADMIN:
+            out[step.pk] = []  # a branch step that goes to no branch
+        else:
+            out[step.pk] = [] if capabilities.step_unstaffed(role=step.role, held=held) \
+                else None
+    return out

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 import uuid
 
-from tenant_apps.accounts.models import Role
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.files.models import PrivateFile
-
-HQ_ROLES = (Role.HQ_ADMIN, Role.REVIEWER, Role.FINANCE, Role.SECRETARIAT)
 
 
 def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | None:
@@ -30,7 +28,7 @@ def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | 
     if upload is not None:
         return record if application_for_reviewer(user, upload.application.public_id) \
             else None
-    return record if user.has_role(*HQ_ROLES) else None
+    return record if can(user, "files.view") else None
 
 
 def image_ids_of(owner) -> frozenset[str]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _l
 
 from huiji.sms import sms_backend
@@ -134,13 +135,19 @@ DEFAULTS = {
     "invoice_issued": (_l("Your fee receipt"), _l(
         "{name}, the fee receipt for your payment of {amount} yuan is issued; it is attached "
         "and in your member centre.")),
+    # Sent by SMS and email, never to the inbox: the invitee cannot log in yet.
+    "staff_invited": (gettext_lazy("Your staff account at {association}"), gettext_lazy(
+        "{name}, {association} has made you staff ({roles}). Choose your password within "
+        "{days} days with this one-time link: {url}"),
+        (MessageChannel.SMS, MessageChannel.EMAIL)),
 }
 
 
 def _defaults(event: str) -> list[MessageTemplate]:
     if event not in DEFAULTS:
         return []
-    subject, body = DEFAULTS[event]
+    subject, body, *channels = DEFAULTS[event]
     return [MessageTemplate(event=event, channel=channel, subject=str(subject),
                             body=str(body))
-            for channel in (MessageChannel.EMAIL, MessageChannel.INBOX)]
+            for channel in (channels[0] if channels else (MessageChannel.EMAIL,
+                                                          MessageChannel.INBOX))]

@@ -37,7 +37,7 @@ def fuzz_association(django_db_setup, django_db_blocker):
     from django_tenants.utils import schema_context
 
     from tenant_apps.accounts.models import Role
-    from tenant_apps.accounts.services import user_create
+    from tenant_apps.accounts.services import staff_invite, user_create
     from tenant_apps.applications.services import application_start
     from tenant_apps.billing.services import order_for_renewal, voucher_upload
     from tenant_apps.configuration.models import MemberType
@@ -71,6 +71,8 @@ def fuzz_association(django_db_setup, django_db_blocker):
                                      uploaded=SimpleUploadedFile("voucher.png", PNG,
                                                                  "image/png"))
             message = InboxMessage.objects.create(user=member, title="通知", body="正文")
+            staffer = staff_invite(acting_user=provisioned.admin, name="模糊测试财务",
+                                   email=f"finance@{SLUG}.test", roles=[Role.FINANCE]).user
             users = [str(u.public_id) for u in (applicant, member, provisioned.admin)]
             KNOWN.update({
                 "/api/v1/applications/": {"public_id": [str(application.public_id)],
@@ -81,6 +83,8 @@ def fuzz_association(django_db_setup, django_db_blocker):
                 "/api/v1/orders/": {"number": [order.number]},
                 "/api/v1/finance/vouchers/": {"id": [voucher.pk]},
                 "/api/v1/messages/": {"id": [message.pk]},
+                "/api/v1/staff/": {"public_id": [str(staffer.public_id),
+                                                 str(provisioned.admin.public_id)]},
             })
         connection.set_schema_to_public()
     yield KNOWN

@@ -213,6 +213,21 @@ def _application_form_pdf(owner: User) -> str:
     return f"/apply/{application.public_id}/form.pdf"
 
 
+def _staff_member(owner: User) -> User:
+    from tenant_apps.accounts.services import staff_invite
+
+    return staff_invite(acting_user=owner, name="隔离测试秘书处", phone="13988885555",
+                        roles=["secretariat"]).user
+
+
+def _staff_page(owner: User) -> str:
+    return f"/manage/staff/{_staff_member(owner).public_id}/"
+
+
+def _staff_api(owner: User) -> str:
+    return f"/api/v1/staff/{_staff_member(owner).public_id}/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -241,4 +256,8 @@ CASES = [
     IsolationCase("stamped borrowing request", "file", "member", _stamped_borrowing_request),
     IsolationCase("application form PDF", "file", "member", _application_form_pdf,
                   staff_can_reach=False),
+    IsolationCase("staff account (staff page)", "page", "hq_admin", _staff_page,
+                  roles=frozenset({"hq_admin"})),
+    IsolationCase("staff account via API", "api", "hq_admin", _staff_api,
+                  roles=frozenset({"hq_admin"})),
 ]

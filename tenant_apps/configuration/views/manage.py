@@ -41,6 +41,7 @@ from tenant_apps.configuration.selectors import (
     current_notices,
     fee_preview,
     profile_export,
+    review_steps_unstaffed,
 )
 from tenant_apps.configuration.services import (
     config_change,
@@ -155,12 +156,15 @@ def type_detail(request, code):
                 for rank in (ranks or [None])]
     steps = {purpose: [s for s in mtype.form_steps.all() if s.purpose == purpose]
              for purpose in FormPurpose.values}
+    unstaffed = review_steps_unstaffed(mtype)
     return _page(request, "type_detail.html", {
         "type": mtype, "ranks": ranks, "previews": previews, "preview_form": preview_form,
         "on": on, "fees": sorted(mtype.fees.all(), key=lambda f: (
             f.rank.position if f.rank else -1, f.effective_from)),
         "registration_steps": steps[FormPurpose.REGISTRATION],
         "application_steps": steps[FormPurpose.APPLICATION],
+        "chain": [{"step": s, "unstaffed": unstaffed.get(s.pk)}
+                  for s in mtype.review_steps.all()],
         "fee_form": cf.FeeForm(member_type=mtype)})
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.services import user_create
@@ -24,6 +25,50 @@ ASSOCIATIONS = [
      "admin_email": "admin@jsgas.example", "admin_phone": "13800000004"},
 ]
 ADMIN_PASSWORD = "Huiji-admin-2026"  # noqa: S105  (demo only)
+STAFF_PASSWORD = "Huiji-staff-2026"  # noqa: S105  (demo only)
+# Staff in every role the associations' review chains and payments need, invited through the
+# staff page's service (tenant_apps.accounts.services.staff_invite) and activated with the
+# one-time token their link carries.
+STAFF = {
+    "cmes": [
+        {"name": "学会审核员", "phone": "13800000011", "roles": ["reviewer"]},
+        {"name": "学会财务", "phone": "13800000012", "roles": ["finance"]},
+        {"name": "机器人分会管理员", "phone": "13800000013", "roles": ["branch_admin"],
+         "branches": ["robot"]},
+        {"name": "机械史分会管理员", "phone": "13800000014", "roles": ["branch_admin"],
+         "branches": ["mech_history"]},
+    ],
+    "cacem": [
+        {"name": "协会审核员", "phone": "13800000021", "roles": ["reviewer"]},
+        {"name": "协会财务", "phone": "13800000022", "roles": ["finance"]},
+    ],
+    "caq": [
+        {"name": "资料审核员", "phone": "13800000031", "roles": ["reviewer"]},
+        {"name": "协会财务", "phone": "13800000032", "roles": ["finance"]},
+        {"name": "秘书处", "phone": "13800000033", "roles": ["secretariat"]},
+    ],
+    "jsgas": [
+        {"name": "协会财务", "phone": "13800000042", "roles": ["finance"]},
+    ],
+}
+
+
+def demo_staff_create(slug: str, admin_phone: str) -> None:
+    """Invite and activate the demo staff of one association (in its schema); existing
+    accounts are kept."""
+    from tenant_apps.accounts.services import account_activate, staff_invite
+    from tenant_apps.configuration.models import Branch
+
+    admin = User.objects.get(phone=admin_phone)
+    for person in STAFF.get(slug, []):
+        if User.objects.filter(phone=person["phone"]).exists():
+            continue
+        invitation = staff_invite(
+            acting_user=admin, name=person["name"], phone=person["phone"],
+            roles=person["roles"],
+            branches=list(Branch.objects.filter(code__in=person.get("branches", []))))
+        token = invitation.activation_url.rstrip("/").rsplit("/", 1)[1]
+        account_activate(user=invitation.user, token=token, password=STAFF_PASSWORD)
 
 
 class Command(BaseCommand):
@@ -48,6 +93,9 @@ class Command(BaseCommand):
                 name = load_profile(spec["profile"])["association"]["name"]
                 association_create(acting_user=None, name=name,
                                    admin_password=ADMIN_PASSWORD, **spec)
+        for spec in ASSOCIATIONS:
+            with schema_context(spec["slug"]):
+                demo_staff_create(spec["slug"], spec["admin_phone"])
         from tenants.demo_payments import GATEWAY_URL, connect_demo_payments
 
         connect_demo_payments([spec["slug"] for spec in ASSOCIATIONS])
@@ -64,4 +112,9 @@ class Command(BaseCommand):
             out(f"{association.name}: {association_url(association)}")
             out(f"  HQ admin login: {spec['admin_phone']} or {spec['admin_email']}"
                 f" / {ADMIN_PASSWORD}")
+            for person in STAFF.get(spec["slug"], []):
+                branches = f" ({', '.join(person['branches'])})" if person.get("branches") \
+                    else ""
+                out(f"  {'/'.join(person['roles'])}{branches} {person['name']}: "
+                    f"{person['phone']} / {STAFF_PASSWORD}")
         out("")

@@ -1,0 +1,154 @@
+"""What each role may see and do: the one table from role to capability, and its branch scope.
+
+Views, APIs, services, selectors and templates ask `can(user, capability, branch=...)` (or
+`scope(...)` to filter a list); none of them writes out role lists of its own. docs/roles.md
+shows this table in words; change both together.
+
+A capability is held with a scope:
+- ALL: everywhere in the association (HQ roles);
+- BRANCH: only for the branches the person is appointed to (`Branch.admins`); asked without
+  a branch, `can` answers whether the person holds it anywhere at all.
+
+Only active accounts hold capabilities. Roles held by nobody leave a review step unstaffed;
+HQ administrators may then act on it (`review.unstaffed`, see `step_unstaffed`).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from tenant_apps.accounts.models import Role
+
+ALL = "all"
+BRANCH = "branch"
+
+HQ_ADMIN, BRANCH_ADMIN, REVIEWER, FINANCE, SECRETARIAT = (
+    Role.HQ_ADMIN, Role.BRANCH_ADMIN, Role.REVIEWER, Role.FINANCE, Role.SECRETARIAT)
+
+# capability -> (what it allows, {role: scope})
+CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
+    "staff.console": (_("Staff pages: the review queue and staff navigation"), {
+        HQ_ADMIN: ALL, REVIEWER: ALL, FINANCE: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
+    "applications.view": (_("Open submitted applications and their uploads"), {
+        HQ_ADMIN: ALL, REVIEWER: ALL, FINANCE: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
+    "files.view": (_("Open files that belong to no application (vouchers, receipts)"), {
+        HQ_ADMIN: ALL, REVIEWER: ALL, FINANCE: ALL, SECRETARIAT: ALL}),
+    # One per review step role (configuration.ReviewRole): who decides a step of that role.
+    "review.hq_reviewer": (_("Decide HQ review steps"), {REVIEWER: ALL, HQ_ADMIN: ALL}),
+    "review.hq_admin": (_("Decide HQ administrator steps"), {HQ_ADMIN: ALL}),
+    "review.finance": (_("Decide finance steps"), {FINANCE: ALL}),
+    "review.secretariat": (_("Decide secretariat steps"), {SECRETARIAT: ALL}),
+    "review.branch_admin": (_("Decide branch steps of their branch"), {BRANCH_ADMIN: BRANCH}),
+    "review.unstaffed": (_("Decide a step nobody holds the role for"), {HQ_ADMIN: ALL}),
+    "finance.manage": (_("Confirm payments, issue receipts, import statements, refund"), {
+        FINANCE: ALL, HQ_ADMIN: ALL}),
+    "configuration.manage": (_("Change the association's configuration"), {HQ_ADMIN: ALL}),
+    "staff.manage": (_("Invite, appoint, deactivate and re-activate staff"), {HQ_ADMIN: ALL}),
+    "accounts.view": (_("Read any account of the association"), {HQ_ADMIN: ALL}),
+}
+
+# The roles the staff page gives, in the order it shows them.
+STAFF_ROLES = (HQ_ADMIN, BRANCH_ADMIN, REVIEWER, FINANCE, SECRETARIAT)
+
+
+def _table(capability: str) -> dict[str, str]:
+    try:
+        return CAPABILITIES[capability][1]
+    except KeyError:
+        raise ValueError(f"unknown capability {capability!r}") from None
+
+
+def scope(user, capability: str) -> str | None:
+    """The widest scope in which `user` holds `capability`: ALL, BRANCH or None."""
+    table = _table(capability)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    scopes = {table[role] for role in user.roles if role in table}
+    return ALL if ALL in scopes else (BRANCH if scopes else None)
+
+
+def administers(user, branch) -> bool:
+    # branch.admins.all() so that a list that prefetched them asks no more queries.
+    return any(admin.pk == user.pk for admin in branch.admins.all())
+
+
+def can(user, capability: str, branch=None) -> bool:
+    """Whether `user` may do `capability`; for `branch` when given (a branch-scoped role
+    only for the branches the person is appointed to)."""
+    held = scope(user, capability)
+    if held == ALL:
+        return True
+    if held == BRANCH:
+        return branch is None or administers(user, branch)
+    return False
+
+
+def roles_with(capability: str) -> tuple[str, ...]:
+    """The roles that hold `capability` in any scope (for queries: who could act)."""
+    return tuple(_table(capability))
+
+
+# --- review steps nobody can take ----------------------------------------------------------
+
+def held_roles() -> frozenset[str]:
+    """The staff roles at least one active account of this association holds (one query)."""
+    from tenant_apps.accounts.models import User
+
+    rows = User.objects.filter(is_active=True, roles__overlap=list(STAFF_ROLES)) \
+        .values_list("roles", flat=True)
+    return frozenset(role for roles in rows for role in roles)
+
+
+def branch_staffed(branch) -> bool:
+    """Whether an active branch administrator is appointed to `branch` (reads the prefetched
+    `admins`)."""
+    return any(a.is_active and BRANCH_ADMIN in a.roles for a in branch.admins.all())
+
+
+def step_unstaffed(*, role: str, held: frozenset[str], branch=None) -> bool:
+    """A review step of `role` that no active account can decide: nobody holds a role with
+    that review capability, or (for a step routed to `branch`) the branch has no active
+    administrator. HQ administrators may act on it (`review.unstaffed`)."""
+    if branch is not None:
+        return not branch_staffed(branch)
+    capability = f"review.{role}"
+    if capability not in CAPABILITIES:
+        return True
+    return not (set(roles_with(capability)) & held)
+
+
+# --- the same rules for DRF and for pages ---------------------------------------------------
+
+def capability_permission(capability: str, message=None) -> type[permissions.BasePermission]:
+    """A DRF permission class: refused (403) unless the user has `capability`."""
+
+    class HasCapability(permissions.BasePermission):
+        def has_permission(self, request, view):
+            return can(request.user, capability)
+
+    HasCapability.message = message or _("You may not do this.")
+    HasCapability.__name__ = f"Has_{capability.replace('.', '_')}"
+    return HasCapability
+
+
+def capability_required(capability: str, *, template: str):
+    """A view decorator: anonymous visitors are sent to log in; people without `capability`
+    see `template` with 403."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import render
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, capability):
+                return render(request, template, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
