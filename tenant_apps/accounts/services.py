@@ -104,6 +104,10 @@ def account_signup(*, name: str, phone: str | None, email: str | None,
                            # A unit that logs in by its name has it as its username too.
                            username=name.strip()[:150] if unit_name_login else None)
         audit_record(actor=user, action="account.signed_up", target=user)
+        from tenant_apps.notifications.services import notify
+
+        # Where the association writes one (CAQ: "注册完成后，通知信息会发送至注册时填写的邮箱").
+        notify(event="account_registered", user=user, params={"login": user.username})
     return user
 
 
