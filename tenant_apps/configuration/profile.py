@@ -730,7 +730,7 @@ def template_problems(event: str, channel: str, recipients: str, parts: dict[str
         if unknown:
             problems.append((part, _(
                 "uses placeholders its event (%(event)s) does not fill: %(names)s; it fills "
-                "%(known)s") % {"event": event,
+                "%(known)s") % {"event": MessageEvent(event).label,
                                 "names": ", ".join(f"{{{n}}}" for n in sorted(unknown)),
                                 "known": ", ".join(f"{{{n}}}" for n in sorted(known))}))
     if recipients != MessageRecipients.APPLICANT:

@@ -63,15 +63,15 @@ EVENTS: dict[str, Event] = {
         _("an account is created by sign-up"), ("login",), has_application=False),
     MessageEvent.APPLICATION_SUBMITTED: Event(
         _("an application is submitted (or resubmitted) and waits for a review step; one "
-          "that waits for payment gets payment_required instead, one that makes a member at "
-          "once member_activated"), ("member_type",)),
+          "that waits for payment gets the payment request instead, one that makes a member "
+          "at once the welcome"), ("member_type",)),
     MessageEvent.APPLICATION_RETURNED: Event(
         _("a reviewer returns the application for correction"), ("member_type", "reason")),
     MessageEvent.APPLICATION_REJECTED: Event(
         _("a reviewer rejects the application"), ("member_type", "reason")),
     MessageEvent.APPLICATION_APPROVED: Event(
-        _("the review before payment is passed and the fee is to be paid next (sent with "
-          "payment_required); an approval that makes a member sends member_activated only"),
+        _("the review before payment is passed and the fee is to be paid next (sent with the "
+          "payment request); an approval that makes a member sends the welcome only"),
         ("member_type", "amount", "years")),
     MessageEvent.PAYMENT_REQUIRED: Event(
         _("a joining fee is due: after submission where payment comes before review, or "
