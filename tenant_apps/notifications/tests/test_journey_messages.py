@@ -5,7 +5,6 @@ sent, to the right person, with the amount of the order they made."""
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django_tenants.utils import schema_context
@@ -126,7 +125,7 @@ def test_every_message_of_every_journey_is_filled_and_chinese(demo, slug, code, 
 
 def test_cmes_student_is_welcomed_and_not_told_to_complete_the_application(demo):
     with schema_context(demo("cmes")):
-        app, steps = _walk(_start("student"), _staff())
+        _app, steps = _walk(_start("student"), _staff())
         assert len(steps) == 1  # a member at once
         messages = steps[0][1]
         assert {m.event for m in messages} == {"member_activated"}
@@ -157,7 +156,7 @@ def test_cmes_regular_is_not_told_approved_before_review_and_reads_the_order_amo
 
 def test_cmes_senior_is_told_approved_then_to_pay(demo):
     with schema_context(demo("cmes")):
-        app, steps = _walk(_start("senior"), _staff())
+        _app, steps = _walk(_start("senior"), _staff())
         assert [sorted({m.event for m in ms}) for _status, ms in steps] == [
             ["application_submitted"],
             ["application_approved", "payment_required"],

@@ -42,13 +42,13 @@ def test_every_template_of_every_demo_profile_is_filled_and_chinese(slug):
 @pytest.mark.parametrize("event", [e for e, spec in EVENTS.items() if spec.defaults])
 def test_default_messages_are_filled_and_in_the_associations_language(event):
     values = example_values(event)
-    with translation.override("en"):  # an English browser, or a worker with no language
-        with translation.override(association_language()):
-            for subject, body in EVENTS[event].defaults.values():
-                for text in (render(str(subject), values), render(str(body), values)):
-                    assert not unfilled(text), text
-                    assert not english(text, *values.values()), text
-                    assert re.search(r"[\u4e00-\u9fff]", text), text
+    # an English browser or worker outside, the association's language inside
+    with translation.override("en"), translation.override(association_language()):
+        for subject, body in EVENTS[event].defaults.values():
+            for text in (render(str(subject), values), render(str(body), values)):
+                assert not unfilled(text), text
+                assert not english(text, *values.values()), text
+                assert re.search(r"[\u4e00-\u9fff]", text), text
 
 
 def test_the_invoice_default_reads_as_written():
@@ -159,3 +159,28 @@ def test_the_docs_list_every_event_with_its_variables():
         assert row, f"docs/messages.md has no row for {event}"
         listed = set(re.findall(r"`\{(\w+)\}`", row))
         assert listed == set(spec.variables), (event, listed)
+
+
+@pytest.mark.django_db
+def test_the_template_screen_refuses_a_placeholder_beside_the_field(alpha):
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.configuration.models import MessageTemplate
+
+    client = alpha.client("hq_admin")
+    form = {"event": "application_submitted", "channel": "email", "recipients": "applicant",
+            "subject": "申请已收到", "body": "{name}，请交纳会费{amount}元。", "active": "on"}
+    response = client.post("/manage/config/templates/new/", form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'class="field has-error"' in page and "{amount}" in page
+    assert "申请已提交" in page  # the event named as staff know it, in Chinese
+    with schema_context("alpha"):
+        assert not MessageTemplate.objects.filter(body__contains="{amount}",
+                                                  event="application_submitted").exists()
+    refused = client.post("/manage/config/templates/new/",
+                          {**form, "channel": "sms", "recipients": "first_contact",
+                           "body": "{name}您好"})
+    assert refused.status_code == 400  # alpha's forms name no contacts
+    page = client.get("/manage/config/templates/").content.decode()
+    assert "{member_number}" in page and "各事件可用的占位符" in page
