@@ -108,6 +108,10 @@ def account_signup(*, name: str, phone: str | None, email: str | None,
                            # A unit that logs in by its name has it as its username too.
                            username=name.strip()[:150] if unit_name_login else None)
         audit_record(actor=user, action="account.signed_up", target=user)
+        from tenant_apps.notifications.services import notify
+
+        # Where the association writes one (CAQ: "注册完成后，通知信息会发送至注册时填写的邮箱").
+        notify(event="account_registered", user=user, params={"login": user.username})
     return user
 
 
@@ -217,8 +221,7 @@ def _invitation_send(*, user: User) -> str:
     url = association_url(association, account_activation_path(user))
     labels = "、".join(str(Role(r).label) for r in user.roles if r in Role.values)
     notify(event="staff_invited", user=user, params={
-        "association": association.name, "roles": labels, "url": url,
-        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
+        "roles": labels, "link": url, "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
     return url
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
-from huiji.tenancy.current import current_association
 from tenant_apps.accounts import capabilities
 from tenant_apps.accounts.models import Role
 from tenant_apps.applications.engine import (
@@ -107,10 +106,16 @@ def _own(application: Application, actor) -> None:
         raise Forbidden()
 
 
-def _params(application: Application, **extra) -> dict:
-    association = current_association()
-    return {"name": application.applicant, "association": association.name if association
-            else "", "member_type": application.member_type, **extra}
+def _notify(event: str, application: Application, **params) -> None:
+    """The applicant's (and where templates say so, the contacts') messages for `event`;
+    name, association and url are filled by notify."""
+    notify(event=event, user=application.applicant, application=application,
+           params={"member_type": application.member_type.name, **params})
+
+
+def _fee_params(application: Application) -> dict:
+    return {"amount": _yuan(fee_due_fen(application) * application.years),
+            "years": application.years}
 
 
 # --- the applicant --------------------------------------------------------------------------
@@ -399,16 +404,17 @@ def application_submit(*, application: Application, actor) -> Application:
     application.last_reason = ""
     _move(application, to=stop.status, position=stop.position, actor=actor,
           action="resubmitted" if resubmission else "submitted")
-    notify(event="application_submitted", user=application.applicant,
-           params=_params(application))
+    # One message for where the application now is: "submitted, waiting for review"; or,
+    # where payment comes first, the payment request (never "approved" before a review);
+    # or, with nothing to wait for, the welcome (never "complete your application" with it).
+    if stop.status == Status.IN_REVIEW:
+        _notify("application_submitted", application)
     return _after_stop(application, actor)
 
 
 def _after_stop(application: Application, actor) -> Application:
     if application.status == Status.AWAITING_PAYMENT:
-        notify(event="payment_required", user=application.applicant,
-               params=_params(application, amount=_yuan(fee_due_fen(application)
-                                                          * application.years)))
+        _notify("payment_required", application, **_fee_params(application))
     elif application.status == Status.COMPLETED:
         _complete(application, actor)
     return application
@@ -429,9 +435,8 @@ def _complete(application: Application, actor) -> None:
     application.save(update_fields=["membership", "completed_at", "updated_at"])
     application.applicant.roles = sorted({*application.applicant.roles, Role.MEMBER})
     application.applicant.save(update_fields=["roles"])
-    notify(event="member_activated", user=application.applicant, params=_params(
-        application, member_number=membership.number,
-        valid_until=membership.valid_until.isoformat() if membership.valid_until else ""))
+    _notify("member_activated", application, member_number=membership.number,
+            valid_until=membership.valid_until.isoformat() if membership.valid_until else "")
 
 
 @transaction.atomic
@@ -505,9 +510,11 @@ def review_decide(*, application: Application, actor, decision: str, expected_po
         _move(application, to=stop.status, position=stop.position, actor=actor,
               action="approved", reason=reason, data=data)
         if stop.status == Status.IN_REVIEW:
-            return application
-        notify(event="application_approved", user=application.applicant,
-               params=_params(application))
+            return application  # the next reviewer's turn: nothing to tell the applicant yet
+        if stop.status == Status.AWAITING_PAYMENT:
+            # "Approved, now pay". An approval that makes a member says so in the welcome
+            # (member_activated) alone: an "approved, please pay" after paying would be false.
+            _notify("application_approved", application, **_fee_params(application))
         return _after_stop(application, actor)
     if decision not in ("reject", "return"):
         raise AppError("bad_decision", _("Unknown decision."))
@@ -519,8 +526,8 @@ def review_decide(*, application: Application, actor, decision: str, expected_po
     target = Status.REJECTED if decision == "reject" else Status.RETURNED
     _move(application, to=target, position=None, actor=actor,
           action="rejected" if decision == "reject" else "returned", reason=reason, data=data)
-    notify(event="application_rejected" if decision == "reject" else "application_returned",
-           user=application.applicant, params=_params(application, reason=reason))
+    _notify("application_rejected" if decision == "reject" else "application_returned",
+            application, reason=reason)
     return application
 
 
@@ -544,9 +551,10 @@ def application_mark_payment_review(*, application: Application, actor, back: bo
 
 
 @transaction.atomic
-def application_payment_confirmed(*, application: Application, actor) -> Application:
-    """Confirmed money for the joining fee: the chain goes on after payment, or the applicant
-    becomes a member."""
+def application_payment_confirmed(*, application: Application, actor, order=None
+                                  ) -> Application:
+    """Confirmed money for the joining fee (`order`, the confirmed joining order): the chain
+    goes on after payment, or the applicant becomes a member."""
     application = _locked(application)
     if application.paid_at:
         return application  # applied once
@@ -556,6 +564,12 @@ def application_payment_confirmed(*, application: Application, actor) -> Applica
     stop = next_stop(chain_of(application), start=start, paid=True, fee_due=True)
     _move(application, to=stop.status, position=stop.position, actor=actor,
           action="payment_confirmed")
-    notify(event="payment_confirmed", user=application.applicant,
-           params=_params(application))
+    if order is None:
+        order = application.orders.filter(kind="join", status="confirmed") \
+            .order_by("-confirmed_at", "-pk").first()
+    # The amount of the order the member made (its years, its fee), not today's fee.
+    paid = {"amount": _yuan(order.amount_fen), "years": order.years,
+            "order_number": order.number} if order is not None else \
+        {**_fee_params(application), "order_number": ""}
+    _notify("payment_confirmed", application, **paid)
     return _after_stop(application, actor)

@@ -18,7 +18,7 @@ from tenant_apps.billing.services import _yuan
 from tenant_apps.configuration.fieldtypes import FieldValueError, clean_phone
 from tenant_apps.files.services import private_file_store
 from tenant_apps.files.sniff import sniff
-from tenant_apps.notifications.services import notify
+from tenant_apps.notifications.services import Recipient, notify
 
 _LEGACY_TAX_ID = re.compile(r"^[0-9A-Z]{15}$|^[0-9A-Z]{17}$|^[0-9A-Z]{20}$")
 FIELDS = ("title", "tax_id", "name", "phone", "email", "address", "postcode", "note")
@@ -116,8 +116,13 @@ def invoice_issue(*, request: InvoiceRequest, actor, uploaded) -> InvoiceRequest
     request.save()
     audit_record(actor=actor, action="invoice.issued", target=request,
                  data={"order": request.order.number})
+    # To the person and email given in the receipt form (a phone-only account has no email
+    # of its own; a unit names who receives its receipts), the inbox to the account.
     notify(event="invoice_issued", user=request.requester, attachment=stored,
-           params={"amount": _yuan(request.order.amount_fen)})
+           to=Recipient(name=request.name, phone=request.phone, email=request.email),
+           params={"member_type": request.order.member_type.name,
+                   "amount": _yuan(request.order.amount_fen),
+                   "order_number": request.order.number})
     return request
 
 

@@ -161,8 +161,10 @@ def voucher_decide(*, voucher: Voucher, actor, accept: bool, reason: str = "") -
 
         application_mark_payment_review(application=order.application, actor=actor,
                                         back=True, reason=reason)
-    notify(event="payment_required", user=order.payer,
-           params={"reason": reason, "amount": _yuan(order.amount_fen)})
+    # The payer learns why, and what to pay (the order's amount).
+    notify(event="voucher_rejected", user=order.payer, application=order.application,
+           params={"member_type": order.member_type.name, "amount": _yuan(order.amount_fen),
+                   "reason": reason})
     return voucher
 
 
@@ -176,7 +178,7 @@ def _apply_confirmed(order: Order, actor) -> None:
     """What confirmed money does: a joining fee moves the application on (to the review
     steps after payment, or to membership); a renewal extends the membership."""
     if order.kind == Order.Kind.JOIN and order.application_id:
-        application_payment_confirmed(application=order.application, actor=actor)
+        application_payment_confirmed(application=order.application, actor=actor, order=order)
     elif order.kind == Order.Kind.UPGRADE and order.membership_id:
         from tenant_apps.memberships.services import membership_change_level
 
@@ -188,8 +190,10 @@ def _apply_confirmed(order: Order, actor) -> None:
 
         membership_extend(acting_user=actor, membership=order.membership, years=order.years)
         notify(event="payment_confirmed", user=order.payer,
-               params={"amount": _yuan(order.amount_fen),
-                       "valid_until": order.membership.valid_until.isoformat()})
+               application=getattr(order.membership, "application", None),
+               params={"member_type": order.member_type.name,
+                       "amount": _yuan(order.amount_fen), "years": order.years,
+                       "order_number": order.number})
 
 
 def renewal_price(membership) -> int:

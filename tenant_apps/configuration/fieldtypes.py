@@ -41,7 +41,7 @@ OPTIONS: dict[str, set[str]] = {
     FieldType.POSTCODE: set(),
     FieldType.URL: set(),
     FieldType.IMAGE: {"max_size_mb"},
-    FieldType.GROUP: {"fields", "min_items", "max_items", "item_roles"},
+    FieldType.GROUP: {"fields", "min_items", "max_items", "item_roles", "contacts"},
 }
 CHOICE_SOURCES = {"branches"}
 

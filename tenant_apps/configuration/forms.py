@@ -34,8 +34,7 @@ from tenant_apps.configuration.profile import (
     LOGIN_MODES,
     PAYMENT_SECRETS,
     PAYMENT_SETTINGS,
-    PLACEHOLDERS,
-    placeholders_in,
+    template_problems,
 )
 
 
@@ -338,17 +337,20 @@ class NoticeForm(forms.ModelForm):
 class MessageTemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
-        fields = ["event", "channel", "subject", "body", "provider_template", "active"]
+        fields = ["event", "channel", "recipients", "subject", "body", "provider_template",
+                  "active"]
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
 
     def clean(self):
         data = super().clean()
-        for name in ("subject", "body"):
-            unknown = placeholders_in(data.get(name) or "") - PLACEHOLDERS
-            if unknown:
-                self.add_error(name, _("Unknown placeholders: %(names)s. Known: %(known)s.")
-                               % {"names": ", ".join(sorted(unknown)),
-                                  "known": ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))})
+        if data.get("event") and data.get("channel"):
+            contacts = FormField.objects.filter(type="group", options__has_key="contacts") \
+                .exists()
+            for part, message in template_problems(
+                    data["event"], data["channel"], data.get("recipients") or "applicant",
+                    {"subject": data.get("subject") or "", "body": data.get("body") or ""},
+                    contacts=contacts):
+                self.add_error(part, message)
         if data.get("channel") == "email" and not data.get("subject"):
             self.add_error("subject", _("An email needs a subject."))
         return data

@@ -348,22 +348,33 @@ class Notice(models.Model):
 
 
 class MessageEvent(models.TextChoices):
+    """What each event means and which variables it fills: tenant_apps/notifications/events.py."""
+
+    ACCOUNT_REGISTERED = "account_registered", _("Account registered")
     APPLICATION_SUBMITTED = "application_submitted", _("Application submitted")
     APPLICATION_RETURNED = "application_returned", _("Application returned for correction")
     APPLICATION_REJECTED = "application_rejected", _("Application rejected")
     APPLICATION_APPROVED = "application_approved", _("Application approved")
     PAYMENT_REQUIRED = "payment_required", _("Payment required")
+    VOUCHER_REJECTED = "voucher_rejected", _("Payment voucher rejected")
     PAYMENT_CONFIRMED = "payment_confirmed", _("Payment confirmed")
     MEMBER_ACTIVATED = "member_activated", _("Membership activated")
     RENEWAL_DUE = "renewal_due", _("Renewal due")
     MEMBERSHIP_LAPSED = "membership_lapsed", _("Membership lapsed")
     INVOICE_ISSUED = "invoice_issued", _("Fee receipt issued")
+    STAFF_INVITED = "staff_invited", _("Staff invited")
 
 
 class MessageChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
     INBOX = "inbox", _("In-site message")
+
+
+class MessageRecipients(models.TextChoices):
+    APPLICANT = "applicant", _("the applicant's account")
+    FIRST_CONTACT = "first_contact", _("the first contact of the application")
+    ALL_CONTACTS = "all_contacts", _("every contact of the application")
 
 
 class MessageTemplate(models.Model):
@@ -373,6 +384,10 @@ class MessageTemplate(models.Model):
     body = models.TextField(_("text"))
     provider_template = models.CharField(_("SMS provider template code"), max_length=60,
                                          blank=True)
+    # Contacts are the items of a group field marked `contacts:` in the member type's form.
+    recipients = models.CharField(_("recipients"), max_length=20,
+                                  choices=MessageRecipients.choices,
+                                  default=MessageRecipients.APPLICANT)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -30,6 +30,7 @@ from tenant_apps.configuration.models import (
     MemberKind,
     MessageChannel,
     MessageEvent,
+    MessageRecipients,
     Notice,
     PaymentAccount,
     ResumeAfterRejection,
@@ -40,6 +41,7 @@ from tenant_apps.configuration.models import (
     UploadRequirement,
     ValidityRule,
 )
+from tenant_apps.notifications.events import EVENTS, event_variables
 
 FORMAT = "huiji-profile/1"
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -48,8 +50,6 @@ LOGIN_MODES = {"phone_password", "email_password", "phone_sms", "name_password",
                "username_password"}
 SIGNUP_VERIFICATION = {"sms", "email", "none"}
 HUMAN_CHECK = {"always", "failed_logins", "never"}
-PLACEHOLDERS = {"name", "association", "member_type", "member_number", "reason", "amount",
-                "valid_until", "url"}
 PAYMENT_SETTINGS = {
     PaymentAccount.Kind.BANK: {"account_name", "bank_name", "account_number", "bank_branch"},
     PaymentAccount.Kind.WECHAT: {"merchant_id", "app_id", "merchant_serial_no",
@@ -224,8 +224,13 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     out["referral_channels"] = _referrals(c, top.get("referral_channels"), branch_codes)
     out["member_types"] = _member_types(c, top.get("member_types"), base_dir,
                                         skip_template_files)
+    for i, member_type in enumerate(out["member_types"]):
+        if len(contact_groups(member_type)) > 1:
+            c.fail(f"member_types[{i}]", _("marks more than one group field as its contacts"))
     out["notices"] = _notices(c, top.get("notices"))
-    out["message_templates"] = _templates(c, top.get("message_templates"))
+    out["message_templates"] = _templates(c, top.get("message_templates"),
+                                          contacts=any(contact_groups(t)
+                                                       for t in out["member_types"]))
     out["payment_accounts"] = _payment_accounts(c, top.get("payment_accounts"))
     if c.problems:
         raise ProfileError(filename, c.problems)
@@ -555,6 +560,34 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
                        for k, f in enumerate(c.listing(field.get("fields"), f"{q}.fields",
                                                        required=True))],
         })
+        if field.get("contacts") is not None:
+            out["contacts"] = _contacts(c, field["contacts"], f"{q}.contacts", sub_keys)
+    return out
+
+
+CONTACT_PARTS = {"name": {FieldType.TEXT}, "phone": {FieldType.PHONE},
+                 "email": {FieldType.EMAIL}}
+
+
+def _contacts(c: _Checker, raw: Any, q: str, sub_keys: dict[str, str]) -> dict:
+    """`contacts: {name: <key>, phone: <key>, email: <key>}` on a group field: its items are
+    the application's contacts (the first item the first contact), whom a message template
+    may address (`recipients: first_contact | all_contacts`)."""
+    spec = c.mapping(raw, q, set(CONTACT_PARTS))
+    out = {}
+    for part, kinds in CONTACT_PARTS.items():
+        key = spec.get(part)
+        if key is None:
+            continue
+        if sub_keys.get(key) not in kinds:
+            c.fail(f"{q}.{part}", _("must name a %(kind)s field of this group (its fields: "
+                                    "%(keys)s)") % {"kind": "/".join(sorted(kinds)),
+                                                    "keys": ", ".join(sub_keys) or "-"})
+            continue
+        out[part] = key
+    if spec and not ({"phone", "email"} & set(spec)):
+        c.fail(q, _("names neither a phone nor an email field: contacts could not be "
+                    "reached"))
     return out
 
 
@@ -674,12 +707,51 @@ def placeholders_in(text: str) -> set[str]:
         return {"{"}
 
 
-def _templates(c: _Checker, items: Any) -> list[dict]:
+def contact_groups(member_type: dict) -> list[dict]:
+    """The group fields of a member type's forms that hold its contacts."""
+    return [f for form in ("registration_form", "application_form")
+            for step in member_type.get(form, {}).get("steps", [])
+            for f in step["fields"] if f.get("type") == FieldType.GROUP and f.get("contacts")]
+
+
+def template_problems(event: str, channel: str, recipients: str, parts: dict[str, str], *,
+                      contacts: bool) -> list[tuple[str, str]]:
+    """What is wrong with a message template, as (part, message): placeholders its event
+    does not fill, recipients it cannot have. Used by the profile and the template screen."""
+    problems = []
+    known = event_variables(event)
+    for part, text in parts.items():
+        used = placeholders_in(text or "")
+        if "{" in used:
+            problems.append((part, _("has a { or } that is not a placeholder; write {{ or }} "
+                                     "for the character itself")))
+            continue
+        unknown = used - known
+        if unknown:
+            problems.append((part, _(
+                "uses placeholders its event (%(event)s) does not fill: %(names)s; it fills "
+                "%(known)s") % {"event": MessageEvent(event).label,
+                                "names": ", ".join(f"{{{n}}}" for n in sorted(unknown)),
+                                "known": ", ".join(f"{{{n}}}" for n in sorted(known))}))
+    if recipients != MessageRecipients.APPLICANT:
+        if channel == MessageChannel.INBOX:
+            problems.append(("recipients", _("an in-site message always goes to the "
+                                             "applicant's account")))
+        elif not EVENTS[event].has_application:
+            problems.append(("recipients", _("this event is not about an application, so it "
+                                             "has no contacts")))
+        elif not contacts:
+            problems.append(("recipients", _("no member type names its contacts (a group "
+                                             "field with contacts: in its form)")))
+    return problems
+
+
+def _templates(c: _Checker, items: Any, *, contacts: bool) -> list[dict]:
     out, seen = [], set()
     for i, raw in enumerate(c.listing(items, "message_templates")):
         p = f"message_templates[{i}]"
         tpl = c.mapping(raw, p, {"event", "channel", "subject", "body", "provider_template",
-                                 "active"}, required={"event", "channel", "body"})
+                                 "recipients", "active"}, required={"event", "channel", "body"})
         event = c.choice(tpl.get("event"), f"{p}.event", MessageEvent.values)
         channel = c.choice(tpl.get("channel"), f"{p}.channel", MessageChannel.values)
         if (event, channel) in seen:
@@ -691,15 +763,17 @@ def _templates(c: _Checker, items: Any) -> list[dict]:
                                 max_length=5000),
                  "provider_template": c.text(tpl.get("provider_template"),
                                              f"{p}.provider_template", max_length=60),
+                 "recipients": c.choice(tpl.get("recipients"), f"{p}.recipients",
+                                        MessageRecipients.values,
+                                        default=MessageRecipients.APPLICANT),
                  "active": c.boolean(tpl.get("active"), f"{p}.active", True)}
         if channel == MessageChannel.EMAIL and not entry["subject"]:
             c.fail(f"{p}.subject", _("is required for email"))
-        for part in ("subject", "body"):
-            unknown = placeholders_in(entry[part]) - PLACEHOLDERS
-            if unknown:
-                c.fail(f"{p}.{part}", _("uses unknown placeholders: %(names)s (known: "
-                                        "%(known)s)") % {"names": ", ".join(sorted(unknown)),
-                                                         "known": ", ".join(sorted(PLACEHOLDERS))})
+        if event in EVENTS and channel in MessageChannel.values:
+            for part, message in template_problems(
+                    event, channel, entry["recipients"],
+                    {"subject": entry["subject"], "body": entry["body"]}, contacts=contacts):
+                c.fail(f"{p}.{part}", message)
         out.append(entry)
     return out
 

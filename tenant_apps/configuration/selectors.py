@@ -133,7 +133,8 @@ def profile_export(*, include_files: bool = True) -> dict:
                             "body": n.body} for n in Notice.objects.order_by("kind", "version")]
     document["message_templates"] = [
         {"event": t.event, "channel": t.channel, "subject": t.subject, "body": t.body,
-         "provider_template": t.provider_template, "active": t.active}
+         "provider_template": t.provider_template, "recipients": t.recipients,
+         "active": t.active}
         for t in MessageTemplate.objects.all()]
     document["payment_accounts"] = [
         {"kind": a.kind, "display_name": a.display_name, "enabled": a.enabled, **a.settings}

@@ -258,7 +258,8 @@ def _apply_templates(specs: list[dict]) -> None:
     for spec in specs:
         template, _created = MessageTemplate.objects.update_or_create(
             event=spec["event"], channel=spec["channel"],
-            defaults={k: spec[k] for k in ("subject", "body", "provider_template", "active")})
+            defaults={k: spec[k] for k in ("subject", "body", "provider_template",
+                                           "recipients", "active")})
         keep.append(template.pk)
     MessageTemplate.objects.exclude(pk__in=keep).delete()
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_lazy as _l
+from django.utils import timezone, translation
 
 from huiji.sms import sms_backend
-from tenant_apps.configuration.models import MessageChannel, MessageTemplate
+from huiji.tenancy.current import current_association
+from tenant_apps.configuration.models import MessageChannel, MessageRecipients, MessageTemplate
+from tenant_apps.notifications.events import EVENTS
 from tenant_apps.notifications.models import InboxMessage, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -21,34 +23,84 @@ RETRY_DELAYS = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600]  # seco
 
 
 class _Params(dict):
-    """Format mapping that leaves unknown placeholders visible rather than failing."""
+    """Format mapping that leaves unknown placeholders visible rather than failing (a
+    template saved before its event's variables were checked; the validator refuses new
+    ones)."""
 
     def __missing__(self, key):
         return "{" + key + "}"
 
 
-def notify(*, event: str, user, params: dict, attachment=None) -> list[OutboxMessage]:
-    """Write the association's messages for `event` to `user` into the outbox, one per active
-    template channel the user can be reached on. Must run inside the caller's transaction;
-    delivery is queued after commit."""
-    values = _Params({k: "" if v is None else str(v) for k, v in params.items()})
-    values.setdefault("name", str(user))
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a message is addressed to: the applicant's account, a contact named in the
+    application, or the person given in a form (the receipt's email)."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+def association_language() -> str:
+    """The language the association's messages are written in. Every association is
+    Chinese today (settings.LANGUAGE_CODE); a per-association language would be read here."""
+    return settings.LANGUAGE_CODE
+
+
+def render(text: str, values: dict) -> str:
+    return text.format_map(_Params(values))
+
+
+def notify(*, event: str, user, params: dict, application=None, to: Recipient | None = None,
+           attachment=None) -> list[OutboxMessage]:
+    """Write the association's messages for `event` into the outbox: one per active template
+    channel and recipient that can be reached. `params` must give exactly the variables the
+    event declares (notifications/events.py) beyond those filled here (name, association,
+    url); contacts are read from `application`; `to` replaces the account's phone and email
+    (the receipt's contact). Rendered in the association's language, whatever the request's
+    or the worker's. Must run inside the caller's transaction; delivery is queued after
+    commit."""
+    spec = EVENTS[event]
+    missing = set(spec.variables) - set(params)
+    unknown = set(params) - set(spec.variables)
+    if missing or unknown:
+        raise ImproperlyConfigured(
+            f"notify({event}): missing {sorted(missing)}, not of this event {sorted(unknown)}")
+    from tenants.services import association_url
+
+    association = current_association()
+    values = {k: "" if v is None else str(v) for k, v in params.items()}
+    values["association"] = association.name if association else ""
+    values["url"] = association_url(association, "/") if association else ""
+    applicant = to or Recipient(name=str(user), phone=user.phone, email=user.email)
     messages = []
     now = timezone.now()
-    templates = list(MessageTemplate.objects.filter(event=event, active=True))
-    if not templates and not MessageTemplate.objects.filter(event=event).exists():
-        templates = _defaults(event)  # the association wrote none for this event
-    for template in templates:
-        address = {MessageChannel.SMS: user.phone, MessageChannel.EMAIL: user.email,
-                   MessageChannel.INBOX: str(user.pk)}.get(template.channel)
-        if not address:
-            continue
-        messages.append(OutboxMessage(
-            event=event, channel=template.channel, recipient=user, address=address,
-            subject=template.subject.format_map(values), body=template.body.format_map(values),
-            provider_template=template.provider_template, params=dict(values),
-            attachment=attachment if template.channel == MessageChannel.EMAIL else None,
-            next_attempt_at=now))
+    with translation.override(association_language()):
+        templates = list(MessageTemplate.objects.filter(event=event, active=True))
+        if not templates and not MessageTemplate.objects.filter(event=event).exists():
+            templates = _defaults(event)  # the association wrote none for this event
+        for template in templates:
+            if template.channel == MessageChannel.INBOX:
+                people = [Recipient(name=str(user))]
+            elif template.recipients == MessageRecipients.APPLICANT or application is None:
+                people = [applicant]
+            else:
+                people = application_contacts(application) or [applicant]
+                if template.recipients == MessageRecipients.FIRST_CONTACT:
+                    people = people[:1]
+            for person in people:
+                address = {MessageChannel.SMS: person.phone, MessageChannel.EMAIL: person.email,
+                           MessageChannel.INBOX: str(user.pk)}.get(template.channel)
+                if not address:
+                    continue
+                filled = {**values, "name": person.name}
+                messages.append(OutboxMessage(
+                    event=event, channel=template.channel, recipient=user, address=address,
+                    subject=render(str(template.subject), filled),
+                    body=render(str(template.body), filled),
+                    provider_template=template.provider_template, params=filled,
+                    attachment=attachment if template.channel == MessageChannel.EMAIL
+                    else None, next_attempt_at=now))
     created = OutboxMessage.objects.bulk_create(messages)
     if created:
         from tenant_apps.notifications.tasks import outbox_deliver
@@ -56,6 +108,30 @@ def notify(*, event: str, user, params: dict, attachment=None) -> list[OutboxMes
         ids = [m.pk for m in created]
         transaction.on_commit(lambda: _queue(outbox_deliver, ids))
     return created
+
+
+def application_contacts(application) -> list[Recipient]:
+    """The contacts an application names, in order (the first is the first contact): the
+    items of the group field its member type marks `contacts:` (CACEM's 第一/第二联络员)."""
+    from tenant_apps.applications.engine import type_document
+    from tenant_apps.configuration.profile import contact_groups
+
+    try:
+        doc = type_document(application.revision.document, application.member_type.code)
+    except KeyError:
+        return []
+    found = []
+    for group in contact_groups(doc):
+        parts = group["contacts"]
+        for item in application.answers.get(group["key"]) or []:
+            if not isinstance(item, dict):
+                continue
+            person = Recipient(name=str(item.get(parts.get("name"), "") or "").strip(),
+                               phone=str(item.get(parts.get("phone"), "") or "").strip() or None,
+                               email=str(item.get(parts.get("email"), "") or "").strip() or None)
+            if person.phone or person.email:
+                found.append(person)
+    return found
 
 
 def _queue(task, ids: list[int]) -> None:
@@ -80,7 +156,8 @@ def outbox_send(message_id: int) -> str:
             return message.status
         message.attempts += 1
         try:
-            _deliver(message)
+            with translation.override(association_language()):
+                _deliver(message)
         except Exception as exc:  # any provider failure: retry later, keep the error
             delay = RETRY_DELAYS[min(message.attempts - 1, len(RETRY_DELAYS) - 1)]
             message.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
@@ -131,23 +208,9 @@ def inbox_mark_read(*, user, message_id: int) -> None:
         .update(read_at=timezone.now())
 
 
-DEFAULTS = {
-    "invoice_issued": (_l("Your fee receipt"), _l(
-        "{name}, the fee receipt for your payment of {amount} yuan is issued; it is attached "
-        "and in your member centre.")),
-    # Sent by SMS and email, never to the inbox: the invitee cannot log in yet.
-    "staff_invited": (gettext_lazy("Your staff account at {association}"), gettext_lazy(
-        "{name}, {association} has made you staff ({roles}). Choose your password within "
-        "{days} days with this one-time link: {url}"),
-        (MessageChannel.SMS, MessageChannel.EMAIL)),
-}
-
-
 def _defaults(event: str) -> list[MessageTemplate]:
-    if event not in DEFAULTS:
-        return []
-    subject, body, *channels = DEFAULTS[event]
+    """The platform's own messages for an event the association wrote no template for,
+    translated into the active (the association's) language."""
     return [MessageTemplate(event=event, channel=channel, subject=str(subject),
                             body=str(body))
-            for channel in (channels[0] if channels else (MessageChannel.EMAIL,
-                                                          MessageChannel.INBOX))]
+            for channel, (subject, body) in EVENTS[event].defaults.items()]

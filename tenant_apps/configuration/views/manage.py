@@ -27,6 +27,7 @@ from tenant_apps.configuration.models import (
     FormPurpose,
     FormStep,
     MemberType,
+    MessageEvent,
     MessageTemplate,
     Notice,
     PaymentAccount,
@@ -354,7 +355,12 @@ def notice_new(request):
 
 @hq_admin_required
 def templates(request):
-    return _page(request, "templates.html", {"rows": MessageTemplate.objects.all()})
+    from tenant_apps.notifications.events import EVENTS, event_variables
+
+    events = [{"label": MessageEvent(code).label, "code": code, "when": spec.when,
+               "variables": sorted(event_variables(code))} for code, spec in EVENTS.items()]
+    return _page(request, "templates.html", {"rows": MessageTemplate.objects.all(),
+                                             "events": events})
 
 
 @hq_admin_required

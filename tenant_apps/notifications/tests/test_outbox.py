@@ -38,7 +38,7 @@ def test_notify_writes_one_message_per_channel_in_the_same_transaction(alpha):
     member = _member(alpha)
     with schema_context("alpha"):
         messages = notify(event="application_rejected", user=member,
-                          params={"reason": "材料不清晰", "association": "Alpha"})
+                          params={"reason": "材料不清晰", "member_type": "普通会员"})
         assert {m.channel for m in messages} == {"email", "inbox"}  # no phone: no SMS
         body = next(m for m in messages if m.channel == "email").body
         assert "材料不清晰" in body and "{reason}" not in body
@@ -50,7 +50,8 @@ def test_delivery_happens_once(alpha, mailoutbox):
     member = _member(alpha)
     with schema_context("alpha"):
         messages = notify(event="member_activated", user=member,
-                          params={"member_number": "E000000009M"})
+                          params={"member_type": "普通会员", "member_number": "E000000009M",
+                                  "valid_until": "2026-12-31"})
         for message in messages:
             assert outbox_send(message.pk) == "sent"
             assert outbox_send(message.pk) == "sent"  # a duplicate delivery does nothing
@@ -67,7 +68,8 @@ def test_sms_provider_outage_is_retried_until_it_works(alpha, sms_gateway):
         person.save()
         MessageTemplate.objects.filter(event="payment_confirmed", channel="sms").update(
             provider_template="SMS_100")
-        sms = next(m for m in notify(event="payment_confirmed", user=person, params={})
+        sms = next(m for m in notify(event="payment_confirmed", user=person, params={
+            "member_type": "普通会员", "amount": "50", "years": 1, "order_number": "1"})
                    if m.channel == "sms")
         sms_gateway.fail = 2
         assert outbox_send(sms.pk) == "pending"
@@ -100,7 +102,8 @@ def test_broker_outage_loses_nothing(alpha, settings, django_capture_on_commit_c
     member = _member(alpha)
     try:
         with schema_context("alpha"), django_capture_on_commit_callbacks(execute=True):
-            notify(event="application_approved", user=member, params={})
+            notify(event="application_approved", user=member,
+                   params={"member_type": "高级会员", "amount": "100", "years": 1})
     finally:
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
         celery_app.conf.broker_transport_options = {}

@@ -1,0 +1,145 @@
+"""The one registry of message events: what each event means, when it is sent, the variables
+its templates may use, and the message sent when an association wrote no template for it.
+
+The profile validator (configuration/profile.py) and the template screen refuse a template
+that uses a variable its event does not provide; `notify()` refuses a call that does not give
+every variable its event declares. So a placeholder is either filled or never saved.
+Documented in docs/messages.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.configuration.models import MessageChannel, MessageEvent, MessageRecipients
+
+Recipients = MessageRecipients  # who a template's message goes to
+
+
+@dataclass(frozen=True)
+class Variable:
+    label: str
+    example: str  # what a person might read in its place (docs, previews, tests)
+
+
+# Filled by notify() itself for every event.
+COMMON = ("name", "association", "url")
+
+VARIABLES: dict[str, Variable] = {
+    "name": Variable(_("the person addressed: the account's name, a contact's name, or the "
+                       "name given in the receipt form"), "张伟"),
+    "association": Variable(_("the association's name"), "中国机械工程学会"),
+    "url": Variable(_("the address of the association's site"), "https://cmes.example.org/"),
+    "login": Variable(_("what the person logs in with (phone, email, unit name)"),
+                      "13912345678"),
+    "member_type": Variable(_("the member type's name"), "高级会员"),
+    "reason": Variable(_("the reason staff gave"), "照片不清晰"),
+    "amount": Variable(_("the amount of the order, in yuan"), "300"),
+    "years": Variable(_("the number of years paid for"), "3"),
+    "order_number": Variable(_("the order number"), "2026050112345678"),
+    "member_number": Variable(_("the member number"), "E010107413S"),
+    "valid_until": Variable(_("the last day of the membership"), "2028-12-31"),
+    "roles": Variable(_("the staff roles given"), "财务、审核员"),
+    "days": Variable(_("how many days a one-time link works"), "3"),
+    "link": Variable(_("a one-time link for this person only"),
+                     "https://caq.example.org/activate/MTI/abc-123/"),
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    when: str
+    variables: tuple[str, ...]
+    # Contacts are read from the application's answers: only events about one can use them.
+    has_application: bool = True
+    # (subject, body) per channel, sent when the association has no template for the event.
+    defaults: dict[str, tuple] = field(default_factory=dict)
+
+    @property
+    def all_variables(self) -> set[str]:
+        return set(COMMON) | set(self.variables)
+
+
+EVENTS: dict[str, Event] = {
+    MessageEvent.ACCOUNT_REGISTERED: Event(
+        _("an account is created by sign-up"), ("login",), has_application=False),
+    MessageEvent.APPLICATION_SUBMITTED: Event(
+        _("an application is submitted (or resubmitted) and waits for a review step; one "
+          "that waits for payment gets the payment request instead, one that makes a member "
+          "at once the welcome"), ("member_type",)),
+    MessageEvent.APPLICATION_RETURNED: Event(
+        _("a reviewer returns the application for correction"), ("member_type", "reason")),
+    MessageEvent.APPLICATION_REJECTED: Event(
+        _("a reviewer rejects the application"), ("member_type", "reason")),
+    MessageEvent.APPLICATION_APPROVED: Event(
+        _("the review before payment is passed and the fee is to be paid next (sent with the "
+          "payment request); an approval that makes a member sends the welcome only"),
+        ("member_type", "amount", "years")),
+    MessageEvent.PAYMENT_REQUIRED: Event(
+        _("a joining fee is due: after submission where payment comes before review, or "
+          "after the approval"), ("member_type", "amount", "years")),
+    MessageEvent.VOUCHER_REJECTED: Event(
+        _("finance rejects a bank-transfer voucher; the payer uploads another"),
+        ("member_type", "amount", "reason"),
+        defaults={
+            MessageChannel.EMAIL: (
+                _("Your payment voucher was not accepted"),
+                _("{name}, finance could not confirm your transfer of {amount} yuan: "
+                  "{reason}. Please upload another voucher in the member centre: {url}")),
+            MessageChannel.INBOX: (
+                _("Your payment voucher was not accepted"),
+                _("Finance could not confirm your transfer of {amount} yuan: {reason}. "
+                  "Please upload another voucher.")),
+        }),
+    MessageEvent.PAYMENT_CONFIRMED: Event(
+        _("the money of an order (joining fee or renewal) is confirmed"),
+        ("member_type", "amount", "years", "order_number")),
+    MessageEvent.MEMBER_ACTIVATED: Event(
+        _("the applicant becomes a member"), ("member_type", "member_number", "valid_until")),
+    MessageEvent.RENEWAL_DUE: Event(
+        _("a membership is about to end"),
+        ("member_type", "member_number", "valid_until", "amount")),
+    MessageEvent.MEMBERSHIP_LAPSED: Event(
+        _("a membership lapsed"), ("member_type", "member_number", "valid_until")),
+    MessageEvent.INVOICE_ISSUED: Event(
+        _("finance issued the e-receipt of an order; the email goes to the address given in "
+          "the receipt form, with the receipt attached"),
+        ("member_type", "amount", "order_number"),
+        defaults={
+            MessageChannel.EMAIL: (
+                _("Your fee receipt"),
+                _("{name}, the fee receipt for your payment of {amount} yuan (order "
+                  "{order_number}) is issued; it is attached and in your member centre: "
+                  "{url}")),
+            MessageChannel.INBOX: (
+                _("Your fee receipt"),
+                _("The fee receipt for your payment of {amount} yuan (order {order_number}) "
+                  "is issued; download it under receipts.")),
+        }),
+    # Sent by SMS and email, never to the inbox: the invitee cannot log in yet.
+    MessageEvent.STAFF_INVITED: Event(
+        _("an HQ administrator invites a person as staff (or sends the invitation again)"),
+        ("roles", "days", "link"), has_application=False,
+        defaults={
+            MessageChannel.SMS: (
+                _("Your staff account at {association}"),  # kept with the message, not sent
+                _("{name}, {association} has made you staff ({roles}). Choose your password "
+                  "within {days} days with this one-time link: {link}")),
+            MessageChannel.EMAIL: (
+                _("Your staff account at {association}"),
+                _("{name}, {association} has made you staff ({roles}). Choose your password "
+                  "within {days} days with this one-time link: {link}")),
+        }),
+}
+
+
+def event_variables(event: str) -> set[str]:
+    """Every variable a template of `event` may use."""
+    spec = EVENTS.get(event)
+    return spec.all_variables if spec else set(COMMON)
+
+
+def example_values(event: str) -> dict[str, str]:
+    return {name: VARIABLES[name].example for name in event_variables(event)}
