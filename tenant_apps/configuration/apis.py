@@ -20,6 +20,7 @@ from tenant_apps.configuration.selectors import (
     current_notices,
     fee_in_force,
     fee_preview,
+    fee_types_unpayable,
     member_types_for_join,
     profile_export,
 )
@@ -65,6 +66,7 @@ class JoinInfoApi(APIView):
     def get(self, request):
         today = timezone.localdate()
         types = []
+        unpayable = set(fee_types_unpayable())
         for mtype in member_types_for_join():
             fees = list(mtype.fees.all())
             lines = []
@@ -77,6 +79,8 @@ class JoinInfoApi(APIView):
             types.append({
                 "code": mtype.code, "name": mtype.name, "kind": mtype.kind,
                 "eligibility": mtype.eligibility, "years": mtype.year_options,
+                # false: a fee nobody can pay yet (no way to pay is set up)
+                "payable": mtype.code not in unpayable,
                 "fees": self.JoinFeeSerializer(lines, many=True).data,
                 "uploads": self.JoinUploadSerializer([{
                     "key": u.key, "label": u.label, "required": u.required, "kinds": u.kinds,

@@ -11,6 +11,7 @@ from tenant_apps.configuration.models import Notice, UploadRequirement
 from tenant_apps.configuration.selectors import (
     current_notices,
     fee_in_force,
+    fee_types_unpayable,
     member_types_for_join,
 )
 
@@ -18,6 +19,7 @@ from tenant_apps.configuration.selectors import (
 def join(request):
     today = timezone.localdate()
     rows = []
+    unpayable = set(fee_types_unpayable())
     for mtype in member_types_for_join():
         fees = list(mtype.fees.all())
         ranks = list(mtype.ranks.all())
@@ -28,7 +30,8 @@ def join(request):
                                and f.effective_from > today), key=lambda f: f.effective_from)
             lines.append({"rank": rank, "fee": fee, "upcoming": upcoming[:1]})
         rows.append({"type": mtype, "fees": lines, "uploads": list(mtype.uploads.all()),
-                     "steps": list(mtype.review_steps.all())})
+                     "steps": list(mtype.review_steps.all()),
+                     "payable": mtype.code not in unpayable})
     notices = current_notices()
     return render(request, "configuration/join.html", {
         "rows": rows, "notices": notices,
