@@ -193,26 +193,35 @@ BANK_ROWS = (("account_name", _("Account name")), ("account_number", _("Account 
              ("bank_name", _("Bank")), ("bank_branch", _("Branch location")))
 
 
+def _bank_usable(account: PaymentAccount | None) -> PaymentAccount | None:
+    if account is None or not account.enabled or \
+            not all(account.settings.get(k) for k in BANK_DETAILS):
+        return None
+    return account
+
+
+ONLINE_SETTINGS = {"wechat": ("merchant_id", "app_id", "merchant_serial_no",
+                              "platform_serial_no"), "alipay": ("app_id",)}
+
+
+def _online_usable(account: PaymentAccount | None) -> PaymentAccount | None:
+    if account is None or not account.enabled:
+        return None
+    if not all(account.settings.get(k) for k in ONLINE_SETTINGS[account.kind]) or \
+            not PAYMENT_SECRETS[account.kind] <= set(account.secrets):
+        return None
+    return account
+
+
 def bank_account() -> PaymentAccount | None:
     """The bank account payers transfer to: only when enabled and complete (户名, 账号,
     开户行), never a transfer without an account."""
-    account = PaymentAccount.objects.filter(kind=PaymentAccount.Kind.BANK, enabled=True).first()
-    if account is None or not all(account.settings.get(k) for k in BANK_DETAILS):
-        return None
-    return account
+    return _bank_usable(PaymentAccount.objects.filter(kind=PaymentAccount.Kind.BANK).first())
 
 
 def online_account(kind: str) -> PaymentAccount | None:
     """An online account members can pay with: enabled, with its settings and keys."""
-    account = PaymentAccount.objects.filter(kind=kind, enabled=True).first()
-    if account is None:
-        return None
-    needed_settings = {"wechat": ("merchant_id", "app_id", "merchant_serial_no",
-                                  "platform_serial_no"), "alipay": ("app_id",)}[kind]
-    if not all(account.settings.get(k) for k in needed_settings) or \
-            not PAYMENT_SECRETS[kind] <= set(account.secrets):
-        return None
-    return account
+    return _online_usable(PaymentAccount.objects.filter(kind=kind).first())
 
 
 @dataclass(frozen=True)
@@ -235,8 +244,21 @@ class PaymentMethods:
 
 
 def payment_methods() -> PaymentMethods:
-    """The ways to pay this association offers now: each configured and enabled."""
-    return PaymentMethods(online_account("wechat"), online_account("alipay"), bank_account())
+    """The ways to pay this association offers now: each configured and enabled (one
+    query)."""
+    accounts = {a.kind: a for a in PaymentAccount.objects.filter(enabled=True)}
+    return PaymentMethods(_online_usable(accounts.get("wechat")),
+                          _online_usable(accounts.get("alipay")),
+                          _bank_usable(accounts.get("bank")))
+
+
+def fee_is_due(mtype: MemberType, on: dt.date) -> bool:
+    """Whether a member type has a fee above 0 in force for any of its ranks (from its
+    prefetched fees and ranks)."""
+    fees = list(mtype.fees.all())
+    ranks = [r.pk for r in mtype.ranks.all()] or [None]
+    return any((fee := fee_in_force(fees, rank_id=r, on=on)) and fee.amount_fen > 0
+               for r in ranks)
 
 
 def fee_types_unpayable() -> list[str]:
@@ -245,19 +267,12 @@ def fee_types_unpayable() -> list[str]:
     from django.utils import timezone
 
     from tenant_apps.configuration.models import MemberType
-    from tenant_apps.configuration.selectors import fee_in_force
 
     if payment_methods().any:
         return []
     today = timezone.localdate()
-    out = []
-    for mtype in MemberType.objects.filter(active=True).prefetch_related("fees", "ranks"):
-        fees = list(mtype.fees.all())
-        ranks = [r.pk for r in mtype.ranks.all()] or [None]
-        in_force = [fee_in_force(fees, rank_id=r, on=today) for r in ranks]
-        if any(fee and fee.amount_fen > 0 for fee in in_force):
-            out.append(mtype.code)
-    return out
+    return [t.code for t in MemberType.objects.filter(active=True).prefetch_related(
+        "fees", "ranks") if fee_is_due(t, today)]
 
 
 def payment_warnings() -> list[str]:

@@ -11,15 +11,16 @@ from tenant_apps.configuration.models import Notice, UploadRequirement
 from tenant_apps.configuration.selectors import (
     current_notices,
     fee_in_force,
-    fee_types_unpayable,
+    fee_is_due,
     member_types_for_join,
+    payment_methods,
 )
 
 
 def join(request):
     today = timezone.localdate()
     rows = []
-    unpayable = set(fee_types_unpayable())
+    no_way_to_pay = not payment_methods().any
     for mtype in member_types_for_join():
         fees = list(mtype.fees.all())
         ranks = list(mtype.ranks.all())
@@ -31,7 +32,7 @@ def join(request):
             lines.append({"rank": rank, "fee": fee, "upcoming": upcoming[:1]})
         rows.append({"type": mtype, "fees": lines, "uploads": list(mtype.uploads.all()),
                      "steps": list(mtype.review_steps.all()),
-                     "payable": mtype.code not in unpayable})
+                     "payable": not (no_way_to_pay and fee_is_due(mtype, today))})
     notices = current_notices()
     return render(request, "configuration/join.html", {
         "rows": rows, "notices": notices,
