@@ -359,9 +359,12 @@ def statements(request):
             return redirect("billing:statements")
     return render(request, "billing/statements.html", {
         "result": result, "error": error,
-        "doubtful": StatementLine.objects.filter(status="doubtful").select_related("order"),
-        "recent": StatementLine.objects.exclude(status="doubtful").select_related(
-            "order")[:30]}, status=400 if error else 200)
+        # lines for a person: doubtful ones, and money to refund (settle it against another
+        # order, or dismiss it once refunded)
+        "doubtful": StatementLine.objects.filter(status__in=["doubtful", "to_refund"])
+        .select_related("order"),
+        "recent": StatementLine.objects.exclude(status__in=["doubtful", "to_refund"])
+        .select_related("order")[:30]}, status=400 if error else 200)
 
 
 @login_required
