@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from huiji.audit.services import audit_record
 from huiji.errors import AppError
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.services import account_activation_path, user_create
+from tenant_apps.configuration.profile import fee_types_without_a_way_to_pay
 from tenant_apps.configuration.services import profile_apply, revision_record
 from tenants.models import Association, Domain
 from tenants.profiles import available_profiles, load_profile
@@ -73,10 +75,16 @@ def template_ensure_current() -> None:
 def association_create(*, acting_user, name: str, slug: str, admin_name: str,
                        admin_email: str | None = None, admin_phone: str | None = None,
                        admin_password: str | None = None, profile: str = "",
-                       extra_domains: tuple[str, ...] = ()) -> Provisioned:
+                       extra_domains: tuple[str, ...] = (),
+                       bank_account: dict | None = None) -> Provisioned:
     """Create an association: its row, its domains, its schema (a clone of the template), its
     first HQ administrator and its starting profile, all in one transaction. Any failure
-    leaves nothing behind: PostgreSQL rolls back the schema with the rows."""
+    leaves nothing behind: PostgreSQL rolls back the schema with the rows.
+
+    `bank_account` ({account_name, account_number, bank_name}: 户名, 账号, 开户行) is the
+    account members transfer to; it is enabled in the starting profile. A profile with fee
+    types needs a way to pay: one of its own enabled accounts, or this one; without, nothing
+    is created."""
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
     if not name:
@@ -84,6 +92,7 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
     _validate_slug(slug)
     if profile and profile not in available_profiles():
         raise AppError("unknown_profile", _("Unknown starting profile."), field="profile")
+    document = starting_document(profile, bank_account) if profile else None
     if not (admin_email or admin_phone):
         raise AppError("admin_contact_required",
                        _("The first administrator needs an email address or a phone number."),
@@ -99,7 +108,7 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
         return _provision(acting_user=acting_user, name=name, slug=slug, admin_name=admin_name,
                           admin_email=admin_email, admin_phone=admin_phone,
                           admin_password=admin_password, profile=profile,
-                          extra_domains=extra_domains)
+                          document=document, extra_domains=extra_domains)
     except (IntegrityError, ProgrammingError) as exc:
         # Two operators creating the same slug (or domain) at once: the loser's unique row or
         # CREATE SCHEMA fails inside the transaction, which rolls back whole.
@@ -108,9 +117,44 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
                        field="slug", status=409) from exc
 
 
+BANK_FIELDS = {"account_name": _("Account name"), "account_number": _("Account number"),
+               "bank_name": _("Bank")}
+
+
+def starting_document(profile: str, bank_account: dict | None) -> dict:
+    """The starting profile's document with the onboarding's bank account in it (enabled).
+    Refused when the profile has fee types and still no way to pay: onboarding requires one
+    (the operator gives the account, or the profile enables one of its own)."""
+    document = copy.deepcopy(load_profile(profile))
+    given = {k: str(v).strip() for k, v in (bank_account or {}).items()
+             if k in BANK_FIELDS and str(v or "").strip()}
+    if given:
+        for key, label in BANK_FIELDS.items():
+            if key not in given:
+                raise AppError("bank_incomplete", _("Give the bank account's %(field)s too.")
+                               % {"field": label}, field=f"bank_{key}")
+            if len(given[key]) > 200 or "\x00" in given[key]:
+                raise AppError("bank_invalid", _("%(field)s must be plain text of at most 200 "
+                                                 "characters.") % {"field": label},
+                               field=f"bank_{key}")
+        accounts = document["payment_accounts"]
+        bank = next((a for a in accounts if a["kind"] == "bank"), None)
+        if bank is None:
+            bank = {"kind": "bank", "display_name": gettext("Bank transfer"), "settings": {}}
+            accounts.append(bank)
+        bank["enabled"] = True
+        bank["settings"] = {**bank["settings"], **given}
+    if fee_types_without_a_way_to_pay(document):
+        raise AppError("payment_required", _(
+            "This starting profile has member types with a fee, and no way to pay them: give "
+            "the bank account members transfer to (account name, account number, bank)."),
+            field="bank_account_name")
+    return document
+
+
 def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_email: str | None,
                admin_phone: str | None, admin_password: str | None, profile: str,
-               extra_domains: tuple[str, ...]) -> Provisioned:
+               document: dict | None, extra_domains: tuple[str, ...]) -> Provisioned:
     with transaction.atomic():
         association = Association(schema_name=slug.replace("-", "_"), slug=slug, name=name,
                                   profile=profile)
@@ -126,8 +170,8 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
             admin = user_create(acting_user=acting_user, name=admin_name, email=admin_email,
                                 phone=admin_phone, password=admin_password,
                                 roles=[Role.HQ_ADMIN])
-            if profile:
-                profile_apply(acting_user=acting_user, document=load_profile(profile),
+            if document is not None:
+                profile_apply(acting_user=acting_user, document=document,
                               filename=f"{profile}.yaml")
             else:
                 revision_record(acting_user=acting_user, summary=gettext("Empty configuration"))

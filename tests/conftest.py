@@ -43,6 +43,15 @@ def demo_tenants(django_db_setup, django_db_blocker):
                 association_create(acting_user=None, name=load_profile(slug)["association"][
                                    "name"], slug=slug, profile=slug, admin_name="管理员",
                                    admin_email=f"admin@{slug}.test", admin_password=PASSWORD)
+        # CACEM's manual gives no bank account; its journey pays by transfer, so the tests
+        # enter one as its finance would on the payment accounts page.
+        from django_tenants.utils import schema_context
+
+        from tenant_apps.billing.tests.online import connect_bank
+
+        with schema_context("cacem"):
+            connect_bank()
+        connection.set_schema_to_public()
     return slugs
 
 

@@ -20,6 +20,15 @@ class AssociationCreateForm(forms.Form):
     admin_email = forms.EmailField(label=_("Administrator's email"), required=False)
     admin_phone = forms.CharField(label=_("Administrator's mobile"), max_length=20,
                                   required=False)
+    # The account members transfer to (户名, 账号, 开户行): required when the starting
+    # profile has fees and no way to pay of its own (the generic profile).
+    bank_account_name = forms.CharField(label=_("Bank account name"), max_length=200,
+                                        required=False,
+                                        help_text=_("Needed when the profile has fees and "
+                                                    "no payment account of its own."))
+    bank_account_number = forms.CharField(label=_("Bank account number"), max_length=60,
+                                          required=False)
+    bank_bank_name = forms.CharField(label=_("Bank (开户行)"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

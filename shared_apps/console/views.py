@@ -39,7 +39,10 @@ def association_new(request):
                 acting_user=request.user, name=data["name"], slug=data["slug"],
                 admin_name=data["admin_name"], admin_email=data["admin_email"] or None,
                 admin_phone=data["admin_phone"] or None, profile=data["profile"],
-                extra_domains=(data["extra_domain"],) if data["extra_domain"] else ())
+                extra_domains=(data["extra_domain"],) if data["extra_domain"] else (),
+                bank_account={"account_name": data["bank_account_name"],
+                              "account_number": data["bank_account_number"],
+                              "bank_name": data["bank_bank_name"]})
         except AppError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:

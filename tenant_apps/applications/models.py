@@ -30,9 +30,22 @@ class Status(models.TextChoices):
 
 
 class Application(models.Model):
+    class Purpose(models.TextChoices):
+        JOIN = "join", _("Membership application")
+        # A member's change to another member type or rank: reviewed by the target type's
+        # chain and priced by its upgrade pricing (docs/join-journey.md#level-changes).
+        LEVEL_CHANGE = "level_change", _("Level change")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="applications")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices,
+                               default=Purpose.JOIN)
+    # For a level change: the membership that changes, and why the member asks.
+    membership_changed = models.ForeignKey("memberships.Membership", null=True, blank=True,
+                                           on_delete=models.PROTECT,
+                                           related_name="level_changes")
+    change_reason = models.TextField(_("reason for the change"), blank=True)
     member_type = models.ForeignKey(MemberType, on_delete=models.PROTECT,
                                     related_name="applications")
     rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT,
@@ -138,6 +151,8 @@ class ApplicationEvent(models.Model):
         "returned": _("Returned for correction"), "payment_confirmed": _("Payment confirmed"),
         "withdrawn": _("Withdrawn"), "voucher_uploaded": _("Transfer voucher uploaded"),
         "payment_rejected": _("Voucher not accepted"),
+        "level_change_started": _("Level change requested"),
+        "level_changed": _("Level changed"),
     }
 
     class Meta:

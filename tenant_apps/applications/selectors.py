@@ -17,6 +17,19 @@ def open_application(user) -> Application | None:
         "member_type", "revision").first()
 
 
+def level_changes_of(user) -> list[Application]:
+    """The member's level changes, newest first."""
+    return list(Application.objects.filter(
+        applicant=user, purpose=Application.Purpose.LEVEL_CHANGE).select_related(
+        "member_type", "rank", "revision"))
+
+
+def joining_application(user) -> Application | None:
+    """The member's (newest, not withdrawn) application to join."""
+    return Application.objects.filter(applicant=user, purpose=Application.Purpose.JOIN).exclude(
+        status=Status.WITHDRAWN).select_related("member_type", "revision", "rank").first()
+
+
 def application_for_applicant(user, public_id) -> Application | None:
     return Application.objects.filter(applicant=user, public_id=public_id).select_related(
         "member_type", "revision", "rank", "branch").first()

@@ -28,6 +28,7 @@ from tenant_apps.applications.models import (
     Status,
 )
 from tenant_apps.applications.state import EDITABLE, check_transition, next_stop
+from tenant_apps.billing.pricing import level_change_price
 from tenant_apps.configuration.models import (
     Branch,
     ConfigurationRevision,
@@ -67,6 +68,15 @@ def fee_due_fen(application: Application) -> int:
     return max(rows, key=lambda f: f["effective_from"])["amount_fen"] if rows else 0
 
 
+def amount_due_fen(application: Application) -> int:
+    """What the application costs in all: the joining fee for its years, or the price of
+    its level change (`billing.pricing.level_change_price`). 0: no payment step."""
+    if application.purpose == Application.Purpose.LEVEL_CHANGE:
+        return level_change_price(application.membership_changed, application.member_type,
+                                  application.rank).amount_fen
+    return fee_due_fen(application) * application.years
+
+
 # --- the timeline -------------------------------------------------------------------------
 
 def _event(application: Application, *, action: str, actor, from_status: str,
@@ -98,7 +108,8 @@ def _move(application: Application, *, to: str, position: int | None, action: st
 
 def _locked(application: Application) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related(
-        "revision", "member_type", "rank", "branch", "applicant").get(pk=application.pk)
+        "revision", "member_type", "rank", "branch", "applicant",
+        "membership_changed").get(pk=application.pk)
 
 
 def _own(application: Application, actor) -> None:
@@ -114,8 +125,7 @@ def _notify(event: str, application: Application, **params) -> None:
 
 
 def _fee_params(application: Application) -> dict:
-    return {"amount": _yuan(fee_due_fen(application) * application.years),
-            "years": application.years}
+    return {"amount": _yuan(amount_due_fen(application)), "years": application.years}
 
 
 # --- the applicant --------------------------------------------------------------------------
@@ -375,6 +385,8 @@ def application_problems(application: Application) -> list[str]:
         if spec["required"] and not counts.get(spec["key"]):
             problems.append(_("Upload “%(label)s”.") % {"label": spec["label"]})
     accepted = set(application.acceptances.values_list("kind", flat=True))
+    if application.purpose == Application.Purpose.LEVEL_CHANGE:
+        return problems  # a member accepted the notices on joining
     for kind in NOTICES_TO_ACCEPT:
         if kind in current_notices() and kind not in accepted:
             problems.append(_("Read and accept the %(notice)s.")
@@ -399,7 +411,7 @@ def application_submit(*, application: Application, actor) -> Application:
     if resubmission and type_doc(application)["resume_after_rejection"] == "rejecting_step":
         start = application.rejected_at_position or 0
     stop = next_stop(chain_of(application), start=start, paid=bool(application.paid_at),
-                     fee_due=fee_due_fen(application) > 0)
+                     fee_due=amount_due_fen(application) > 0)
     application.submitted_at = timezone.now()
     application.last_reason = ""
     _move(application, to=stop.status, position=stop.position, actor=actor,
@@ -427,6 +439,9 @@ def _yuan(fen: int) -> str:
 
 
 def _complete(application: Application, actor) -> None:
+    if application.purpose == Application.Purpose.LEVEL_CHANGE:
+        _complete_level_change(application, actor)
+        return
     membership = membership_activate(
         acting_user=actor, user=application.applicant, member_type=application.member_type,
         rank=application.rank, years=application.years, answers=application.answers)
@@ -439,11 +454,114 @@ def _complete(application: Application, actor) -> None:
             valid_until=membership.valid_until.isoformat() if membership.valid_until else "")
 
 
+def _complete_level_change(application: Application, actor) -> None:
+    """The member takes the new level: number and validity by the target type's rule
+    (`memberships.services.membership_change_level`)."""
+    from tenant_apps.memberships.services import membership_change_level
+
+    membership = application.membership_changed
+    price = level_change_price(membership, application.member_type, application.rank)
+    membership = membership_change_level(
+        acting_user=actor, membership=membership, member_type=application.member_type,
+        rank=application.rank, restart=price.restart, years=price.years,
+        answers=application.answers)
+    application.completed_at = timezone.now()
+    application.save(update_fields=["completed_at", "updated_at"])
+    _event(application, action="level_changed", actor=actor, from_status=application.status,
+           data={"member_number": membership.number,
+                 "valid_until": membership.valid_until.isoformat()
+                 if membership.valid_until else None})
+    _notify("member_activated", application, member_number=membership.number,
+            valid_until=membership.valid_until.isoformat() if membership.valid_until else "")
+
+
 @transaction.atomic
 def application_withdraw(*, application: Application, actor) -> Application:
+    """The applicant gives up. Its unpaid orders are cancelled with it, so no money can be
+    credited to a withdrawn application (money that still arrives is kept to refund)."""
+    from tenant_apps.billing.services import orders_cancel_for_application
+
     application = _locked(application)
     _own(application, actor)
-    _move(application, to=Status.WITHDRAWN, position=None, actor=actor, action="withdrawn")
+    check_transition(application.status, Status.WITHDRAWN)
+    cancelled = orders_cancel_for_application(application=application, actor=actor)
+    _move(application, to=Status.WITHDRAWN, position=None, actor=actor, action="withdrawn",
+          data={"orders_cancelled": cancelled} if cancelled else None)
+    return application
+
+
+# --- level changes --------------------------------------------------------------------------
+
+def level_change_targets(membership) -> list[dict]:
+    """The levels this member may change to, as the association allows (`level_changes` of
+    the member's type), each with its price: {"type", "rank", "price", "value"}. Types
+    closed for applications, or without a fee in force, are not offered."""
+    from tenant_apps.configuration.models import MemberType
+
+    allowed = list(membership.member_type.level_changes)
+    targets = []
+    for mtype in MemberType.objects.filter(code__in=allowed, active=True,
+                                           kind=membership.member_type.kind) \
+            .prefetch_related("ranks", "fees").order_by("position"):
+        for rank in list(mtype.ranks.all()) or [None]:
+            if (mtype.pk, rank.pk if rank else None) == (membership.member_type_id,
+                                                         membership.rank_id):
+                continue
+            try:
+                price = level_change_price(membership, mtype, rank)
+            except AppError:
+                continue
+            targets.append({"type": mtype, "rank": rank, "price": price,
+                            "value": f"{mtype.code}:{rank.code if rank else ''}"})
+    return targets
+
+
+@transaction.atomic
+def level_change_start(*, membership, actor, member_type: MemberType, rank: Rank | None = None,
+                       reason: str) -> Application:
+    """A member asks to change level. The change is an application of the target type: its
+    forms (prefilled with the member's answers), uploads and review chain, priced by its
+    upgrade pricing, and only to the levels the association allows."""
+    from tenant_apps.memberships.models import Membership
+
+    membership = Membership.objects.select_for_update(of=("self",)).select_related(
+        "member_type", "rank").get(pk=membership.pk)
+    if membership.user_id != getattr(actor, "pk", None):
+        raise Forbidden()
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppError("reason_required", _("Give the reason for the change."),
+                       field="reason")
+    if len(reason) > 2000 or "\x00" in reason:
+        raise AppError("bad_reason", _("The reason must be plain text of at most 2000 "
+                                       "characters."), field="reason")
+    target = next((t for t in level_change_targets(membership)
+                   if t["type"].pk == member_type.pk
+                   and (t["rank"].pk if t["rank"] else None) == (rank.pk if rank else None)),
+                  None)
+    if target is None:
+        raise AppError("level_change_not_allowed", _(
+            "The association does not offer this change of level."), field="member_type")
+    revision = ConfigurationRevision.objects.order_by("-number").first()
+    joined = Application.objects.filter(
+        applicant=actor, status=Status.COMPLETED).select_related("branch").first()
+    keys = {f["key"] for step in form_steps(type_document(revision.document, member_type.code))
+            for f in step.fields}
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                applicant=actor, purpose=Application.Purpose.LEVEL_CHANGE,
+                membership_changed=membership, change_reason=reason, member_type=member_type,
+                rank=rank, branch=joined.branch if joined else None, revision=revision,
+                answers={k: v for k, v in (joined.answers if joined else {}).items()
+                         if k in keys},
+                years=target["price"].years)
+    except IntegrityError as exc:
+        raise AppError("application_open", _("You already have an application in progress."),
+                       status=409) from exc
+    _event(application, action="level_change_started", actor=actor, from_status="",
+           reason=reason, data={"from": membership.member_type.code,
+                                "to": member_type.code, "rank": rank.code if rank else None})
     return application
 
 
@@ -506,7 +624,7 @@ def review_decide(*, application: Application, actor, decision: str, expected_po
     data = {"step": step["name"], "position": expected_position}
     if decision == "approve":
         stop = next_stop(chain, start=expected_position + 1, paid=bool(application.paid_at),
-                         fee_due=fee_due_fen(application) > 0)
+                         fee_due=amount_due_fen(application) > 0)
         _move(application, to=stop.status, position=stop.position, actor=actor,
               action="approved", reason=reason, data=data)
         if stop.status == Status.IN_REVIEW:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("apply/<uuid:public_id>/form.pdf", views.form_pdf, name="form-pdf"),
     path("apply/<uuid:public_id>/confirm/", views.confirm, name="confirm"),
     path("apply/<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("member/level-change/", views.level_change, name="level-change"),
     path("review/", views.queue, name="queue"),
     path("review/<uuid:public_id>/", views.review, name="review"),
 ]

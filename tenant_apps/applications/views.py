@@ -23,9 +23,10 @@ from tenant_apps.applications.forms import (
     answers_from_post,
     field_rows,
 )
-from tenant_apps.applications.models import Status
+from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.pdf import application_form_pdf
 from tenant_apps.applications.services import (
+    amount_due_fen,
     application_accept_notices,
     application_add_upload,
     application_problems,
@@ -59,9 +60,13 @@ def _summary(application) -> list[dict]:
 
 
 def _nav(application) -> list[dict]:
-    """The wizard's steps, for the progress bar."""
-    base = reverse("applications:notices", args=[application.public_id])
-    items = [{"key": "notices", "title": _("Notices"), "url": base}]
+    """The wizard's steps, for the progress bar. A level change starts at the forms (the
+    member accepted the notices on joining; the reason is given on the level change
+    page)."""
+    items = []
+    if application.purpose != Application.Purpose.LEVEL_CHANGE:
+        items.append({"key": "notices", "title": _("Notices"), "url": reverse(
+            "applications:notices", args=[application.public_id])})
     for step in form_steps(type_doc(application)):
         items.append({"key": f"form:{step.index}", "title": step.title,
                       "url": reverse("applications:step", args=[application.public_id,
@@ -86,8 +91,7 @@ def start(request):
     open_one = selectors.open_application(request.user)
     if open_one is not None:
         if open_one.status in EDITABLE:
-            return redirect((open_one.wizard_step and _resume_url(open_one))
-                            or reverse("applications:notices", args=[open_one.public_id]))
+            return redirect(_resume_url(open_one))
         return redirect("members:home")
     types = list(MemberType.objects.filter(active=True).prefetch_related("ranks"))
     branches = list(Branch.objects.filter(active=True, accepts_applications=True))
@@ -125,12 +129,14 @@ def _resume_url(application) -> str:
                                                   int(application.wizard_step[5:])])
     if application.wizard_step == "uploads":
         return reverse("applications:uploads", args=[application.public_id])
-    return reverse("applications:notices", args=[application.public_id])
+    return _nav(application)[0]["url"]
 
 
 @login_required
 def notices(request, public_id):
     application = _mine(request, public_id)
+    if application.purpose == Application.Purpose.LEVEL_CHANGE:
+        return redirect(_nav(application)[0]["url"])
     shown = {k: n for k, n in current_notices().items() if k in ("joining_notice", "charter")}
     accepted = set(application.acceptances.values_list("kind", flat=True))
     if request.method == "POST":
@@ -245,6 +251,7 @@ def confirm(request, public_id):
         "application": application, "summary": summary, "nav": _nav(application),
         "current": "confirm", "problems": application_problems(application),
         "fee": fee_due_fen(application), "chain": chain_of(application),
+        "amount": amount_due_fen(application),
         "editable": application.status in EDITABLE})
 
 
@@ -300,8 +307,46 @@ def withdraw(request, public_id):
     from tenant_apps.applications.services import application_withdraw
 
     application = _mine(request, public_id)
-    application_withdraw(application=application, actor=request.user)
-    messages.success(request, _("The application is withdrawn."))
+    try:
+        application_withdraw(application=application, actor=request.user)
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The application is withdrawn."))
     return redirect("members:home")
+
+
+@login_required
+def level_change(request):
+    """A member's level changes: the levels the association allows with their prices, a
+    reason, then the target type's forms, uploads and review (the wizard); and the changes
+    asked for so far, with their status."""
+    from tenant_apps.applications.services import level_change_start, level_change_targets
+
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        return redirect("members:home")
+    targets = level_change_targets(membership)
+    error = None
+    if request.method == "POST":
+        chosen = next((t for t in targets if t["value"] == request.POST.get("target")), None)
+        try:
+            if chosen is None:
+                raise AppError("level_change_not_allowed", _("Choose the new level."),
+                               field="target")
+            application = level_change_start(
+                membership=membership, actor=request.user, member_type=chosen["type"],
+                rank=chosen["rank"], reason=request.POST.get("reason", ""))
+        except AppError as exc:
+            error = exc
+        else:
+            return redirect(_resume_url(application))
+    changes = [{"application": a, "label": selectors.status_label(a)}
+               for a in selectors.level_changes_of(request.user)]
+    return render(request, "applications/level_change.html", {
+        "membership": membership, "targets": targets, "error": error, "changes": changes,
+        "open": selectors.open_application(request.user),
+        "reason": request.POST.get("reason", "") if error else ""},
+        status=error.status if error and error.status != 400 else (400 if error else 200))
 
 

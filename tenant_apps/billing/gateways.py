@@ -8,10 +8,15 @@ from huiji.payments.base import Gateway
 from huiji.payments.wechat import DEFAULT_BASE, WeChatPayGateway
 from tenant_apps.configuration.crypto import decrypt
 from tenant_apps.configuration.models import PaymentAccount
+from tenant_apps.configuration.selectors import ONLINE_SETTINGS, online_account
 
 
 def account_for(method: str) -> PaymentAccount | None:
-    return PaymentAccount.objects.filter(kind=method, enabled=True).first()
+    """The online account of `method` members can pay with: enabled, with its settings and
+    keys (an enabled account whose keys are not entered yet is offered to nobody)."""
+    if method not in ONLINE_SETTINGS:
+        return None
+    return online_account(method)
 
 
 def gateway_for(account: PaymentAccount) -> Gateway:

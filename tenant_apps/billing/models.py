@@ -107,10 +107,10 @@ class PaymentNotice(models.Model):
         APPLIED = "applied", _("Applied")
         DUPLICATE = "duplicate", _("Already applied")
         REFUSED = "refused", _("Refused")
-        FOR_FINANCE = "for_finance", _("For finance to settle")
-        # Verified money for an order already settled by other money (a bank transfer
-        # confirmed on its voucher, another gateway's payment): finance refunds it.
-        PAID_TWICE = "paid_twice", _("Paid twice: refund due")
+        # Verified money the order cannot take: it was already paid otherwise (a bank
+        # transfer confirmed on its voucher, another gateway's payment), it was cancelled or
+        # expired, or its application was withdrawn. Kept, never credited: finance refunds it.
+        TO_REFUND = "to_refund", _("To refund")
 
     provider = models.CharField(max_length=10)
     received_at = models.DateTimeField(auto_now_add=True)
@@ -124,9 +124,9 @@ class PaymentNotice(models.Model):
     class Meta:
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(
-            # One extra payment is flagged once, whatever the gateway's retries.
-            fields=["provider", "transaction_id"], condition=models.Q(outcome="paid_twice"),
-            name="one_paid_twice_flag_per_transaction")]
+            # Money to refund is flagged once per transaction, whatever the gateway's retries.
+            fields=["provider", "transaction_id"], condition=models.Q(outcome="to_refund"),
+            name="one_refund_flag_per_transaction")]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.order_number} {self.outcome}"
@@ -187,6 +187,9 @@ class StatementLine(models.Model):
     class Status(models.TextChoices):
         MATCHED = "matched", _("Matched and confirmed")
         DOUBTFUL = "doubtful", _("For a person to check")
+        # The line names an order that cannot take money (already paid, cancelled, expired,
+        # its application withdrawn): finance refunds it, or settles it against another order.
+        TO_REFUND = "to_refund", _("To refund")
         SETTLED = "settled", _("Settled by hand")
         DISMISSED = "dismissed", _("Not a fee")
 

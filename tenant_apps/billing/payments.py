@@ -3,6 +3,7 @@ once, and reconciling orders whose notification never came."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -18,8 +19,7 @@ from huiji.payments import PaymentError, PaymentRequest, PaymentStart
 from huiji.payments.base import Notification, VerificationError
 from tenant_apps.billing.gateways import account_for, gateway_for, merchant_of
 from tenant_apps.billing.models import Order, OrderStatus, PaymentNotice
-from tenant_apps.billing.services import _apply_confirmed, _locked, _move
-from tenant_apps.billing.state import TRANSITIONS
+from tenant_apps.billing.services import order_locked, order_move, order_settle
 
 logger = logging.getLogger(__name__)
 SCENES = {"wechat": {"native", "h5", "jsapi"}, "alipay": {"precreate", "page"}}
@@ -37,7 +37,7 @@ def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: s
                        field="method")
     notify_url = notify_url or notify_url_for(method)
     with transaction.atomic():
-        order = _locked(order)
+        order = order_locked(order)
         if order.payer_id != getattr(actor, "pk", None):
             raise AppError("not_found", _("Not found."), status=404)
         if order.status != OrderStatus.PENDING:
@@ -141,84 +141,86 @@ def payment_apply(*, notification: Notification, expected_merchant: str,
                                       f"{order.amount_fen}")
             if order.provider_transaction_id == notification.transaction_id:
                 return log("duplicate")
-            if order.provider_transaction_id:
-                return _paid_twice(order, notification, log)
-            if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
-                # Money arrived for an order given up on: keep the trace, finance refunds or
-                # re-opens; never lost, never applied silently.
-                order.provider_transaction_id = notification.transaction_id
-                order.save(update_fields=["provider_transaction_id"])
-                return log("for_finance", f"paid after the order was {order.status}")
-            if OrderStatus.CONFIRMED not in TRANSITIONS[order.status]:
-                # Already settled otherwise (a bank transfer confirmed on its voucher or a
-                # statement line): this money is extra. Moving the order would raise.
-                return _paid_twice(order, notification, log)
-            order.provider_transaction_id = notification.transaction_id
-            order.method = notification.provider
-            order.paid_at = order.confirmed_at = timezone.now()
-            _move(order, OrderStatus.CONFIRMED, actor=None, action="paid_online",
-                  data={"transaction": notification.transaction_id})
-            _apply_confirmed(order, None)
+            if PaymentNotice.objects.filter(
+                    provider=notification.provider, transaction_id=notification.transaction_id,
+                    outcome=PaymentNotice.Outcome.TO_REFUND).exists():
+                return log("duplicate", "already recorded as money to refund")
+            settled = order_settle(order=order, actor=None, method=notification.provider,
+                                   via="online", transaction_id=notification.transaction_id)
+            if not settled.applied:
+                return _to_refund(settled.order, notification, settled.reason, log)
             return log("applied")
     except IntegrityError:
-        # The same transaction id raced in through another notification: already applied.
+        # The same transaction id raced in through another notification: already applied
+        # (or already flagged for a refund).
         return log("duplicate", "concurrent duplicate")
 
 
-def _paid_twice(order: Order, notification: Notification, log) -> PaymentNotice:
-    """Flag verified money for an order that was already paid, once per transaction: the
-    gateway's retries of the same notification are duplicates. The caller holds the order's
-    row lock, so two copies cannot both flag (the unique constraint is the backstop)."""
-    if PaymentNotice.objects.filter(provider=notification.provider,
-                                    transaction_id=notification.transaction_id,
-                                    outcome=PaymentNotice.Outcome.PAID_TWICE).exists():
-        return log("duplicate", "paid twice, already flagged for a refund")
-    audit_record(actor=None, action="order.paid_twice", target=order, data={
+def _to_refund(order: Order, notification: Notification, reason: str, log) -> PaymentNotice:
+    """Verified money the order cannot take (already paid otherwise, cancelled, expired, its
+    application withdrawn): kept as money to refund, once per transaction, never credited.
+    The caller holds the order's row lock, so two copies cannot both flag (the unique
+    constraint is the backstop); the gateway is answered success so it stops retrying."""
+    audit_record(actor=None, action="order.to_refund", target=order, data={
         "number": order.number, "status": order.status, "method": order.method,
         "provider": notification.provider, "transaction": notification.transaction_id,
-        "amount_fen": notification.amount_fen})
-    return log(PaymentNotice.Outcome.PAID_TWICE,
-               f"order already {order.status} ({order.method or 'no method'}); "
-               "refund this transaction")
+        "amount_fen": notification.amount_fen, "reason": str(reason)})
+    return log(PaymentNotice.Outcome.TO_REFUND,
+               f"{reason} ({order.method or '-'}); refund this transaction")
 
 
 def orders_reconcile(now: dt.datetime | None = None) -> int:
     """Ask the gateway about online orders still unpaid a while after they were started: a
-    lost notification then loses no payment, and abandoned trades are closed at expiry."""
+    lost notification then loses no payment, and abandoned trades are closed at expiry.
+    Online orders cancelled within the pay period are asked about too (money paid on one
+    is recorded to refund), unless already flagged. An order that fails is logged and the
+    run goes on with the next."""
+    from django.db.models import Exists, OuterRef, Q
+
     now = now or timezone.now()
     applied = 0
-    pending = Order.objects.filter(status=OrderStatus.PENDING,
-                                   method__in=["wechat", "alipay"],
-                                   created_at__lt=now - RECONCILE_AFTER)
+    flagged = PaymentNotice.objects.filter(order_number=OuterRef("number"),
+                                           outcome=PaymentNotice.Outcome.TO_REFUND)
+    pending = Order.objects.filter(
+        Q(status=OrderStatus.PENDING) | Q(
+            status=OrderStatus.CANCELLED,
+            created_at__gte=now - dt.timedelta(days=settings.ORDER_PAY_WITHIN_DAYS + 1)),
+        method__in=["wechat", "alipay"], created_at__lt=now - RECONCILE_AFTER).exclude(
+        Exists(flagged)).order_by("created_at")
     for order in pending:
-        account = account_for(order.method)
-        if account is None:
-            continue
-        gateway = gateway_for(account)
         try:
-            result = gateway.query(order.number)
-        except PaymentError as exc:
-            logger.warning("reconcile %s: %s", order.number, exc)
-            continue
-        if result.state == "paid":
-            notice = payment_apply(notification=Notification(
-                provider=order.method, order_number=order.number,
-                transaction_id=result.transaction_id, amount_fen=result.amount_fen,
-                merchant=merchant_of(account), paid=True), expected_merchant=merchant_of(
-                account))
-            applied += notice.outcome == "applied"
-        elif order.expires_at < now:
-            try:
-                gateway.close(order.number)
-            except PaymentError:
-                continue
+            applied += _reconcile_one(order, now)
+        except Exception:  # one order's trouble never stops the others
+            logger.exception("reconcile %s failed; going on with the next order", order.number)
     return applied
+
+
+def _reconcile_one(order: Order, now: dt.datetime) -> int:
+    account = account_for(order.method)
+    if account is None:
+        return 0
+    gateway = gateway_for(account)
+    try:
+        result = gateway.query(order.number)
+    except PaymentError as exc:
+        logger.warning("reconcile %s: %s", order.number, exc)
+        return 0
+    if result.state == "paid":
+        notice = payment_apply(notification=Notification(
+            provider=order.method, order_number=order.number,
+            transaction_id=result.transaction_id, amount_fen=result.amount_fen,
+            merchant=merchant_of(account), paid=True), expected_merchant=merchant_of(account))
+        return int(notice.outcome == "applied")
+    if order.expires_at < now or order.status == OrderStatus.CANCELLED:
+        with contextlib.suppress(PaymentError):  # an abandoned or cancelled trade: closed
+            gateway.close(order.number)
+    return 0
 
 
 @transaction.atomic
 def order_refund(*, order: Order, actor, reason: str) -> Order:
     """Finance refunds a paid order through the gateway it was paid with, once."""
-    order = _locked(order)
+    order = order_locked(order)
     if order.status != OrderStatus.CONFIRMED or order.method not in ("wechat", "alipay"):
         raise AppError("not_refundable", _("Only orders paid online can be refunded here."),
                        status=409)
@@ -231,6 +233,6 @@ def order_refund(*, order: Order, actor, reason: str) -> Order:
     except PaymentError as exc:
         raise AppError("gateway_error", _("The payment service did not answer. Please try "
                                           "again shortly."), status=503) from exc
-    _move(order, OrderStatus.REFUNDED, actor=actor, action="refunded", data={"reason": reason})
+    order_move(order, OrderStatus.REFUNDED, actor=actor, action="refunded", data={"reason": reason})
     audit_record(actor=actor, action="order.refund", target=order, reason=reason)
     return order

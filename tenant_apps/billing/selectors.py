@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from tenant_apps.accounts.capabilities import can
 from tenant_apps.billing.models import Order, OrderStatus, PaymentMethod, PaymentNotice, Voucher
-from tenant_apps.configuration.models import Notice, PaymentAccount
+from tenant_apps.configuration.models import Notice
+from tenant_apps.configuration.selectors import bank_account, payment_methods  # noqa: F401
 
 
 def my_orders(user, *, status: str = "", kind: str = "", method: str = "",
@@ -38,8 +39,11 @@ def payment_notices(outcome: str = "", limit: int = 200) -> list[PaymentNotice]:
 
 def finance_orders(query: str = "", status: str = "", limit: int = 100) -> list[Order]:
     """Orders finance looks up by number, reference, payer name or phone; each carries
-    `paid_twice`: verified money arrived for it after it was already paid (a refund is due)."""
+    `to_refund`: money arrived for it that it could not take (it was already paid, cancelled
+    or expired, or its application withdrawn), online or on a bank statement."""
     from django.db.models import Exists, OuterRef, Q
+
+    from tenant_apps.billing.models import StatementLine
 
     rows = Order.objects.select_related("payer", "member_type").order_by("-created_at")
     if query:
@@ -47,17 +51,15 @@ def finance_orders(query: str = "", status: str = "", limit: int = 100) -> list[
                            | Q(payer__name__icontains=query) | Q(payer__phone=query))
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
-    return list(rows.annotate(paid_twice=Exists(PaymentNotice.objects.filter(
-        order_number=OuterRef("number"), outcome=PaymentNotice.Outcome.PAID_TWICE)))[:limit])
+    return list(rows.annotate(to_refund=Exists(PaymentNotice.objects.filter(
+        order_number=OuterRef("number"), outcome=PaymentNotice.Outcome.TO_REFUND)) | Exists(
+        StatementLine.objects.filter(order=OuterRef("pk"),
+                                     status=StatementLine.Status.TO_REFUND)))[:limit])
 
 
 def my_order(user, number: str) -> Order | None:
     return Order.objects.filter(payer=user, number=number).select_related(
         "member_type", "rank", "application").first()
-
-
-def bank_account() -> PaymentAccount | None:
-    return PaymentAccount.objects.filter(kind=PaymentAccount.Kind.BANK).first()
 
 
 def transfer_notice() -> Notice | None:
@@ -86,8 +88,10 @@ def fee_years(membership) -> list[dict]:
     from django.utils import timezone
 
     from tenant_apps.billing.models import InvoiceRequest
+    from tenant_apps.billing.pricing import renewal_price
 
     today = timezone.localdate()
+    free = renewal_price(membership) == 0  # a free type owes nothing, ever
     first = membership.valid_from.year
     last = max(today.year, membership.valid_until.year if membership.valid_until else first)
     orders = list(Order.objects.filter(payer=membership.user, status=OrderStatus.CONFIRMED)
@@ -98,7 +102,7 @@ def fee_years(membership) -> list[dict]:
     covered: dict[int, Order] = {}
     year = first
     for order in orders:
-        for _ in range(order.years):
+        for _year in range(order.years):
             covered[year] = order
             year += 1
     if not orders and membership.valid_until:  # activated without an order (free types)
@@ -113,6 +117,6 @@ def fee_years(membership) -> list[dict]:
             "amount_fen": order.unit_amount_fen if paid and order else None,
             "method": order.get_method_display() if paid and order else "",
             "invoiced": bool(paid and order and order.pk in invoiced),
-            "arrears": not paid and dt.date(y, 1, 1) <= today,
+            "arrears": not paid and not free and dt.date(y, 1, 1) <= today,
         })
     return rows

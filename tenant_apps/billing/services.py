@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from tenant_apps.applications.services import (
     type_doc,
 )
 from tenant_apps.billing.models import Order, OrderStatus, PaymentMethod, Voucher
+from tenant_apps.billing.pricing import level_change_price, renewal_price
 from tenant_apps.billing.state import check_transition
 from tenant_apps.files.services import private_file_store
 from tenant_apps.files.sniff import sniff
@@ -38,7 +40,7 @@ def _new_reference() -> str:
     return "HJ" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
-def _move(order: Order, to: str, *, actor, action: str, data: dict | None = None) -> None:
+def order_move(order: Order, to: str, *, actor, action: str, data: dict | None = None) -> None:
     before = order.status
     check_transition(before, to)
     order.status = to
@@ -47,23 +49,32 @@ def _move(order: Order, to: str, *, actor, action: str, data: dict | None = None
                  data={"number": order.number, "from": before, "to": to, **(data or {})})
 
 
-def _locked(order: Order) -> Order:
+def order_locked(order: Order) -> Order:
     return Order.objects.select_for_update(of=("self",)).select_related(
         "application", "payer").get(pk=order.pk)
 
 
 @transaction.atomic
 def order_for_application(*, application: Application, actor, years: int) -> Order:
-    """The joining-fee order of an approved application, for `years` years at the fee in
-    force now (fixed on the order). An unpaid order for other years is replaced."""
+    """The order of an approved application: its joining fee for `years` years at the fee in
+    force now, or its level change at the price `level_change_price` gives (the years are
+    then the price's own). The amount is fixed on the order; an unpaid order for other
+    years is replaced."""
     application = Application.objects.select_for_update(of=("self",)).select_related(
-        "revision", "member_type", "rank").get(pk=application.pk)
+        "revision", "member_type", "rank", "membership_changed").get(pk=application.pk)
     if application.applicant_id != getattr(actor, "pk", None):
         raise Forbidden()
     if application.status != Status.AWAITING_PAYMENT:
         raise AppError("not_payable", _("This application is not waiting for payment."),
                        status=409)
-    if years not in type_doc(application)["years"]:
+    level_change = application.purpose == Application.Purpose.LEVEL_CHANGE
+    if level_change:
+        price = level_change_price(application.membership_changed, application.member_type,
+                                   application.rank)
+        offered, unit = [price.years], price.amount_fen // price.years
+    else:
+        offered, unit = type_doc(application)["years"], fee_due_fen(application)
+    if years not in offered:
         raise AppError("bad_years", _("Choose one of the offered numbers of years."),
                        field="years")
     current = Order.objects.select_for_update().filter(
@@ -73,24 +84,26 @@ def order_for_application(*, application: Application, actor, years: int) -> Ord
     if current is not None:
         if current.years == years or current.status != OrderStatus.PENDING:
             return current
-        _move(current, OrderStatus.CANCELLED, actor=actor, action="replaced")
+        order_move(current, OrderStatus.CANCELLED, actor=actor, action="replaced")
     application.years = years
     application.save(update_fields=["years", "updated_at"])
-    order = _create_order(kind=Order.Kind.JOIN, payer=application.applicant,
-                          application=application, member_type=application.member_type,
-                          rank=application.rank, years=years, unit=fee_due_fen(application))
+    order = _create_order(kind=Order.Kind.UPGRADE if level_change else Order.Kind.JOIN,
+                          payer=application.applicant, application=application,
+                          membership=application.membership_changed,
+                          member_type=application.member_type, rank=application.rank,
+                          years=years, unit=unit)
     audit_record(actor=actor, action="order.created", target=order,
                  data={"number": order.number, "amount_fen": order.amount_fen,
-                       "years": years})
+                       "years": years, "kind": order.kind})
     return order
 
 
 @transaction.atomic
 def order_cancel(*, order: Order, actor) -> Order:
-    order = _locked(order)
+    order = order_locked(order)
     if order.payer_id != getattr(actor, "pk", None):
         raise Forbidden()
-    _move(order, OrderStatus.CANCELLED, actor=actor, action="cancelled")
+    order_move(order, OrderStatus.CANCELLED, actor=actor, action="cancelled")
     return order
 
 
@@ -99,12 +112,17 @@ def voucher_upload(*, order: Order, actor, uploaded, payer_name: str = "",
                    note: str = "") -> Voucher:
     """The payer's bank-transfer voucher (an image or a PDF). The order then waits for
     finance to confirm the money."""
-    order = _locked(order)
+    order = order_locked(order)
     if order.payer_id != getattr(actor, "pk", None):
         raise Forbidden()
     if order.status != OrderStatus.PENDING:
         raise AppError("not_payable", _("This order is not waiting for payment."),
                        status=409)
+    from tenant_apps.billing.selectors import bank_account
+
+    if bank_account() is None:
+        raise AppError("method_unavailable", _("This association does not take bank "
+                                               "transfers."), status=409)
     if uploaded.size > VOUCHER_MAX_MB * 1024 * 1024:
         raise AppError("file_too_large", _("The file is larger than %(n)d MB.")
                        % {"n": VOUCHER_MAX_MB}, field="file")
@@ -117,7 +135,7 @@ def voucher_upload(*, order: Order, actor, uploaded, payer_name: str = "",
     voucher = Voucher.objects.create(order=order, file=stored, payer_name=payer_name[:200],
                                      note=note[:300])
     order.method = PaymentMethod.BANK
-    _move(order, OrderStatus.AWAITING_CONFIRMATION, actor=actor, action="voucher_uploaded")
+    order_move(order, OrderStatus.AWAITING_CONFIRMATION, actor=actor, action="voucher_uploaded")
     if order.application_id:
         application = Application.objects.select_for_update(of=("self",)).get(
             pk=order.application_id)
@@ -130,11 +148,11 @@ def voucher_upload(*, order: Order, actor, uploaded, payer_name: str = "",
 
 @transaction.atomic
 def voucher_decide(*, voucher: Voucher, actor, accept: bool, reason: str = "") -> Voucher:
-    """Finance confirms the money on a voucher (the order is confirmed and its effects
-    applied once) or rejects it with a reason (the payer can upload another)."""
+    """Finance confirms the money on a voucher (the order is settled by `order_settle`) or
+    rejects it with a reason (the payer can upload another)."""
     if not can(actor, "finance.manage"):
         raise Forbidden(_("Only finance can confirm payments."))
-    order = _locked(voucher.order)
+    order = order_locked(voucher.order)
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
     if voucher.status != Voucher.Status.PENDING:
         raise AppError("already_decided", _("This voucher was already handled. Reload to "
@@ -143,10 +161,12 @@ def voucher_decide(*, voucher: Voucher, actor, accept: bool, reason: str = "") -
     if accept:
         voucher.status = Voucher.Status.ACCEPTED
         voucher.save()
-        order.confirmed_at = order.paid_at = timezone.now()
-        _move(order, OrderStatus.CONFIRMED, actor=actor, action="confirmed",
-              data={"voucher": voucher.pk})
-        _apply_confirmed(order, actor)
+        settled = order_settle(order=order, actor=actor, method=PaymentMethod.BANK,
+                               via="voucher", data={"voucher": voucher.pk})
+        if not settled.applied:
+            # Nothing is kept: the voucher waits, and finance is told why.
+            transaction.set_rollback(True)
+            raise AppError("not_payable", settled.reason, status=409)
         return voucher
     reason = (reason or "").strip()
     if not reason:
@@ -154,7 +174,7 @@ def voucher_decide(*, voucher: Voucher, actor, accept: bool, reason: str = "") -
                        field="reason")
     voucher.status, voucher.reason = Voucher.Status.REJECTED, reason
     voucher.save()
-    _move(order, OrderStatus.PENDING, actor=actor, action="voucher_rejected",
+    order_move(order, OrderStatus.PENDING, actor=actor, action="voucher_rejected",
           data={"reason": reason})
     if order.application_id:
         from tenant_apps.applications.services import application_mark_payment_review
@@ -174,17 +194,67 @@ def _yuan(fen: int) -> str:
     return yuan(fen)
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """What `order_settle` did: `applied` (the order is confirmed and its effects applied),
+    or not, with the `reason` the money is to be refunded instead."""
+
+    order: Order
+    applied: bool
+    reason: str = ""
+
+
+def order_settle(*, order: Order, actor, method: str, via: str,
+                 transaction_id: str | None = None, data: dict | None = None) -> Settlement:
+    """The one way money is confirmed on an order, whoever brings it: finance accepting a
+    voucher, a verified online payment (notification or reconciliation), a bank statement
+    line. Call inside a transaction; the order's row is locked here.
+
+    Money the order cannot take changes nothing and is not credited: the order was already
+    paid, cancelled, expired or refunded, or its application was withdrawn (an order still
+    open then is cancelled now). The caller records it as money to refund. Otherwise the
+    order is confirmed (paid and confirmed now, by `method`), pending vouchers are closed,
+    and what the money pays for is applied, once."""
+    order = order_locked(order)
+    if order.status not in (OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION):
+        return Settlement(order, False, _("The order is %(status)s.")
+                          % {"status": order.get_status_display()})
+    if order.application_id and order.application.status == Status.WITHDRAWN:
+        # Withdrawing cancels open orders; one left open by older code is cancelled now.
+        order_move(order, OrderStatus.CANCELLED, actor=None, action="cancelled_withdrawn")
+        return Settlement(order, False, _("The application was withdrawn."))
+    now = timezone.now()
+    order.paid_at = order.confirmed_at = now
+    order.method = method
+    if transaction_id:
+        order.provider_transaction_id = transaction_id
+    order_move(order, OrderStatus.CONFIRMED, actor=actor, action="confirmed",
+          data={"via": via, "method": method, "amount_fen": order.amount_fen,
+                **({"transaction": transaction_id} if transaction_id else {}), **(data or {})})
+    if method == PaymentMethod.BANK:
+        order.vouchers.filter(status=Voucher.Status.PENDING).update(
+            status=Voucher.Status.ACCEPTED, decided_by=actor, decided_at=now)
+    else:
+        order.vouchers.filter(status=Voucher.Status.PENDING).update(
+            status=Voucher.Status.REJECTED, decided_at=now,
+            reason=_("The order was paid online."))
+    _apply_confirmed(order, actor)
+    return Settlement(order, True)
+
+
 def _apply_confirmed(order: Order, actor) -> None:
-    """What confirmed money does: a joining fee moves the application on (to the review
-    steps after payment, or to membership); a renewal extends the membership."""
-    if order.kind == Order.Kind.JOIN and order.application_id:
+    """What confirmed money does: a joining fee or a level change moves its application on
+    (to the review steps after payment, or to membership / the new level); a renewal
+    extends the membership."""
+    if order.application_id:
         application_payment_confirmed(application=order.application, actor=actor, order=order)
     elif order.kind == Order.Kind.UPGRADE and order.membership_id:
+        # A level-change order made before level changes became applications: it was
+        # offered and priced, so the money still does what it was paid for.
         from tenant_apps.memberships.services import membership_change_level
 
         membership_change_level(acting_user=actor, membership=order.membership,
-                                member_type=order.member_type, rank=order.rank,
-                                restart=order.member_type.upgrade_pricing == "full")
+                                member_type=order.member_type, rank=order.rank)
     elif order.kind == Order.Kind.RENEWAL and order.membership_id:
         from tenant_apps.memberships.services import membership_extend
 
@@ -196,13 +266,22 @@ def _apply_confirmed(order: Order, actor) -> None:
                        "order_number": order.number})
 
 
-def renewal_price(membership) -> int:
-    """The yearly fee in force today for the member's type and rank."""
-    from tenant_apps.configuration.selectors import fee_in_force
-
-    fee = fee_in_force(list(membership.member_type.fees.all()), rank_id=membership.rank_id,
-                       on=timezone.localdate())
-    return fee.amount_fen if fee else 0
+@transaction.atomic
+def orders_cancel_for_application(*, application: Application, actor) -> int:
+    """Cancel the application's unpaid orders (it is withdrawn). An order whose voucher
+    finance is checking cannot be cancelled: the withdrawal is refused instead."""
+    count = 0
+    for order in Order.objects.select_for_update(of=("self",)).filter(
+            application=application, status__in=[OrderStatus.PENDING,
+                                                 OrderStatus.AWAITING_CONFIRMATION,
+                                                 OrderStatus.PAID]):
+        if order.status != OrderStatus.PENDING:
+            raise AppError("payment_in_progress", _(
+                "A payment of this application is being confirmed; it cannot be withdrawn "
+                "now."), status=409)
+        order_move(order, OrderStatus.CANCELLED, actor=actor, action="cancelled_withdrawn")
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -224,7 +303,7 @@ def order_for_renewal(*, membership, actor, years: int) -> Order:
     if current is not None:
         if current.years == years or current.status != OrderStatus.PENDING:
             return current
-        _move(current, OrderStatus.CANCELLED, actor=actor, action="replaced")
+        order_move(current, OrderStatus.CANCELLED, actor=actor, action="replaced")
     unit = renewal_price(membership)
     if unit == 0:
         raise AppError("nothing_to_pay", _("This membership has no fee to pay."))
@@ -259,60 +338,6 @@ def orders_expire(now: dt.datetime | None = None) -> int:
     expired = 0
     for order in Order.objects.select_for_update(skip_locked=True).filter(
             status=OrderStatus.PENDING, expires_at__lt=now):
-        _move(order, OrderStatus.EXPIRED, actor=None, action="expired")
+        order_move(order, OrderStatus.EXPIRED, actor=None, action="expired")
         expired += 1
     return expired
-
-
-def upgrade_price(membership, member_type, rank) -> tuple[int, int]:
-    """(amount in fen, years charged) to move to `member_type`/`rank`, by the target type's
-    upgrade pricing: the fee difference for each paid year left (at least the current one),
-    or the new type's full fee for a year, its validity starting again."""
-    from tenant_apps.configuration.selectors import fee_in_force
-
-    today = timezone.localdate()
-    new = fee_in_force(list(member_type.fees.all()), rank_id=rank.pk if rank else None,
-                       on=today)
-    if new is None:
-        raise AppError("no_fee", _("This member type has no fee in force."))
-    if member_type.upgrade_pricing == "full":
-        return new.amount_fen, 1
-    current = renewal_price(membership)
-    end_year = membership.valid_until.year if membership.valid_until else today.year
-    years = max(end_year - today.year + 1, 1)
-    return max(new.amount_fen - current, 0) * years, years
-
-
-@transaction.atomic
-def order_for_upgrade(*, membership, actor, member_type, rank=None) -> Order:
-    """A level-change order (to another member type or rank), priced by upgrade_price."""
-    from tenant_apps.memberships.models import Membership
-
-    membership = Membership.objects.select_for_update(of=("self",)).select_related(
-        "member_type", "rank").get(pk=membership.pk)
-    if membership.user_id != getattr(actor, "pk", None):
-        raise Forbidden()
-    if not member_type.active or member_type.kind != membership.member_type.kind:
-        raise AppError("bad_type", _("Choose a member type of the same kind."),
-                       field="member_type")
-    if member_type.ranks.exists() and (rank is None or rank.member_type_id != member_type.pk):
-        raise AppError("rank_required", _("Choose a rank."), field="rank")
-    if (member_type.pk, rank.pk if rank else None) == (membership.member_type_id,
-                                                       membership.rank_id):
-        raise AppError("same_level", _("That is the current level."), field="member_type")
-    amount, years = upgrade_price(membership, member_type, rank)
-    Order.objects.filter(membership=membership, kind=Order.Kind.UPGRADE,
-                         status=OrderStatus.PENDING).update(status=OrderStatus.CANCELLED)
-    order = Order.objects.create(
-        number=_new_number(), transfer_reference=_new_reference(), kind=Order.Kind.UPGRADE,
-        payer=membership.user, membership=membership, member_type=member_type, rank=rank,
-        years=years, unit_amount_fen=amount // years if years else amount, amount_fen=amount,
-        expires_at=timezone.now() + dt.timedelta(days=settings.ORDER_PAY_WITHIN_DAYS))
-    audit_record(actor=actor, action="order.created", target=order,
-                 data={"number": order.number, "kind": "upgrade", "amount_fen": amount,
-                       "to": member_type.code})
-    if amount == 0:  # nothing to pay: the change applies at once
-        order.confirmed_at = timezone.now()
-        _move(order, OrderStatus.CONFIRMED, actor=actor, action="confirmed_free")
-        _apply_confirmed(order, actor)
-    return order

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
 from tenant_apps.accounts.capabilities import can
-from tenant_apps.billing.models import Order, OrderStatus, StatementLine
-from tenant_apps.billing.services import _apply_confirmed, _move
+from tenant_apps.billing.models import Order, OrderStatus, PaymentMethod, StatementLine
+from tenant_apps.billing.services import order_settle
 
 REFERENCE = re.compile(r"HJ[A-HJ-NP-Z2-9]{6}")
 COLUMNS = {
@@ -122,10 +122,13 @@ def statement_import(*, actor, name: str, content: bytes) -> ImportResult:
         if order is not None:
             line.status, line.order = StatementLine.Status.MATCHED, order
             line.save()
-            _confirm(order, actor, line)
-            result.matched += 1
+            if _confirm(order, actor, line):
+                result.matched += 1
+            else:
+                result.doubtful += 1
         else:
-            line.status = StatementLine.Status.DOUBTFUL
+            if line.status != StatementLine.Status.TO_REFUND:
+                line.status = StatementLine.Status.DOUBTFUL
             line.save()
             result.doubtful += 1
     audit_record(actor=actor, action="statement.imported", target=None,
@@ -149,22 +152,26 @@ def _match(line: StatementLine) -> Order | None:
         line.note = _("The amount differs from the order's.")
         return None
     if order.status not in (OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION):
-        line.order = order
-        line.note = _("The order is %(status)s.") % {"status": order.get_status_display()}
+        # Money for an order that cannot take it (paid, cancelled, expired): to refund.
+        line.order, line.status = order, StatementLine.Status.TO_REFUND
+        line.note = _("To refund: the order is %(status)s.") % {
+            "status": order.get_status_display()}
         return None
     return order
 
 
-def _confirm(order: Order, actor, line: StatementLine) -> None:
-    from django.utils import timezone
-
-    order.paid_at = order.confirmed_at = timezone.now()
-    order.method = "bank"
-    _move(order, OrderStatus.CONFIRMED, actor=actor, action="confirmed_by_statement",
-          data={"statement_line": line.pk})
-    order.vouchers.filter(status="pending").update(status="accepted", decided_by=actor,
-                                                   decided_at=timezone.now())
-    _apply_confirmed(order, actor)
+def _confirm(order: Order, actor, line: StatementLine) -> bool:
+    """Settle the order with this line's money; a line the order cannot take (its
+    application was withdrawn) is marked to refund instead."""
+    settled = order_settle(order=order, actor=actor, method=PaymentMethod.BANK,
+                           via="statement", data={"statement_line": line.pk})
+    if not settled.applied:
+        line.status = StatementLine.Status.TO_REFUND
+        line.note = (_("To refund: %(reason)s") % {"reason": settled.reason})[:300]
+        line.save(update_fields=["status", "note"])
+    audit_record(actor=actor, action="statement.line_matched", target=order,
+                 data={"statement_line": line.pk, "applied": settled.applied})
+    return settled.applied
 
 
 @transaction.atomic
@@ -174,11 +181,13 @@ def statement_line_settle(*, line: StatementLine, actor, order: Order | None,
     if not can(actor, "finance.manage"):
         raise Forbidden()
     line = StatementLine.objects.select_for_update().get(pk=line.pk)
-    if line.status != StatementLine.Status.DOUBTFUL:
+    if line.status not in (StatementLine.Status.DOUBTFUL, StatementLine.Status.TO_REFUND):
         raise AppError("already_decided", _("This line was already handled."), status=409)
     if dismiss:
         line.status, line.note = StatementLine.Status.DISMISSED, note[:300]
         line.save()
+        audit_record(actor=actor, action="statement.line_dismissed", target=None,
+                     data={"statement_line": line.pk, "note": line.note})
         return line
     if order is None:
         raise AppError("order_required", _("Choose the order this line pays."), field="order")
@@ -187,5 +196,6 @@ def statement_line_settle(*, line: StatementLine, actor, order: Order | None,
         raise AppError("not_payable", _("This order is not waiting for payment."), status=409)
     line.status, line.order, line.note = StatementLine.Status.SETTLED, order, note[:300]
     line.save()
-    _confirm(order, actor, line)
+    if not _confirm(order, actor, line):
+        raise AppError("not_payable", _("This order is not waiting for payment."), status=409)
     return line

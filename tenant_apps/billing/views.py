@@ -38,13 +38,20 @@ def pay(request):
     """Choose how many years to pay for the approved application, then the order."""
     application = Application.objects.filter(
         applicant=request.user, status=Status.AWAITING_PAYMENT).select_related(
-        "revision", "member_type", "rank").first()
+        "revision", "member_type", "rank", "membership_changed").first()
     if application is None:
         return redirect("members:home")
-    unit = fee_due_fen(application)
+    if application.purpose == Application.Purpose.LEVEL_CHANGE:
+        from tenant_apps.billing.pricing import level_change_price
+
+        price = level_change_price(application.membership_changed, application.member_type,
+                                   application.rank)
+        unit, years = price.amount_fen // price.years, [price.years]
+    else:
+        unit, years = fee_due_fen(application), type_doc(application)["years"]
     return _order_for_years(
-        request, unit, type_doc(application)["years"], "billing/pay.html",
-        {"application": application},
+        request, unit, years, "billing/pay.html",
+        {"application": application, "methods": selectors.payment_methods()},
         lambda years: order_for_application(application=application, actor=request.user,
                                             years=years))
 
@@ -101,13 +108,13 @@ def order(request, number):
 
 
 def _order_page(request, found, error=None, status=None):
-    """The order with its ways to pay, vouchers and receipts; 400 with the voucher's
-    `error` shown beside its form."""
-    from tenant_apps.billing.gateways import account_for
-
+    """The order with its ways to pay (only those configured and enabled), vouchers and
+    receipts; 400 with the voucher's `error` shown beside its form."""
+    methods = selectors.payment_methods()
     return render(request, "billing/order.html", {
-        "order": found, "bank": selectors.bank_account(), "notice": selectors.transfer_notice(),
-        "wechat": account_for("wechat"), "alipay": account_for("alipay"),
+        "order": found, "bank": methods.bank, "bank_rows": methods.bank_rows,
+        "notice": selectors.transfer_notice(),
+        "wechat": methods.wechat, "alipay": methods.alipay, "no_method": not methods.any,
         # phones get the gateways' mobile pages (WeChat H5, Alipay page pay) instead of a QR
         "mobile": any(k in request.headers.get("User-Agent", "") for k in (
             "Mobile", "Android", "iPhone")),
@@ -228,12 +235,16 @@ def order_status(request, number):
 @login_required
 def renew(request):
     """Renew: choose how many years, then the order (paid like any other)."""
-    from tenant_apps.billing.services import order_for_renewal, renewal_price
+    from tenant_apps.billing.pricing import renewal_price
+    from tenant_apps.billing.services import order_for_renewal
 
     membership = getattr(request.user, "membership", None)
     if membership is None:
         return redirect("members:home")
     unit = renewal_price(membership)
+    if unit == 0:  # a free type: nothing to renew, never a ¥0 order
+        messages.info(request, _("This membership has no fee to pay."))
+        return redirect("members:home")
     return _order_for_years(
         request, unit, membership.member_type.year_options, "billing/renew.html",
         {"membership": membership},
@@ -346,9 +357,12 @@ def statements(request):
             return redirect("billing:statements")
     return render(request, "billing/statements.html", {
         "result": result, "error": error,
-        "doubtful": StatementLine.objects.filter(status="doubtful").select_related("order"),
-        "recent": StatementLine.objects.exclude(status="doubtful").select_related(
-            "order")[:30]}, status=400 if error else 200)
+        # lines for a person: doubtful ones, and money to refund (settle it against another
+        # order, or dismiss it once refunded)
+        "doubtful": StatementLine.objects.filter(status__in=["doubtful", "to_refund"])
+        .select_related("order"),
+        "recent": StatementLine.objects.exclude(status__in=["doubtful", "to_refund"])
+        .select_related("order")[:30]}, status=400 if error else 200)
 
 
 @login_required
@@ -369,7 +383,7 @@ def revenue(request):
 
 @login_required
 def fee_record(request):
-    from tenant_apps.billing.services import renewal_price
+    from tenant_apps.billing.pricing import renewal_price
 
     membership = getattr(request.user, "membership", None)
     if membership is None:
@@ -377,48 +391,14 @@ def fee_record(request):
     rows = selectors.fee_years(membership)
     return render(request, "billing/fee_record.html", {
         "membership": membership, "rows": rows, "price": renewal_price(membership),
+        "free": renewal_price(membership) == 0,
         "arrears": sum(1 for r in rows if r["arrears"])})
 
 
 @login_required
 def upgrade(request):
-    """Level change: choose the new type (and rank), see the price, confirm the order."""
-    from tenant_apps.billing.services import order_for_upgrade, upgrade_price
-    from tenant_apps.configuration.models import MemberType
-
-    membership = getattr(request.user, "membership", None)
-    if membership is None:
-        return redirect("members:home")
-    targets = []
-    for mtype in MemberType.objects.filter(active=True, kind=membership.member_type.kind) \
-            .prefetch_related("ranks", "fees"):
-        for rank in list(mtype.ranks.all()) or [None]:
-            if (mtype.pk, rank.pk if rank else None) == (membership.member_type_id,
-                                                         membership.rank_id):
-                continue
-            try:
-                amount, years = upgrade_price(membership, mtype, rank)
-            except AppError:
-                continue
-            targets.append({"type": mtype, "rank": rank, "amount_fen": amount, "years": years,
-                            "value": f"{mtype.code}:{rank.code if rank else ''}"})
-    error = None
-    if request.method == "POST":
-        chosen = next((t for t in targets if t["value"] == request.POST.get("target")), None)
-        try:
-            if chosen is None:
-                raise AppError("bad_type", _("Choose the new level."), field="target")
-            order = order_for_upgrade(membership=membership, actor=request.user,
-                                      member_type=chosen["type"], rank=chosen["rank"])
-        except AppError as exc:
-            error = exc.message
-        else:
-            if order.status == OrderStatus.CONFIRMED:
-                messages.success(request, _("Your level is changed."))
-                return redirect("members:home")
-            return redirect("billing:order", order.number)
-    return render(request, "billing/upgrade.html", {"membership": membership,
-                                                    "targets": targets, "error": error})
+    """The old address of the level change page (level changes are applications now)."""
+    return redirect("applications:level-change")
 
 
 def _borrowing() -> bool:
@@ -464,7 +444,8 @@ def borrow_stamped(request, number, pk):
 @login_required
 def finance_orders(request):
     """Finance looks orders up by number, reference or payer, and refunds online payments;
-    an order paid twice is flagged."""
+    an order with money it could not take (paid twice, paid after cancellation or
+    withdrawal) is flagged "to refund"."""
     from tenant_apps.billing.models import PaymentNotice
 
     _finance(request)
@@ -472,7 +453,7 @@ def finance_orders(request):
     status = request.GET.get("status", "")
     return render(request, "billing/finance_orders.html", {
         "rows": selectors.finance_orders(query, status), "q": query, "status": status,
-        "statuses": OrderStatus.choices, "paid_twice": PaymentNotice.Outcome.PAID_TWICE})
+        "statuses": OrderStatus.choices, "to_refund": PaymentNotice.Outcome.TO_REFUND})
 
 
 @require_POST

@@ -19,8 +19,10 @@ from tenant_apps.configuration.profile import validate_profile
 from tenant_apps.configuration.selectors import (
     current_notices,
     fee_in_force,
+    fee_is_due,
     fee_preview,
     member_types_for_join,
+    payment_methods,
     profile_export,
 )
 from tenant_apps.configuration.services import fee_add, profile_apply
@@ -61,6 +63,7 @@ class JoinInfoApi(APIView):
     def get(self, request):
         today = timezone.localdate()
         types = []
+        no_way_to_pay = not payment_methods().any
         for mtype in member_types_for_join():
             fees = list(mtype.fees.all())
             lines = []
@@ -73,6 +76,8 @@ class JoinInfoApi(APIView):
             types.append({
                 "code": mtype.code, "name": mtype.name, "kind": mtype.kind,
                 "eligibility": mtype.eligibility, "years": mtype.year_options,
+                # false: a fee nobody can pay yet (no way to pay is set up)
+                "payable": not (no_way_to_pay and fee_is_due(mtype, today)),
                 "fees": self.JoinFeeSerializer(lines, many=True).data,
                 "uploads": self.JoinUploadSerializer([{
                     "key": u.key, "label": u.label, "required": u.required, "kinds": u.kinds,

@@ -123,6 +123,10 @@ class MemberType(models.Model):
     upgrade_pricing = models.CharField(_("upgrade pricing"), max_length=20,
                                        choices=UpgradePricing.choices,
                                        default=UpgradePricing.DIFFERENCE)
+    # The member types (codes) a member of this type may change to; its own code for a
+    # change of rank within it. Empty: no level change.
+    level_changes = ArrayField(models.SlugField(max_length=CODE_MAX), default=list,
+                               blank=True, verbose_name=_("level changes allowed to"))
     resume_after_rejection = models.CharField(_("after a rejection, resume"), max_length=20,
                                               choices=ResumeAfterRejection.choices,
                                               default=ResumeAfterRejection.FIRST_STEP)

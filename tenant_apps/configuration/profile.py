@@ -179,7 +179,8 @@ class _Checker:
             return ""
 
 
-def load_profile_text(text: str, *, filename: str, base_dir: Path | None = None) -> dict:
+def load_profile_text(text: str, *, filename: str, base_dir: Path | None = None,
+                      require_payment: bool = True) -> dict:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -187,17 +188,20 @@ def load_profile_text(text: str, *, filename: str, base_dir: Path | None = None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ProfileError(filename, [(where, _("is not valid YAML: %(problem)s")
                                        % {"problem": getattr(exc, "problem", exc)})]) from exc
-    return validate_profile(document, filename=filename, base_dir=base_dir)
+    return validate_profile(document, filename=filename, base_dir=base_dir,
+                            require_payment=require_payment)
 
 
-def load_profile_file(path: Path) -> dict:
+def load_profile_file(path: Path, *, require_payment: bool = True) -> dict:
     return load_profile_text(path.read_text(encoding="utf-8"), filename=path.name,
-                             base_dir=path.parent)
+                             base_dir=path.parent, require_payment=require_payment)
 
 
 def validate_profile(document: Any, *, filename: str, base_dir: Path | None = None,
-                     skip_template_files: bool = False) -> dict:
-    """The normalised document, or ProfileError with every problem found."""
+                     skip_template_files: bool = False, require_payment: bool = True) -> dict:
+    """The normalised document, or ProfileError with every problem found. Without
+    `require_payment` (a bundled starting profile, whose bank account is given at
+    onboarding) a fee type may lack a way to pay; every applied configuration has one."""
     c = _Checker()
     top = c.mapping(document, "", {"format", "association", "site", "accounts", "billing",
                                    "branches",
@@ -232,6 +236,9 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                           contacts=any(contact_groups(t)
                                                        for t in out["member_types"]))
     out["payment_accounts"] = _payment_accounts(c, top.get("payment_accounts"))
+    _bank_details(c, out)
+    if require_payment:
+        _a_way_to_pay(c, out)
     if c.problems:
         raise ProfileError(filename, c.problems)
     return out
@@ -334,7 +341,7 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
     keys = {"code", "name", "name_en", "kind", "level", "eligibility", "review_required",
             "certificate", "invoice", "validity", "overdue", "number", "years",
             "upgrade_pricing", "resume_after_rejection", "ranks", "fees", "registration_form",
-            "application_form", "uploads", "review_chain", "active"}
+            "application_form", "uploads", "review_chain", "active", "level_changes"}
     # An association may start with no member type (configured later on its screens).
     for i, raw in enumerate(c.listing(items, "member_types")):
         p = f"member_types[{i}]"
@@ -420,8 +427,37 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
         entry["uploads"] = _uploads(c, item.get("uploads"), p, base_dir, skip_template_files)
         entry["review_chain"] = _chain(c, item.get("review_chain"), p,
                                        entry["review_required"])
+        entry["level_changes"] = c.listing(item.get("level_changes"), f"{p}.level_changes")
         out.append(entry)
+    _level_changes(c, out)
     return out
+
+
+def _level_changes(c: _Checker, types: list[dict]) -> None:
+    """Each type's `level_changes`: the member types its members may change to (each a
+    type of the same kind, listed once). Listing the type's own code lets its members
+    change rank within it; that needs ranks."""
+    by_code = {t["code"]: t for t in types if t["code"]}
+    for i, entry in enumerate(types):
+        p = f"member_types[{i}].level_changes"
+        targets, seen = [], set()
+        for j, code in enumerate(entry["level_changes"]):
+            target = by_code.get(code) if isinstance(code, str) else None
+            if target is None:
+                c.fail(f"{p}[{j}]", _("must name a member type of this profile"))
+            elif code in seen:
+                c.fail(f"{p}[{j}]", _("lists the member type %(code)s twice") % {"code": code})
+            elif target["kind"] != entry["kind"]:
+                c.fail(f"{p}[{j}]", _("must be a member type of the same kind (individual or "
+                                      "unit)"))
+            elif code == entry["code"] and not entry["ranks"]:
+                c.fail(f"{p}[{j}]", _("names this type itself, which has no ranks to change "
+                                      "between"))
+            else:
+                targets.append(code)
+            if isinstance(code, str):
+                seen.add(code)
+        entry["level_changes"] = targets
 
 
 def _ranks(c: _Checker, items: Any, p: str) -> tuple[list[dict], set[str]]:
@@ -776,6 +812,39 @@ def _templates(c: _Checker, items: Any, *, contacts: bool) -> list[dict]:
                 c.fail(f"{p}.{part}", message)
         out.append(entry)
     return out
+
+
+BANK_DETAILS = ("account_name", "account_number", "bank_name")  # 户名, 账号, 开户行
+
+
+def _bank_details(c: _Checker, out: dict) -> None:
+    """An enabled bank account names 户名, 账号 and 开户行: no payer is ever shown a transfer
+    without an account."""
+    for i, account in enumerate(out["payment_accounts"]):
+        if account["kind"] == PaymentAccount.Kind.BANK and account["enabled"]:
+            for key in BANK_DETAILS:
+                if not account["settings"].get(key):
+                    c.fail(f"payment_accounts[{i}].{key}",
+                           _("is required when the bank account is enabled"))
+
+
+def fee_types_without_a_way_to_pay(document: dict) -> list[str]:
+    """The codes of the member types with a fee, when no payment account is enabled."""
+    if any(a["enabled"] for a in document.get("payment_accounts", [])):
+        return []
+    return [t["code"] for t in document.get("member_types", [])
+            if any((f.get("amount_fen") or 0) > 0 for f in t["fees"])]
+
+
+def _a_way_to_pay(c: _Checker, out: dict) -> None:
+    """A member type with a fee needs a way to pay it: at least one enabled payment account
+    (an online one's keys are entered on the payment accounts page, never in the file)."""
+    paying = fee_types_without_a_way_to_pay(out)
+    if paying:
+        c.fail("payment_accounts", _(
+            "member types %(codes)s have a fee, but no payment account is enabled: enable "
+            "WeChat Pay, Alipay or a bank account (with account_name, account_number and "
+            "bank_name)") % {"codes": ", ".join(paying)})
 
 
 def _payment_accounts(c: _Checker, items: Any) -> list[dict]:

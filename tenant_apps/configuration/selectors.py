@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.configuration.models import (
     AssociationSettings,
@@ -24,7 +25,7 @@ from tenant_apps.configuration.models import (
     ReferralChannel,
     UploadRequirement,
 )
-from tenant_apps.configuration.profile import FORMAT
+from tenant_apps.configuration.profile import BANK_DETAILS, FORMAT, PAYMENT_SECRETS
 from tenant_apps.portal.selectors import site_content
 
 
@@ -174,6 +175,7 @@ def _type_doc(t: MemberType, include_files: bool) -> dict:
         "years": list(t.year_options),
         "upgrade_pricing": t.upgrade_pricing,
         "resume_after_rejection": t.resume_after_rejection,
+        "level_changes": list(t.level_changes),
         "active": t.active,
         "ranks": [{"code": r.code, "name": r.name} for r in t.ranks.all()],
         "fees": [{"rank": f.rank.code if f.rank else None, "amount_fen": f.amount_fen,
@@ -211,3 +213,115 @@ def review_steps_unstaffed(member_type: MemberType) -> dict[int, list[str] | Non
             out[step.pk] = [] if capabilities.step_unstaffed(role=step.role, held=held) \
                 else None
     return out
+
+
+# --- the ways to pay ------------------------------------------------------------------------
+
+BANK_ROWS = (("account_name", _("Account name")), ("account_number", _("Account number")),
+             ("bank_name", _("Bank")), ("bank_branch", _("Branch location")))
+
+
+def _bank_usable(account: PaymentAccount | None) -> PaymentAccount | None:
+    if account is None or not account.enabled or \
+            not all(account.settings.get(k) for k in BANK_DETAILS):
+        return None
+    return account
+
+
+ONLINE_SETTINGS = {"wechat": ("merchant_id", "app_id", "merchant_serial_no",
+                              "platform_serial_no"), "alipay": ("app_id",)}
+
+
+def _online_usable(account: PaymentAccount | None) -> PaymentAccount | None:
+    if account is None or not account.enabled:
+        return None
+    if not all(account.settings.get(k) for k in ONLINE_SETTINGS[account.kind]) or \
+            not PAYMENT_SECRETS[account.kind] <= set(account.secrets):
+        return None
+    return account
+
+
+def bank_account() -> PaymentAccount | None:
+    """The bank account payers transfer to: only when enabled and complete (户名, 账号,
+    开户行), never a transfer without an account."""
+    return _bank_usable(PaymentAccount.objects.filter(kind=PaymentAccount.Kind.BANK).first())
+
+
+def online_account(kind: str) -> PaymentAccount | None:
+    """An online account members can pay with: enabled, with its settings and keys."""
+    return _online_usable(PaymentAccount.objects.filter(kind=kind).first())
+
+
+@dataclass(frozen=True)
+class PaymentMethods:
+    wechat: PaymentAccount | None
+    alipay: PaymentAccount | None
+    bank: PaymentAccount | None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.wechat or self.alipay or self.bank)
+
+    @property
+    def bank_rows(self) -> list[tuple[str, str]]:
+        """(label, value) of the transfer box: 户名, 账号, 开户行 (and where it is)."""
+        if self.bank is None:
+            return []
+        return [(str(label), self.bank.settings[key]) for key, label in BANK_ROWS
+                if self.bank.settings.get(key)]
+
+
+def payment_methods() -> PaymentMethods:
+    """The ways to pay this association offers now: each configured and enabled (one
+    query)."""
+    accounts = {a.kind: a for a in PaymentAccount.objects.filter(enabled=True)}
+    return PaymentMethods(_online_usable(accounts.get("wechat")),
+                          _online_usable(accounts.get("alipay")),
+                          _bank_usable(accounts.get("bank")))
+
+
+def fee_is_due(mtype: MemberType, on: dt.date) -> bool:
+    """Whether a member type has a fee above 0 in force for any of its ranks (from its
+    prefetched fees and ranks)."""
+    fees = list(mtype.fees.all())
+    ranks = [r.pk for r in mtype.ranks.all()] or [None]
+    return any((fee := fee_in_force(fees, rank_id=r, on=on)) and fee.amount_fen > 0
+               for r in ranks)
+
+
+def fee_types_unpayable() -> list[str]:
+    """Codes of member types with a fee that nobody can pay yet (no way to pay is set up):
+    the configuration overview warns, the join page does not offer them as payable."""
+    from django.utils import timezone
+
+    from tenant_apps.configuration.models import MemberType
+
+    if payment_methods().any:
+        return []
+    today = timezone.localdate()
+    return [t.code for t in MemberType.objects.filter(active=True).prefetch_related(
+        "fees", "ranks") if fee_is_due(t, today)]
+
+
+def payment_warnings() -> list[str]:
+    """What the configuration overview warns of: fee types nobody can pay yet, and enabled
+    accounts members cannot use (an online account without its keys, a bank account
+    without 户名, 账号 or 开户行)."""
+    from django.utils.translation import gettext
+
+    warnings = []
+    unpayable = fee_types_unpayable()
+    if unpayable:
+        names = "、".join(MemberType.objects.filter(code__in=unpayable).order_by(
+            "position").values_list("name", flat=True))
+        warnings.append(gettext("No way to pay is set up: members cannot pay the fee of "
+                                "%(types)s, and the join page does not offer them as "
+                                "payable.") % {"types": names})
+    for account in PaymentAccount.objects.filter(enabled=True):
+        usable = bank_account() if account.kind == PaymentAccount.Kind.BANK else \
+            online_account(account.kind)
+        if usable is None:
+            warnings.append(gettext("%(account)s is enabled but not complete (its details or "
+                                    "keys are missing): members are not offered it.")
+                            % {"account": account.display_name})
+    return warnings

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from huiji.audit.services import audit_record
-from tenant_apps.configuration.models import MemberType, Rank
+from tenant_apps.configuration.models import MemberType, Rank, ValidityRule
 from tenant_apps.memberships.models import MemberNumberSequence, Membership
 from tenant_apps.memberships.validity import validity_end
 
@@ -62,18 +62,41 @@ def membership_extend(*, acting_user, membership: Membership, years: int) -> Mem
 
 @transaction.atomic
 def membership_change_level(*, acting_user, membership: Membership, member_type: MemberType,
-                            rank: Rank | None, restart: bool) -> Membership:
-    """A paid level change: the new type and rank; with `restart` (full-fee upgrades) the
-    validity starts again today for one year by the new type's rule. The member keeps the
-    number."""
-    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
-    before = {"member_type": membership.member_type_id, "rank": membership.rank_id}
+                            rank: Rank | None, restart: bool = False, years: int = 1,
+                            answers: dict | None = None) -> Membership:
+    """A level change, once its application is through review (and paid, when it costs).
+
+    - Number: a change of member type takes the next number of the target type (each type
+      numbers alike only with itself: CMES E…T students, E…S seniors), the old number kept
+      in the audit trail; a change of rank within the type keeps the number.
+    - Validity, by the target type's rule: with `restart` (a full-fee change, or from a free
+      type) it starts again today for one year; otherwise the paid period is kept: to 31
+      December of its last year (calendar_year), to the same day (rolling). A target valid
+      until a date from the application (until_field) takes that date from `answers`.
+    """
+    membership = Membership.objects.select_for_update(of=("self",)).select_related(
+        "member_type", "rank").get(pk=membership.pk)
+    today = timezone.localdate()
+    before = {"member_type": membership.member_type.code,
+              "rank": membership.rank.code if membership.rank else None,
+              "number": membership.number,
+              "valid_until": membership.valid_until.isoformat()
+              if membership.valid_until else None}
+    if member_type.pk != membership.member_type_id:
+        membership.number = member_number_next(member_type)
+    if member_type.validity_rule == ValidityRule.UNTIL_FIELD or restart:
+        membership.valid_until = validity_end(member_type, start=today, years=1,
+                                              answers=answers)
+    elif member_type.validity_rule == ValidityRule.CALENDAR_YEAR \
+            or membership.valid_until is None:  # (rolling, from a type without an end date)
+        membership.valid_until = validity_end(member_type, start=today, years=years)
     membership.member_type, membership.rank = member_type, rank
-    if restart:
-        membership.valid_until = validity_end(member_type, start=timezone.localdate(), years=1)
     membership.status = Membership.Status.ACTIVE
-    membership.save(update_fields=["member_type", "rank", "valid_until", "status"])
+    membership.save(update_fields=["member_type", "rank", "number", "valid_until", "status"])
     audit_record(actor=acting_user, action="membership.level_changed", target=membership,
-                 data={"before": before, "after": {"member_type": member_type.pk,
-                                                   "rank": rank.pk if rank else None}})
+                 data={"before": before, "after": {
+                     "member_type": member_type.code, "rank": rank.code if rank else None,
+                     "number": membership.number,
+                     "valid_until": membership.valid_until.isoformat()
+                     if membership.valid_until else None}})
     return membership

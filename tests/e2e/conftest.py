@@ -89,7 +89,10 @@ def generic_society(demo_tenants, django_db_blocker):
         if not Association.objects.filter(slug="gensoc").exists():
             association_create(acting_user=None, name="示例学会", slug="gensoc",
                                profile="generic", admin_name="总会管理员",
-                               admin_email="admin@gensoc.test", admin_password=PASSWORD)
+                               admin_email="admin@gensoc.test", admin_password=PASSWORD,
+                               bank_account={"account_name": "示例学会",
+                                             "account_number": "6222000011112222",
+                                             "bank_name": "建设银行北京分行"})
         with schema_context("gensoc"):
             for code in ("east", "north"):
                 if not User.objects.filter(username=f"{code}-admin").exists():

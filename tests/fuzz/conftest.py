@@ -67,6 +67,9 @@ def fuzz_association(django_db_setup, django_db_blocker):
                                              member_type=types.get(code="regular"),
                                              rank=None, years=1)
             order = order_for_renewal(membership=membership, actor=member, years=1)
+            from tenant_apps.billing.tests.online import connect_bank
+
+            connect_bank()
             voucher = voucher_upload(order=order, actor=member, payer_name="模糊测试会员",
                                      uploaded=SimpleUploadedFile("voucher.png", PNG,
                                                                  "image/png"))

@@ -128,7 +128,9 @@ def _order_api(owner: User) -> str:
 def _voucher(payer: User):
     from tenant_apps.applications.tests.helpers import PNG
     from tenant_apps.billing.services import voucher_upload
+    from tenant_apps.billing.tests.online import connect_bank
 
+    connect_bank()
     return voucher_upload(order=_order(payer), actor=payer,
                           uploaded=SimpleUploadedFile("transfer.png", PNG))
 
@@ -228,6 +230,21 @@ def _staff_api(owner: User) -> str:
     return f"/api/v1/staff/{_staff_member(owner).public_id}/"
 
 
+def _level_change_page(owner: User) -> str:
+    from tenant_apps.applications.services import level_change_start
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.memberships.models import Membership
+    from tenant_apps.memberships.services import membership_activate
+
+    membership = Membership.objects.filter(user=owner).first() or membership_activate(
+        acting_user=None, user=owner, member_type=MemberType.objects.get(code="regular"),
+        rank=None, years=1)
+    change = level_change_start(membership=membership, actor=owner,
+                                member_type=MemberType.objects.get(code="senior"),
+                                reason="晋升高级职称")
+    return f"/apply/{change.public_id}/confirm/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -236,6 +253,8 @@ CASES = [
     IsolationCase("application (applicant's page)", "page", "member", _application_page,
                   staff_can_reach=False),
     IsolationCase("application (review page)", "page", "hq_admin", _application_for_review),
+    IsolationCase("level change (member's page)", "page", "member", _level_change_page,
+                  staff_can_reach=False),
     IsolationCase("application via API", "api", "member", _application_api,
                   staff_can_reach=False),
     IsolationCase("application upload", "file", "member", _application_upload),

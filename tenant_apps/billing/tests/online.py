@@ -34,3 +34,14 @@ def connect_accounts(fake: FakePaymentGateway) -> None:
     for name, value in (("app_private_key", app_private),
                         ("alipay_public_key", fake.alipay_public)):
         payment_secret_set(acting_user=None, account=alipay, name=name, value=value)
+
+
+BANK = {"account_name": "测试学会", "account_number": "0200002809014498969",
+        "bank_name": "工商银行北京西四支行"}
+
+
+def connect_bank() -> PaymentAccount:
+    """In the current association's schema: enable the bank account members transfer to."""
+    account, _ = PaymentAccount.objects.update_or_create(kind="bank", defaults={
+        "display_name": "对公转账", "enabled": True, "settings": dict(BANK)})
+    return account

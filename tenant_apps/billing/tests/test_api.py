@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.applications.tests.helpers import PNG, applicant
 from tenant_apps.billing.models import Voucher
+from tenant_apps.billing.tests.online import connect_bank
 from tenant_apps.configuration.models import MemberType
 from tenant_apps.memberships.services import membership_activate
 
@@ -15,6 +16,7 @@ from tenant_apps.memberships.services import membership_activate
 @pytest.mark.django_db
 def test_renewal_through_the_api_with_a_voucher_confirmed_by_finance(alpha):
     with schema_context("alpha"):
+        connect_bank()
         member = applicant(90)
         membership_activate(acting_user=None, user=member,
                             member_type=MemberType.objects.get(code="regular"), rank=None,
@@ -57,6 +59,7 @@ def test_billing_endpoints_are_in_the_openapi_schema(alpha):
 def test_a_voucher_with_an_unstorable_payer_name_is_refused_and_nothing_is_kept(
         alpha, payer_name, error):
     with schema_context("alpha"):
+        connect_bank()
         member = applicant(91)
         membership_activate(acting_user=None, user=member,
                             member_type=MemberType.objects.get(code="regular"), rank=None,

@@ -16,6 +16,7 @@ from tenant_apps.applications.tests.helpers import PNG, applicant, complete
 from tenant_apps.billing.models import InvoiceRequest, Order, OrderStatus, StatementLine
 from tenant_apps.billing.services import order_for_application, voucher_decide, voucher_upload
 from tenant_apps.billing.statements import statement_import
+from tenant_apps.billing.tests.online import connect_bank
 from tenant_apps.configuration.models import MemberType
 
 BACKEND = "tenant_apps.accounts.backends.IdentifierBackend"
@@ -40,6 +41,7 @@ def _awaiting_payment(n: int):
 @pytest.fixture
 def finance(alpha):
     with schema_context("alpha"):
+        connect_bank()
         return user_create(acting_user=None, name="财务", username="fin-bad",
                            password="Staff-passw0rd-2026", roles=[Role.FINANCE])
 

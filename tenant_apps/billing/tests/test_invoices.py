@@ -14,6 +14,7 @@ from tenant_apps.applications.tests.helpers import PDF, PNG, VALID_USCC, applica
 from tenant_apps.billing.invoices import invoice_issue, invoice_reissue, invoice_request
 from tenant_apps.billing.models import InvoiceRequest
 from tenant_apps.billing.services import order_for_renewal, voucher_decide, voucher_upload
+from tenant_apps.billing.tests.online import connect_bank
 from tenant_apps.configuration.models import MemberType
 from tenant_apps.memberships.services import membership_activate
 from tenant_apps.notifications.models import OutboxMessage
@@ -27,6 +28,7 @@ DETAILS = {"title": "机械工业出版社", "tax_id": VALID_USCC, "name": "王�
 @pytest.fixture
 def paid_order(alpha):
     with schema_context("alpha"):
+        connect_bank()
         member = applicant(40)
         membership = membership_activate(acting_user=None, user=member,
                                          member_type=MemberType.objects.get(code="regular"),

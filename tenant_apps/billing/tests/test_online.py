@@ -108,16 +108,18 @@ def test_tampered_wrong_amount_and_unknown_change_nothing(cmes, fake, method):
     assert PaymentNotice.objects.filter(verified=False, outcome="refused").exists()
 
 
-def test_payment_after_the_order_was_cancelled_is_kept_for_finance(cmes, fake):
+def test_payment_after_the_order_was_cancelled_is_kept_to_refund(cmes, fake):
     order = unpaid_order()
     start(order)
     order_cancel(order=order, actor=order.payer)
     fake.pay(order.number, send=False)
     headers, body = fake.notification(order.number)
     notice = payment_notified(method="wechat", headers=headers, body=body)
-    assert notice.outcome == "for_finance"
+    assert notice.outcome == "to_refund"
+    assert payment_notified(method="wechat", headers=headers, body=body).outcome == \
+        "duplicate"  # the gateway's retry: flagged once
     order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED and order.provider_transaction_id
+    assert order.status == OrderStatus.CANCELLED and order.paid_at is None
     assert credited(order) == 0
 
 
@@ -330,7 +332,9 @@ def test_online_payment_after_a_confirmed_voucher_is_flagged_once_for_a_refund(c
     from tenant_apps.accounts.services import user_create
     from tenant_apps.applications.tests.helpers import PNG
     from tenant_apps.billing.services import voucher_decide, voucher_upload
+    from tenant_apps.billing.tests.online import connect_bank
 
+    connect_bank()
     order = unpaid_order(n=9)
     start(order, method)
     voucher = voucher_upload(order=order, actor=order.payer,
@@ -348,16 +352,16 @@ def test_online_payment_after_a_confirmed_voucher_is_flagged_once_for_a_refund(c
         assert [a.content for a in answers] == [b"success"] * 3
     assert list(PaymentNotice.objects.filter(order_number=order.number).order_by(
         "received_at").values_list("outcome", flat=True)) == [
-        "paid_twice", "duplicate", "duplicate"]
+        "to_refund", "duplicate", "duplicate"]
     order.refresh_from_db()
     assert (order.status, order.method) == (OrderStatus.CONFIRMED, "bank")
     assert credited(order) == 1  # the bank transfer's effect only, never twice
     staff = Client(HTTP_HOST="cmes.localhost")
     staff.force_login(finance, backend="tenant_apps.accounts.backends.IdentifierBackend")
     page = staff.get(f"/finance/orders/?q={order.number}").content.decode()
-    assert page.count("重复付款，需退款") == 1
-    log = staff.get("/finance/notifications/?outcome=paid_twice").content.decode()
-    assert order.number in log and "重复付款，需退款" in log
+    assert page.count("待退款") == 1
+    log = staff.get("/finance/notifications/?outcome=to_refund").content.decode()
+    assert order.number in log and "待退款" in log
 
 
 def test_notify_url_is_the_associations_primary_domain_whatever_the_host(cmes, fake):

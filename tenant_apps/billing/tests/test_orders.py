@@ -26,6 +26,7 @@ from tenant_apps.billing.services import (
     voucher_upload,
 )
 from tenant_apps.billing.state import TRANSITIONS, check_transition
+from tenant_apps.billing.tests.online import connect_bank
 from tenant_apps.configuration.models import MemberType
 from tenant_apps.configuration.services import fee_add
 from tenants.models import Association
@@ -49,6 +50,7 @@ def cacem(db):
                            profile="cacem", admin_name="Admin", admin_email="a@cacem.test",
                            admin_password="Admin-passw0rd-2026")
     with schema_context("cacem"):
+        connect_bank()  # the manual gives no account: the tests give one
         yield
 
 
@@ -209,6 +211,7 @@ def test_renewal_extends_from_the_current_end(db):
     with schema_context("cmes"):
         from tenant_apps.billing.services import order_for_renewal
 
+        connect_bank()
         member = applicant(30)
         membership = membership_activate(acting_user=None, user=member,
                                          member_type=MemberType.objects.get(code="regular"),
@@ -257,25 +260,39 @@ def test_fee_record_year_by_year_with_arrears(cacem):
     assert page.count('class="arrears"') == 2
 
 
-def test_upgrade_pays_the_difference_then_changes_the_level(cacem):
-    from tenant_apps.billing.services import order_for_upgrade
+def test_a_rank_change_is_reviewed_pays_the_difference_and_keeps_the_number(cacem):
+    from tenant_apps.applications.services import level_change_start
     from tenant_apps.memberships.services import membership_activate
 
     unit = MemberType.objects.get(code="unit")
+    unit.upgrade_pricing, unit.level_changes = "difference", ["unit"]  # ranks within the type
+    unit.save()
     member = applicant(35)
     membership = membership_activate(acting_user=None, user=member, member_type=unit,
                                      rank=unit.ranks.get(code="regular"), years=1)
+    number = membership.number
     council = unit.ranks.get(code="council")
-    unit.upgrade_pricing = "difference"
-    unit.save()
-    order = order_for_upgrade(membership=membership, actor=member, member_type=unit,
-                              rank=council)
+    change = level_change_start(membership=membership, actor=member, member_type=unit,
+                                rank=council, reason="当选理事单位")
+    complete(change)
+    change = application_submit(application=change, actor=member)
+    while change.status == Status.IN_REVIEW:  # CACEM: reviewed before payment
+        change = review_decide(application=change, actor=_reviewer(), decision="approve",
+                               expected_position=change.review_position)
+    assert change.status == Status.AWAITING_PAYMENT
+    order = order_for_application(application=change, actor=member, years=1)
     assert (order.kind, order.amount_fen) == ("upgrade", 1000000 - 300000)  # 10000 - 3000
     voucher = voucher_upload(order=order, actor=member,
                              uploaded=SimpleUploadedFile("v.png", PNG))
     voucher_decide(voucher=voucher, actor=staff(Role.FINANCE), accept=True)
+    change.refresh_from_db()
+    while change.status == Status.IN_REVIEW:  # and the steps after payment
+        change = review_decide(application=change, actor=_reviewer(), decision="approve",
+                               expected_position=change.review_position)
+    assert change.status == Status.COMPLETED
     membership.refresh_from_db()
-    assert membership.rank == council
+    assert (membership.rank, membership.number) == (council, number)
     with pytest.raises(AppError) as info:
-        order_for_upgrade(membership=membership, actor=member, member_type=unit, rank=council)
-    assert info.value.code == "same_level"
+        level_change_start(membership=membership, actor=member, member_type=unit,
+                           rank=council, reason="再次")
+    assert info.value.code == "level_change_not_allowed"  # that is the current level

@@ -30,6 +30,9 @@ MINIMAL = {
         ]}]},
         "review_chain": [{"name": "总会审核", "role": "hq_reviewer", "stage": "before_payment"}],
     }],
+    "payment_accounts": [{"kind": "bank", "display_name": "对公转账", "enabled": True,
+                          "account_name": "测试学会", "account_number": "0200002809014498969",
+                          "bank_name": "工商银行北京西四支行"}],
 }
 
 

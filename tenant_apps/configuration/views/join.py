@@ -11,13 +11,16 @@ from tenant_apps.configuration.models import Notice, UploadRequirement
 from tenant_apps.configuration.selectors import (
     current_notices,
     fee_in_force,
+    fee_is_due,
     member_types_for_join,
+    payment_methods,
 )
 
 
 def join(request):
     today = timezone.localdate()
     rows = []
+    no_way_to_pay = not payment_methods().any
     for mtype in member_types_for_join():
         fees = list(mtype.fees.all())
         ranks = list(mtype.ranks.all())
@@ -28,7 +31,8 @@ def join(request):
                                and f.effective_from > today), key=lambda f: f.effective_from)
             lines.append({"rank": rank, "fee": fee, "upcoming": upcoming[:1]})
         rows.append({"type": mtype, "fees": lines, "uploads": list(mtype.uploads.all()),
-                     "steps": list(mtype.review_steps.all())})
+                     "steps": list(mtype.review_steps.all()),
+                     "payable": not (no_way_to_pay and fee_is_due(mtype, today))})
     notices = current_notices()
     return render(request, "configuration/join.html", {
         "rows": rows, "notices": notices,

@@ -41,6 +41,7 @@ from tenant_apps.configuration.selectors import (
     branch_tree,
     current_notices,
     fee_preview,
+    payment_warnings,
     profile_export,
     review_steps_unstaffed,
 )
@@ -115,7 +116,8 @@ def overview(request):
         "payments": PaymentAccount.objects.filter(enabled=True).count(),
     }
     revision = ConfigurationRevision.objects.first()
-    return _page(request, "overview.html", {"counts": counts, "revision": revision})
+    return _page(request, "overview.html", {"counts": counts, "revision": revision,
+                                            "warnings": payment_warnings()})
 
 
 # --- Member types and everything hanging off one -------------------------------------------

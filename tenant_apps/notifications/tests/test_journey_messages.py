@@ -29,6 +29,7 @@ from tenant_apps.billing.services import (
     voucher_decide,
     voucher_upload,
 )
+from tenant_apps.billing.tests.online import connect_bank
 from tenant_apps.configuration.models import MemberType
 from tenant_apps.memberships.services import membership_activate
 from tenant_apps.notifications.models import OutboxMessage
@@ -68,6 +69,7 @@ def _messages(user, **filters) -> list[OutboxMessage]:
 
 def _pay(app, staff, years: int):
     order = order_for_application(application=app, actor=app.applicant, years=years)
+    connect_bank()  # transfers need the association's bank account
     voucher = voucher_upload(order=order, actor=app.applicant,
                              uploaded=SimpleUploadedFile("v.png", PNG))
     voucher_decide(voucher=voucher, actor=staff[Role.FINANCE], accept=True)
@@ -242,6 +244,7 @@ def test_a_rejected_voucher_tells_the_payer_why(demo):
                       expected_position=0)
         app.refresh_from_db()
         order = order_for_application(application=app, actor=app.applicant, years=1)
+        connect_bank()  # transfers need the association's bank account
         voucher = voucher_upload(order=order, actor=app.applicant,
                                  uploaded=SimpleUploadedFile("v.pdf", PDF))
         with translation.override("en"):  # whatever the finance officer's browser says
@@ -261,6 +264,7 @@ def test_a_three_year_renewal_confirms_the_three_year_amount(alpha):
                                          member_type=MemberType.objects.get(code="senior"),
                                          rank=None, years=1)
         order = order_for_renewal(membership=membership, actor=member, years=3)
+        connect_bank()  # transfers need the association's bank account
         voucher = voucher_upload(order=order, actor=member,
                                  uploaded=SimpleUploadedFile("v.png", PNG))
         voucher_decide(voucher=voucher, actor=alpha.user("finance"), accept=True)
@@ -278,6 +282,7 @@ def test_the_receipt_goes_to_the_email_typed_in_the_receipt_form(alpha, mailoutb
                                          rank=None, years=1)
         order = order_for_renewal(membership=membership, actor=member, years=1)
         finance = alpha.user("finance")
+        connect_bank()  # transfers need the association's bank account
         voucher_decide(voucher=voucher_upload(order=order, actor=member,
                                               uploaded=SimpleUploadedFile("v.png", PNG)),
                        actor=finance, accept=True)

@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--profile", default="")
         parser.add_argument("--domain", action="append", default=[],
                             help="An extra custom domain (repeatable).")
+        parser.add_argument("--bank-account-name", default="", help="户名 of the account "
+                            "members transfer to (needed when the profile has fees and no "
+                            "payment account of its own)")
+        parser.add_argument("--bank-account-number", default="", help="账号")
+        parser.add_argument("--bank-name", default="", help="开户行")
 
     def handle(self, *args, **options):
         try:
@@ -27,7 +32,10 @@ class Command(BaseCommand):
                 acting_user=None, name=options["name"], slug=options["slug"],
                 admin_name=options["admin_name"], admin_email=options["admin_email"],
                 admin_phone=options["admin_phone"], admin_password=options["admin_password"],
-                profile=options["profile"], extra_domains=tuple(options["domain"]))
+                profile=options["profile"], extra_domains=tuple(options["domain"]),
+                bank_account={"account_name": options["bank_account_name"],
+                              "account_number": options["bank_account_number"],
+                              "bank_name": options["bank_name"]})
         except AppError as exc:
             raise CommandError(f"{exc.field or exc.code}: {exc.message}") from exc
         url = association_url(result.association)
