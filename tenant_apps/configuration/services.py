@@ -288,9 +288,11 @@ def payment_secret_set(*, acting_user, account: PaymentAccount, name: str,
     account.save(update_fields=["secrets"])
     audit_record(actor=acting_user, action="payment_account.secret_set", target=account,
                  data={"secret": name})
+    from tenant_apps.configuration.forms import SETTING_LABELS  # what staff read, not the key
+
     revision_record(acting_user=acting_user,
                     summary=_("Secret %(name)s of %(account)s changed")
-                    % {"name": name, "account": account.display_name})
+                    % {"name": SETTING_LABELS.get(name, name), "account": account.display_name})
     return account
 
 

@@ -122,5 +122,8 @@ def test_payment_secrets_are_encrypted_and_never_exported(alpha, beta):
         assert decrypt(stored) == "0123456789abcdef0123456789abcdef"
         assert "api_v3_key" not in str(profile_export())
         assert "0123456789abcdef" not in str(AuditEntry.objects.values_list("data"))
+        # The configuration history names the key as staff know it, not by its internal name.
+        latest = ConfigurationRevision.objects.order_by("number").last()
+        assert latest.summary == f"已更新 {account.display_name} 的密钥 APIv3 密钥"
     with schema_context("beta"), pytest.raises(ValueError):
         decrypt(stored)  # another association's key cannot read it
