@@ -4,7 +4,7 @@ huiji.apiauth)."""
 
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -249,28 +249,28 @@ class StaffUpdateApi(APIView):
         return Response(StaffOutputSerializer(_staff(request, public_id)).data)
 
 
-class StaffDeactivateApi(APIView):
+class _StaffSetActiveApi(APIView):
+    permission_classes = [_HQ_ONLY]
+    active: bool
+
+    def post(self, request, public_id):
+        staff_set_active(acting_user=request.user, user=_staff(request, public_id),
+                         active=self.active)
+        return Response(StaffOutputSerializer(_staff(request, public_id)).data)
+
+
+@extend_schema_view(post=extend_schema(request=None, responses=StaffOutputSerializer,
+                                       operation_id="staff_deactivate"))
+class StaffDeactivateApi(_StaffSetActiveApi):
     """The person can no longer log in; every session of theirs ends."""
 
-    permission_classes = [_HQ_ONLY]
-
-    @extend_schema(request=None, responses=StaffOutputSerializer,
-                   operation_id="staff_deactivate")
-    def post(self, request, public_id):
-        staff_set_active(acting_user=request.user, user=_staff(request, public_id),
-                         active=False)
-        return Response(StaffOutputSerializer(_staff(request, public_id)).data)
+    active = False
 
 
-class StaffReactivateApi(APIView):
-    permission_classes = [_HQ_ONLY]
-
-    @extend_schema(request=None, responses=StaffOutputSerializer,
-                   operation_id="staff_reactivate")
-    def post(self, request, public_id):
-        staff_set_active(acting_user=request.user, user=_staff(request, public_id),
-                         active=True)
-        return Response(StaffOutputSerializer(_staff(request, public_id)).data)
+@extend_schema_view(post=extend_schema(request=None, responses=StaffOutputSerializer,
+                                       operation_id="staff_reactivate"))
+class StaffReactivateApi(_StaffSetActiveApi):
+    active = True
 
 
 class StaffActivationResendApi(APIView):

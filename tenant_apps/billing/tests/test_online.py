@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from huiji.payments.fake_gateway import FakePaymentGateway
 from tenant_apps.applications.models import ApplicationEvent, Status
 from tenant_apps.applications.services import application_start, application_submit
 from tenant_apps.applications.tests.helpers import applicant, complete
@@ -29,24 +28,6 @@ from tenant_apps.billing.tests.online import connect_accounts
 from tenant_apps.configuration.models import MemberType
 from tenants.models import Association
 from tenants.services import association_create, association_delete
-
-
-@pytest.fixture(scope="module")
-def fake():
-    gateway = FakePaymentGateway().start()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def cmes(db, fake):
-    if not Association.objects.filter(slug="cmes").exists():
-        association_create(acting_user=None, name="中国机械工程学会", slug="cmes",
-                           profile="cmes", admin_name="Admin", admin_email="a@cmes.test",
-                           admin_password="Admin-passw0rd-2026")
-    with schema_context("cmes"):
-        connect_accounts(fake)
-        yield
 
 
 def unpaid_order(n: int = 1, years: int = 1) -> Order:

@@ -10,10 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from huiji.audit.models import AuditEntry
-from huiji.payments.fake_gateway import FakePaymentGateway
 from tenant_apps.accounts.models import Role
 from tenant_apps.accounts.services import user_create
 from tenant_apps.applications.models import Application, Status
@@ -27,30 +25,15 @@ from tenant_apps.billing.models import Order, OrderStatus, PaymentNotice, Statem
 from tenant_apps.billing.payments import orders_reconcile, payment_notified, payment_start
 from tenant_apps.billing.services import order_for_application, voucher_decide, voucher_upload
 from tenant_apps.billing.statements import statement_import
-from tenant_apps.billing.tests.online import connect_accounts, connect_bank
+from tenant_apps.billing.tests.online import connect_bank
 from tenant_apps.configuration.models import MemberType
 from tenant_apps.memberships.models import Membership
-from tenants.models import Association
-from tenants.services import association_create
-
-
-@pytest.fixture(scope="module")
-def fake():
-    gateway = FakePaymentGateway().start()
-    yield gateway
-    gateway.stop()
 
 
 @pytest.fixture
-def cmes(db, fake):
-    if not Association.objects.filter(slug="cmes").exists():
-        association_create(acting_user=None, name="中国机械工程学会", slug="cmes",
-                           profile="cmes", admin_name="Admin", admin_email="a@cmes.test",
-                           admin_password="Admin-passw0rd-2026")
-    with schema_context("cmes"):
-        connect_accounts(fake)
-        connect_bank()
-        yield
+def cmes(cmes):
+    """CMES as the payment tests have it (billing/tests/conftest.py), taking bank transfers too."""
+    connect_bank()
 
 
 def finance():
