@@ -18,3 +18,8 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
 STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# `runserver` serves each browser connection in a thread of its own, for as long as the browser
+# keeps it alive; a persistent database connection per thread would pile up past PostgreSQL's
+# max_connections under a busy client (the API fuzzer, a page of many requests). Closed after
+# every request here; production's gunicorn has a fixed pool of threads and keeps them.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)  # noqa: F405
