@@ -26,10 +26,11 @@ from tenant_apps.applications.services import (
     application_store_image,
     application_submit,
     chain_of,
+    referral_channel_chosen,
     review_decide,
     type_doc,
 )
-from tenant_apps.configuration.models import Branch, MemberType, ReferralChannel
+from tenant_apps.configuration.models import Branch, MemberType
 
 
 class ApplicationSerializer(serializers.Serializer):
@@ -114,8 +115,7 @@ class ApplicationStartApi(APIView):
             rank=mtype.ranks.filter(code=d.get("rank") or "").first(),
             branch=Branch.objects.filter(code=d.get("branch") or "",
                                          accepts_applications=True).first(),
-            referral=ReferralChannel.objects.filter(code=d.get("referral") or "",
-                                                    active=True).first(),
+            referral=referral_channel_chosen(d.get("referral")),
             referral_branch=Branch.objects.filter(code=d.get("referral_branch") or "").first(),
             referrer_name=d.get("referrer_name", ""),
             referrer_number=d.get("referrer_number", ""))

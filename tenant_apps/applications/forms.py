@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.configuration.fieldtypes import normalize_choices, regions
+from tenant_apps.files.formats import accepted_formats, formats_accept, formats_label
 
 
 def _branch_choices(document: dict) -> list[dict]:
@@ -75,6 +76,9 @@ def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
                     "filled": bool(item),
                     "rows": field_rows(spec["fields"], item, item_errors,
                                        application=application, prefix=f"{key}-{i}-")})
+        if spec["type"] == "image":
+            formats = accepted_formats(spec)
+            row["accept"], row["formats"] = formats_accept(formats), formats_label(formats)
         if spec["type"] == "region":
             row["province"] = (value or {}).get("province", "")
             row["city"] = (value or {}).get("city", "")
@@ -83,9 +87,14 @@ def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
     return rows
 
 
-def answers_from_post(fields: list[dict], request, *, application, prefix: str = "") -> dict:
+def answers_from_post(fields: list[dict], request, *, application, prefix: str = "",
+                      errors: dict[str, str] | None = None, path: str = "") -> dict:
     """The posted values of a step, in the shape the engine checks. Images are stored (as
-    the applicant's private files) and answered with the file's id."""
+    the applicant's private files) and answered with the file's id. A refused image goes
+    into `errors` (by field path) and keeps the answer it had, so the rest of what was
+    typed is still saved and shown; without `errors` the refusal is raised."""
+    from huiji.errors import AppError
+
     post = request.POST
     data: dict = {}
     for spec in fields:
@@ -101,15 +110,23 @@ def answers_from_post(fields: list[dict], request, *, application, prefix: str =
             for i in range(max(spec.get("max_items") or 1, 1)):
                 items.append(answers_from_post(spec["fields"], request,
                                                application=application,
-                                               prefix=f"{spec['key']}-{i}-"))
+                                               prefix=f"{spec['key']}-{i}-", errors=errors,
+                                               path=f"{path}{spec['key']}.{i}."))
             data[spec["key"]] = items
         elif kind == "image":
             upload = request.FILES.get(name)
+            kept = application.answers.get(spec["key"]) if not prefix \
+                else post.get(f"{name}_kept", "")
             if upload is not None:
-                data[spec["key"]] = _store_image(spec, upload, application)
+                try:
+                    data[spec["key"]] = _store_image(spec, upload, application)
+                except AppError as exc:
+                    if errors is None or exc.field != spec["key"]:
+                        raise
+                    errors[f"{path}{spec['key']}"] = str(exc.message)
+                    data[spec["key"]] = kept
             else:
-                data[spec["key"]] = application.answers.get(spec["key"]) if not prefix \
-                    else post.get(f"{name}_kept", "")
+                data[spec["key"]] = kept
         else:
             data[spec["key"]] = post.get(name, "").strip()
     return data

@@ -39,6 +39,7 @@ from tenant_apps.configuration.models import (
     ReviewRole,
 )
 from tenant_apps.configuration.selectors import current_notices
+from tenant_apps.files.formats import accepted_formats, formats_label
 from tenant_apps.files.selectors import image_ids_of
 from tenant_apps.files.services import private_file_store
 from tenant_apps.files.sniff import sniff
@@ -192,6 +193,33 @@ def application_choose(*, application: Application, actor, rank: Rank | None = N
     return application
 
 
+def referral_channels_offered() -> list[ReferralChannel]:
+    """The channels an applicant may choose: the active ones, a unit-member referral only
+    where the association has a unit member type (else no unit could refer anyone)."""
+    channels = list(ReferralChannel.objects.filter(active=True).select_related(
+        "default_branch"))
+    if not MemberType.objects.filter(active=True, kind="unit").exists():
+        channels = [c for c in channels if c.kind != ReferralChannel.Kind.UNIT_MEMBER]
+    return channels
+
+
+def referral_channel_chosen(code: str | None) -> ReferralChannel | None:
+    """The channel an applicant chose on the start page or the API, by its code; refused
+    when it is not offered, or missing where the association requires one (CMES's
+    *推荐渠道). The start page and the API call this before `application_start`."""
+    from tenant_apps.accounts.selectors import account_settings
+
+    code = (code or "").strip()
+    channel = next((c for c in referral_channels_offered() if c.code == code), None)
+    if code and channel is None:
+        raise AppError("referral_unknown", _("Choose how you heard of us from the list."),
+                       field="referral")
+    if channel is None and account_settings().referral_required:
+        raise AppError("referral_required", _("Choose how you heard of us."),
+                       field="referral")
+    return channel
+
+
 def _check_referral(channel: ReferralChannel, branch: Branch | None, name: str, number: str,
                     member_type: MemberType) -> Branch | None:
     """The referral rules of the association's channels: a branch channel names a branch; a
@@ -200,6 +228,10 @@ def _check_referral(channel: ReferralChannel, branch: Branch | None, name: str, 
     from tenant_apps.memberships.models import Membership
 
     kind = channel.kind
+    if kind == ReferralChannel.Kind.UNIT_MEMBER and not MemberType.objects.filter(
+            active=True, kind="unit").exists():
+        raise AppError("referral_unknown", _("Choose how you heard of us from the list."),
+                       field="referral")
     if kind in (ReferralChannel.Kind.BRANCH, ReferralChannel.Kind.PROVINCIAL):
         if branch is None:
             raise AppError("referral_branch_required", _("Choose the referring branch."),
@@ -307,8 +339,10 @@ def application_store_image(*, application: Application, actor, field: str, uplo
         raise AppError("unknown_field", _("This form has no such picture."), field="field")
     limit = spec.get("max_size_mb") or 2
     found = sniff(uploaded)
-    if found.kind != "image":
-        raise AppError("file_kind", _("Upload an image (JPG or PNG)."), field=spec["key"])
+    formats = accepted_formats(spec)
+    if found.kind != "image" or found.extension not in formats:
+        raise AppError("file_kind", _("Upload an image (%(formats)s).")
+                       % {"formats": formats_label(formats)}, field=spec["key"])
     if uploaded.size > limit * 1024 * 1024:
         raise AppError("file_too_large", _("The file is larger than %(n)d MB.") % {"n": limit},
                        field=spec["key"])
@@ -336,20 +370,14 @@ def application_add_upload(*, application: Application, actor, requirement: str,
         raise AppError("too_many_files", _("At most %(n)d files here; remove one first.")
                        % {"n": spec["max_count"]}, field="file")
     found = sniff(uploaded)
-    if found.kind not in spec["kinds"]:
-        allowed = "、".join(_kind_label(k) for k in spec["kinds"])
+    formats = accepted_formats(spec, default_kinds=())
+    if found.extension not in formats or found.kind == "executable":
         raise AppError("file_kind", _("This file is not an accepted kind (%(allowed)s).")
-                       % {"allowed": allowed}, field="file")
+                       % {"allowed": formats_label(formats)}, field="file")
     stored = private_file_store(acting_user=actor, owner=application.applicant,
                                 uploaded=uploaded, content_type=found.content_type)
     return ApplicationUpload.objects.create(application=application, requirement=requirement,
                                             file=stored)
-
-
-def _kind_label(kind: str) -> str:
-    from tenant_apps.configuration.models import UploadKind
-
-    return str(UploadKind(kind).label)
 
 
 @transaction.atomic

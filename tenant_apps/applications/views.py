@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from huiji.clientip import client_ip
 from huiji.errors import AppError
 from huiji.forms import parsed
+from tenant_apps.accounts.selectors import account_settings
 from tenant_apps.applications import selectors
 from tenant_apps.applications.engine import branch_codes, form_steps
 from tenant_apps.applications.forms import (
@@ -36,13 +37,16 @@ from tenant_apps.applications.services import (
     application_submit,
     chain_of,
     fee_due_fen,
+    referral_channel_chosen,
+    referral_channels_offered,
     review_decide,
     type_doc,
 )
 from tenant_apps.applications.state import EDITABLE
 from tenant_apps.configuration.fieldtypes import regions
-from tenant_apps.configuration.models import Branch, MemberType, ReferralChannel, UploadKind
+from tenant_apps.configuration.models import Branch, MemberType
 from tenant_apps.configuration.selectors import current_notices
+from tenant_apps.files.formats import accepted_formats, formats_accept, formats_label
 
 
 def _mine(request, public_id):
@@ -95,8 +99,12 @@ def start(request):
         return redirect("members:home")
     types = list(MemberType.objects.filter(active=True).prefetch_related("ranks"))
     branches = list(Branch.objects.filter(active=True, accepts_applications=True))
-    channels = list(ReferralChannel.objects.filter(active=True))
+    channels = referral_channels_offered()
     error = None
+    # what was chosen and typed, shown again after an error
+    posted = {k: request.POST.get(k, "") for k in (
+        "member_type", "rank", "branch", "referral", "referral_branch", "referrer_name",
+        "referrer_number")}
     if request.method == "POST":
         mtype = next((t for t in types if t.code == request.POST.get("member_type")), None)
         try:
@@ -107,8 +115,7 @@ def start(request):
             branch = next((b for b in branches if b.code == request.POST.get("branch")), None)
             application = application_start(
                 applicant=request.user, member_type=mtype, rank=rank, branch=branch,
-                referral=next((c for c in channels if c.code == request.POST.get("referral")),
-                              None),
+                referral=referral_channel_chosen(request.POST.get("referral")),
                 referral_branch=Branch.objects.filter(
                     active=True, code=request.POST.get("referral_branch") or "").first(),
                 referrer_name=request.POST.get("referrer_name", "")[:100],
@@ -119,7 +126,8 @@ def start(request):
             return redirect("applications:notices", application.public_id)
     return render(request, "applications/start.html", {
         "types": types, "branches": branches, "channels": channels, "error": error,
-        "all_branches": Branch.objects.filter(active=True)},
+        "all_branches": Branch.objects.filter(active=True), "posted": posted,
+        "referral_required": account_settings().referral_required},
         status=400 if error else 200)
 
 
@@ -164,18 +172,22 @@ def step(request, public_id, index):
         if application.status not in EDITABLE:
             raise Http404
         finish = request.POST.get("action") != "save"
-        data = {}
+        data: dict = {}
+        refused: dict[str, str] = {}  # images refused (kind, size): shown beside their field
         try:
-            data = answers_from_post(spec.fields, request, application=application)
-            errors = application_save_step(application=application, actor=request.user,
-                                           step_index=index, data=data, finish=finish)
+            data = answers_from_post(spec.fields, request, application=application,
+                                     errors=refused)
+            errors = {**application_save_step(application=application, actor=request.user,
+                                              step_index=index, data=data, finish=finish),
+                      **refused}
         except AppError as exc:
-            # a refused image names its field: show it there
             errors = {exc.field or "__all__": str(exc.message)}
             if not exc.field:
                 messages.error(request, str(exc.message))
         application.refresh_from_db()
-        values = {**application.answers, **{k: v for k, v in data.items() if k in errors}}
+        # After an error everything typed stays on the page, valid or not (the valid
+        # answers are saved as well); only a field nobody posted shows its saved answer.
+        values = {**application.answers, **data} if errors else application.answers
         if not errors:
             if finish:
                 return redirect(_next_url(application, f"form:{index}"))
@@ -217,9 +229,12 @@ def uploads(request, public_id):
         else:
             return redirect(request.path)
     files = list(application.uploads.select_related("file"))
-    rows = [{"spec": spec, "files": [f for f in files if f.requirement == spec["key"]],
-             "kinds": "、".join(str(UploadKind(k).label) for k in spec["kinds"]),
-             "error": error_for.get(spec["key"])} for spec in specs]
+    rows = []
+    for spec in specs:
+        formats = accepted_formats(spec, default_kinds=())
+        rows.append({"spec": spec, "files": [f for f in files if f.requirement == spec["key"]],
+                     "kinds": formats_label(formats), "accept": formats_accept(formats),
+                     "error": error_for.get(spec["key"])})
     return render(request, "applications/uploads.html", {
         "application": application, "rows": rows, "nav": _nav(application),
         "current": "uploads", "editable": application.status in EDITABLE},
@@ -346,7 +361,8 @@ def level_change(request):
     return render(request, "applications/level_change.html", {
         "membership": membership, "targets": targets, "error": error, "changes": changes,
         "open": selectors.open_application(request.user),
-        "reason": request.POST.get("reason", "") if error else ""},
+        "reason": request.POST.get("reason", "") if error else "",
+        "chosen": request.POST.get("target", "") if error else ""},
         status=error.status if error and error.status != 400 else (400 if error else 200))
 
 

@@ -120,3 +120,42 @@ def fee_years(membership) -> list[dict]:
             "arrears": not paid and not free and dt.date(y, 1, 1) <= today,
         })
     return rows
+
+
+def receipt_initial(order: Order) -> dict[str, str]:
+    """What the receipt form starts with. A unit's receipt is made out to the unit: its
+    name and credit code from the fields its profile marks `receipt: title | tax_id` (a
+    credit-code field when none is marked), not the handler's own name; the contact is the
+    person who asks. Individuals get their own name."""
+    from tenant_apps.applications.engine import form_steps, type_document
+    from tenant_apps.applications.models import Application, Status
+
+    payer = order.payer
+    initial = {"title": payer.name, "tax_id": "", "name": payer.name,
+               "phone": payer.phone or "", "email": payer.email or "", "address": "",
+               "postcode": "", "note": ""}
+    if order.member_type.kind != "unit":
+        return initial
+    # the order's own application, else the payer's latest completed one (a renewal)
+    application = order.application or Application.objects.filter(
+        applicant=payer, status=Status.COMPLETED).select_related(
+        "revision", "member_type").order_by("-pk").first()
+    if application is None:
+        return initial
+    try:
+        doc = type_document(application.revision.document, application.member_type.code)
+    except KeyError:
+        return initial
+    fields = [f for step in form_steps(doc) for f in step.fields]
+    answers = application.answers or {}
+
+    def answer(spec) -> str:
+        value = answers.get(spec["key"]) if spec else None
+        return value.strip() if isinstance(value, str) else ""
+
+    title = next((f for f in fields if f.get("receipt") == "title"), None)
+    tax_id = next((f for f in fields if f.get("receipt") == "tax_id"), None) or next(
+        (f for f in fields if f["type"] == "uscc"), None)
+    initial["title"] = answer(title) or initial["title"]
+    initial["tax_id"] = answer(tax_id)
+    return initial

@@ -104,13 +104,22 @@ def order(request, number):
         else:
             messages.success(request, _("Voucher received. Finance will confirm the money."))
             return redirect("billing:order", found.number)
-    return _order_page(request, found, error)
+    return _order_page(request, found, error, voucher_values={
+        k: request.POST.get(k, "") for k in ("payer_name", "note")} if error else None)
 
 
-def _order_page(request, found, error=None, status=None):
+def _order_page(request, found, error=None, status=None, *, voucher_values=None,
+                invoice_values=None, invoice_error=None):
     """The order with its ways to pay (only those configured and enabled), vouchers and
-    receipts; 400 with the voucher's `error` shown beside its form."""
+    receipts; 400 with the voucher's `error` shown beside its form. After a refused
+    voucher or receipt request, what was typed (`*_values`) stays in the form."""
+    from tenant_apps.billing.invoices import FIELDS
+
     methods = selectors.payment_methods()
+    if invoice_values is not None:
+        invoice_form = {k: invoice_values.get(k, "") for k in (*FIELDS, "reason")}
+    else:
+        invoice_form = {**selectors.receipt_initial(found), "reason": ""}
     return render(request, "billing/order.html", {
         "order": found, "bank": methods.bank, "bank_rows": methods.bank_rows,
         "notice": selectors.transfer_notice(),
@@ -124,8 +133,10 @@ def _order_page(request, found, error=None, status=None):
             found.status == OrderStatus.CONFIRMED or (
                 found.status == OrderStatus.PENDING and _borrowing())),
         "borrowing": found.status == OrderStatus.PENDING,
-        "invoice_open": found.invoices.filter(status="requested").exists()},
-        status=status or (400 if error else 200))
+        "invoice_open": found.invoices.filter(status="requested").exists(),
+        "voucher_form": voucher_values or {}, "invoice_form": invoice_form,
+        "invoice_error": invoice_error},
+        status=status or (400 if error or invoice_error else 200))
 
 
 @require_POST
@@ -277,9 +288,10 @@ def invoice_new(request, number):
             invoice_request(order=found, actor=request.user, details=request.POST,
                             borrow=request.POST.get("borrow") == "1")
     except AppError as exc:
-        messages.error(request, f"{exc.message}")
-    else:
-        messages.success(request, _("Receipt requested. You will get it by email."))
+        # shown beside its field, with everything typed still in the form
+        return _order_page(request, found, invoice_values=request.POST, invoice_error=exc,
+                           status=exc.status if exc.status != 400 else None)
+    messages.success(request, _("Receipt requested. You will get it by email."))
     return redirect("billing:order", found.number)
 
 

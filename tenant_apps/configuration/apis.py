@@ -50,6 +50,7 @@ class JoinInfoApi(APIView):
         label = serializers.CharField()
         required = serializers.BooleanField()
         kinds = serializers.ListField(child=serializers.CharField())
+        formats = serializers.ListField(child=serializers.CharField())
         max_size_mb = serializers.IntegerField()
         max_count = serializers.IntegerField()
         template = serializers.CharField()
@@ -81,6 +82,7 @@ class JoinInfoApi(APIView):
                 "fees": self.JoinFeeSerializer(lines, many=True).data,
                 "uploads": self.JoinUploadSerializer([{
                     "key": u.key, "label": u.label, "required": u.required, "kinds": u.kinds,
+                    "formats": u.accepted_formats,
                     "max_size_mb": u.max_size_mb, "max_count": u.max_count,
                     "template": u.template,
                     "template_url": f"/join/templates/{mtype.code}/{u.key}/"

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
@@ -26,10 +27,10 @@ from tenant_apps.configuration.models import FieldType
 DEFAULT_MAX_LENGTH = {FieldType.TEXT: 200, FieldType.TEXTAREA: 2000, FieldType.RICHTEXT: 20000}
 # Options each type accepts (besides key, label, type, required, help).
 OPTIONS: dict[str, set[str]] = {
-    FieldType.TEXT: {"max_length", "placeholder"},
+    FieldType.TEXT: {"max_length", "placeholder", "receipt"},
     FieldType.TEXTAREA: {"max_length", "placeholder"},
     FieldType.RICHTEXT: {"max_length"},
-    FieldType.DATE: {"min", "max"},
+    FieldType.DATE: {"min", "max", "future"},
     FieldType.NUMBER: {"min", "max", "decimals"},
     FieldType.CHOICE: {"choices", "choices_from"},
     FieldType.MULTICHOICE: {"choices", "choices_from", "max_choices"},
@@ -37,10 +38,10 @@ OPTIONS: dict[str, set[str]] = {
     FieldType.PHONE: {"mobile_only"},
     FieldType.EMAIL: set(),
     FieldType.CN_ID: set(),
-    FieldType.USCC: set(),
+    FieldType.USCC: {"receipt"},
     FieldType.POSTCODE: set(),
     FieldType.URL: set(),
-    FieldType.IMAGE: {"max_size_mb"},
+    FieldType.IMAGE: {"max_size_mb", "formats"},
     FieldType.GROUP: {"fields", "min_items", "max_items", "item_roles", "contacts"},
 }
 CHOICE_SOURCES = {"branches"}
@@ -63,12 +64,16 @@ def regions() -> dict[str, dict]:
 
 
 def normalize_choices(choices: list) -> list[dict[str, str]]:
-    """`[男, 女]` or `[{value, label}]` -> `[{value, label}]`."""
+    """`[男, 女]` or `[{value, label}]` -> `[{value, label}]`. A choice marked `exclusive`
+    (CACEM's 无) keeps the mark: it cannot be ticked together with another."""
     out = []
     for item in choices:
         if isinstance(item, dict):
-            out.append({"value": str(item["value"]), "label": str(item.get("label",
-                                                                           item["value"]))})
+            choice = {"value": str(item["value"]), "label": str(item.get("label",
+                                                                        item["value"]))}
+            if item.get("exclusive") is True:
+                choice["exclusive"] = True
+            out.append(choice)
         else:
             out.append({"value": str(item), "label": str(item)})
     return out
@@ -125,6 +130,8 @@ def clean_value(spec: dict, value: Any, *, branch_codes: set[str] | None = None)
                 limit = dt.date.fromisoformat(str(options[bound]))
                 if (bound == "min" and day < limit) or (bound == "max" and day > limit):
                     raise FieldValueError(message)
+        if options.get("future") and day <= timezone.localdate():
+            raise FieldValueError(_("The date must be later than today."))
         return day.isoformat()
     if kind == FieldType.NUMBER:
         try:
@@ -152,6 +159,11 @@ def clean_value(spec: dict, value: Any, *, branch_codes: set[str] | None = None)
         if kind == FieldType.MULTICHOICE:
             if len(set(values)) != len(values):
                 raise FieldValueError(_("Each choice can be picked once."))
+            exclusive = [c for c in normalize_choices(options.get("choices", []))
+                         if c.get("exclusive") and c["value"] in values]
+            if exclusive and len(values) > 1:
+                raise FieldValueError(_("“%(choice)s” cannot be chosen together with other "
+                                        "options.") % {"choice": exclusive[0]["label"]})
             limit = options.get("max_choices")
             if limit and len(values) > limit:
                 raise FieldValueError(_("Choose at most %(n)d.") % {"n": limit})

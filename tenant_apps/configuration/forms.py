@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.models import Role, User
-from tenant_apps.configuration.fieldtypes import normalize_choices
+from tenant_apps.configuration.fieldtypes import OPTIONS, normalize_choices
 from tenant_apps.configuration.models import (
     FEE_MAX_FEN,
     AssociationSettings,
@@ -36,6 +36,7 @@ from tenant_apps.configuration.profile import (
     PAYMENT_SETTINGS,
     template_problems,
 )
+from tenant_apps.files.formats import FORMATS
 
 
 def _lines(text: str) -> list[str]:
@@ -236,6 +237,17 @@ class FormFieldForm(forms.ModelForm):
             if not isinstance(sub, list) or not sub:
                 self.add_error("sub_fields", _("Give the group's fields as a YAML list."))
             options["fields"] = sub or []
+        # Settings this screen has no input for (a date's `future`, an image's formats, a
+        # receipt marker, an exclusive choice) are kept as they were, not dropped.
+        before = self.instance.options if self.instance.pk else {}
+        for key, value in before.items():
+            if key in OPTIONS.get(kind, ()) and key not in self.OPTION_FIELDS:
+                options.setdefault(key, value)
+        exclusive = {c["value"] for c in normalize_choices(before.get("choices", []))
+                     if c.get("exclusive")}
+        for choice in options.get("choices", []):
+            if choice["value"] in exclusive:
+                choice["exclusive"] = True
         self.cleaned_options = options
         return data
 
@@ -248,13 +260,17 @@ class UploadForm(forms.ModelForm):
     key = CodeField(label=_("key"))
     kinds = forms.MultipleChoiceField(label=_("allowed kinds"), choices=UploadKind.choices,
                                       widget=forms.CheckboxSelectMultiple)
+    formats = forms.MultipleChoiceField(
+        label=_("accepted formats"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(f, f.upper()) for f in FORMATS],
+        help_text=_("None ticked: the usual formats of the kinds (images: JPG, PNG)."))
     new_template = forms.FileField(label=_("blank template file"), required=False,
                                    help_text=_("PDF, Word or image, up to 5 MB."))
 
     class Meta:
         model = UploadRequirement
-        fields = ["key", "label", "required", "kinds", "max_size_mb", "max_count", "template",
-                  "help"]
+        fields = ["key", "label", "required", "kinds", "formats", "max_size_mb", "max_count",
+                  "template", "help"]
 
     def clean_new_template(self):
         upload = self.cleaned_data.get("new_template")
@@ -267,6 +283,11 @@ class UploadForm(forms.ModelForm):
         if data.get("template") == UploadRequirement.Template.BLANK \
                 and not data.get("new_template") and not self.instance.template_file:
             self.add_error("new_template", _("A blank template needs its file."))
+        stray = [f for f in data.get("formats") or []
+                 if FORMATS[f][0] not in (data.get("kinds") or [])]
+        if stray:
+            self.add_error("formats", _("%(formats)s: not of the kinds ticked.")
+                           % {"formats": ", ".join(f.upper() for f in stray)})
         return data
 
     def save(self, commit=True):
@@ -436,7 +457,7 @@ class AccountSettingsForm(forms.ModelForm):
         model = AssociationSettings
         fields = ["login_modes", "signup_verification", "password_min_length",
                   "password_require_letter", "password_require_digit", "human_check",
-                  "invoice_borrowing"]
+                  "invoice_borrowing", "referral_required"]
 
 
 class FeePreviewForm(forms.Form):

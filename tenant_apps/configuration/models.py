@@ -272,6 +272,9 @@ class UploadRequirement(models.Model):
     required = models.BooleanField(_("required"), default=True)
     kinds = ArrayField(models.CharField(max_length=20, choices=UploadKind.choices),
                        verbose_name=_("allowed kinds"))
+    # The accepted formats (tenant_apps/files/formats.py); empty: the usual ones of `kinds`.
+    formats = ArrayField(models.CharField(max_length=10), default=list, blank=True,
+                         verbose_name=_("accepted formats"))
     max_size_mb = models.PositiveSmallIntegerField(_("maximum size (MB)"), default=10)
     max_count = models.PositiveSmallIntegerField(_("maximum number of files"), default=1)
     template = models.CharField(_("template"), max_length=20, choices=Template.choices,
@@ -290,6 +293,20 @@ class UploadRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def accepted_formats(self) -> list[str]:
+        from tenant_apps.files.formats import accepted_formats
+
+        return accepted_formats({"formats": self.formats, "kinds": self.kinds},
+                                default_kinds=())
+
+    @property
+    def formats_label(self) -> str:
+        """"JPG、PNG、PDF", as every page says it."""
+        from tenant_apps.files.formats import formats_label
+
+        return formats_label(self.accepted_formats)
 
 
 class ReviewRole(models.TextChoices):
@@ -443,6 +460,8 @@ class AssociationSettings(models.Model):
     human_check = models.CharField(max_length=20, default="failed_logins")
     # CAQ lends the fee receipt before payment against a stamped request ("借发票").
     invoice_borrowing = models.BooleanField(default=False)
+    # The applicant must say how they heard of the association (CMES: *推荐渠道).
+    referral_required = models.BooleanField(_("referral channel required"), default=False)
 
     class Meta:
         verbose_name = _("account settings")

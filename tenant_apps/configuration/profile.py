@@ -204,7 +204,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     onboarding) a fee type may lack a way to pay; every applied configuration has one."""
     c = _Checker()
     top = c.mapping(document, "", {"format", "association", "site", "accounts", "billing",
-                                   "branches",
+                                   "branches", "referral_required",
                                    "referral_channels", "member_types", "notices",
                                    "message_templates", "payment_accounts"},
                     required={"format", "association"})
@@ -226,6 +226,11 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     branch_codes: set[str] = set()
     out["branches"] = _branches(c, top.get("branches"), "branches", branch_codes)
     out["referral_channels"] = _referrals(c, top.get("referral_channels"), branch_codes)
+    # CMES marks 推荐渠道 required (*): the applicant must choose a channel.
+    out["referral_required"] = c.boolean(top.get("referral_required"), "referral_required",
+                                         False)
+    if out["referral_required"] and not out["referral_channels"]:
+        c.fail("referral_required", _("needs at least one referral channel to choose from"))
     out["member_types"] = _member_types(c, top.get("member_types"), base_dir,
                                         skip_template_files)
     for i, member_type in enumerate(out["member_types"]):
@@ -425,6 +430,7 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
         elif entry["validity"]["field"]:
             c.fail(f"{p}.validity.field", _("is only used with the rule until_field"))
         entry["uploads"] = _uploads(c, item.get("uploads"), p, base_dir, skip_template_files)
+        _receipt_fields(c, entry, p)
         entry["review_chain"] = _chain(c, item.get("review_chain"), p,
                                        entry["review_required"])
         entry["level_changes"] = c.listing(item.get("level_changes"), f"{p}.level_changes")
@@ -532,6 +538,13 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
         "type": kind, "required": c.boolean(field.get("required"), f"{q}.required", False),
         "help": c.text(field.get("help"), f"{q}.help", max_length=300),
     }
+    if field.get("receipt") is not None:
+        # the unit's name (receipt title) or credit code (tax id) for its fee receipts
+        allowed_parts = RECEIPT_PARTS.get(kind, set())
+        if in_group or not allowed_parts:
+            c.fail(f"{q}.receipt", _("is only used on a text or uscc field outside a group"))
+        else:
+            out["receipt"] = c.choice(field["receipt"], f"{q}.receipt", allowed_parts)
     if kind in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.RICHTEXT):
         if "max_length" in field:
             out["max_length"] = c.integer(field["max_length"], f"{q}.max_length", low=1,
@@ -554,6 +567,16 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
             values = [ch["value"] for ch in normalized]
             if len(set(values)) != len(values):
                 c.fail(f"{q}.choices", _("lists a choice twice"))
+            for n, raw_choice in enumerate(choices):
+                if isinstance(raw_choice, dict) and "exclusive" in raw_choice:
+                    path = f"{q}.choices[{n}].exclusive"
+                    if not isinstance(raw_choice["exclusive"], bool):
+                        c.fail(path, _("must be true or false"))
+                    elif kind != FieldType.MULTICHOICE:
+                        c.fail(path, _("is only used with multichoice"))
+                if isinstance(raw_choice, dict) and set(raw_choice) - {"value", "label",
+                                                                       "exclusive"}:
+                    c.fail(f"{q}.choices[{n}]", _("takes only value, label and exclusive"))
             out["choices"] = normalized
         if kind == FieldType.MULTICHOICE and "max_choices" in field:
             limit = c.integer(field["max_choices"], f"{q}.max_choices", low=1, high=100)
@@ -573,6 +596,9 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
         for bound in ("min", "max"):
             if bound in field:
                 out[bound] = c.date(field[bound], f"{q}.{bound}")
+        if field.get("future") is not None:
+            # a date after the day it is given (a student's expected graduation)
+            out["future"] = c.boolean(field["future"], f"{q}.future", False)
     elif kind == FieldType.REGION:
         out["city_required"] = c.boolean(field.get("city_required"), f"{q}.city_required",
                                          True)
@@ -581,6 +607,8 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
     elif kind == FieldType.IMAGE:
         out["max_size_mb"] = c.integer(field.get("max_size_mb", 2), f"{q}.max_size_mb",
                                        low=1, high=50)
+        if field.get("formats") is not None:
+            out["formats"] = _formats(c, field["formats"], f"{q}.formats", ["image"])
     elif kind == FieldType.GROUP:
         low = c.integer(field.get("min_items", 0), f"{q}.min_items", low=0, high=50) or 0
         high = c.integer(field.get("max_items", 10), f"{q}.max_items", low=1, high=50) or 10
@@ -598,6 +626,41 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
         })
         if field.get("contacts") is not None:
             out["contacts"] = _contacts(c, field["contacts"], f"{q}.contacts", sub_keys)
+    return out
+
+
+RECEIPT_PARTS = {FieldType.TEXT: {"title", "tax_id"}, FieldType.USCC: {"tax_id"}}
+
+
+def _receipt_fields(c: _Checker, entry: dict, p: str) -> None:
+    """Each receipt part (`receipt: title | tax_id`) is named by one field of a type."""
+    seen: set[str] = set()
+    for form in ("registration_form", "application_form"):
+        for step in entry[form]["steps"]:
+            for field in step["fields"]:
+                part = field.get("receipt")
+                if part and part in seen:
+                    c.fail(p, _("marks more than one field as the receipt's %(part)s")
+                           % {"part": part})
+                if part:
+                    seen.add(part)
+
+
+def _formats(c: _Checker, raw: Any, q: str, kinds: list) -> list[str]:
+    """An upload's (or image question's) accepted formats: each of a kind it allows."""
+    from tenant_apps.files.formats import FORMATS
+
+    out = []
+    for k, name in enumerate(c.listing(raw, q)):
+        name = str(name).lower() if isinstance(name, str) else name
+        if name not in FORMATS:
+            c.fail(f"{q}[{k}]", _("must be one of: %(allowed)s")
+                   % {"allowed": ", ".join(FORMATS)})
+        elif FORMATS[name][0] not in kinds:
+            c.fail(f"{q}[{k}]", _("is a %(kind)s format, not of the kinds allowed here")
+                   % {"kind": FORMATS[name][0]})
+        elif name not in out:
+            out.append(name)
     return out
 
 
@@ -630,8 +693,8 @@ def _contacts(c: _Checker, raw: Any, q: str, sub_keys: dict[str, str]) -> dict:
 def _uploads(c: _Checker, items: Any, p: str, base_dir: Path | None,
              skip_template_files: bool) -> list[dict]:
     out, seen = [], set()
-    keys = {"key", "label", "required", "kinds", "max_size_mb", "max_count", "template",
-            "template_file", "template_data", "help"}
+    keys = {"key", "label", "required", "kinds", "formats", "max_size_mb", "max_count",
+            "template", "template_file", "template_data", "help"}
     for j, raw in enumerate(c.listing(items, f"{p}.uploads")):
         q = f"{p}.uploads[{j}]"
         up = c.mapping(raw, q, keys, required={"key", "label", "kinds"})
@@ -646,6 +709,7 @@ def _uploads(c: _Checker, items: Any, p: str, base_dir: Path | None,
             "label": c.text(up.get("label"), f"{q}.label", required=True, max_length=100),
             "required": c.boolean(up.get("required"), f"{q}.required", True),
             "kinds": list(dict.fromkeys(kinds)),
+            "formats": _formats(c, up.get("formats"), f"{q}.formats", kinds),
             "max_size_mb": c.integer(up.get("max_size_mb", 10), f"{q}.max_size_mb", low=1,
                                      high=100) or 10,
             "max_count": c.integer(up.get("max_count", 1), f"{q}.max_count", low=1,

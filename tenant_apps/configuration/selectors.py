@@ -117,6 +117,7 @@ def profile_export(*, include_files: bool = True) -> dict:
                 "children": [branch_doc(n) for n in node["children"]]}
 
     document["branches"] = [branch_doc(n) for n in branch_tree()]
+    document["referral_required"] = settings_row.referral_required
     document["referral_channels"] = [
         {"code": r.code, "label": r.label, "kind": r.kind, "help": r.help,
          "referrer_must_be_valid": r.referrer_must_be_valid,
@@ -154,6 +155,7 @@ def _type_doc(t: MemberType, include_files: bool) -> dict:
     uploads = []
     for u in t.uploads.all():
         entry = {"key": u.key, "label": u.label, "required": u.required, "kinds": list(u.kinds),
+                 "formats": list(u.formats),
                  "max_size_mb": u.max_size_mb, "max_count": u.max_count,
                  "template": u.template, "help": u.help}
         if u.template == UploadRequirement.Template.BLANK:

@@ -90,6 +90,7 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     settings_row.password_require_digit = accounts["password_rule"]["require_digit"]
     settings_row.human_check = accounts["human_check"]
     settings_row.invoice_borrowing = document["billing"]["invoice_borrowing"]
+    settings_row.referral_required = document["referral_required"]
     settings_row.save()
     site_content_update(acting_user=acting_user, **document["site"])
 
@@ -208,8 +209,8 @@ def _apply_member_type(spec: dict, index: int, problems: list) -> MemberType:
     for position, up_spec in enumerate(spec["uploads"]):
         upload = uploads.pop(up_spec["key"], None) or UploadRequirement(member_type=mtype,
                                                                         key=up_spec["key"])
-        for field in ("label", "required", "kinds", "max_size_mb", "max_count", "template",
-                      "help"):
+        for field in ("label", "required", "kinds", "formats", "max_size_mb", "max_count",
+                      "template", "help"):
             setattr(upload, field, up_spec[field])
         upload.position = position
         if up_spec["template_data"]:

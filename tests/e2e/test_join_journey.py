@@ -127,6 +127,7 @@ def test_cmes_student_becomes_a_member(server, phone, sms_gateway):
     page = phone
     signup(page, base, sms_gateway, phone="13500000002", name="王同学")
     page.check("input[name=member_type][value=student]")
+    page.select_option("#id_referral", "other")  # *推荐渠道 is required at CMES
     page.click("form[method=post] button[type=submit]")
     walk_wizard(page)
     page.click("form[method=post] button[type=submit]")
@@ -143,6 +144,7 @@ def test_cmes_senior_rejected_with_reason_then_resubmitted(server, phone, deskto
     app_page = phone
     signup(app_page, base, sms_gateway, phone="13500000003", name="李高级")
     app_page.check("input[name=member_type][value=senior]")
+    app_page.select_option("#id_referral", "other")  # *推荐渠道 is required at CMES
     app_page.click("form[method=post] button[type=submit]")
     walk_wizard(app_page)
     app_page.click("form[method=post] button[type=submit]")
@@ -339,6 +341,7 @@ def test_cmes_senior_reviewed_then_pays_by_wechat_qr(server, payment_gateway, ph
     page = phone
     signup(page, base, sms_gateway, phone="13500000008", name="张高工")
     page.check("input[name=member_type][value=senior]")
+    page.select_option("#id_referral", "other")  # *推荐渠道 is required at CMES
     page.click("main form[method=post] button[type=submit]")
     walk_wizard(page)
     page.click("main form[method=post] button[type=submit]")
@@ -403,6 +406,7 @@ def test_cmes_regular_pays_by_alipay_then_is_reviewed(server, payment_gateway, p
     page = phone
     signup(page, base, sms_gateway, phone="13500000009", name="刘工程师")
     page.check("input[name=member_type][value=regular]")
+    page.select_option("#id_referral", "other")  # *推荐渠道 is required at CMES
     page.click("main form[method=post] button[type=submit]")
     walk_wizard(page)
     page.click("main form[method=post] button[type=submit]")

@@ -60,7 +60,7 @@ def test_pictures_for_image_questions_through_the_api(alpha):
     url = f"/api/v1/applications/{app.public_id}/images/"
     not_image = client.post(url, {"field": "photo", "file": upload("a.png", b"%PDF-1.4\n")})
     assert not_image.status_code == 400
-    assert not_image.json()["error"]["message"] == "请上传图片（JPG 或 PNG 格式）。"
+    assert not_image.json()["error"]["message"] == "请上传图片（JPG、PNG 格式）。"
     no_such = client.post(url, {"field": "nickname", "file": upload("a.png", PNG)})
     assert no_such.status_code == 400
     stored = client.post(url, {"field": "photo", "file": upload("a.png", PNG)})

@@ -105,7 +105,8 @@ def test_the_journey_through_the_api(alpha, django_capture_on_commit_callbacks):
     with schema_context("alpha"):
         person = applicant(63)
     client = _client(alpha.host, person)
-    started = client.post("/api/v1/applications/", {"member_type": "student"},
+    started = client.post("/api/v1/applications/", {"member_type": "student",
+                                                    "referral": "other"},
                           content_type="application/json")
     assert started.status_code == 201, started.content
     body = started.json()

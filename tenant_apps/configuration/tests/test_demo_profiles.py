@@ -144,7 +144,8 @@ def test_jsgas():
     assert len(optional) == 2
     registration = next(u for label, u in uploads.items() if "登记表" in label)
     assert registration["max_size_mb"] == 5
-    assert set(registration["kinds"]) == {"image", "document", "archive"}
+    # 文件格式图片、文档、压缩包, and the PDF its own template is
+    assert set(registration["kinds"]) == {"image", "pdf", "document", "archive"}
     assert registration["template"] == "blank" and registration["template_data"]
     # review, then transfer with voucher, then confirmation (of the money, by finance)
     chain = unit["review_chain"]

@@ -198,3 +198,104 @@ def test_bad_field_values_get_a_clear_message(spec, value, message):
     with pytest.raises(FieldValueError) as info:
         clean_value(spec, value)
     assert message.lower() in str(info.value).lower()
+
+
+# --- issue 9 §4: formats, exclusive choices, future dates, receipts, referral required ----
+
+def _with(**changes) -> dict:
+    document = copy.deepcopy(MINIMAL)
+    mtype = document["member_types"][0]
+    fields = mtype["application_form"]["steps"][0]["fields"]
+    for key, value in changes.items():
+        if key == "fields":
+            fields.extend(value)
+        elif key == "uploads":
+            mtype["uploads"] = value
+        else:
+            document[key] = value
+    return document
+
+
+def test_upload_formats_are_named_and_of_the_upload_kinds():
+    out = validate_profile(_with(uploads=[
+        {"key": "licence", "label": "营业执照", "kinds": ["image", "pdf"],
+         "formats": ["JPG", "png", "pdf"]}]), filename="test.yaml")
+    assert out["member_types"][0]["uploads"][0]["formats"] == ["jpg", "png", "pdf"]
+    assert problems_of(_with(uploads=[
+        {"key": "licence", "label": "营业执照", "kinds": ["image"],
+         "formats": ["pdf", "bmp"]}])) == [
+        ("member_types[0].uploads[0].formats[0]",
+         "is a pdf format, not of the kinds allowed here"),
+        ("member_types[0].uploads[0].formats[1]",
+         "must be one of: jpg, png, gif, webp, pdf, doc, docx, xlsx, pptx, zip, rar, 7z")]
+
+
+def test_exclusive_choices_belong_to_multiple_choice_questions():
+    out = validate_profile(_with(fields=[
+        {"key": "quals", "label": "特级资质", "type": "multichoice",
+         "choices": ["建筑工程", {"value": "无", "exclusive": True}]}]), filename="test.yaml")
+    quals = out["member_types"][0]["application_form"]["steps"][0]["fields"][-1]
+    assert quals["choices"] == [{"value": "建筑工程", "label": "建筑工程"},
+                                {"value": "无", "label": "无", "exclusive": True}]
+    assert problems_of(_with(fields=[
+        {"key": "one", "label": "单选", "type": "choice",
+         "choices": [{"value": "无", "exclusive": True}]},
+        {"key": "many", "label": "多选", "type": "multichoice",
+         "choices": [{"value": "无", "exclusive": "yes"}]}])) == [
+        ("member_types[0].application_form.steps[0].fields[3].choices[0].exclusive",
+         "is only used with multichoice"),
+        ("member_types[0].application_form.steps[0].fields[4].choices[0].exclusive",
+         "must be true or false")]
+
+
+def test_an_exclusive_choice_cannot_be_answered_with_another():
+    spec = {"type": "multichoice", "choices": ["建筑工程", "公路工程",
+                                               {"value": "无", "exclusive": True}]}
+    assert clean_value(spec, ["无"]) == ["无"]
+    assert clean_value(spec, ["建筑工程", "公路工程"]) == ["建筑工程", "公路工程"]
+    with pytest.raises(FieldValueError) as info:
+        clean_value(spec, ["建筑工程", "无"])
+    assert str(info.value) == "“无” cannot be chosen together with other options."
+
+
+def test_a_future_date_is_after_today():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    spec = {"type": "date", "future": True}
+    assert clean_value(spec, (today + dt.timedelta(days=1)).isoformat())
+    for day in (today, today - dt.timedelta(days=1)):
+        with pytest.raises(FieldValueError) as info:
+            clean_value(spec, day.isoformat())
+        assert str(info.value) == "The date must be later than today."
+    assert problems_of(_with(fields=[{"key": "grad", "label": "毕业时间", "type": "date",
+                                      "future": "soon"}])) == [
+        ("member_types[0].application_form.steps[0].fields[3].future",
+         "must be true or false")]
+
+
+def test_receipt_markers_name_one_text_or_credit_code_field_each():
+    out = validate_profile(_with(fields=[
+        {"key": "unit", "label": "单位名称", "type": "text", "receipt": "title"},
+        {"key": "code", "label": "信用代码", "type": "uscc", "receipt": "tax_id"}]),
+        filename="test.yaml")
+    fields = out["member_types"][0]["application_form"]["steps"][0]["fields"]
+    assert [f.get("receipt") for f in fields[-2:]] == ["title", "tax_id"]
+    assert problems_of(_with(fields=[
+        {"key": "unit", "label": "单位名称", "type": "text", "receipt": "title"},
+        {"key": "unit2", "label": "单位简称", "type": "text", "receipt": "title"},
+        {"key": "code", "label": "信用代码", "type": "uscc", "receipt": "title"}])) == [
+        ("member_types[0].application_form.steps[0].fields[5].receipt",
+         "must be one of: tax_id"),
+        ("member_types[0]", "marks more than one field as the receipt's title")]
+
+
+def test_referral_required_needs_a_channel():
+    assert validate_profile(_with(referral_required=True),
+                            filename="test.yaml")["referral_required"] is True
+    assert validate_profile(copy.deepcopy(MINIMAL),
+                            filename="test.yaml")["referral_required"] is False
+    assert problems_of(_with(referral_required=True, referral_channels=[])) == [
+        ("referral_required", "needs at least one referral channel to choose from")]
