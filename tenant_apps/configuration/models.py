@@ -291,6 +291,11 @@ class UploadRequirement(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def kind_labels(self) -> str:
+        """The allowed kinds as people read them (图片、PDF), never their keys."""
+        return "、".join(str(UploadKind(k).label) for k in self.kinds if k in UploadKind.values)
+
 
 class ReviewRole(models.TextChoices):
     BRANCH_ADMIN = "branch_admin", _("Branch administrator")
