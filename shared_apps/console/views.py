@@ -60,7 +60,7 @@ def association_status(request, slug):
     if status == Association.Status.SUSPENDED and request.POST.get("confirm") != "yes":
         # Suspending closes an association's whole site: asked again on a page of its own
         # (no inline script may ask; CSP forbids it).
-        return render(request, "console/suspend_confirm.html", {"association": association})
+        return render(request, "console/suspend_confirm.html", {"target": association})
     try:
         association_set_status(acting_user=request.user, association=association,
                                status=status, reason=request.POST.get("reason", ""))
