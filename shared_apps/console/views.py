@@ -57,6 +57,10 @@ def association_new(request):
 def association_status(request, slug):
     association = get_object_or_404(Association, slug=slug)
     status = request.POST.get("status", "")
+    if status == Association.Status.SUSPENDED and request.POST.get("confirm") != "yes":
+        # Suspending closes an association's whole site: asked again on a page of its own
+        # (no inline script may ask; CSP forbids it).
+        return render(request, "console/suspend_confirm.html", {"target": association})
     try:
         association_set_status(acting_user=request.user, association=association,
                                status=status, reason=request.POST.get("reason", ""))

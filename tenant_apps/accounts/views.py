@@ -63,6 +63,23 @@ class LoginView(auth_views.LoginView):
         form.refuse(message)
         return self.render_to_response(self.get_context_data(form=form), status=status)
 
+    def get(self, request, *args, **kwargs):
+        # The page opens on the association's first way in (Jiangsu: 快捷登录 by SMS code);
+        # the password tab links here with ?mode=password.
+        modes = account_settings().login_modes if _is_association(request) else []
+        if modes and modes[0] == "phone_sms" and request.GET.get("mode") != "password":
+            return redirect(reverse("sms-login") + (
+                "?" + request.GET.urlencode() if request.GET else ""))
+        return super().get(request, *args, **kwargs)
+
+    def get_default_redirect_url(self):
+        """Members (and applicants) land on the member centre; staff on the site's home,
+        which leads to their work."""
+        user = self.request.user
+        if _is_association(self.request) and not user.is_association_staff:
+            return reverse("members:home")
+        return super().get_default_redirect_url()
+
     def post(self, request, *args, **kwargs):
         if not password_login_offered():
             return self._refuse(_("This association does not offer login with a password. "

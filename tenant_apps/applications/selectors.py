@@ -6,9 +6,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts import capabilities
-from tenant_apps.applications.engine import type_document
+from tenant_apps.applications.engine import type_document, unit_name_in
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.services import can_review, routed_to_branch, step_unstaffed
+from tenant_apps.configuration.models import ReviewRole
 
 
 def open_application(user) -> Application | None:
@@ -36,19 +37,29 @@ def application_for_applicant(user, public_id) -> Application | None:
 
 
 def status_label(application: Application) -> str:
-    """The status as the association's manuals word it: 待分会审 / 待总会审 where the chain
-    has a branch step, else 审核中; 已驳回（原因）; 信息待补充; 待缴费; 正式会员."""
+    """The status as the association's manuals word it, naming the step an application waits
+    at: 待分会审 / 待总会审 where the chain has a branch step; 等待秘书处审批 at a secretariat
+    step; else 待 and the step's configured name (待会员审核); 已驳回（原因）; 信息待补充;
+    待缴费; 待确认收款; 正式会员."""
     if application.status == Status.IN_REVIEW and application.review_position is not None:
         chain = type_document(application.revision.document,
                               application.member_type.code)["review_chain"]
+        step = chain[application.review_position]
         if any(s.get("branch_routed") for s in chain):
-            step = chain[application.review_position]
             return _("Awaiting branch review") if routed_to_branch(application, step) \
                 else _("Awaiting HQ review")
-        return str(Status.IN_REVIEW.label)
+        return step_waiting_label(step)
     if application.status == Status.REJECTED and application.last_reason:
         return _("Rejected (%(reason)s)") % {"reason": application.last_reason}
     return str(Status(application.status).label)
+
+
+def step_waiting_label(step: dict) -> str:
+    """What an application waiting at this step is called: the secretariat approves (CAQ:
+    等待协会秘书处进行入会审批); any other step is named as configured."""
+    if step.get("role") == ReviewRole.SECRETARIAT:
+        return _("Awaiting the secretariat's approval")
+    return _("Awaiting %(step)s") % {"step": step["name"]}
 
 
 def review_queue(user) -> list[Application]:
@@ -87,3 +98,63 @@ def application_for_reviewer(user, public_id) -> Application | None:
         return rows.select_related("member_type", "revision", "applicant").first()
     return rows.filter(Q(branch__admins=user)).select_related(
         "member_type", "revision", "applicant").first()
+
+
+def party_of(application: Application) -> str:
+    """Who applies, as staff lists name them: the unit's name for a unit, else the person."""
+    try:
+        doc = type_document(application.revision.document, application.member_type.code)
+    except KeyError:
+        doc = {}
+    return unit_name_in(doc, application.answers or {}) or str(application.applicant)
+
+
+def parties(users) -> dict[int, str]:
+    """`party_of` for many accounts at once (two queries): each account's newest application
+    names its unit; accounts without one, or individuals, by their own name."""
+    from tenant_apps.configuration.models import ConfigurationRevision
+
+    users = {u.pk: u for u in users}
+    latest: dict[int, Application] = {}
+    for application in Application.objects.filter(applicant_id__in=users).exclude(
+            status=Status.WITHDRAWN).only("applicant_id", "answers", "member_type_id",
+                                          "revision_id", "created_at").order_by("-created_at"):
+        latest.setdefault(application.applicant_id, application)
+    documents = dict(ConfigurationRevision.objects.filter(pk__in={
+        a.revision_id for a in latest.values()}).values_list("pk", "document"))
+    from tenant_apps.configuration.models import MemberType
+
+    codes = dict(MemberType.objects.values_list("pk", "code"))
+    out = {}
+    for pk, user in users.items():
+        application, name = latest.get(pk), ""
+        if application is not None:
+            try:
+                doc = type_document(documents[application.revision_id],
+                                    codes.get(application.member_type_id, ""))
+            except KeyError:
+                doc = {}
+            name = unit_name_in(doc, application.answers or {})
+        out[pk] = name or str(user)
+    return out
+
+
+def join_progress(application: Application | None) -> list[dict]:
+    """The joining journey in the manuals' three stages (Jiangsu: 填报信息 - 缴纳会费 -
+    入会成功), each done, current or to come; a free membership has no payment stage."""
+    if application is None or application.purpose != Application.Purpose.JOIN:
+        return []
+    from tenant_apps.applications.services import amount_due_fen
+
+    completed = application.status == Status.COMPLETED
+    submitted = application.submitted_at is not None and application.status not in (
+        Status.DRAFT, Status.RETURNED)
+    stages = [{"title": _("Fill in the information"), "done": submitted}]
+    if application.paid_at or amount_due_fen(application):
+        stages.append({"title": _("Pay the fee"), "done": bool(application.paid_at)})
+    stages.append({"title": _("Joined"), "done": completed})
+    for stage in stages:  # the first stage not done is where the applicant is
+        if not stage["done"]:
+            stage["current"] = True
+            break
+    return stages

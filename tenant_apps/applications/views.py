@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,6 +98,10 @@ def start(request):
         if open_one.status in EDITABLE:
             return redirect(_resume_url(open_one))
         return redirect("members:home")
+    joined = selectors.joining_application(request.user)
+    if joined is not None and joined.status == Status.COMPLETED \
+            and getattr(request.user, "membership", None) is not None:
+        return joined_page(request, joined)
     types = list(MemberType.objects.filter(active=True).prefetch_related("ranks"))
     branches = list(Branch.objects.filter(active=True, accepts_applications=True))
     channels = referral_channels_offered()
@@ -129,6 +134,16 @@ def start(request):
         "all_branches": Branch.objects.filter(active=True), "posted": posted,
         "referral_required": account_settings().referral_required},
         status=400 if error else 200)
+
+
+def joined_page(request, application):
+    """入会成功: the journey's stages all ticked, the receipt to ask for, the member centre
+    (seed 004, steps 8 and 9)."""
+    order = application.orders.filter(paid_at__isnull=False).order_by("-paid_at").first() \
+        if application.member_type.invoice else None
+    return render(request, "applications/joined.html", {
+        "application": application, "progress": selectors.join_progress(application),
+        "order": order})
 
 
 def _resume_url(application) -> str:
@@ -277,7 +292,8 @@ def queue(request):
     if not request.user.is_association_staff:
         raise Http404
     rows = [{"application": a, "label": selectors.status_label(a),
-             "step": chain_of(a)[a.review_position]["name"], "unstaffed": a.unstaffed}
+             "step": chain_of(a)[a.review_position]["name"], "unstaffed": a.unstaffed,
+             "party": selectors.party_of(a)}
             for a in selectors.review_queue(request.user)]
     return render(request, "applications/queue.html", {"rows": rows})
 
@@ -307,13 +323,44 @@ def review(request, public_id):
 
     return render(request, "applications/review.html", {
         "application": application, "summary": summary, "chain": chain,
+        "party": selectors.party_of(application),
         "label": selectors.status_label(application), "step": step_now,
         "can_decide": step_now is not None and can_review(request.user, application, step_now),
         "unstaffed": step_now is not None and step_unstaffed(application, step_now),
-        "uploads": application.uploads.select_related("file"),
+        "materials": _materials(application), "fee": _fee_state(application),
         "events": application.events.all(), "error": error,
         "branch_codes": branch_codes(application.revision.document)},
         status=409 if error and error.status == 409 else (400 if error else 200))
+
+
+INLINE_IMAGES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+def _materials(application) -> list[dict]:
+    """The uploads under their requirements' labels (never the internal key), each marked
+    whether the reviewer's browser can show it in place (files:view)."""
+    specs = type_doc(application)["uploads"]
+    labels = {spec["key"]: spec["label"] for spec in specs}
+    order = {spec["key"]: n for n, spec in enumerate(specs)}
+    rows = sorted(application.uploads.select_related("file"),
+                  key=lambda u: (order.get(u.requirement, len(order)), u.pk))
+    return [{"label": labels.get(u.requirement, _("Other material")), "file": u.file,
+             "image": u.file.content_type in INLINE_IMAGES,
+             "pdf": u.file.content_type == "application/pdf"} for u in rows]
+
+
+def _fee_state(application) -> str:
+    """Whether the fee is paid, as the reviewer needs to know before deciding."""
+    from tenant_apps.billing.models import OrderStatus
+
+    if application.paid_at:
+        return _("Paid on %(date)s") % {
+            "date": timezone.localtime(application.paid_at).strftime("%Y-%m-%d")}
+    if not amount_due_fen(application):
+        return _("No fee")
+    if application.orders.filter(status=OrderStatus.AWAITING_CONFIRMATION).exists():
+        return str(OrderStatus.AWAITING_CONFIRMATION.label)
+    return _("Not paid")
 
 
 @require_POST

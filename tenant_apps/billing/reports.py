@@ -33,13 +33,13 @@ def revenue_xlsx(data: dict) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("By month")
-    sheet.append([_("Month"), _("Orders"), _("Amount (yuan)")])
+    sheet.append([_("Month"), _("Number of orders"), _("Amount (yuan)")])
     for row in data["by_month"]:
         sheet.append([row["month"].strftime("%Y-%m"), row["orders"], row["total"] / 100])
     for title, rows, key in ((_("By member type"), data["by_type"], "member_type__name"),
                              (_("By method"), data["by_method"], "label")):
         extra = book.create_sheet(title)
-        extra.append([title, _("Orders"), _("Amount (yuan)")])
+        extra.append([title, _("Number of orders"), _("Amount (yuan)")])
         for row in rows:
             extra.append([row[key], row["orders"], row["total"] / 100])
     buffer = io.BytesIO()

@@ -36,6 +36,8 @@ from tenant_apps.billing.services import (
 @login_required
 def pay(request):
     """Choose how many years to pay for the approved application, then the order."""
+    from tenant_apps.applications.selectors import join_progress
+
     application = Application.objects.filter(
         applicant=request.user, status=Status.AWAITING_PAYMENT).select_related(
         "revision", "member_type", "rank", "membership_changed").first()
@@ -51,7 +53,8 @@ def pay(request):
         unit, years = fee_due_fen(application), type_doc(application)["years"]
     return _order_for_years(
         request, unit, years, "billing/pay.html",
-        {"application": application, "methods": selectors.payment_methods()},
+        {"application": application, "methods": selectors.payment_methods(),
+         "progress": join_progress(application)},
         lambda years: order_for_application(application=application, actor=request.user,
                                             years=years))
 
@@ -139,12 +142,14 @@ def _order_page(request, found, error=None, status=None, *, voucher_values=None,
         status=status or (400 if error or invoice_error else 200))
 
 
-@require_POST
 @login_required
 def cancel(request, number):
+    """Cancelling asks first, on a page of its own (no inline script may ask: CSP)."""
     found = selectors.my_order(request.user, number)
     if found is None:
         raise Http404
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(request, "billing/cancel_confirm.html", {"order": found})
     try:
         order_cancel(order=found, actor=request.user)
     except AppError as exc:
@@ -156,8 +161,18 @@ def cancel(request, number):
 def vouchers(request):
     if not request.user.is_association_staff:
         raise Http404
-    return render(request, "billing/vouchers.html",
-                  {"rows": selectors.voucher_queue(request.user)})
+    rows = selectors.voucher_queue(request.user)
+    _name_payers(rows, lambda v: v.order)
+    return render(request, "billing/vouchers.html", {"rows": rows})
+
+
+def _name_payers(rows, order_of) -> None:
+    """Staff lists name the paying unit (its name from its application), not a phone."""
+    from tenant_apps.applications.selectors import parties
+
+    names = parties({order_of(row).payer for row in rows})
+    for row in rows:
+        row.party = names[order_of(row).payer_id]
 
 
 @login_required
@@ -176,6 +191,7 @@ def voucher(request, pk):
         else:
             messages.success(request, _("Recorded."))
             return redirect("billing:vouchers")
+    _name_payers([found], lambda v: v.order)
     return render(request, "billing/voucher.html", {"voucher": found, "error": error},
                   status=(error.status if error else 200))
 
@@ -463,8 +479,10 @@ def finance_orders(request):
     _finance(request)
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
+    rows = selectors.finance_orders(query, status)
+    _name_payers(rows, lambda o: o)
     return render(request, "billing/finance_orders.html", {
-        "rows": selectors.finance_orders(query, status), "q": query, "status": status,
+        "rows": rows, "q": query, "status": status,
         "statuses": OrderStatus.choices, "to_refund": PaymentNotice.Outcome.TO_REFUND})
 
 

@@ -92,6 +92,7 @@ class MemberTypeForm(forms.ModelForm):
                   "number_prefix", "number_width", "number_suffix", "year_options",
                   "upgrade_pricing", "resume_after_rejection", "active"]
         widgets = {"eligibility": forms.Textarea(attrs={"rows": 4})}
+        labels = {"name": _("member type name")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,6 +124,7 @@ class RankForm(forms.ModelForm):
     class Meta:
         model = Rank
         fields = ["code", "name"]
+        labels = {"name": _("rank name")}
 
 
 class FeeForm(forms.Form):
@@ -305,6 +307,7 @@ class ReviewStepForm(forms.ModelForm):
     class Meta:
         model = ReviewStep
         fields = ["name", "role", "stage", "branch_routed"]
+        labels = {"name": _("step name")}
 
 
 class BranchForm(forms.ModelForm):
@@ -317,6 +320,7 @@ class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
         fields = ["code", "name", "kind", "parent", "accepts_applications", "admins", "active"]
+        labels = {"name": _("branch name")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -448,16 +452,43 @@ class SiteContentForm(forms.ModelForm):
         widgets = {"intro": forms.Textarea(attrs={"rows": 6})}
 
 
+SIGNUP_VERIFICATION_LABELS = {
+    "sms": _("SMS code to the mobile number"),
+    "email": _("Email"),
+    "none": _("No verification"),
+}
+HUMAN_CHECK_LABELS = {
+    "always": _("At every login"),
+    "failed_logins": _("After failed logins"),
+    "never": _("Never"),
+}
+
+
 class AccountSettingsForm(forms.ModelForm):
     login_modes = forms.MultipleChoiceField(
         label=_("ways to log in"), widget=forms.CheckboxSelectMultiple,
         choices=[(m, LOGIN_MODE_LABELS[m]) for m in sorted(LOGIN_MODES)])
+    signup_verification = forms.ChoiceField(
+        label=_("verification at sign-up"), choices=list(SIGNUP_VERIFICATION_LABELS.items()))
+    human_check = forms.ChoiceField(
+        label=_("slider check"), choices=list(HUMAN_CHECK_LABELS.items()))
 
     class Meta:
         model = AssociationSettings
         fields = ["login_modes", "signup_verification", "password_min_length",
                   "password_require_letter", "password_require_digit", "human_check",
                   "invoice_borrowing", "referral_required"]
+        labels = {"password_min_length": _("minimum password length"),
+                  "password_require_letter": _("password needs a letter"),
+                  "password_require_digit": _("password needs a digit"),
+                  "invoice_borrowing": _("fee receipts lent before payment")}
+
+    def clean_login_modes(self):
+        """Keep the association's order: the first way in is the one the login page opens
+        on (accounts/views.py)."""
+        chosen = self.cleaned_data["login_modes"]
+        before = [m for m in (self.instance.login_modes or []) if m in chosen]
+        return before + [m for m in chosen if m not in before]
 
 
 class FeePreviewForm(forms.Form):

@@ -6,7 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from tenant_apps.applications.models import Status
-from tenant_apps.applications.selectors import joining_application, level_changes_of, status_label
+from tenant_apps.applications.selectors import (
+    join_progress,
+    joining_application,
+    level_changes_of,
+    status_label,
+)
 from tenant_apps.notifications.services import inbox_unread_count
 
 
@@ -21,6 +26,7 @@ def home(request):
     return render(request, "memberships/home.html", {
         "application": application, "membership": membership,
         "label": status_label(application) if application else None,
+        "progress": join_progress(application),
         "events": application.events.all() if application else [],
         # a free type has nothing to renew (and never shows arrears)
         "renewable": bool(membership and membership.member_type.year_options

@@ -149,7 +149,7 @@ def test_cmes_senior_rejected_with_reason_then_resubmitted(server, phone, deskto
     walk_wizard(app_page)
     app_page.click("form[method=post] button[type=submit]")
     app_page.wait_for_url(re.compile(r".*/member/"))
-    assert "审核中" in app_page.locator(".status-label").inner_text()
+    assert "待会员审核" in app_page.locator(".status-label").inner_text()
 
     # The HQ administrator reviews (CMES: review before payment for seniors)
     page = desktop
@@ -170,7 +170,7 @@ def test_cmes_senior_rejected_with_reason_then_resubmitted(server, phone, deskto
     app_page.locator(".wizard-nav a").last.click()
     app_page.click("form[method=post] button[type=submit]")
     app_page.wait_for_url(re.compile(r".*/member/"))
-    assert "审核中" in app_page.locator(".status-label").inner_text()
+    assert "待会员审核" in app_page.locator(".status-label").inner_text()
     timeline = app_page.locator(".timeline").inner_text()
     assert "驳回" in timeline and "重新提交" in timeline
     assert "技术职称证明不清晰" in timeline
@@ -214,7 +214,7 @@ def test_jsgas_unit_logs_in_by_sms_and_applies_up_to_payment(server, phone, sms_
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_url(re.compile(r".*/member/"))
     # Jiangsu reviews before the transfer: the application waits for the association
-    assert "审核中" in page.locator(".status-label").inner_text()
+    assert "待入会审批" in page.locator(".status-label").inner_text()
     screenshot(page, "jsgas-submitted")
 
 
@@ -244,7 +244,7 @@ def test_caq_unit_prints_the_generated_form_and_uploads_it(server, phone, sms_ga
     page.click("a.button.primary:has-text('下一步')")
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_url(re.compile(r".*/member/"))
-    assert "审核中" in page.locator(".status-label").inner_text()
+    assert "待资料审核" in page.locator(".status-label").inner_text()
     # CAQ logs in by unit name or member number with a password (and the slider)
     page.context.clear_cookies()
     login(page, base, "测试质量科技有限公司", "Join-2026-pass")
@@ -422,7 +422,7 @@ def test_cmes_regular_pays_by_alipay_then_is_reviewed(server, payment_gateway, p
     payer_phone.click("button:has-text('确认支付')")
     page.wait_for_url(re.compile(r".*/member/orders/\d+/$"), timeout=15000)
     page.goto(f"{base}/member/")
-    assert "审核中" in page.locator(".status-label").inner_text()
+    assert "待会员审核" in page.locator(".status-label").inner_text()
 
 
 def test_cmes_member_renews_for_three_years(server, payment_gateway, cmes_member, phone):
@@ -514,7 +514,7 @@ def test_caq_transfer_then_secretariat_approval(server, phone, desktop, sms_gate
     reference = pay_by_transfer(page, base)
     finance_confirms(staff, base, reference)
     page.goto(f"{base}/member/")
-    assert "审核中" in page.locator(".status-label").inner_text()  # waiting for the secretariat
+    assert "等待秘书处审批" in page.locator(".status-label").inner_text()
 
     staff.context.clear_cookies()
     login(staff, base, caq_secretariat)

@@ -71,8 +71,13 @@ def test_onboarding_creates_the_association(operator, django_capture_on_commit_c
 
 @pytest.mark.django_db
 def test_suspend_and_resume(operator, django_capture_on_commit_callbacks):
+    # The first press only asks: a page of its own, nothing changed yet.
+    asked = operator.post("/console/associations/alpha/status/", {"status": "suspended"})
+    assert asked.status_code == 200 and "确认暂停" in asked.content.decode()
+    assert Association.objects.get(slug="alpha").status == "active"
     with django_capture_on_commit_callbacks(execute=True):
-        operator.post("/console/associations/alpha/status/", {"status": "suspended"})
+        operator.post("/console/associations/alpha/status/",
+                      {"status": "suspended", "confirm": "yes"})
     assert Association.objects.get(slug="alpha").status == "suspended"
     assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 503
     with django_capture_on_commit_callbacks(execute=True):

@@ -84,7 +84,7 @@ def test_a_free_student_becomes_senior_only_through_the_senior_review_and_paymen
         membership.refresh_from_db()
         assert membership.member_type.code == "student"
     home = client.get("/member/").content.decode()
-    assert "等级变更" in home and "审核中" in home
+    assert "等级变更" in home and "待会员审核" in home  # named by the step it waits at
     queue = login(alpha, reviewer).get("/review/").content.decode()
     assert "等级变更" in queue
     with schema_context("alpha"):

@@ -6,6 +6,8 @@ whole configuration re-validated); these views only choose forms and templates.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
@@ -81,10 +84,33 @@ def _page(request, template: str, context: dict, status: int = 200):
                   status=status)
 
 
+# What the last part of a problem's place in the configuration document is called on these
+# screens: staff edit forms, not a file, so no document path is shown to them.
+PLACE_LABELS = {
+    "review_chain": gettext_lazy("Review chain"), "fees": gettext_lazy("Fees"),
+    "uploads": gettext_lazy("Required uploads"),
+    "template_file": gettext_lazy("Blank form to download"), "fields": gettext_lazy("Fields"),
+    "steps": gettext_lazy("Form steps"), "ranks": gettext_lazy("Ranks"),
+    "branches": gettext_lazy("Branches"), "payment_accounts": gettext_lazy("Payment accounts"),
+    "member_types": gettext_lazy("Member types"),
+    "referral_channels": gettext_lazy("Referral channels"),
+    "message_templates": gettext_lazy("Message templates"),
+}
+
+
+def readable_problem(path: str, rule: str) -> str:
+    """A configuration problem as staff read it: the rule, after the name of the part of the
+    configuration it is about (审核流程：不能为空), never `member_types[1].review_chain`."""
+    parts = [re.sub(r"\[\d+\]$", "", part) for part in str(path).split(".") if part]
+    place = next((PLACE_LABELS[part] for part in reversed(parts) if part in PLACE_LABELS),
+                 None)
+    return _("%(place)s: %(rule)s") % {"place": place, "rule": rule} if place else str(rule)
+
+
 def _problems_to_form(form, exc: ProfileError | AppError) -> None:
     if isinstance(exc, ProfileError):
         for path, rule in exc.problems:
-            form.add_error(None, f"{path}: {rule}")
+            form.add_error(None, readable_problem(path, rule))
     else:
         form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
@@ -141,7 +167,8 @@ def type_edit(request, code=None):
         back = reverse("configuration:type", args=[form.cleaned_data["code"]])
     return _edit(request, form, action="member_type.saved", back=back,
                  title=_("Edit %(name)s") % {"name": instance} if code else _("New member type"),
-                 summary=_("Member type %(code)s") % {"code": form.data.get("code", code)})
+                 summary=_("Member type %(code)s") % {
+                     "code": form.data.get("name") or form.data.get("code", code)})
 
 
 def _member_type(code) -> MemberType:
