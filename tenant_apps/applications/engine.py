@@ -33,6 +33,23 @@ def form_steps(type_doc: dict) -> list[FormStepSpec]:
     return [FormStepSpec(i, s["title"], s["fields"]) for i, s in enumerate(steps)]
 
 
+def prefill(type_doc: dict, account) -> dict:
+    """The answers an application starts with: what the applicant gave at sign-up (name,
+    phone, email) in the fields marked `from_account`, so nothing is typed twice. A value
+    the field would refuse (a unit's login name longer than the field) is left to type."""
+    answers = {}
+    for step in form_steps(type_doc):
+        for spec in step.fields:
+            value = getattr(account, spec.get("from_account") or "", None)
+            if not spec.get("from_account") or not value:
+                continue
+            try:
+                answers[spec["key"]] = clean_value(spec, value)
+            except FieldValueError:
+                continue
+    return answers
+
+
 def branch_codes(document: dict) -> set[str]:
     codes: set[str] = set()
 
