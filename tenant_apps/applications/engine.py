@@ -50,6 +50,26 @@ def prefill(type_doc: dict, account) -> dict:
     return answers
 
 
+def answers_shown(type_doc: dict, answers: dict) -> dict:
+    """The answers as the API returns them: rich text sanitised again (huiji.richtext), so
+    an answer stored before sanitising, or by any other way in, never returns script."""
+    from huiji.richtext import sanitize
+
+    def walk(fields: list[dict], values: dict) -> dict:
+        out = dict(values)
+        for spec in fields:
+            value = values.get(spec["key"])
+            if spec["type"] == FieldType.RICHTEXT and isinstance(value, str):
+                out[spec["key"]] = sanitize(value)
+            elif spec["type"] == FieldType.GROUP and isinstance(value, list):
+                out[spec["key"]] = [walk(spec["fields"], item) if isinstance(item, dict)
+                                    else item for item in value]
+        return out
+
+    fields = [f for step in form_steps(type_doc) for f in step.fields]
+    return walk(fields, answers if isinstance(answers, dict) else {})
+
+
 def branch_codes(document: dict) -> set[str]:
     codes: set[str] = set()
 

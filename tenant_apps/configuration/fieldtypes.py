@@ -21,6 +21,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
+from huiji.richtext import sanitize as sanitize_html
 from tenant_apps.configuration.models import FieldType
 
 DEFAULT_MAX_LENGTH = {FieldType.TEXT: 200, FieldType.TEXTAREA: 2000, FieldType.RICHTEXT: 20000}
@@ -110,6 +111,8 @@ def clean_value(spec: dict, value: Any, *, branch_codes: set[str] | None = None)
     options = spec
     if kind in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.RICHTEXT):
         text = str(value).strip()
+        if kind == FieldType.RICHTEXT:
+            text = sanitize_html(text)  # stored only as far as huiji.richtext allows
         limit = options.get("max_length") or DEFAULT_MAX_LENGTH[kind]
         if len(text) > limit:
             raise FieldValueError(_("At most %(n)d characters.") % {"n": limit})
