@@ -40,6 +40,7 @@ from tenant_apps.applications.services import (
     type_doc,
 )
 from tenant_apps.applications.state import EDITABLE
+from tenant_apps.configuration.entries import current_kind, join_entries
 from tenant_apps.configuration.fieldtypes import regions
 from tenant_apps.configuration.models import Branch, MemberType, ReferralChannel, UploadKind
 from tenant_apps.configuration.selectors import current_notices
@@ -94,6 +95,10 @@ def start(request):
             return redirect(_resume_url(open_one))
         return redirect("members:home")
     types = list(MemberType.objects.filter(active=True).prefetch_related("ranks"))
+    # CAQ: 企业入会 and 个人入会, each with its own member types (configuration/entries.py)
+    entries = join_entries(request.POST.get("kind") or request.GET.get("kind"))
+    if entries:
+        types = [t for t in types if t.kind == current_kind(entries)]
     branches = list(Branch.objects.filter(active=True, accepts_applications=True))
     channels = list(ReferralChannel.objects.filter(active=True))
     error = None
@@ -119,6 +124,7 @@ def start(request):
             return redirect("applications:notices", application.public_id)
     return render(request, "applications/start.html", {
         "types": types, "branches": branches, "channels": channels, "error": error,
+        "entries": entries, "kind": current_kind(entries),
         "all_branches": Branch.objects.filter(active=True)},
         status=400 if error else 200)
 
