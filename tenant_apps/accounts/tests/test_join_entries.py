@@ -1,7 +1,7 @@
-"""CAQ's 加入会员 has two entries, 企业入会 and 个人入会 (seed 003: "确认右上角是企业入会后，填写信息
-注册" / "确认右上角是个人入会后"): the join page, sign-up and the start of the application show
-both, and each leads to its own member types (单位会员 / 个人会员). An association with one kind
-of member (CMES: individuals only) shows no such tabs."""
+"""CAQ's 加入会员 has two entries, 企业入会 and 个人入会 (seed 003: "确认右上角是
+企业入会后" / "确认右上角是个人入会后"): the join page, sign-up and the start of the
+application show both, and each leads to its own member types (单位会员 / 个人会员).
+An association with one kind of member (CMES: individuals only) shows no tabs."""
 
 from __future__ import annotations
 
