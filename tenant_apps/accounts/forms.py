@@ -75,7 +75,7 @@ class SignupForm(PasswordRuleMixin, forms.Form):
                                 widget=forms.PasswordInput(attrs={"autocomplete":
                                                                   "new-password"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         rule = account_settings()
         modes = set(rule.login_modes)
@@ -87,7 +87,9 @@ class SignupForm(PasswordRuleMixin, forms.Form):
         self.needs_email = "email_password" in modes or rule.signup_verification == "email" \
             or not self.needs_phone
         if "name_password" in modes:
-            self.fields["name"].label = _("Full name of the unit")
+            # the name is the login: a unit's full name, or (个人入会) the person's
+            self.fields["name"].label = _("Your full name") if kind == "individual" \
+                else _("Full name of the unit")
         for field, needed in (("phone", self.needs_phone), ("code", self.needs_code),
                               ("email", self.needs_email), ("password1", self.needs_password),
                               ("password2", self.needs_password)):

@@ -71,19 +71,21 @@ def account_for_identifier(identifier: str) -> User | None:
     address, a username, a member number, or (where the association logs units in by name)
     a unit's name. None when nothing or more than one account matches (a shared name
     identifies neither)."""
-    from tenant_apps.accounts.services import normalize_email, normalize_phone
+    from tenant_apps.accounts.services import login_identity, normalize_email, normalize_phone
 
-    identifier = (identifier or "").strip()
-    if not identifier:
+    # One normalisation for finding the account and for counting its failures (throttle).
+    text = login_identity(identifier).text
+    if not text:
         return None
-    query = (Q(username=identifier) | Q(email=normalize_email(identifier))
-             | Q(phone=normalize_phone(identifier)))
+    query = (Q(username=text) | Q(email=normalize_email(text))
+             | Q(phone=normalize_phone(text)))
     if _on_association():
-        # Members of an association may also give their member number (CAQ), and units
-        # their name where the association logs units in by name.
-        query |= Q(membership__number=identifier)
+        # Members of an association may also give their member number (CAQ), in any case
+        # (numbers are letters and digits: e010107414t is E010107414T), and units their
+        # name where the association logs units in by name.
+        query |= Q(membership__number__iexact=text)
         if accepts_name_login():
-            query |= Q(name=identifier)
+            query |= Q(name=text)
     matches = list(User.objects.filter(query)[:2])
     return matches[0] if len(matches) == 1 else None
 

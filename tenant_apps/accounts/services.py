@@ -43,6 +43,34 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+@dataclass(frozen=True)
+class LoginIdentity:
+    """What was typed into a login form, normalised once for every use: finding the account
+    (accounts.selectors.account_for_identifier) and counting failures (accounts.throttle).
+
+    `text` is the identifier in Unicode NFKC (full-width letters and digits as ASCII, as
+    Django normalises usernames) without surrounding spaces; `key` is the one identity of
+    every spelling: a phone number's 11 digits, an email in lower case, anything else (a
+    username, a member number, a unit's name) case-folded with its spaces collapsed, so
+    `e010107414t` is `E010107414T`."""
+
+    kind: str  # phone, email or name
+    text: str
+    key: str
+
+
+def login_identity(identifier: str) -> LoginIdentity:
+    from tenant_apps.configuration.fieldtypes import is_mobile
+
+    text = unicodedata.normalize("NFKC", identifier or "").strip()
+    phone = normalize_phone(text)
+    if is_mobile(phone):
+        return LoginIdentity("phone", text, f"phone:{phone}")
+    if "@" in text:
+        return LoginIdentity("email", text, f"email:{normalize_email(text)}")
+    return LoginIdentity("name", text, "name:" + " ".join(text.casefold().split()))
+
+
 @transaction.atomic
 def user_create(*, acting_user, name: str, email: str | None = None,
                 phone: str | None = None, username: str | None = None,

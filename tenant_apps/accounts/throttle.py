@@ -3,7 +3,9 @@
 Failures are counted three ways, each for 15 minutes from the first:
 
 - per identity: the identifier as typed, normalised, so that `13900040290`, `+86 139-0004-0290`
-  and `１３９ ０００４ ０２９０` are one counter, and `Li@Example.COM` is `li@example.com`;
+  and `１３９ ０００４ ０２９０` are one counter, `Li@Example.COM` is `li@example.com` and the
+  member number `e010107414t` is `E010107414T` (services.login_identity, which also finds the
+  account);
 - per account: the account the identifier names, so that switching from the phone to the email
   or the username of the same account does not start again;
 - per client address (huiji.clientip, which believes only our own proxies).
@@ -23,26 +25,20 @@ cache), so one association's failures never count at another.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
 
-from tenant_apps.accounts.services import normalize_email, normalize_phone
-from tenant_apps.configuration.fieldtypes import is_mobile
+from tenant_apps.accounts.services import login_identity
 
 WINDOW = 15 * 60
 
 
 def identity(identifier: str) -> str:
-    """The normalised identity of what was typed into the login form."""
-    text = unicodedata.normalize("NFKC", identifier or "").strip()
-    phone = normalize_phone(text)
-    if is_mobile(phone):
-        return f"phone:{phone}"
-    if "@" in text:
-        return f"email:{normalize_email(text)}"
-    return "name:" + " ".join(text.casefold().split())
+    """The normalised identity of what was typed into the login form: the same function
+    that finds the account (services.login_identity), so every spelling that logs in to
+    one account also counts against one identity."""
+    return login_identity(identifier).key
 
 
 def _keys(identifier: str, account, ip: str | None) -> dict[str, str]:

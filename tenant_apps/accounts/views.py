@@ -28,6 +28,7 @@ from tenant_apps.accounts.services import (
     account_signup,
     password_reset_by_sms,
 )
+from tenant_apps.configuration.entries import current_kind, join_entries
 
 BACKEND = "tenant_apps.accounts.backends.IdentifierBackend"
 
@@ -133,7 +134,10 @@ class LogoutView(auth_views.LogoutView):
 def signup(request):
     if not _is_association(request):
         return redirect("login")
-    form = SignupForm(request.POST or None)
+    # CAQ: 企业入会 or 个人入会 (configuration/entries.py), carried on to the application
+    entries = join_entries(request.POST.get("kind") or request.GET.get("kind"))
+    kind = current_kind(entries)
+    form = SignupForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -148,9 +152,11 @@ def signup(request):
         else:
             auth_login(request, user, backend=BACKEND)
             messages.success(request, _("Your account is ready. Now fill in your application."))
-            return redirect("applications:start")
+            start = reverse("applications:start")
+            return redirect(f"{start}?kind={kind}" if kind else start)
     return render(request, "accounts/signup.html", {
-        "form": form, "human_check": humancheck.challenge()},
+        "form": form, "human_check": humancheck.challenge(), "entries": entries,
+        "kind": kind},
         status=400 if request.method == "POST" else 200)
 
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from huiji.clientip import client_ip
 from huiji.errors import AppError, NotFound
 from tenant_apps.applications import selectors
-from tenant_apps.applications.engine import form_steps
+from tenant_apps.applications.engine import answers_shown, form_steps
 from tenant_apps.applications.models import Application
 from tenant_apps.applications.services import (
     application_accept_notices,
@@ -40,13 +40,16 @@ class ApplicationSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.SerializerMethodField()
     review_step = serializers.SerializerMethodField()
-    answers = serializers.JSONField()
+    answers = serializers.SerializerMethodField()
     years = serializers.IntegerField()
     last_reason = serializers.CharField()
     steps = serializers.SerializerMethodField()
     uploads = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField(allow_null=True)
+
+    def get_answers(self, obj) -> dict:
+        return answers_shown(type_doc(obj), obj.answers)
 
     def get_status_label(self, obj) -> str:
         return selectors.status_label(obj)

@@ -33,6 +33,43 @@ def form_steps(type_doc: dict) -> list[FormStepSpec]:
     return [FormStepSpec(i, s["title"], s["fields"]) for i, s in enumerate(steps)]
 
 
+def prefill(type_doc: dict, account) -> dict:
+    """The answers an application starts with: what the applicant gave at sign-up (name,
+    phone, email) in the fields marked `from_account`, so nothing is typed twice. A value
+    the field would refuse (a unit's login name longer than the field) is left to type."""
+    answers = {}
+    for step in form_steps(type_doc):
+        for spec in step.fields:
+            value = getattr(account, spec.get("from_account") or "", None)
+            if not spec.get("from_account") or not value:
+                continue
+            try:
+                answers[spec["key"]] = clean_value(spec, value)
+            except FieldValueError:
+                continue
+    return answers
+
+
+def answers_shown(type_doc: dict, answers: dict) -> dict:
+    """The answers as the API returns them: rich text sanitised again (huiji.richtext), so
+    an answer stored before sanitising, or by any other way in, never returns script."""
+    from huiji.richtext import sanitize
+
+    def walk(fields: list[dict], values: dict) -> dict:
+        out = dict(values)
+        for spec in fields:
+            value = values.get(spec["key"])
+            if spec["type"] == FieldType.RICHTEXT and isinstance(value, str):
+                out[spec["key"]] = sanitize(value)
+            elif spec["type"] == FieldType.GROUP and isinstance(value, list):
+                out[spec["key"]] = [walk(spec["fields"], item) if isinstance(item, dict)
+                                    else item for item in value]
+        return out
+
+    fields = [f for step in form_steps(type_doc) for f in step.fields]
+    return walk(fields, answers if isinstance(answers, dict) else {})
+
+
 def branch_codes(document: dict) -> set[str]:
     codes: set[str] = set()
 

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from huiji import richtext
 from tenant_apps.configuration.fieldtypes import normalize_choices, regions
 from tenant_apps.files.formats import accepted_formats, formats_accept, formats_label
 
@@ -62,6 +63,10 @@ def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
             else []
         row = {"spec": spec, "name": f"{prefix}{key}", "value": value, "choices": choices,
                "error": errors.get(key), "display": _display(spec, value, choices)}
+        row["text"] = row["display"]  # what the PDF prints (escaped by huiji.pdf)
+        if spec["type"] == "richtext" and value:
+            # pages show the formatting (sanitised again); the PDF prints its text
+            row["display"], row["text"] = richtext.safe_html(value), richtext.plain_text(value)
         if spec["type"] == "group":
             items = list(value or [])
             count = max(spec.get("max_items") or 1, 1)

@@ -41,14 +41,14 @@ def application_form_pdf(application) -> bytes:
             if row["spec"]["type"] == "group":
                 for item in row["items"]:
                     if item["filled"]:
-                        text = "；".join(f"{r['spec']['label']}：{r['display']}"
-                                        for r in item["rows"] if r["display"])
+                        text = "；".join(f"{r['spec']['label']}：{r['text']}"
+                                        for r in item["rows"] if r["text"])
                         rows.append([
                             text_paragraph(f"{row['spec']['label']}（{item['role']}）", cell),
                             text_paragraph(text, cell)])
                 continue
             rows.append([text_paragraph(row["spec"]["label"], cell),
-                         text_paragraph(row["display"] or "—", cell)])
+                         text_paragraph(row["text"] or "—", cell)])
         if not rows:
             continue
         story.append(text_paragraph(step.title, heading))

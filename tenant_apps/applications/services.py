@@ -18,6 +18,7 @@ from tenant_apps.applications.engine import (
     branch_codes,
     check_answers,
     form_steps,
+    prefill,
     type_document,
 )
 from tenant_apps.applications.models import (
@@ -157,7 +158,9 @@ def application_start(*, applicant, member_type: MemberType, rank: Rank | None =
                 referral_channel=referral, referral_branch=referral_branch,
                 referrer_name=referrer_name.strip(), referrer_number=referrer_number.strip(),
                 revision=revision, years=min(type_document(
-                    revision.document, member_type.code)["years"] or [1]))
+                    revision.document, member_type.code)["years"] or [1]),
+                answers=prefill(type_document(revision.document, member_type.code),
+                                applicant))
     except IntegrityError as exc:
         raise AppError("application_open", _("You already have an application in progress."),
                        status=409) from exc

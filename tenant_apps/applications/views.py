@@ -44,6 +44,7 @@ from tenant_apps.applications.services import (
     type_doc,
 )
 from tenant_apps.applications.state import EDITABLE
+from tenant_apps.configuration.entries import current_kind, join_entries
 from tenant_apps.configuration.fieldtypes import regions
 from tenant_apps.configuration.models import Branch, MemberType
 from tenant_apps.configuration.selectors import current_notices
@@ -103,6 +104,10 @@ def start(request):
             and getattr(request.user, "membership", None) is not None:
         return joined_page(request, joined)
     types = list(MemberType.objects.filter(active=True).prefetch_related("ranks"))
+    # CAQ: 企业入会 and 个人入会, each with its own member types (configuration/entries.py)
+    entries = join_entries(request.POST.get("kind") or request.GET.get("kind"))
+    if entries:
+        types = [t for t in types if t.kind == current_kind(entries)]
     branches = list(Branch.objects.filter(active=True, accepts_applications=True))
     channels = referral_channels_offered()
     error = None
@@ -131,6 +136,7 @@ def start(request):
             return redirect("applications:notices", application.public_id)
     return render(request, "applications/start.html", {
         "types": types, "branches": branches, "channels": channels, "error": error,
+        "entries": entries, "kind": current_kind(entries),
         "all_branches": Branch.objects.filter(active=True), "posted": posted,
         "referral_required": account_settings().referral_required},
         status=400 if error else 200)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
+from huiji.richtext import sanitize as sanitize_html
 from tenant_apps.configuration.models import FieldType
 
 DEFAULT_MAX_LENGTH = {FieldType.TEXT: 200, FieldType.TEXTAREA: 2000, FieldType.RICHTEXT: 20000}
@@ -115,6 +116,8 @@ def clean_value(spec: dict, value: Any, *, branch_codes: set[str] | None = None)
     options = spec
     if kind in (FieldType.TEXT, FieldType.TEXTAREA, FieldType.RICHTEXT):
         text = str(value).strip()
+        if kind == FieldType.RICHTEXT:
+            text = sanitize_html(text)  # stored only as far as huiji.richtext allows
         limit = options.get("max_length") or DEFAULT_MAX_LENGTH[kind]
         if len(text) > limit:
             raise FieldValueError(_("At most %(n)d characters.") % {"n": limit})

@@ -520,7 +520,8 @@ def _form(c: _Checker, form: Any, p: str, keys: dict[str, str]) -> dict:
 def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
            in_group: bool = False) -> dict:
     kind = raw.get("type") if isinstance(raw, dict) else None
-    allowed = OPTIONS.get(kind, set()) | {"key", "label", "type", "required", "help"}
+    allowed = OPTIONS.get(kind, set()) | {"key", "label", "type", "required", "help",
+                                          "from_account"}
     field = c.mapping(raw, q, allowed, required={"key", "label", "type"})
     types = [t for t in FieldType.values if not (in_group and t == FieldType.GROUP)]
     kind = c.choice(field.get("type"), f"{q}.type", types)
@@ -626,6 +627,8 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
         })
         if field.get("contacts") is not None:
             out["contacts"] = _contacts(c, field["contacts"], f"{q}.contacts", sub_keys)
+    if field.get("from_account") is not None:
+        _from_account(c, field["from_account"], f"{q}.from_account", kind, in_group, out)
     return out
 
 
@@ -662,6 +665,25 @@ def _formats(c: _Checker, raw: Any, q: str, kinds: list) -> list[str]:
         elif name not in out:
             out.append(name)
     return out
+
+
+# What the sign-up asked for, by the field types that take it (applications.engine.prefill).
+ACCOUNT_PARTS = {"name": {FieldType.TEXT}, "phone": {FieldType.PHONE},
+                 "email": {FieldType.EMAIL}}
+
+
+def _from_account(c: _Checker, part: Any, q: str, kind: str, in_group: bool,
+                  out: dict) -> None:
+    """`from_account: name | phone | email`: the application starts with what the applicant
+    gave at sign-up in this field (the applicant may change it), so nothing is typed twice."""
+    part = c.choice(part, q, ACCOUNT_PARTS)
+    if in_group:
+        c.fail(q, _("is only used on a field outside a group"))
+    elif part in ACCOUNT_PARTS and kind not in ACCOUNT_PARTS[part]:
+        c.fail(q, _("%(part)s goes in a %(kind)s field") % {
+            "part": part, "kind": "/".join(sorted(ACCOUNT_PARTS[part]))})
+    else:
+        out["from_account"] = part
 
 
 CONTACT_PARTS = {"name": {FieldType.TEXT}, "phone": {FieldType.PHONE},

@@ -229,7 +229,13 @@ def fill_step(page, *, uscc: str) -> None:
             continue  # fill only the first entry of a group
         kind = next((c[6:] for c in (field.get_attribute("class") or "").split()
                      if c.startswith("field-")), "")
-        if kind in values:
+        if kind == "richtext":
+            # typed into the editor (Quill), which writes its HTML into the hidden textarea
+            editor = field.locator(".ql-editor")
+            editor.click()
+            page.keyboard.type(values[kind])
+            assert field.locator("textarea").input_value() == f"<p>{values[kind]}</p>"
+        elif kind in values:
             control = field.locator("input, textarea").first
             control.fill(values[kind])
         elif kind == "choice":

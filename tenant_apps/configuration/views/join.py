@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
+from tenant_apps.configuration.entries import join_entries
 from tenant_apps.configuration.models import Notice, UploadRequirement
 from tenant_apps.configuration.selectors import (
     current_notices,
@@ -38,7 +39,8 @@ def join(request):
         "rows": rows, "notices": notices,
         "joining_notice": notices.get(Notice.Kind.JOINING_NOTICE),
         "charter": notices.get(Notice.Kind.CHARTER),
-        "fee_standard": notices.get(Notice.Kind.FEE_STANDARD)})
+        "fee_standard": notices.get(Notice.Kind.FEE_STANDARD),
+        "entries": join_entries(request.GET.get("kind"))})
 
 
 def notice(request, kind):
