@@ -33,7 +33,7 @@ def test_the_registration_step_shows_what_was_given_at_sign_up(alpha):
     client = Client(HTTP_HOST=alpha.host)
     with schema_context("alpha"):
         client.force_login(person, backend="tenant_apps.accounts.backends.IdentifierBackend")
-    assert client.post("/apply/", {"member_type": "regular"}).status_code == 302
+    assert client.post("/apply/", {"member_type": "regular", "referral": "other"}).status_code == 302
     with schema_context("alpha"):
         application = Application.objects.get(applicant=person)
     page = client.get(f"/apply/{application.public_id}/step/0/").content.decode()
@@ -58,7 +58,7 @@ def test_nothing_is_prefilled_that_sign_up_did_not_give(alpha):
     client = Client(HTTP_HOST=alpha.host)
     with schema_context("alpha"):
         client.force_login(person, backend="tenant_apps.accounts.backends.IdentifierBackend")
-    client.post("/apply/", {"member_type": "regular"})
+    client.post("/apply/", {"member_type": "regular", "referral": "other"})
     with schema_context("alpha"):
         answers = Application.objects.get(applicant=person).answers
     assert answers == {"name": "孙九", "email": "sun9@example.test"}
