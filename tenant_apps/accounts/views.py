@@ -66,9 +66,11 @@ class LoginView(auth_views.LoginView):
 
     def get(self, request, *args, **kwargs):
         # The page opens on the association's first way in (Jiangsu: 快捷登录 by SMS code);
-        # the password tab links here with ?mode=password.
+        # the password tab links here with ?mode=password, and someone who has just set a
+        # password (?activated=1, staff activation) logs in with it.
         modes = account_settings().login_modes if _is_association(request) else []
-        if modes and modes[0] == "phone_sms" and request.GET.get("mode") != "password":
+        if modes and modes[0] == "phone_sms" and request.GET.get("mode") != "password" \
+                and "activated" not in request.GET:
             return redirect(reverse("sms-login") + (
                 "?" + request.GET.urlencode() if request.GET else ""))
         return super().get(request, *args, **kwargs)

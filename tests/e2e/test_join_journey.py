@@ -323,7 +323,7 @@ def test_cacem_pays_by_transfer_confirmed_by_finance_and_becomes_a_member(server
     staff.click("button[value=accept]")
     staff.wait_for_url(re.compile(r".*/finance/vouchers/$"))
     staff.goto(f"{base}/review/")
-    staff.locator("a", has_text="测试路桥有限公司").click()
+    staff.locator("tr", has_text="测试路桥有限公司").locator("a").first.click()
     staff.click("button[value=approve]")
     staff.wait_for_url(re.compile(r".*/review/$"))
 
@@ -483,7 +483,7 @@ def test_jsgas_review_then_transfer_then_confirmation(server, phone, desktop, sm
     staff = desktop
     login(staff, base, "admin@jsgas.test")
     staff.goto(f"{base}/review/")
-    staff.locator("a", has_text="江苏测试热力有限公司").click()
+    staff.locator("tr", has_text="江苏测试热力有限公司").locator("a").first.click()
     staff.click("button[value=approve]")
 
     reference = pay_by_transfer(page, base)
@@ -508,7 +508,7 @@ def test_caq_transfer_then_secretariat_approval(server, phone, desktop, sms_gate
     staff = desktop
     login(staff, base, "admin@caq.test")
     staff.goto(f"{base}/review/")
-    staff.locator("a", has_text="测试检测技术有限公司").click()
+    staff.locator("tr", has_text="测试检测技术有限公司").locator("a").first.click()
     staff.click("button[value=approve]")  # 资料审核
 
     reference = pay_by_transfer(page, base)
@@ -519,7 +519,7 @@ def test_caq_transfer_then_secretariat_approval(server, phone, desktop, sms_gate
     staff.context.clear_cookies()
     login(staff, base, caq_secretariat)
     staff.goto(f"{base}/review/")
-    staff.locator("a", has_text="测试检测技术有限公司").click()
+    staff.locator("tr", has_text="测试检测技术有限公司").locator("a").first.click()
     assert "秘书处入会审批" in staff.locator("main").inner_text()
     staff.click("button[value=approve]")
     page.goto(f"{base}/member/")
