@@ -231,7 +231,20 @@ def test_cacem_unit_joins_and_its_first_liaison_gets_the_approval_sms(
     page.check("input[name=member_type][value=unit]")
     page.select_option("select[name=rank]", "regular")
     page.click("main form[method=post] button[type=submit]")
-    walk_wizard(page)
+
+    def liaisons(step):
+        """Two liaisons, each with a mobile of their own: the approval SMS is the first's."""
+        for i, (name, mobile) in enumerate((("张联络", "13888000034"),
+                                            ("李联络", "13888000035"))):
+            field = step.locator(f'[name="liaisons-{i}-liaison_name"]')
+            if not field.count():
+                return
+            for sub, value in (("liaison_name", name), ("liaison_department", "办公室"),
+                               ("liaison_position", "主任"), ("liaison_mobile", mobile),
+                               ("liaison_email", f"liaison{i}@example.test")):
+                step.fill(f'[name="liaisons-{i}-{sub}"]', value)
+
+    walk_wizard(page, on_step=liaisons)
     submit(page)
     assert "待缴费" in page.locator(".status-label").inner_text()
     reference = pay_by_transfer(page, base, payer="测试市政工程有限公司")
@@ -246,7 +259,7 @@ def test_cacem_unit_joins_and_its_first_liaison_gets_the_approval_sms(
     assert re.fullmatch(r"CACEM\d{5}", number), number
 
     inbox, mobile, email = account(django_db_blocker, "cacem", phone="13888000033")
-    first_liaison = "13912345678"  # the 第一联络员's mobile typed in the application
+    first_liaison = "13888000034"  # 张联络, the 第一联络员 (李联络, the second, gets none)
     expected = [("staff_invited", "sms", "13888000031"), ("staff_invited", "sms", "13888000032")]
     expected += every_channel("payment_required", inbox, mobile, email)
     expected += every_channel("payment_confirmed", inbox, mobile, email)
@@ -255,6 +268,9 @@ def test_cacem_unit_joins_and_its_first_liaison_gets_the_approval_sms(
     if email:
         expected.append(("member_activated", "email", email))
     journey.check_messages(expected)
+    assert journey.message("member_activated", "sms")["address"] == first_liaison
+    assert [m["params"]["name"] for m in journey.sent_sms()
+            if m["template"] == "SMS_E2E_MEMBER_ACTIVATED"] == ["张联络"]
     assert journey.message("payment_required", "sms", mobile)["body"] == (
         "请交纳中国施工企业管理协会会费3,000元，汇款后请登录会员管理系统填写汇款信息。")
     assert journey.message("payment_confirmed", "sms", mobile)["body"] == (
