@@ -53,12 +53,33 @@ def every_channel(event: str, inbox: str, phone: str, email: str) -> list[tuple]
 
 # --- a. CMES: senior member (review, then pay) and regular member (pay, then review) ------
 
-def test_cmes_senior_and_regular_members(server, payment_gateway, sms_gateway, phone, desktop,
+@pytest.fixture(scope="session")
+def cmes_journey(demo_tenants, payment_gateway, django_db_blocker):
+    """A CMES association of the journey's own (other tests edit the demo CMES's review
+    chain and fees), its WeChat Pay and Alipay accounts on the fake gateway (committed)."""
+    from tenant_apps.billing.tests.online import connect_accounts
+    from tenants.models import Association
+    from tenants.services import association_create
+    from tests.harness import PASSWORD
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        if not Association.objects.filter(slug="jcmes").exists():
+            association_create(acting_user=None, name="中国机械工程学会", slug="jcmes",
+                               profile="cmes", admin_name="管理员",
+                               admin_email="admin@jcmes.test", admin_password=PASSWORD)
+        with schema_context("jcmes"):
+            connect_accounts(payment_gateway)
+        connection.set_schema_to_public()
+    return "jcmes"
+
+
+def test_cmes_senior_and_regular_members(server, cmes_journey, sms_gateway, phone, desktop,
                                          django_db_blocker):
-    journey = Journey("cmes", server, sms_gateway, django_db_blocker).begin()
+    journey = Journey(cmes_journey, server, sms_gateway, django_db_blocker).begin()
     base = journey.base
     admin = desktop
-    login(admin, base, "admin@cmes.test")
+    login(admin, base, "admin@jcmes.test")
     reviewer = journey.invite(admin, name="会员工作组审核员", roles=["reviewer"],
                               phone="13888000001", role_label="审核员")
     invited = [("staff_invited", "sms", "13888000001")]
@@ -80,7 +101,7 @@ def test_cmes_senior_and_regular_members(server, payment_gateway, sms_gateway, p
     assert re.fullmatch(r"E\d{9}S", senior), senior
     screenshot(phone, "journey-cmes-senior-member")
 
-    inbox, mobile, email = account(django_db_blocker, "cmes", phone="13888000011")
+    inbox, mobile, email = account(django_db_blocker, cmes_journey, phone="13888000011")
     expected = invited + [m for event in ("application_submitted", "application_approved",
                                           "payment_required", "payment_confirmed",
                                           "member_activated")
@@ -116,7 +137,7 @@ def test_cmes_senior_and_regular_members(server, payment_gateway, sms_gateway, p
     regular = member_number(phone, base)
     assert re.fullmatch(r"E\d{9}M", regular), regular
 
-    inbox, mobile, email = account(django_db_blocker, "cmes", phone="13888000012")
+    inbox, mobile, email = account(django_db_blocker, cmes_journey, phone="13888000012")
     journey.check_messages([m for event in ("payment_required", "payment_confirmed",
                                             "member_activated")
                             for m in every_channel(event, inbox, mobile, email)])
