@@ -21,6 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+# The provider template code of every message event, as an operator registers them with the
+# SMS provider: the browser tests' server sends each event's SMS with its own code.
+SMS_TEMPLATES = ";".join(f"{event}=SMS_E2E_{event.upper()}" for event in (
+    "account_registered", "application_submitted", "application_returned",
+    "application_rejected", "application_approved", "payment_required", "voucher_rejected",
+    "payment_confirmed", "member_activated", "renewal_due", "membership_lapsed",
+    "invoice_issued", "staff_invited"))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -78,6 +87,7 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
            "MEDIA_ROOT": str(settings.MEDIA_ROOT), "SMS_BACKEND": "aliyun",
            "SMS_ACCESS_KEY_ID": "e2e-key", "SMS_ACCESS_KEY_SECRET": "e2e-secret",
            "SMS_SIGN_NAME": "会籍", "SMS_ENDPOINT": sms_gateway.url,
+           "SMS_TEMPLATES": SMS_TEMPLATES,
            "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
     env.pop("CELERY_BROKER_URL", None)
     # The server's output goes to a file: a pipe nobody reads fills up (console emails are

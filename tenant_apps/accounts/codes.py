@@ -85,7 +85,7 @@ def code_send(*, phone: str, purpose: str, ip: str | None) -> VerificationCode:
         % {"code": code}
     try:
         sms_backend().send(phone=phone, text=text, template=settings.SMS_CODE_TEMPLATE,
-                           params={"code": code, "minutes": "5"})
+                           params={"code": code, "minutes": "5"}, event="verification_code")
     except SmsError as exc:
         raise AppError("sms_failed", _("The SMS could not be sent. Please try again shortly."),
                        field="phone", status=503) from exc

@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
 
-from huiji.sms import sms_backend
+from huiji.sms import sms_backend, sms_template
 from huiji.tenancy.current import current_association
 from tenant_apps.configuration.models import MessageChannel, MessageRecipients, MessageTemplate
 from tenant_apps.notifications.events import EVENTS
@@ -190,7 +190,8 @@ def _deliver(message: OutboxMessage) -> None:
         email.send()
     elif message.channel == MessageChannel.SMS:
         sms_backend().send(phone=message.address, text=message.body,
-                           template=message.provider_template, params=message.params)
+                           template=sms_template(message.event, message.provider_template),
+                           params=message.params, event=message.event)
 
 
 def outbox_due(limit: int = 500) -> list[int]:

@@ -43,14 +43,16 @@ def signup(page, base: str, gateway, *, phone: str, name: str, email: str | None
     assert "/apply/" in page.url, page.locator(".error, .form-error").all_inner_texts()
 
 
-def walk_wizard(page, *, save_draft_on_first=False) -> None:
+def walk_wizard(page, *, save_draft_on_first=False, on_step=None) -> None:
     """From the notices to the confirmation page, filling every step and uploading every
-    required material."""
+    required material; `on_step(page)` may type particular answers over the filled ones."""
     page.check("input[name=accept]")
     page.click("form[method=post] button[type=submit]")
     first = True
     while "/step/" in page.url:
         fill_step(page, uscc=USCC)
+        if on_step:
+            on_step(page)
         if first and save_draft_on_first:
             page.click("button[value=save]")
             page.wait_for_load_state()

@@ -229,6 +229,12 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 ORDER_PAY_WITHIN_DAYS = env_int("ORDER_PAY_WITHIN_DAYS", 7)
 # The provider's approved template for verification codes (Tencent: "<id>:code,minutes").
 SMS_CODE_TEMPLATE = env_str("SMS_CODE_TEMPLATE", "SMS_CODE")
+# The provider's approved template code per message event, `event=code` pairs separated by
+# ";" (Tencent codes hold ":" and ","), e.g. "staff_invited=SMS_2001;member_activated=SMS_2002".
+# Used where the association's SMS template gives no code of its own, and for the platform's
+# own messages (the staff invitation); Aliyun and Tencent refuse an event with none.
+SMS_TEMPLATES = {event.strip(): code.strip() for event, _sep, code in (
+    pair.partition("=") for pair in env_str("SMS_TEMPLATES", "").split(";") if "=" in pair)}
 SMS_CODES_PER_PHONE_PER_DAY = env_int("SMS_CODES_PER_PHONE_PER_DAY", 10)
 SMS_CODES_PER_IP_PER_DAY = env_int("SMS_CODES_PER_IP_PER_DAY", 50)
 LOGIN_HUMAN_CHECK_AFTER_FAILURES = env_int("LOGIN_HUMAN_CHECK_AFTER_FAILURES", 3)

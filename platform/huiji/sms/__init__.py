@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from huiji.sms.base import SmsBackend, SmsError
+from huiji.sms.base import SmsBackend, SmsError, SmsTemplateMissing
 
 BACKENDS = {
     "console": "huiji.sms.console.ConsoleSmsBackend",
@@ -26,4 +26,11 @@ def sms_backend() -> SmsBackend:
     return import_string(BACKENDS.get(name, name))(**settings.SMS_OPTIONS)
 
 
-__all__ = ["SmsBackend", "SmsError", "sms_backend"]
+def sms_template(event: str, template: str = "") -> str:
+    """The provider template code to send `event` with: the association's template's own
+    code, or the platform's code for the event (SMS_TEMPLATES), or blank (refused by the
+    providers' adapters)."""
+    return (template or "").strip() or settings.SMS_TEMPLATES.get(event, "")
+
+
+__all__ = ["SmsBackend", "SmsError", "SmsTemplateMissing", "sms_backend", "sms_template"]

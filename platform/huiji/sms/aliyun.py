@@ -38,7 +38,8 @@ def sign(params: dict[str, str], secret: str, method: str = "GET") -> str:
 
 
 class AliyunSmsBackend(SmsBackend):
-    def send(self, *, phone, text, template="", params=None) -> str:
+    def send(self, *, phone, text, template="", params=None, event="") -> str:
+        template = self.require_template(template, event, "Aliyun")
         o = self.options
         query = {
             "AccessKeyId": o["access_key_id"],

@@ -10,7 +10,7 @@ SENT: list[dict] = []  # the last messages, for the demo's and tests' eyes only
 
 
 class ConsoleSmsBackend(SmsBackend):
-    def send(self, *, phone, text, template="", params=None) -> str:
+    def send(self, *, phone, text, template="", params=None, event="") -> str:
         message_id = uuid.uuid4().hex
         SENT.append({"phone": phone, "text": text, "id": message_id})
         del SENT[:-100]

@@ -47,7 +47,10 @@ class FakeSmsGateway:
                 url = urlparse(self.path)
                 if url.path == "/_messages":
                     return self._reply(200, {"messages": gateway.messages})
-                return self._reply(*gateway.aliyun(dict(parse_qsl(url.query))))
+                # Blank parameters are kept, as the real gateway keeps them: they are part
+                # of the signed string, and a blank TemplateCode is for it to refuse.
+                query = dict(parse_qsl(url.query, keep_blank_values=True))
+                return self._reply(*gateway.aliyun(query))
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -81,6 +84,9 @@ class FakeSmsGateway:
                          "is not matched with our calculation."}
         if query.get("Action") != "SendSms" or query.get("Version") != "2017-05-25":
             return 400, {"Code": "InvalidAction", "Message": "unknown action"}
+        if not query.get("TemplateCode"):
+            return 400, {"Code": "isv.SMS_TEMPLATE_ILLEGAL", "Message": "template code is "
+                         "blank"}
         message_id = self._record("aliyun", query["PhoneNumbers"], query["TemplateCode"],
                                   json.loads(query.get("TemplateParam") or "{}"))
         if message_id is None:

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from huiji.sms.base import SmsBackend, SmsError
+from huiji.sms.base import SmsBackend, SmsError, SmsTemplateMissing
 
 DEFAULT_ENDPOINT = "https://sms.tencentcloudapi.com/"
 SERVICE = "sms"
@@ -44,9 +44,13 @@ def signature(*, secret_key: str, host: str, payload: str, timestamp: int,
 
 
 class TencentSmsBackend(SmsBackend):
-    def send(self, *, phone, text, template="", params=None) -> str:
+    def send(self, *, phone, text, template="", params=None, event="") -> str:
+        template = self.require_template(template, event, "Tencent")
         o = self.options
         template_id, _sep, names = template.partition(":")
+        if not template_id.strip():
+            raise SmsTemplateMissing(f"Tencent SMS: the template code {template!r} for "
+                                     f"{event or 'this message'} has no template id")
         values = [str((params or {}).get(n.strip(), "")) for n in names.split(",") if n.strip()]
         number = phone if phone.startswith("+") else f"+86{phone}"
         payload = json.dumps({

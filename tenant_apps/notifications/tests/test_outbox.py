@@ -119,3 +119,31 @@ def test_broker_outage_loses_nothing(alpha, settings, django_capture_on_commit_c
         assert outbox_sweep() == 2
         assert {m.status for m in pending.all()} == {"sent"}
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_staff_invitation_sms_goes_with_its_template_code_or_not_at_all(
+        alpha, sms_gateway, settings):
+    """The platform's own invitation has no association template: its code comes from
+    SMS_TEMPLATES; without one the provider refuses it with an error naming the event."""
+    from tenant_apps.accounts.services import staff_invite
+
+    with schema_context("alpha"):
+        admin = alpha.user("hq_admin")
+        settings.SMS_TEMPLATES = {}
+        staff_invite(acting_user=admin, name="秘书处张敏", phone="13700002222",
+                     roles=["secretariat"])
+        sms = OutboxMessage.objects.get(event="staff_invited", channel="sms")
+        assert outbox_send(sms.pk) == "pending"
+        sms.refresh_from_db()
+        assert "no provider template code is configured for staff_invited" in sms.last_error
+        assert sms_gateway.messages == []
+
+        settings.SMS_TEMPLATES = {"staff_invited": "SMS_STAFF_1"}
+        OutboxMessage.objects.filter(pk=sms.pk).update(next_attempt_at=sms.created_at)
+        assert outbox_send(sms.pk) == "sent"
+        [received] = sms_gateway.messages
+        assert (received["phone"], received["template"]) == ("13700002222", "SMS_STAFF_1")
+        assert received["params"]["name"] == "秘书处张敏"
+        assert received["params"]["roles"] == "秘书处"
+        assert "/reset/" in received["params"]["link"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from huiji.sms.aliyun import AliyunSmsBackend
-from huiji.sms.base import SmsError
+from huiji.sms.base import SmsError, SmsTemplateMissing
 from huiji.sms.fake_gateway import FakeSmsGateway
 from huiji.sms.tencent import TencentSmsBackend
 
@@ -62,4 +62,45 @@ def test_an_outage_is_an_error_to_retry(gateway, backend):
                               params={"code": "1"})
     backend(gateway).send(phone="13912345678", text="x", template="1:code",
                           params={"code": "1"})
+    assert len(gateway.messages) == 1
+
+
+@pytest.mark.parametrize("backend", [aliyun, tencent])
+@pytest.mark.parametrize("template", ["", "  ", None])
+def test_an_event_without_a_template_code_is_refused_before_sending(gateway, backend,
+                                                                    template):
+    with pytest.raises(SmsTemplateMissing) as refused:
+        backend(gateway).send(phone="13912345678", text="张敏，…", template=template,
+                              params={"link": "https://caq.example.org/reset/x/"},
+                              event="staff_invited")
+    assert "no provider template code is configured for staff_invited" in str(refused.value)
+    assert gateway.messages == [] and gateway.rejected == []
+
+
+def test_the_fake_aliyun_gateway_keeps_blank_parameters(gateway):
+    """A blank parameter is part of what the real gateway signs and reads: the fake must not
+    drop it (it did, and then refused the signature of every request carrying one)."""
+    import json
+    import uuid
+
+    import requests
+
+    from huiji.sms import aliyun as protocol
+
+    query = {"AccessKeyId": "test-id", "Action": "SendSms", "Format": "JSON",
+             "PhoneNumbers": "13912345678", "RegionId": "cn-hangzhou", "SignName": "测试",
+             "SignatureMethod": "HMAC-SHA1", "SignatureNonce": uuid.uuid4().hex,
+             "SignatureVersion": "1.0", "TemplateCode": "SMS_300", "OutId": "",
+             "TemplateParam": json.dumps({"name": "张敏", "reason": ""}),
+             "Timestamp": "2026-05-01T00:00:00Z", "Version": "2017-05-25"}
+    query["Signature"] = protocol.sign(query, "test-secret")
+    body = requests.get(gateway.url, params=query, timeout=5).json()
+    assert body["Code"] == "OK", body
+    assert gateway.messages[0]["params"] == {"name": "张敏", "reason": ""}
+
+    query.update(TemplateCode="", SignatureNonce=uuid.uuid4().hex)
+    query.pop("Signature")
+    query["Signature"] = protocol.sign(query, "test-secret")
+    body = requests.get(gateway.url, params=query, timeout=5).json()
+    assert body["Code"] == "isv.SMS_TEMPLATE_ILLEGAL", body  # refused as blank, not unsigned
     assert len(gateway.messages) == 1
