@@ -33,7 +33,8 @@ def test_the_registration_step_shows_what_was_given_at_sign_up(alpha):
     client = Client(HTTP_HOST=alpha.host)
     with schema_context("alpha"):
         client.force_login(person, backend="tenant_apps.accounts.backends.IdentifierBackend")
-    assert client.post("/apply/", {"member_type": "regular", "referral": "other"}).status_code == 302
+    started = client.post("/apply/", {"member_type": "regular", "referral": "other"})
+    assert started.status_code == 302
     with schema_context("alpha"):
         application = Application.objects.get(applicant=person)
     page = client.get(f"/apply/{application.public_id}/step/0/").content.decode()
