@@ -233,7 +233,7 @@ def test_fee_record_year_by_year_with_arrears(cacem):
     import datetime as dt
 
     from tenant_apps.billing.selectors import fee_years
-    from tenant_apps.memberships.models import Membership
+    from tenant_apps.memberships.models import Membership, MembershipPeriod
 
     app = approved_application(rank="regular")
     order = order_for_application(application=app, actor=app.applicant, years=1)
@@ -249,6 +249,8 @@ def test_fee_record_year_by_year_with_arrears(cacem):
     # pretend the member joined two years ago and paid only that first year
     Membership.objects.filter(pk=membership.pk).update(
         valid_from=dt.date(year - 2, 3, 1), valid_until=dt.date(year - 2, 12, 31))
+    MembershipPeriod.objects.filter(membership=membership).update(
+        starts_on=dt.date(year - 2, 3, 1), ends_on=dt.date(year - 2, 12, 31))
     membership.refresh_from_db()
     rows = fee_years(membership)
     assert [(r["year"], r["paid"], r["arrears"]) for r in rows] == [
