@@ -145,7 +145,10 @@ def application_start(*, applicant, member_type: MemberType, rank: Rank | None =
                       referrer_number: str = "") -> Application:
     if not member_type.active:
         raise AppError("type_closed", _("This member type is not open for applications."))
-    if hasattr(applicant, "membership") and not _may_join_again(applicant.membership):
+    from tenant_apps.memberships.models import Membership
+
+    current = Membership.objects.select_related("member_type").filter(user=applicant).first()
+    if current is not None and not _may_join_again(current):
         raise AppError("already_member", _("You are already a member."), status=409)
     if rank is not None and rank.member_type_id != member_type.pk:
         raise AppError("bad_rank", _("Choose a rank of this member type."), field="rank")

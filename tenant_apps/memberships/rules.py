@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.configuration.models import AfterLapse, ValidityRule
+from tenant_apps.configuration.models import AfterLapse
 from tenant_apps.memberships.models import Membership
 from tenant_apps.memberships.validity import validity_end
 
@@ -93,8 +93,6 @@ def owed_years(membership: Membership, today: dt.date | None = None) -> int:
     end = membership.valid_until
     if end is None or end >= today:
         return 0
-    if membership.member_type.validity_rule == ValidityRule.CALENDAR_YEAR:
-        return today.year - end.year
     start, years = end + dt.timedelta(days=1), 1
     while validity_end(membership.member_type, start=start, years=years) < today:
         years += 1
