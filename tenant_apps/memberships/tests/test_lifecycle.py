@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.applications.tests.helpers import PNG, applicant
 from tenant_apps.configuration.models import MemberType
-from tenant_apps.memberships.models import Membership, MembershipEvent, MembershipPeriod
+from tenant_apps.memberships.models import Membership, MembershipPeriod
 from tenant_apps.memberships.services import membership_activate
 from tenant_apps.notifications.models import OutboxMessage
 
