@@ -544,6 +544,11 @@ def level_change_start(*, membership, actor, member_type: MemberType, rank: Rank
         "member_type", "rank").get(pk=membership.pk)
     if membership.user_id != getattr(actor, "pk", None):
         raise Forbidden()
+    from tenant_apps.memberships.rules import access
+
+    if not access(membership).services:  # a member-only service (docs/lifecycle.md)
+        raise AppError("services_suspended", _("Member services are stopped while the "
+                                               "membership is not in force."), status=409)
     reason = (reason or "").strip()
     if not reason:
         raise AppError("reason_required", _("Give the reason for the change."),

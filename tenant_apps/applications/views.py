@@ -43,6 +43,7 @@ from tenant_apps.applications.state import EDITABLE
 from tenant_apps.configuration.fieldtypes import regions
 from tenant_apps.configuration.models import Branch, MemberType, ReferralChannel, UploadKind
 from tenant_apps.configuration.selectors import current_notices
+from tenant_apps.memberships.decorators import member_services_required
 
 
 def _mine(request, public_id):
@@ -317,6 +318,7 @@ def withdraw(request, public_id):
 
 
 @login_required
+@member_services_required
 def level_change(request):
     """A member's level changes: the levels the association allows with their prices, a
     reason, then the target type's forms, uploads and review (the wizard); and the changes

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenant_apps.configuration.models import AfterLapse
 from tenant_apps.memberships.models import Membership
@@ -33,8 +34,10 @@ ACCESS: dict[str, Access] = {
     S.WITHDRAWN: Access(services=False, certificate="withdrawn"),
 }
 
-CERTIFICATE_LABELS = {"valid": _("Valid"), "suspended": _("Suspended"),
-                      "lapsed": _("Lapsed"), "withdrawn": _("Withdrawn")}
+CERTIFICATE_LABELS = {"valid": pgettext_lazy("certificate", "Valid"),
+                      "suspended": pgettext_lazy("certificate", "Suspended"),
+                      "lapsed": pgettext_lazy("certificate", "Lapsed"),
+                      "withdrawn": pgettext_lazy("certificate", "Withdrawn")}
 
 
 def access(membership: Membership | None) -> Access:
