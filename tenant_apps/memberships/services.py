@@ -17,7 +17,7 @@ from tenant_apps.memberships.models import (
     MembershipPeriod,
 )
 from tenant_apps.memberships.state import check_transition
-from tenant_apps.memberships.validity import validity_end
+from tenant_apps.memberships.validity import renewal_start, validity_end
 
 
 def member_number_next(member_type: MemberType) -> str:
@@ -82,7 +82,9 @@ def membership_extend(*, acting_user, membership: Membership, years: int,
         "member_type").get(pk=membership.pk)
     before = (membership.status, membership.valid_until)
     terms = renewal_terms(membership)
-    start = terms.start
+    # Confirmed money is applied even where renewal has closed since the order was made.
+    start = terms.start or renewal_start(today=timezone.localdate(),
+                                         current_end=membership.valid_until)
     membership.valid_until = validity_end(membership.member_type, start=start, years=years)
     if membership.status != Membership.Status.ACTIVE:
         check_transition(membership.status, Membership.Status.ACTIVE)
