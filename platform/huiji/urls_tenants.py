@@ -8,6 +8,7 @@ from tenant_apps.accounts import apis as account_apis
 from tenant_apps.applications import apis as application_apis
 from tenant_apps.billing import apis as billing_apis
 from tenant_apps.configuration import apis as config_apis
+from tenant_apps.memberships import apis as membership_apis
 from tenant_apps.notifications import apis as inbox_apis
 from tenant_apps.portal import views as portal_views
 
@@ -64,6 +65,10 @@ api = [
          name="finance-voucher"),
     path("finance/invoices/<int:pk>/", billing_apis.FinanceInvoiceIssueApi.as_view(),
          name="finance-invoice"),
+    path("memberships/<str:number>/history/", membership_apis.MembershipHistoryApi.as_view(),
+         name="membership-history"),
+    path("memberships/<str:number>/withdraw/", membership_apis.MembershipWithdrawApi.as_view(),
+         name="membership-withdraw"),
     path("messages/", inbox_apis.InboxApi.as_view(), name="inbox"),
     path("messages/<int:pk>/", inbox_apis.InboxMessageApi.as_view(), name="inbox-message"),
 ]

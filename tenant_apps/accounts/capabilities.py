@@ -46,6 +46,8 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     "configuration.manage": (_("Change the association's configuration"), {HQ_ADMIN: ALL}),
     "staff.manage": (_("Invite, appoint, deactivate and re-activate staff"), {HQ_ADMIN: ALL}),
     "accounts.view": (_("Read any account of the association"), {HQ_ADMIN: ALL}),
+    "members.withdraw": (_("Withdraw a member from the association, with a reason"), {
+        HQ_ADMIN: ALL, SECRETARIAT: ALL}),
 }
 
 # The roles the staff page gives, in the order it shows them.

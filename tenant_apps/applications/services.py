@@ -133,13 +133,24 @@ def _fee_params(application: Application) -> dict:
 # --- the applicant --------------------------------------------------------------------------
 
 @transaction.atomic
+def _may_join_again(membership) -> bool:
+    """A withdrawn member, or a lapsed one whose type has them apply anew, joins again by a
+    new application (docs/lifecycle.md); anyone else is a member already."""
+    from tenant_apps.memberships.rules import renewal_terms
+
+    return membership.status in ("withdrawn", "lapsed") and renewal_terms(membership).reapply
+
+
 def application_start(*, applicant, member_type: MemberType, rank: Rank | None = None,
                       branch: Branch | None = None, referral: ReferralChannel | None = None,
                       referral_branch: Branch | None = None, referrer_name: str = "",
                       referrer_number: str = "") -> Application:
     if not member_type.active:
         raise AppError("type_closed", _("This member type is not open for applications."))
-    if hasattr(applicant, "membership"):
+    from tenant_apps.memberships.models import Membership
+
+    current = Membership.objects.select_related("member_type").filter(user=applicant).first()
+    if current is not None and not _may_join_again(current):
         raise AppError("already_member", _("You are already a member."), status=409)
     if rank is not None and rank.member_type_id != member_type.pk:
         raise AppError("bad_rank", _("Choose a rank of this member type."), field="rank")
@@ -473,9 +484,14 @@ def _complete(application: Application, actor) -> None:
     if application.purpose == Application.Purpose.LEVEL_CHANGE:
         _complete_level_change(application, actor)
         return
+    order = application.orders.filter(status="confirmed").order_by("-confirmed_at").first()
     membership = membership_activate(
         acting_user=actor, user=application.applicant, member_type=application.member_type,
-        rank=application.rank, years=application.years, answers=application.answers)
+        rank=application.rank, years=application.years, answers=application.answers,
+        order=order)
+    # Joining again: the membership is the same row; this application is now its joining one.
+    Application.objects.filter(membership=membership).exclude(pk=application.pk).update(
+        membership=None)
     application.membership = membership
     application.completed_at = timezone.now()
     application.save(update_fields=["membership", "completed_at", "updated_at"])
@@ -559,6 +575,11 @@ def level_change_start(*, membership, actor, member_type: MemberType, rank: Rank
         "member_type", "rank").get(pk=membership.pk)
     if membership.user_id != getattr(actor, "pk", None):
         raise Forbidden()
+    from tenant_apps.memberships.rules import access
+
+    if not access(membership).services:  # a member-only service (docs/lifecycle.md)
+        raise AppError("services_suspended", _("Member services are stopped while the "
+                                               "membership is not in force."), status=409)
     reason = (reason or "").strip()
     if not reason:
         raise AppError("reason_required", _("Give the reason for the change."),

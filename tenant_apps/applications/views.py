@@ -49,6 +49,7 @@ from tenant_apps.configuration.fieldtypes import regions
 from tenant_apps.configuration.models import Branch, MemberType
 from tenant_apps.configuration.selectors import current_notices
 from tenant_apps.files.formats import accepted_formats, formats_accept, formats_label
+from tenant_apps.memberships.decorators import member_services_required
 
 
 def _mine(request, public_id):
@@ -385,6 +386,7 @@ def withdraw(request, public_id):
 
 
 @login_required
+@member_services_required
 def level_change(request):
     """A member's level changes: the levels the association allows with their prices, a
     reason, then the target type's forms, uploads and review (the wizard); and the changes

@@ -80,9 +80,10 @@ def voucher_for_finance(user, pk: int) -> Voucher | None:
 
 
 def fee_years(membership) -> list[dict]:
-    """The member's fee record year by year (CACEM shows it so): for each calendar year from
-    joining to now, whether it is paid, by which order and method, whether a receipt was
-    issued; an unpaid past or current year is arrears (欠费)."""
+    """The member's fee record year by year (CACEM shows it so), from the periods kept
+    (memberships.MembershipPeriod): each fee year a period paid for, by which order and
+    method, whether a receipt was issued; a year from joining to now that no period pays is
+    a gap, and arrears (欠费) unless the type is free."""
     import datetime as dt
 
     from django.utils import timezone
@@ -92,31 +93,26 @@ def fee_years(membership) -> list[dict]:
 
     today = timezone.localdate()
     free = renewal_price(membership) == 0  # a free type owes nothing, ever
-    first = membership.valid_from.year
-    last = max(today.year, membership.valid_until.year if membership.valid_until else first)
-    orders = list(Order.objects.filter(payer=membership.user, status=OrderStatus.CONFIRMED)
-                  .order_by("confirmed_at"))
+    periods = list(membership.periods.select_related("order"))
+    covered: dict[int, object] = {}
+    for period in periods:
+        for offset in range(period.years):
+            covered[period.starts_on.year + offset] = period.order
+    first = min([membership.valid_from.year, *covered]) if covered else \
+        membership.valid_from.year
+    last = max([today.year, *covered]) if covered else today.year
+    orders = [o for o in covered.values() if o is not None]
     invoiced = set(InvoiceRequest.objects.filter(order__in=orders, status="issued")
-                   .values_list("order_id", flat=True))
-    # Each confirmed order covers `years` consecutive calendar years from joining onwards.
-    covered: dict[int, Order] = {}
-    year = first
-    for order in orders:
-        for _year in range(order.years):
-            covered[year] = order
-            year += 1
-    if not orders and membership.valid_until:  # activated without an order (free types)
-        for y in range(first, membership.valid_until.year + 1):
-            covered[y] = None
+                   .values_list("order_id", flat=True)) if orders else set()
     rows = []
     for y in range(first, last + 1):
-        order = covered.get(y, "none")
-        paid = order != "none"
+        paid = y in covered
+        order = covered.get(y)
         rows.append({
-            "year": y, "paid": paid, "order": order if paid else None,
-            "amount_fen": order.unit_amount_fen if paid and order else None,
-            "method": order.get_method_display() if paid and order else "",
-            "invoiced": bool(paid and order and order.pk in invoiced),
+            "year": y, "paid": paid, "order": order,
+            "amount_fen": order.unit_amount_fen if order else None,
+            "method": order.get_method_display() if order else "",
+            "invoiced": bool(order and order.pk in invoiced),
             "arrears": not paid and not free and dt.date(y, 1, 1) <= today,
         })
     return rows

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -258,7 +259,8 @@ def _apply_confirmed(order: Order, actor) -> None:
     elif order.kind == Order.Kind.RENEWAL and order.membership_id:
         from tenant_apps.memberships.services import membership_extend
 
-        membership_extend(acting_user=actor, membership=order.membership, years=order.years)
+        membership_extend(acting_user=actor, membership=order.membership, years=order.years,
+                          order=order)
         notify(event="payment_confirmed", user=order.payer,
                application=getattr(order.membership, "application", None),
                params={"member_type": order.member_type.name,
@@ -285,6 +287,23 @@ def orders_cancel_for_application(*, application: Application, actor) -> int:
 
 
 @transaction.atomic
+def orders_cancel_for_membership(*, membership, actor) -> int:
+    """Cancel a withdrawing member's open orders (renewals, level changes). An order whose
+    bank transfer finance is checking holds the withdrawal back, as for an application."""
+    count = 0
+    for order in Order.objects.select_for_update(of=("self",)).filter(
+            Q(membership=membership) | Q(payer=membership.user), status__in=[
+                OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PAID]):
+        if order.status != OrderStatus.PENDING:
+            raise AppError("payment_in_progress", _(
+                "A payment of this member is being confirmed; the membership cannot be "
+                "withdrawn now."), status=409)
+        order_move(order, OrderStatus.CANCELLED, actor=actor, action="cancelled_withdrawn")
+        count += 1
+    return count
+
+
+@transaction.atomic
 def order_for_renewal(*, membership, actor, years: int) -> Order:
     """A renewal order for `years` years at the fee in force now (fixed on the order). One
     open renewal at a time; an unpaid one for other years is replaced."""
@@ -294,7 +313,12 @@ def order_for_renewal(*, membership, actor, years: int) -> Order:
         "member_type", "rank").get(pk=membership.pk)
     if membership.user_id != getattr(actor, "pk", None):
         raise Forbidden()
-    if years not in membership.member_type.year_options:
+    from tenant_apps.memberships.rules import renewal_terms
+
+    terms = renewal_terms(membership)
+    if not terms.open:
+        raise AppError("renewal_closed", terms.reason, status=409)
+    if years not in terms.options:
         raise AppError("bad_years", _("Choose one of the offered numbers of years."),
                        field="years")
     current = Order.objects.select_for_update().filter(

@@ -272,9 +272,15 @@ def renew(request):
     if unit == 0:  # a free type: nothing to renew, never a ¥0 order
         messages.info(request, _("This membership has no fee to pay."))
         return redirect("members:home")
+    from tenant_apps.memberships.rules import renewal_terms
+
+    terms = renewal_terms(membership)
+    if not terms.open:  # renewal not open yet, or the way back is a new application
+        messages.info(request, terms.reason)
+        return redirect("members:home")
     return _order_for_years(
-        request, unit, membership.member_type.year_options, "billing/renew.html",
-        {"membership": membership},
+        request, unit, list(terms.options), "billing/renew.html",
+        {"membership": membership, "terms": terms},
         lambda years: order_for_renewal(membership=membership, actor=request.user,
                                         years=years))
 

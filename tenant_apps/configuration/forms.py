@@ -83,12 +83,18 @@ class MemberTypeForm(forms.ModelForm):
     year_options = forms.CharField(
         label=_("years that may be bought at once"),
         help_text=_("Comma-separated, e.g. 1,2,3,4,5,10."))
+    reminder_days = forms.CharField(
+        label=_("reminders, days before the end"), required=False,
+        help_text=_("Comma-separated, e.g. 30,7; empty: no reminder before the end."))
 
     class Meta:
         model = MemberType
         fields = ["code", "name", "name_en", "kind", "level", "eligibility", "review_required",
                   "electronic_certificate", "paper_certificate", "invoice", "validity_rule",
                   "validity_field", "suspend_after_months", "lapse_after_months",
+                  "lapse_at_end", "after_lapse", "renewal_opens_days", "reminder_days",
+                  "remind_when_overdue", "remind_before_suspension_days",
+                  "remind_before_lapse_days",
                   "number_prefix", "number_width", "number_suffix", "year_options",
                   "upgrade_pricing", "resume_after_rejection", "active"]
         widgets = {"eligibility": forms.Textarea(attrs={"rows": 4})}
@@ -98,6 +104,18 @@ class MemberTypeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["year_options"] = ",".join(map(str, self.instance.year_options))
+        self.initial["reminder_days"] = ",".join(map(str, sorted(
+            self.instance.reminder_days, reverse=True)))
+
+    def clean_reminder_days(self):
+        try:
+            days = sorted({int(d) for d in self.cleaned_data["reminder_days"]
+                           .replace("，", ",").split(",") if d.strip()}, reverse=True)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Whole numbers separated by commas.")) from exc
+        if days and (days[-1] < 1 or days[0] > 366):
+            raise forms.ValidationError(_("Between 1 and 366 days."))
+        return days
 
     def clean_year_options(self):
         try:

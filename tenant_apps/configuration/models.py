@@ -33,6 +33,13 @@ class UpgradePricing(models.TextChoices):
     FULL = "full", _("Pay the new type's full fee")
 
 
+class AfterLapse(models.TextChoices):
+    """How a lapsed member comes back."""
+
+    ARREARS = "arrears", _("Renews by paying the arrears")
+    REAPPLY = "reapply", _("Applies anew")
+
+
 class ResumeAfterRejection(models.TextChoices):
     FIRST_STEP = "first_step", _("From the first review step")
     REJECTING_STEP = "rejecting_step", _("From the step that rejected it")
@@ -97,6 +104,11 @@ class ReferralChannel(models.Model):
         return self.label
 
 
+def default_reminder_days() -> list[int]:
+    """Renewal reminders, days before the end, where a type says nothing else."""
+    return [30, 7]
+
+
 class MemberType(models.Model):
     code = models.SlugField(_("code"), max_length=CODE_MAX, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -115,6 +127,24 @@ class MemberType(models.Model):
         _("suspend after months unpaid"), null=True, blank=True)
     lapse_after_months = models.PositiveSmallIntegerField(
         _("lapse after months unpaid"), null=True, blank=True)
+    # The lifecycle (tenant_apps/memberships/lifecycle.py, docs/lifecycle.md): a type that
+    # ends at its validity (students at graduation) lapses the day after, without grace.
+    lapse_at_end = models.BooleanField(_("ends at the end of validity, without grace"),
+                                       default=False)
+    after_lapse = models.CharField(_("a lapsed member"), max_length=10,
+                                   choices=AfterLapse.choices, default=AfterLapse.REAPPLY)
+    # Days before the end renewal opens (empty: any time).
+    renewal_opens_days = models.PositiveSmallIntegerField(
+        _("renewal opens days before the end"), null=True, blank=True)
+    reminder_days = ArrayField(models.PositiveSmallIntegerField(), default=default_reminder_days,
+                               blank=True,
+                               verbose_name=_("reminders, days before the end"))
+    remind_when_overdue = models.BooleanField(_("remind on the day it falls overdue"),
+                                              default=True)
+    remind_before_suspension_days = models.PositiveSmallIntegerField(
+        _("remind days before the suspension"), null=True, blank=True)
+    remind_before_lapse_days = models.PositiveSmallIntegerField(
+        _("remind days before lapsing"), null=True, blank=True)
     number_prefix = models.CharField(_("number prefix"), max_length=10, blank=True)
     number_width = models.PositiveSmallIntegerField(_("number width"), default=6)
     number_suffix = models.CharField(_("number suffix"), max_length=10, blank=True)
@@ -381,7 +411,12 @@ class MessageEvent(models.TextChoices):
     PAYMENT_CONFIRMED = "payment_confirmed", _("Payment confirmed")
     MEMBER_ACTIVATED = "member_activated", _("Membership activated")
     RENEWAL_DUE = "renewal_due", _("Renewal due")
+    MEMBERSHIP_OVERDUE = "membership_overdue", _("Membership overdue")
+    SUSPENSION_DUE = "suspension_due", _("Suspension coming")
+    MEMBERSHIP_SUSPENDED = "membership_suspended", _("Membership suspended")
+    LAPSE_DUE = "lapse_due", _("Lapse coming")
     MEMBERSHIP_LAPSED = "membership_lapsed", _("Membership lapsed")
+    MEMBERSHIP_WITHDRAWN = "membership_withdrawn", _("Membership withdrawn")
     INVOICE_ISSUED = "invoice_issued", _("Fee receipt issued")
     STAFF_INVITED = "staff_invited", _("Staff invited")
 

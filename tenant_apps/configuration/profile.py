@@ -25,6 +25,7 @@ from huiji.errors import AppError
 from tenant_apps.configuration.fieldtypes import CHOICE_SOURCES, OPTIONS, normalize_choices
 from tenant_apps.configuration.models import (
     FEE_MAX_FEN,
+    AfterLapse,
     Branch,
     FieldType,
     MemberKind,
@@ -340,12 +341,34 @@ def _referrals(c: _Checker, items: Any, branch_codes: set[str]) -> list[dict]:
     return out
 
 
+def _renewal(c: _Checker, renewal: dict, p: str) -> dict:
+    """When renewal opens and which reminders go out (docs/lifecycle.md)."""
+    days = c.listing(renewal.get("reminders_days_before", [30, 7]),
+                     f"{p}.reminders_days_before")
+    for j, day in enumerate(days):
+        c.integer(day, f"{p}.reminders_days_before[{j}]", low=1, high=366)
+    return {
+        "opens_days_before": c.integer(renewal.get("opens_days_before"),
+                                       f"{p}.opens_days_before", low=1, high=366),
+        "reminders_days_before": sorted({d for d in days if isinstance(d, int)}, reverse=True),
+        "remind_when_overdue": c.boolean(renewal.get("remind_when_overdue"),
+                                         f"{p}.remind_when_overdue", True),
+        "remind_days_before_suspension": c.integer(
+            renewal.get("remind_days_before_suspension"),
+            f"{p}.remind_days_before_suspension", low=1, high=366),
+        "remind_days_before_lapse": c.integer(renewal.get("remind_days_before_lapse"),
+                                              f"{p}.remind_days_before_lapse", low=1,
+                                              high=366),
+    }
+
+
 def _member_types(c: _Checker, items: Any, base_dir: Path | None,
                   skip_template_files: bool) -> list[dict]:
     out, seen, numbering = [], set(), {}
     keys = {"code", "name", "name_en", "kind", "level", "eligibility", "review_required",
             "certificate", "invoice", "validity", "overdue", "number", "years",
             "upgrade_pricing", "resume_after_rejection", "ranks", "fees", "registration_form",
+            "renewal",
             "application_form", "uploads", "review_chain", "active", "level_changes"}
     # An association may start with no member type (configured later on its screens).
     for i, raw in enumerate(c.listing(items, "member_types")):
@@ -356,7 +379,11 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
                                 {"electronic", "paper"})
         validity = c.mapping(item.get("validity") or {}, f"{p}.validity", {"rule", "field"})
         overdue = c.mapping(item.get("overdue") or {}, f"{p}.overdue",
-                            {"suspend_after_months", "lapse_after_months"})
+                            {"suspend_after_months", "lapse_after_months", "lapse_at_end",
+                             "after_lapse"})
+        renewal = c.mapping(item.get("renewal") or {}, f"{p}.renewal",
+                            {"opens_days_before", "reminders_days_before", "remind_when_overdue",
+                             "remind_days_before_suspension", "remind_days_before_lapse"})
         number = c.mapping(item.get("number") or {}, f"{p}.number",
                            {"prefix", "width", "suffix"})
         entry: dict[str, Any] = {
@@ -384,7 +411,12 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
                                                   low=1, high=120),
                 "lapse_after_months": c.integer(overdue.get("lapse_after_months"),
                                                 f"{p}.overdue.lapse_after_months",
-                                                low=1, high=240)},
+                                                low=1, high=240),
+                "lapse_at_end": c.boolean(overdue.get("lapse_at_end"),
+                                          f"{p}.overdue.lapse_at_end", False),
+                "after_lapse": c.choice(overdue.get("after_lapse"), f"{p}.overdue.after_lapse",
+                                        AfterLapse.values, default=AfterLapse.REAPPLY)},
+            "renewal": _renewal(c, renewal, f"{p}.renewal"),
             "number": {"prefix": str(number.get("prefix") or ""),
                        "width": c.integer(number.get("width", 6), f"{p}.number.width",
                                           low=1, high=12) or 6,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from huiji.errors import AppError
 from tenant_apps.applications.models import Status
 from tenant_apps.applications.selectors import (
     join_progress,
@@ -23,8 +26,17 @@ def home(request):
     membership = getattr(request.user, "membership", None)
     changes = [{"application": a, "label": status_label(a)}
                for a in level_changes_of(request.user) if a.status != Status.WITHDRAWN][:3]
+    from tenant_apps.memberships.rules import CERTIFICATE_LABELS, access, next_action, renewal_terms
+
+    terms = renewal_terms(membership) if membership else None
+    state = access(membership) if membership else None
     return render(request, "memberships/home.html", {
         "application": application, "membership": membership,
+        # the lifecycle: what the status allows and the next step (docs/lifecycle.md)
+        "next_action": _shown(next_action(membership, terms) if membership else None,
+                              membership),
+        "certificate": CERTIFICATE_LABELS[state.certificate] if state else "",
+        "services_closed": bool(state and not state.services),
         "label": status_label(application) if application else None,
         "progress": join_progress(application),
         "events": application.events.all() if application else [],
@@ -32,3 +44,32 @@ def home(request):
         "renewable": bool(membership and membership.member_type.year_options
                           and renewal_price(membership) > 0),
         "changes": changes, "unread": inbox_unread_count(request.user)})
+
+
+def _shown(action, membership):
+    """A renewal is offered only where there is a fee to pay (never a ¥0 order)."""
+    from tenant_apps.billing.pricing import renewal_price
+
+    if action and action.url_name == "billing:renew" and not renewal_price(membership):
+        return None
+    return action
+
+
+@login_required
+def withdraw(request):
+    """退会 at the member's own request: a page to confirm (the reason is optional)."""
+    from tenant_apps.memberships.services import membership_withdraw
+
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        return redirect("members:home")
+    if request.method != "POST":
+        return render(request, "memberships/withdraw.html", {"membership": membership})
+    try:
+        membership_withdraw(membership=membership, actor=request.user,
+                            reason=request.POST.get("reason", ""), by_staff=False)
+    except AppError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You have left the association."))
+    return redirect("members:home")

@@ -41,6 +41,10 @@ VARIABLES: dict[str, Variable] = {
     "order_number": Variable(_("the order number"), "2026050112345678"),
     "member_number": Variable(_("the member number"), "E010107413S"),
     "valid_until": Variable(_("the last day of the membership"), "2028-12-31"),
+    "renew_link": Variable(_("the address of the member's renewal page"),
+                           "https://cmes.example.org/member/renew/"),
+    "suspend_on": Variable(_("the day the member's services stop"), "2027-07-01"),
+    "lapse_on": Variable(_("the day the membership lapses"), "2028-01-01"),
     "roles": Variable(_("the staff roles given"), "财务、审核员"),
     "days": Variable(_("how many days a one-time link works"), "3"),
     "link": Variable(_("a one-time link for this person only"),
@@ -60,6 +64,16 @@ class Event:
     @property
     def all_variables(self) -> set[str]:
         return set(COMMON) | set(self.variables)
+
+
+# What every lifecycle message fills.
+_LIFECYCLE = ("member_type", "member_number", "valid_until", "amount", "renew_link")
+
+
+def _defaults(subject, body) -> dict[str, tuple]:
+    """The same message by SMS, email and to the inbox (an SMS keeps the subject unsent)."""
+    return {MessageChannel.SMS: (subject, body), MessageChannel.EMAIL: (subject, body),
+            MessageChannel.INBOX: (subject, body)}
 
 
 EVENTS: dict[str, Event] = {
@@ -98,11 +112,56 @@ EVENTS: dict[str, Event] = {
         ("member_type", "amount", "years", "order_number")),
     MessageEvent.MEMBER_ACTIVATED: Event(
         _("the applicant becomes a member"), ("member_type", "member_number", "valid_until")),
+    # The lifecycle (memberships/lifecycle.py): each reminder once per period, each move
+    # once; all with the renewal page's address.
     MessageEvent.RENEWAL_DUE: Event(
-        _("a membership is about to end"),
-        ("member_type", "member_number", "valid_until", "amount")),
+        _("a membership is about to end: the reminders its type sets, days before the end "
+          "(30 and 7 unless configured otherwise)"),
+        ("member_type", "member_number", "valid_until", "amount", "renew_link"),
+        defaults=_defaults(
+            _("Your membership ends soon"),
+            _("{name}, your {member_type} membership (number {member_number}) ends on "
+              "{valid_until}. Renew for {amount} yuan a year: {renew_link}"))),
+    MessageEvent.MEMBERSHIP_OVERDUE: Event(
+        _("the day after the end of validity, unpaid: the membership is overdue (grace "
+          "period)"), _LIFECYCLE, has_application=False, defaults=_defaults(
+            _("Your membership has ended: please renew"),
+            _("{name}, your {member_type} membership (number {member_number}) ended on "
+              "{valid_until}. Please pay the fee of {amount} yuan to renew: {renew_link}"))),
+    MessageEvent.SUSPENSION_DUE: Event(
+        _("the days its type sets before an unpaid membership's services stop"),
+        (*_LIFECYCLE, "suspend_on"), has_application=False, defaults=_defaults(
+            _("Your member services will stop"),
+            _("{name}, your {member_type} membership (number {member_number}) ended on "
+              "{valid_until} and is unpaid: its services stop on {suspend_on}. Renew now: "
+              "{renew_link}"))),
+    MessageEvent.MEMBERSHIP_SUSPENDED: Event(
+        _("an unpaid membership's services stop (suspended); renewal stays open"),
+        _LIFECYCLE, has_application=False, defaults=_defaults(
+            _("Your member services are suspended"),
+            _("{name}, your {member_type} membership (number {member_number}) is unpaid "
+              "since {valid_until}: its services and rights are suspended until you renew: "
+              "{renew_link}"))),
+    MessageEvent.LAPSE_DUE: Event(
+        _("the days its type sets before an unpaid membership lapses"),
+        (*_LIFECYCLE, "lapse_on"), has_application=False, defaults=_defaults(
+            _("Your membership will lapse"),
+            _("{name}, your {member_type} membership (number {member_number}) is unpaid "
+              "since {valid_until}: it lapses on {lapse_on}. Renew now: {renew_link}"))),
     MessageEvent.MEMBERSHIP_LAPSED: Event(
-        _("a membership lapsed"), ("member_type", "member_number", "valid_until")),
+        _("a membership lapsed: unpaid past the time its type allows, or at its end "
+          "(students at graduation)"),
+        ("member_type", "member_number", "valid_until"), defaults=_defaults(
+            _("Your membership has lapsed"),
+            _("{name}, your {member_type} membership (number {member_number}), valid until "
+              "{valid_until}, has lapsed. To be a member again, visit {url}"))),
+    MessageEvent.MEMBERSHIP_WITHDRAWN: Event(
+        _("a membership is withdrawn (退会), at the member's request or by staff"),
+        ("member_type", "member_number", "reason"), has_application=False,
+        defaults=_defaults(
+            _("Your membership has ended"),
+            _("{name}, your {member_type} membership (number {member_number}) has ended: "
+              "{reason}"))),
     MessageEvent.INVOICE_ISSUED: Event(
         _("finance issued the e-receipt of an order; the email goes to the address given in "
           "the receipt form, with the receipt attached"),

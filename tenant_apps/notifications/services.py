@@ -110,6 +110,68 @@ def notify(*, event: str, user, params: dict, application=None, to: Recipient | 
     return created
 
 
+# Up to this many messages of one bulk call are queued for delivery at once; more (a mass
+# reminder day) are left to the outbox sweep, which delivers them in its own rhythm.
+BULK_QUEUE_LIMIT = 5000
+
+
+def notify_bulk(*, event: str, people: list[dict], batch: int = 5000) -> int:
+    """`notify` for many members at once (the nightly lifecycle job): the templates are read
+    once, the messages written in batches. Each of `people` is {"user_id", "name", "phone",
+    "email", "params"}, `params` giving exactly the event's variables. Messages go to the
+    member's own account (lifecycle events are not about an application). Call inside the
+    caller's transaction; returns the number of messages written."""
+    spec = EVENTS[event]
+    from tenants.services import association_url
+
+    association = current_association()
+    common = {"association": association.name if association else "",
+              "url": association_url(association, "/") if association else ""}
+    now = timezone.now()
+    written, ids = 0, []
+    with translation.override(association_language()):
+        templates = list(MessageTemplate.objects.filter(event=event, active=True))
+        if not templates and not MessageTemplate.objects.filter(event=event).exists():
+            templates = _defaults(event)
+        forms = [(t.channel, str(t.subject), str(t.body), t.provider_template)
+                 for t in templates]
+    rows: list[OutboxMessage] = []
+
+    def flush():
+        nonlocal written
+        created = OutboxMessage.objects.bulk_create(rows)
+        written += len(created)
+        if written <= BULK_QUEUE_LIMIT:
+            ids.extend(m.pk for m in created)
+        rows.clear()
+
+    for person in people:
+        params = person["params"]
+        if set(params) != set(spec.variables):
+            raise ImproperlyConfigured(f"notify_bulk({event}): variables {sorted(params)}")
+        filled = {**{k: "" if v is None else str(v) for k, v in params.items()}, **common,
+                  "name": person["name"]}
+        for channel, subject, body, provider in forms:
+            address = {MessageChannel.SMS: person.get("phone"),
+                       MessageChannel.EMAIL: person.get("email"),
+                       MessageChannel.INBOX: str(person["user_id"])}.get(channel)
+            if not address:
+                continue
+            rows.append(OutboxMessage(
+                event=event, channel=channel, recipient_id=person["user_id"], address=address,
+                subject=render(subject, filled), body=render(body, filled),
+                provider_template=provider, params=filled, next_attempt_at=now))
+            if len(rows) >= batch:
+                flush()
+    if rows:
+        flush()
+    if ids and written <= BULK_QUEUE_LIMIT:
+        from tenant_apps.notifications.tasks import outbox_deliver
+
+        transaction.on_commit(lambda: _queue(outbox_deliver, ids))
+    return written
+
+
 def application_contacts(application) -> list[Recipient]:
     """The contacts an application names, in order (the first is the first contact): the
     items of the group field its member type marks `contacts:` (CACEM's 第一/第二联络员)."""

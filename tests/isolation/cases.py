@@ -245,6 +245,24 @@ def _level_change_page(owner: User) -> str:
     return f"/apply/{change.public_id}/confirm/"
 
 
+def _membership_history_api(owner: User) -> str:
+    """A membership's history, periods and reminders (the lifecycle's objects)."""
+    import datetime as dt
+
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.memberships.lifecycle import lifecycle_run
+    from tenant_apps.memberships.models import Membership
+    from tenant_apps.memberships.services import membership_activate
+
+    membership = Membership.objects.filter(user=owner).first() or membership_activate(
+        acting_user=None, user=owner, member_type=MemberType.objects.get(code="regular"),
+        rank=None, years=1, start=dt.date(2025, 3, 1))
+    Membership.objects.filter(pk=membership.pk).update(valid_until=dt.date(2025, 12, 31))
+    lifecycle_run(today=dt.date(2025, 12, 1))   # a reminder
+    lifecycle_run(today=dt.date(2026, 1, 1))    # a move in the history
+    return f"/api/v1/memberships/{membership.number}/history/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -279,4 +297,6 @@ CASES = [
                   roles=frozenset({"hq_admin"})),
     IsolationCase("staff account via API", "api", "hq_admin", _staff_api,
                   roles=frozenset({"hq_admin"})),
+    IsolationCase("membership history and periods via API", "api", "member",
+                  _membership_history_api),
 ]

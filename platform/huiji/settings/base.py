@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -278,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
     # Ask the gateways about online payments whose notification never came.
     "orders-reconcile": {"task": "tenants.for_each_association", "schedule": 300.0,
                          "args": ["billing.orders_reconcile"]},
+    # The membership lifecycle: overdue, suspended, lapsed by the dates, and the reminders
+    # (docs/lifecycle.md). Nightly at 01:30 (TIME_ZONE, Asia/Shanghai); run twice, it does
+    # nothing the second time.
+    "membership-lifecycle": {"task": "tenants.for_each_association",
+                             "schedule": crontab(hour=1, minute=30),
+                             "args": ["memberships.lifecycle"]},
 }
 
 # --- API ----------------------------------------------------------------------------------------

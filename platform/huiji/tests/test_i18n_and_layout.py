@@ -26,9 +26,11 @@ def test_every_message_has_a_chinese_translation():
 def test_compiled_catalogue_matches_the_source():
     po = polib.pofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     mo = polib.mofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"))
-    compiled = {e.msgid: e.msgstr or e.msgstr_plural for e in mo}
+    # keyed by context too: "Member" (会员) and the membership status "Member" (正式会员)
+    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
     stale = [e.msgid for e in po
-             if (e.msgstr or e.msgstr_plural) and compiled.get(e.msgid) != (e.msgstr or {
+             if (e.msgstr or e.msgstr_plural) and compiled.get((e.msgctxt, e.msgid)) != (
+                 e.msgstr or {
                  int(k): v for k, v in e.msgstr_plural.items()})]
     assert not stale, f"run `manage.py compilemessages`: {stale[:5]}"
 

@@ -44,7 +44,14 @@ def test_cmes():
     assert senior["years"] == [1, 2, 3, 4, 5, 10]
     for mtype in (regular, senior):
         assert mtype["validity"]["rule"] == "calendar_year"
-        assert mtype["overdue"] == {"suspend_after_months": 6, "lapse_after_months": 12}
+        assert mtype["overdue"] == {"suspend_after_months": 6, "lapse_after_months": 12,
+                                    "lapse_at_end": False, "after_lapse": "reapply"}
+        assert mtype["renewal"] == {"opens_days_before": None,
+                                    "reminders_days_before": [30, 7],
+                                    "remind_when_overdue": True,
+                                    "remind_days_before_suspension": 30,
+                                    "remind_days_before_lapse": 30}
+    assert student["overdue"]["lapse_at_end"] is True  # ends at graduation
     # review before payment for seniors, after payment for regular members
     assert senior["review_chain"][0]["stage"] == "before_payment"
     assert {s["stage"] for s in regular["review_chain"]} == {"after_payment"}
@@ -152,6 +159,8 @@ def test_jsgas():
     assert [(s["role"], s["stage"]) for s in chain] == [("hq_admin", "before_payment")]
     assert unit["validity"]["rule"] == "rolling"
     assert unit["overdue"]["lapse_after_months"] == 24
+    assert unit["overdue"]["after_lapse"] == "reapply"  # 视为自动退会
+    assert unit["renewal"]["opens_days_before"] == 60
     profile = load_profile("jsgas")
     assert "phone_sms" in profile["accounts"]["login"]
     assert any(n["kind"] == "joining_notice" and "2000" in n["body"]

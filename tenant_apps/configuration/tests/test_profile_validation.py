@@ -83,6 +83,14 @@ def test_minimal_profile_is_valid_and_normalised():
      "member_types[0].validity.field", "date field"),
     (("member_types", 0, "overdue"), {"suspend_after_months": 12, "lapse_after_months": 6},
      "member_types[0].overdue.lapse_after_months", "must not come before"),
+    (("member_types", 0, "overdue"), {"after_lapse": "forgive"},
+     "member_types[0].overdue.after_lapse", "must be one of"),
+    (("member_types", 0, "renewal"), {"reminders_days_before": [30, 0]},
+     "member_types[0].renewal.reminders_days_before[1]", "from 1 to 366"),
+    (("member_types", 0, "renewal"), {"remind_days_before_lapse": "soon"},
+     "member_types[0].renewal.remind_days_before_lapse", "from 1 to 366"),
+    (("member_types", 0, "renewal"), {"every_day": True},
+     "member_types[0].renewal.every_day", ""),
     (("format",), "huiji-profile/9", "format", "huiji-profile/1"),
 ])
 def test_each_broken_rule_is_named_with_its_path(path, value, where, rule):

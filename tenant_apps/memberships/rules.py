@@ -1,0 +1,120 @@
+"""What a membership's status allows, and the terms of its renewal (docs/lifecycle.md).
+Reads only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tenant_apps.configuration.models import AfterLapse
+from tenant_apps.memberships.models import Membership
+from tenant_apps.memberships.validity import validity_end
+
+S = Membership.Status
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a status gives. A suspended member keeps the number and the way back (renewal),
+    not the services: the certificate reads 已暂停, member-only pages are closed."""
+
+    services: bool  # member-only pages (level change, referral code, member directory...)
+    certificate: str  # the certificate's state as shown: valid, suspended, lapsed, withdrawn
+
+
+ACCESS: dict[str, Access] = {
+    S.ACTIVE: Access(services=True, certificate="valid"),
+    S.OVERDUE: Access(services=True, certificate="valid"),  # grace: nothing stops yet
+    S.SUSPENDED: Access(services=False, certificate="suspended"),
+    S.LAPSED: Access(services=False, certificate="lapsed"),
+    S.WITHDRAWN: Access(services=False, certificate="withdrawn"),
+}
+
+CERTIFICATE_LABELS = {"valid": pgettext_lazy("certificate", "Valid"),
+                      "suspended": pgettext_lazy("certificate", "Suspended"),
+                      "lapsed": pgettext_lazy("certificate", "Lapsed"),
+                      "withdrawn": pgettext_lazy("certificate", "Withdrawn")}
+
+
+def access(membership: Membership | None) -> Access:
+    return ACCESS[membership.status] if membership else Access(False, "withdrawn")
+
+
+@dataclass(frozen=True)
+class RenewalTerms:
+    """Whether the member can renew now, and on what terms.
+
+    `open` with `start` (the new period's first day: the day after the last one) and
+    `owed_years` (fee years already past or running that are unpaid: arrears, 补缴);
+    `options` are the year counts offered (at least the arrears). Closed: `reason` says why
+    and `reapply` whether a new application is the way back."""
+
+    open: bool
+    start: dt.date | None = None
+    owed_years: int = 0
+    options: tuple[int, ...] = ()
+    reason: str = ""
+    reapply: bool = False
+    opens_on: dt.date | None = None
+
+
+def renewal_terms(membership: Membership, today: dt.date | None = None) -> RenewalTerms:
+    today = today or timezone.localdate()
+    mtype = membership.member_type
+    if membership.status == S.WITHDRAWN:
+        return RenewalTerms(False, reason=str(_("You have left the association; apply anew "
+                                                "to join again.")), reapply=True)
+    if mtype.lapse_at_end:
+        return RenewalTerms(False, reason=str(_("This membership ends at its validity and is "
+                                                "not renewed.")))
+    if membership.status == S.LAPSED and mtype.after_lapse == AfterLapse.REAPPLY:
+        return RenewalTerms(False, reason=str(_("Your membership has lapsed; apply anew to "
+                                                "join again.")), reapply=True)
+    end = membership.valid_until
+    if end is None:
+        return RenewalTerms(True, start=today, options=tuple(mtype.year_options))
+    if mtype.renewal_opens_days and membership.status == S.ACTIVE:
+        opens_on = end - dt.timedelta(days=mtype.renewal_opens_days)
+        if today < opens_on:
+            return RenewalTerms(False, opens_on=opens_on, reason=str(_(
+                "Renewal opens on %(date)s.") % {"date": opens_on.isoformat()}))
+    start = end + dt.timedelta(days=1)
+    owed = owed_years(membership, today)
+    options = tuple(sorted({max(y, owed) for y in mtype.year_options})) if owed \
+        else tuple(mtype.year_options)
+    return RenewalTerms(True, start=start, owed_years=owed, options=options)
+
+
+def owed_years(membership: Membership, today: dt.date | None = None) -> int:
+    """The fee years from the day after the last paid period up to the one running today:
+    what a renewal must pay at least to be in force today (0 while in force)."""
+    today = today or timezone.localdate()
+    end = membership.valid_until
+    if end is None or end >= today:
+        return 0
+    start, years = end + dt.timedelta(days=1), 1
+    while validity_end(membership.member_type, start=start, years=years) < today:
+        years += 1
+    return years
+
+
+@dataclass(frozen=True)
+class NextAction:
+    label: str
+    url_name: str  # a URL name, or "" for none
+
+
+def next_action(membership: Membership, terms: RenewalTerms) -> NextAction | None:
+    """The member centre's next step: 我要续费 in force or in grace, 补缴欠费 with arrears,
+    申请入会 to come back by application."""
+    if terms.open and terms.owed_years and membership.status != S.ACTIVE:
+        return NextAction(str(_("Pay the arrears")), "billing:renew")
+    if terms.open:
+        return NextAction(str(_("I want to renew")), "billing:renew")
+    if terms.reapply:
+        return NextAction(str(_("Apply for membership")), "applications:start")
+    return None

@@ -1,0 +1,156 @@
+"""What a member sees and may do at each status: the label and next action in the member
+centre, what suspension stops (certificate, member-only pages) and keeps (renewal), 退会."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from huiji.errors import AppError
+from tenant_apps.applications.tests.helpers import applicant
+from tenant_apps.billing.models import Order
+from tenant_apps.configuration.models import MemberType
+from tenant_apps.memberships.dates import add_months
+from tenant_apps.memberships.lifecycle import lifecycle_run
+from tenant_apps.memberships.models import Membership, MembershipEvent
+from tenant_apps.memberships.services import membership_activate, membership_withdraw
+from tenant_apps.notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def _member(n: int, ended: dt.date | None = None) -> Membership:
+    membership = membership_activate(acting_user=None, user=applicant(n), rank=None, years=1,
+                                     member_type=MemberType.objects.get(code="regular"))
+    if ended:
+        Membership.objects.filter(pk=membership.pk).update(valid_until=ended)
+        lifecycle_run()
+        membership.refresh_from_db()
+    return membership
+
+
+def _client(membership) -> Client:
+    client = Client(HTTP_HOST="alpha.localhost")
+    with schema_context("alpha"):
+        client.force_login(membership.user,
+                           backend="tenant_apps.accounts.backends.IdentifierBackend")
+    return client
+
+
+@pytest.mark.parametrize(("months", "label", "action", "certificate"), [
+    (None, "正式会员", "我要续费", "有效"),
+    (1, "欠费(宽限期)", "补缴欠费", "有效"),
+    (7, "已暂停", "补缴欠费", "已暂停"),
+    (13, "已失效", "申请入会", "已失效"),
+])
+def test_the_member_centre_shows_status_and_next_action(alpha, months, label, action,
+                                                       certificate):
+    today = timezone.localdate()
+    with schema_context("alpha"):
+        m = _member(601, add_months(today, -months) if months else None)
+    page = _client(m).get("/member/").content.decode()
+    assert f">{label}<" in page
+    assert action in page
+    assert f'class="certificate-state">{certificate}<' in page
+
+
+def test_suspension_closes_member_pages_and_keeps_renewal_open(alpha):
+    today = timezone.localdate()
+    with schema_context("alpha"):
+        m = _member(602, add_months(today, -7))
+        assert m.status == "suspended"
+    client = _client(m)
+    closed = client.get("/member/level-change/")
+    assert closed.status_code == 403
+    assert "会员服务已暂停" in closed.content.decode()
+    assert client.get("/member/renew/").status_code == 200  # the way back stays open
+    page = client.get("/member/").content.decode()
+    assert "/member/level-change/" not in page
+    with schema_context("alpha"):
+        from tenant_apps.applications.services import level_change_start
+
+        with pytest.raises(AppError) as info:
+            level_change_start(membership=m, actor=m.user,
+                               member_type=MemberType.objects.get(code="senior"),
+                               reason="晋升")
+        assert info.value.code == "services_suspended"
+
+
+def test_a_member_leaves_open_orders_are_cancelled_and_the_number_is_not_reused(alpha):
+    from tenant_apps.billing.services import order_for_renewal
+
+    with schema_context("alpha"):
+        m = _member(603)
+        order = order_for_renewal(membership=m, actor=m.user, years=1)
+    client = _client(m)
+    assert "确认退会" in client.get("/member/withdraw/").content.decode()
+    response = client.post("/member/withdraw/", {"reason": "退休"})
+    assert response.status_code == 302
+    with schema_context("alpha"):
+        m.refresh_from_db()
+        assert m.status == "withdrawn"
+        assert Order.objects.get(pk=order.pk).status == "cancelled"
+        event = m.history.get()
+        assert (event.from_status, event.to_status, event.reason, event.note) == (
+            "active", "withdrawn", "withdrawn_by_member", "退休")
+        assert OutboxMessage.objects.filter(recipient=m.user,
+                                            event="membership_withdrawn").count() == 3
+        # a new member of the type never gets the number back
+        other = _member(604)
+        assert other.number != m.number
+    assert "已退会" in client.get("/member/").content.decode()
+
+
+def test_staff_withdraw_with_a_reason_only(alpha):
+    with schema_context("alpha"):
+        m = _member(605)
+        secretariat = alpha.user("secretariat")
+        with pytest.raises(AppError) as info:
+            membership_withdraw(membership=m, actor=secretariat, reason=" ", by_staff=True)
+        assert info.value.code == "reason_required"
+        assert Membership.objects.get(pk=m.pk).status == "active"  # nothing changed
+        with pytest.raises(AppError):  # a member cannot withdraw another member
+            membership_withdraw(membership=m, actor=alpha.user("member"), reason="x",
+                                by_staff=True)
+    refused = alpha.client("finance").post(f"/api/v1/memberships/{m.number}/withdraw/",
+                                           {"reason": "违反章程"})
+    assert refused.status_code == 404  # finance cannot even see it
+    done = alpha.client("secretariat").post(f"/api/v1/memberships/{m.number}/withdraw/",
+                                            {"reason": "违反章程"})
+    assert done.status_code == 200, done.content
+    assert done.json()["history"][0]["reason"] == "withdrawn_by_staff"
+    with schema_context("alpha"):
+        assert MembershipEvent.objects.get(membership=m).note == "违反章程"
+
+
+def test_the_member_centre_query_count_does_not_grow_with_history(alpha,
+                                                                  django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with schema_context("alpha"):
+        m = _member(606)
+    client = _client(m)
+    client.get("/member/")  # warm caches (session, site)
+    with CaptureQueriesContext(connection) as short:
+        assert client.get("/member/").status_code == 200
+    with schema_context("alpha"):
+        from tenant_apps.billing.services import order_for_renewal
+        from tenant_apps.memberships.models import MembershipPeriod
+
+        for year in range(10):  # ten years of history: periods, moves, orders
+            MembershipPeriod.objects.create(membership=m, kind="renewal",
+                                            starts_on=dt.date(2010 + year, 1, 1),
+                                            ends_on=dt.date(2010 + year, 12, 31))
+            MembershipEvent.objects.create(membership=m, from_status="active",
+                                           to_status="overdue", reason="unpaid",
+                                           effective_on=dt.date(2011 + year, 1, 1))
+        order_for_renewal(membership=m, actor=m.user, years=1)
+    with CaptureQueriesContext(connection) as long:
+        assert client.get("/member/").status_code == 200
+    assert len(long.captured_queries) == len(short.captured_queries)
+    assert len(short.captured_queries) <= 25
