@@ -147,12 +147,19 @@ def check_answers(fields: list[dict], data: dict, *, branches: set[str], require
 
 
 def unit_name_in(type_doc: dict, answers: dict) -> str:
-    """A unit applicant's name as its forms ask for it: the first text answer of a unit
-    type's forms (单位名称, 企业中文全称 come first in every profile). Staff lists name the
-    unit, not the phone or the person who filled the form in. Empty for individuals."""
+    """A unit applicant's name as its forms ask for it: the field its receipts are made out
+    to (`receipt: title`), else the first text answer of a unit type's forms (单位名称,
+    企业中文全称 come first in every profile). Staff lists name the unit, not the phone or the
+    person who filled the form in. Empty for individuals."""
     if type_doc.get("kind") != "unit":
         return ""
-    for step in form_steps(type_doc):
+    steps = form_steps(type_doc)
+    for step in steps:
+        for spec in step.fields:
+            value = answers.get(spec["key"])
+            if spec.get("receipt") == "title" and isinstance(value, str) and value.strip():
+                return value.strip()
+    for step in steps:
         for spec in step.fields:
             value = answers.get(spec["key"])
             if spec["type"] == "text" and isinstance(value, str) and value.strip():

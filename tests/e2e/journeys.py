@@ -146,7 +146,8 @@ class Journey:
         """The staff member logged in on `page` opens the applicant's application from the
         review queue and approves the step it waits at."""
         page.goto(f"{self.base}/review/")
-        page.locator("main a", has_text=applicant).first.click()
+        # The row names the unit by its form's answer and the account beside it.
+        page.locator("main tr", has_text=applicant).first.locator("a").first.click()
         assert step in page.locator("main").inner_text()
         page.click("button[value=approve]")
         page.wait_for_url(re.compile(r".*/review/$"))

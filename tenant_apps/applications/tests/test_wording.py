@@ -179,7 +179,7 @@ def test_the_system_acts_as_系统_and_finance_lists_orders_not_counts(alpha):
 def test_pages_name_upload_kinds_and_fields_not_their_keys(society):
     slug = society("jsgas")
     join = text(client_for(slug).get("/join/"))
-    assert "图片（JPG、PNG）" in join and "image" not in join
+    assert "JPG、PNG" in join and "image" not in join
 
 
 @pytest.mark.django_db
