@@ -46,15 +46,18 @@ class LoginForm(RefusalMixin, AuthenticationForm):
 
 
 class PasswordRuleMixin:
-    def check_password_rule(self, password: str) -> None:
-        rule = account_settings()
-        if len(password) < rule.password_min_length:
-            raise forms.ValidationError(_("At least %(n)d characters.")
-                                        % {"n": rule.password_min_length})
-        if rule.password_require_letter and not any(c.isalpha() for c in password):
-            raise forms.ValidationError(_("Use at least one letter."))
-        if rule.password_require_digit and not any(c.isdigit() for c in password):
-            raise forms.ValidationError(_("Use at least one digit."))
+    def check_password_rule(self, password: str, **person) -> None:
+        """The one rule (accounts/passwords.py), for the person these details describe."""
+        from tenant_apps.accounts.models import User
+        from tenant_apps.accounts.passwords import password_problems
+        from tenant_apps.accounts.services import normalize_email, normalize_phone
+
+        candidate = User(name=person.get("name") or "",
+                         phone=normalize_phone(person.get("phone") or "") or None,
+                         email=normalize_email(person.get("email") or "") or None)
+        problems = password_problems(password, person.get("user") or candidate)
+        if problems:
+            raise forms.ValidationError(problems)
 
 
 class SignupForm(PasswordRuleMixin, forms.Form):
@@ -79,7 +82,9 @@ class SignupForm(PasswordRuleMixin, forms.Form):
         super().__init__(*args, **kwargs)
         rule = account_settings()
         modes = set(rule.login_modes)
-        self.needs_password = bool(modes - {"phone_sms"})
+        # Where SMS login is offered, sign-up asks for no password (Jiangsu: "请输入手机号码
+        # 进行会员注册"): the member logs in by SMS and may set one later in 账户设置.
+        self.needs_password = bool(modes - {"phone_sms"}) and "phone_sms" not in modes
         self.needs_phone = bool(modes & {"phone_password", "phone_sms"}) \
             or rule.signup_verification == "sms"
         self.needs_code = rule.signup_verification == "sms"
@@ -96,16 +101,16 @@ class SignupForm(PasswordRuleMixin, forms.Form):
             else:
                 del self.fields[field]
 
-    def clean_password1(self):
-        password = self.cleaned_data.get("password1", "")
-        self.check_password_rule(password)
-        return password
-
     def clean(self):
         data = super().clean()
-        if self.needs_password and data.get("password1") and \
-                data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
+        if self.needs_password and data.get("password1"):
+            try:
+                self.check_password_rule(data["password1"], name=data.get("name"),
+                                         phone=data.get("phone"), email=data.get("email"))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+            if data.get("password1") != data.get("password2"):
+                self.add_error("password2", _("The two passwords differ."))
         return data
 
 
@@ -124,13 +129,13 @@ class SmsResetForm(PasswordRuleMixin, forms.Form):
     password1 = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Confirm password"), widget=forms.PasswordInput)
 
-    def clean_password1(self):
-        password = self.cleaned_data["password1"]
-        self.check_password_rule(password)
-        return password
-
     def clean(self):
         data = super().clean()
+        if data.get("password1"):
+            try:
+                self.check_password_rule(data["password1"], phone=data.get("phone"))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
