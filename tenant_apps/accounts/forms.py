@@ -103,13 +103,14 @@ class SignupForm(PasswordRuleMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.needs_password and data.get("password1"):
+        password = data.get("password1")
+        if self.needs_password and password:
             try:
-                self.check_password_rule(data["password1"], name=data.get("name"),
+                self.check_password_rule(password, name=data.get("name"),
                                          phone=data.get("phone"), email=data.get("email"))
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
-            if data.get("password1") != data.get("password2"):
+            if password != data.get("password2"):
                 self.add_error("password2", _("The two passwords differ."))
         return data
 
@@ -131,12 +132,13 @@ class SmsResetForm(PasswordRuleMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1"):
+        password = data.get("password1")
+        if password:
             try:
-                self.check_password_rule(data["password1"], phone=data.get("phone"))
+                self.check_password_rule(password, phone=data.get("phone"))
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
-        if data.get("password1") and data.get("password1") != data.get("password2"):
+        if password and password != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
 
@@ -186,3 +188,65 @@ class StaffInviteForm(StaffRolesForm):
             self.add_error("phone", _("Give a mobile number or an email address: the "
                                       "activation link is sent there."))
         return data
+
+
+# --- 账户设置 (the member's own account) --------------------------------------------------------
+
+def _new_password_fields():
+    return (
+        forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password"})),
+        forms.CharField(label=_("Confirm password"), strip=False, widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password"})),
+    )
+
+
+class _NewPasswordForm(PasswordRuleMixin, forms.Form):
+    """A new password for `user`, twice, by the one rule (accounts/passwords.py)."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["password1"], self.fields["password2"] = _new_password_fields()
+        from tenant_apps.accounts.passwords import password_help
+
+        self.fields["password1"].help_text = password_help()
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password1")
+        if password:
+            try:
+                self.check_password_rule(password, user=self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+            if password != data.get("password2"):
+                self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+def _code_field():
+    return forms.CharField(label=_("SMS code"), max_length=6, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+
+class PhoneChangeForm(forms.Form):
+    phone = forms.CharField(label=_("New mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                          "autocomplete": "tel"}))
+    code = _code_field()
+
+
+class PasswordSetForm(_NewPasswordForm):
+    code = _code_field()
+
+
+class PasswordChangeByOldForm(_NewPasswordForm):
+    old_password = forms.CharField(label=_("Current password"), strip=False,
+                                   widget=forms.PasswordInput(
+                                       attrs={"autocomplete": "current-password"}))
+
+
+class PasswordChangeByEmailForm(_NewPasswordForm):
+    code = forms.CharField(label=_("Email code"), max_length=6, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))

@@ -367,6 +367,7 @@ class MessageEvent(models.TextChoices):
     MEMBERSHIP_LAPSED = "membership_lapsed", _("Membership lapsed")
     INVOICE_ISSUED = "invoice_issued", _("Fee receipt issued")
     STAFF_INVITED = "staff_invited", _("Staff invited")
+    PHONE_CHANGED = "phone_changed", _("Mobile number changed")
 
 
 class MessageChannel(models.TextChoices):
