@@ -83,7 +83,10 @@ def password_help() -> str:
     if rule.password_require_letter and rule.password_require_digit:
         parts.append(_("Letters and digits."))
     parts.append(_("Not your mobile number or name."))
-    return " ".join(parts)
+    from django.utils.translation import get_language
+
+    # Chinese sentences follow each other without spaces.
+    return ("" if (get_language() or "").startswith("zh") else " ").join(parts)
 
 
 class PasswordRuleValidator:
