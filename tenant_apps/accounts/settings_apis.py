@@ -48,14 +48,14 @@ class AccountSettingsCodeApi(_AccountApi):
     """Send a code: `phone` to the new number given, `verify` to the account's own phone
     (before setting a first password), `password` to its e-mail."""
 
-    class InputSerializer(serializers.Serializer):
+    class AccountSettingsCodeInputSerializer(serializers.Serializer):
         purpose = serializers.ChoiceField(choices=["phone", "verify", "password"])
         phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
 
-    @extend_schema(request=InputSerializer, responses={201: dict},
+    @extend_schema(request=AccountSettingsCodeInputSerializer, responses={201: dict},
                    operation_id="account_settings_code")
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.AccountSettingsCodeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account_code_send(user=request.user, purpose=data.validated_data["purpose"],
                           phone=data.validated_data.get("phone"), ip=client_ip(request))
@@ -63,14 +63,15 @@ class AccountSettingsCodeApi(_AccountApi):
 
 
 class AccountPhoneApi(_AccountApi):
-    class InputSerializer(serializers.Serializer):
+    class AccountPhoneInputSerializer(serializers.Serializer):
         phone = serializers.CharField(max_length=30)
         code = serializers.CharField(max_length=6)
 
-    @extend_schema(request=InputSerializer, responses=AccountSettingsOutputSerializer,
+    @extend_schema(request=AccountPhoneInputSerializer,
+                   responses=AccountSettingsOutputSerializer,
                    operation_id="account_phone_change")
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.AccountPhoneInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = account_phone_change(user=request.user, **data.validated_data)
         return self._changed(request, user)
@@ -79,14 +80,15 @@ class AccountPhoneApi(_AccountApi):
 class AccountPasswordSetApi(_AccountApi):
     """A first password for an account without one, with a code sent to its own phone."""
 
-    class InputSerializer(serializers.Serializer):
+    class AccountPasswordSetInputSerializer(serializers.Serializer):
         code = serializers.CharField(max_length=6)
         password = serializers.CharField(trim_whitespace=False, max_length=128)
 
-    @extend_schema(request=InputSerializer, responses=AccountSettingsOutputSerializer,
+    @extend_schema(request=AccountPasswordSetInputSerializer,
+                   responses=AccountSettingsOutputSerializer,
                    operation_id="account_password_set")
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.AccountPasswordSetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         password_check(data.validated_data["password"], request.user)
         user = account_password_set(user=request.user, **data.validated_data)
@@ -96,7 +98,7 @@ class AccountPasswordSetApi(_AccountApi):
 class AccountPasswordApi(_AccountApi):
     """Change the password with `old_password`, or with the `code` e-mailed for it."""
 
-    class InputSerializer(serializers.Serializer):
+    class AccountPasswordInputSerializer(serializers.Serializer):
         password = serializers.CharField(trim_whitespace=False, max_length=128)
         old_password = serializers.CharField(trim_whitespace=False, required=False,
                                              max_length=128)
@@ -110,10 +112,11 @@ class AccountPasswordApi(_AccountApi):
                     _("Give either the current password or the email code."))
             return data
 
-    @extend_schema(request=InputSerializer, responses=AccountSettingsOutputSerializer,
+    @extend_schema(request=AccountPasswordInputSerializer,
+                   responses=AccountSettingsOutputSerializer,
                    operation_id="account_password_change")
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.AccountPasswordInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         password_check(fields["password"], request.user)
