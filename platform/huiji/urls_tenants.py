@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from huiji.urls_common import urlpatterns as common
 from tenant_apps.accounts import apis as account_apis
+from tenant_apps.accounts import settings_apis
 from tenant_apps.applications import apis as application_apis
 from tenant_apps.billing import apis as billing_apis
 from tenant_apps.configuration import apis as config_apis
@@ -17,6 +18,15 @@ api = [
     path("accounts/csrf/", account_apis.AccountCsrfApi.as_view(), name="account-csrf"),
     path("accounts/code/", account_apis.AccountCodeApi.as_view(), name="account-code"),
     path("accounts/signup/", account_apis.AccountSignupApi.as_view(), name="account-signup"),
+    # 账户设置 of the signed-in account
+    path("account/", settings_apis.AccountSettingsApi.as_view(), name="account-settings"),
+    path("account/code/", settings_apis.AccountSettingsCodeApi.as_view(),
+         name="account-settings-code"),
+    path("account/phone/", settings_apis.AccountPhoneApi.as_view(), name="account-phone"),
+    path("account/password/", settings_apis.AccountPasswordApi.as_view(),
+         name="account-password"),
+    path("account/password/set/", settings_apis.AccountPasswordSetApi.as_view(),
+         name="account-password-set"),
     path("users/<uuid:public_id>/", account_apis.UserDetailApi.as_view(), name="user-detail"),
     path("staff/", account_apis.StaffListApi.as_view(), name="staff-list"),
     path("staff/invite/", account_apis.StaffInviteApi.as_view(), name="staff-invite"),

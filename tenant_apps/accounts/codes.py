@@ -1,6 +1,8 @@
-"""SMS verification codes: issued with limits, checked in constant time, used once.
+"""Verification codes by SMS (and by e-mail, for a password change in 账户设置): issued with
+limits, checked in constant time, used once.
 
-Limits (settings): one code per phone per 60 seconds, SMS_CODES_PER_PHONE_PER_DAY per phone
+Limits (settings): one code per phone (or e-mail address) per 60 seconds,
+SMS_CODES_PER_PHONE_PER_DAY per phone or address
 and SMS_CODES_PER_IP_PER_DAY per client address (huiji.clientip); a code lives 5 minutes and
 allows 5 tries in all, counted so that no refusal can undo the count. Codes are sent only for
 what the association offers (SMS login, SMS sign-up verification; resets everywhere). Each
@@ -25,7 +27,7 @@ from huiji.errors import AppError
 from huiji.sms import SmsError, sms_backend
 from tenant_apps.accounts.models import VerificationCode
 from tenant_apps.accounts.selectors import sms_code_offered
-from tenant_apps.accounts.services import normalize_phone
+from tenant_apps.accounts.services import normalize_email, normalize_phone
 from tenant_apps.configuration.fieldtypes import is_mobile
 
 CODE_TTL = dt.timedelta(minutes=5)
@@ -41,46 +43,29 @@ NOT_OFFERED = {
 }
 
 
-def _hash(phone: str, purpose: str, code: str) -> str:
+def _hash(address: str, purpose: str, code: str) -> str:
     key = f"{settings.SECRET_KEY}:{connection.schema_name}".encode()
-    return hmac.new(key, f"{phone}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{address}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 @transaction.atomic
 def code_send(*, phone: str, purpose: str, ip: str | None) -> VerificationCode:
+    """Send a code by SMS for a visitor's purpose (sign-up, SMS login, reset)."""
     phone = normalize_phone(phone)
     if purpose not in PURPOSES:
         raise AppError("bad_purpose", _("Unknown."), field="purpose")
     if not sms_code_offered(purpose):
         raise AppError("code_not_offered", NOT_OFFERED.get(purpose, _("Unknown.")),
                        field="phone", status=403)
+    return _sms_send(phone=phone, purpose=purpose, ip=ip)
+
+
+def _sms_send(*, phone: str, purpose: str, ip: str | None) -> VerificationCode:
     if not is_mobile(phone):
         raise AppError("invalid_phone", _("Enter a valid mainland China mobile number."),
                        field="phone")
-    now = timezone.now()
-    # Serialise sends to one phone so two quick clicks cannot both pass the 60 s check.
-    connection.cursor().execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                                [f"sms:{phone}"])
-    last = VerificationCode.objects.filter(phone=phone).first()
-    if last and now - last.created_at < RESEND_AFTER:
-        wait = int((RESEND_AFTER - (now - last.created_at)).total_seconds()) + 1
-        raise AppError("code_too_soon", _("A code was just sent. Try again in %(n)d seconds.")
-                       % {"n": wait}, field="phone", status=429)
-    day = now - dt.timedelta(days=1)
-    if VerificationCode.objects.filter(phone=phone, created_at__gte=day).count() >= \
-            settings.SMS_CODES_PER_PHONE_PER_DAY:
-        raise AppError("code_daily_limit_phone", _(
-            "Too many codes were sent to this number today. Try again tomorrow."),
-            field="phone", status=429)
-    if ip and VerificationCode.objects.filter(ip=ip, created_at__gte=day).count() >= \
-            settings.SMS_CODES_PER_IP_PER_DAY:
-        raise AppError("code_daily_limit_ip", _(
-            "Too many codes were requested from your network today. Try again tomorrow."),
-            field="phone", status=429)
-    code = f"{secrets.randbelow(10**6):06d}"
-    record = VerificationCode.objects.create(
-        phone=phone, purpose=purpose, code_hash=_hash(phone, purpose, code), ip=ip,
-        expires_at=now + CODE_TTL)
+    record, code = _issue(address={"phone": phone}, key=phone, purpose=purpose, ip=ip,
+                          field="phone")
     text = _("Your verification code is %(code)s, valid for 5 minutes. Do not share it.") \
         % {"code": code}
     try:
@@ -92,21 +77,113 @@ def code_send(*, phone: str, purpose: str, ip: str | None) -> VerificationCode:
     return record
 
 
-def code_check(*, phone: str, purpose: str, code: str) -> VerificationCode:
-    """Check a code against the newest unused one for this phone and purpose; return that
-    record, or raise. Does not use the code up: the caller does, with `code_use`, in the
-    transaction that does what the code allows.
+def _issue(*, address: dict, key: str, purpose: str, ip: str | None, field: str):
+    """Store a new code for one phone or e-mail address after the limits; the caller's
+    transaction (serialised per address) sends it."""
+    now = timezone.now()
+    # Serialise sends to one address so two quick clicks cannot both pass the 60 s check.
+    connection.cursor().execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                                [f"code:{key}"])
+    last = VerificationCode.objects.filter(**address).first()
+    if last and now - last.created_at < RESEND_AFTER:
+        wait = int((RESEND_AFTER - (now - last.created_at)).total_seconds()) + 1
+        raise AppError("code_too_soon", _("A code was just sent. Try again in %(n)d seconds.")
+                       % {"n": wait}, field=field, status=429)
+    day = now - dt.timedelta(days=1)
+    if VerificationCode.objects.filter(**address, created_at__gte=day).count() >= \
+            settings.SMS_CODES_PER_PHONE_PER_DAY:
+        message = _("Too many codes were sent to this number today. Try again tomorrow.") \
+            if "phone" in address else \
+            _("Too many codes were sent to this email address today. Try again tomorrow.")
+        raise AppError("code_daily_limit_phone", message, field=field, status=429)
+    if ip and VerificationCode.objects.filter(ip=ip, created_at__gte=day).count() >= \
+            settings.SMS_CODES_PER_IP_PER_DAY:
+        raise AppError("code_daily_limit_ip", _(
+            "Too many codes were requested from your network today. Try again tomorrow."),
+            field=field, status=429)
+    code = f"{secrets.randbelow(10**6):06d}"
+    record = VerificationCode.objects.create(
+        **address, purpose=purpose, code_hash=_hash(key, purpose, code), ip=ip,
+        expires_at=now + CODE_TTL)
+    return record, code
+
+
+# --- codes for a logged-in account (账户设置) --------------------------------------------------
+
+@transaction.atomic
+def account_code_send(*, user, purpose: str, ip: str | None,
+                      phone: str | None = None) -> VerificationCode:
+    """A code for something a logged-in account does in 账户设置: `phone` (to the NEW
+    number given, proving it is the person's), `verify` (to the account's own phone, before
+    setting a password), `password` (to the account's own e-mail, before changing the
+    password). Whether the new number is taken is said only after its code is right, so
+    this never tells anyone which numbers have accounts."""
+    from tenant_apps.accounts.models import VerificationCode as Code
+
+    if purpose == Code.Purpose.PHONE_CHANGE:
+        phone = normalize_phone(phone or "")
+        if phone and phone == user.phone:
+            raise AppError("same_phone", _("This is already your mobile number."),
+                           field="phone")
+        return _sms_send(phone=phone, purpose=purpose, ip=ip)
+    if purpose == Code.Purpose.VERIFY:
+        if not user.phone:
+            raise AppError("no_phone", _("Your account has no mobile number."), field="code",
+                           status=409)
+        return _sms_send(phone=user.phone, purpose=purpose, ip=ip)
+    if purpose == Code.Purpose.PASSWORD:
+        if not user.email:
+            raise AppError("no_email", _("Your account has no email address."), field="code",
+                           status=409)
+        return _email_send(email=user.email, purpose=purpose, ip=ip)
+    raise AppError("bad_purpose", _("Unknown."), field="purpose")
+
+
+def _email_send(*, email: str, purpose: str, ip: str | None) -> VerificationCode:
+    from django.core.mail import EmailMessage
+
+    from huiji.tenancy.current import current_association
+
+    email = normalize_email(email)
+    record, code = _issue(address={"email": email}, key=email, purpose=purpose, ip=ip,
+                          field="code")
+    association = current_association()
+    subject = _("Your verification code")
+    body = _("Your verification code is %(code)s, valid for 5 minutes. Do not share it.") \
+        % {"code": code}
+    if association is not None:
+        subject = f"{association.name} · {subject}"
+    try:
+        # Sent now, not through the outbox: the person waits for it, and a failure is said.
+        EmailMessage(subject, body, None, [email]).send()
+    except Exception as exc:  # any mail backend failure
+        raise AppError("email_failed", _("The email could not be sent. Please try again "
+                                         "shortly."), field="code", status=503) from exc
+    return record
+
+
+def code_check(*, phone: str | None = None, purpose: str, code: str,
+               email: str | None = None) -> VerificationCode:
+    """Check a code against the newest unused one for this phone (or e-mail address) and
+    purpose; return that record, or raise. Does not use the code up: the caller does, with
+    `code_use`, in the transaction that does what the code allows.
 
     Every try is counted, right or wrong, in a transaction of its own that commits before
     the answer is known to the caller: a refusal raised afterwards (here or in the caller)
     cannot roll the count back, so a code allows MAX_ATTEMPTS tries in all. `durable=True`
-    makes running this inside another transaction an error instead of a silent hole.
+    makes running this inside another transaction an error instead of a silent hole. The
+    count is keyed by the normalised address, whatever spelling was typed.
     """
-    phone = normalize_phone(phone)
+    if email is not None:
+        key = normalize_email(email)
+        address = {"email": key}
+    else:
+        key = normalize_phone(phone or "")
+        address = {"phone": key}
     now = timezone.now()
     with transaction.atomic(durable=True):
         record = VerificationCode.objects.select_for_update().filter(
-            phone=phone, purpose=purpose, used_at__isnull=True).first()
+            **address, purpose=purpose, used_at__isnull=True).first() if key else None
         if record is None or record.expires_at < now:
             outcome = "expired"
         elif record.attempts >= MAX_ATTEMPTS:
@@ -114,7 +191,7 @@ def code_check(*, phone: str, purpose: str, code: str) -> VerificationCode:
         else:
             VerificationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
             right = hmac.compare_digest(record.code_hash,
-                                        _hash(phone, purpose, (code or "").strip()))
+                                        _hash(key, purpose, (code or "").strip()))
             if right:
                 outcome = "right"
             else:

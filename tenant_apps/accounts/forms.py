@@ -46,15 +46,18 @@ class LoginForm(RefusalMixin, AuthenticationForm):
 
 
 class PasswordRuleMixin:
-    def check_password_rule(self, password: str) -> None:
-        rule = account_settings()
-        if len(password) < rule.password_min_length:
-            raise forms.ValidationError(_("At least %(n)d characters.")
-                                        % {"n": rule.password_min_length})
-        if rule.password_require_letter and not any(c.isalpha() for c in password):
-            raise forms.ValidationError(_("Use at least one letter."))
-        if rule.password_require_digit and not any(c.isdigit() for c in password):
-            raise forms.ValidationError(_("Use at least one digit."))
+    def check_password_rule(self, password: str, **person) -> None:
+        """The one rule (accounts/passwords.py), for the person these details describe."""
+        from tenant_apps.accounts.models import User
+        from tenant_apps.accounts.passwords import password_problems
+        from tenant_apps.accounts.services import normalize_email, normalize_phone
+
+        candidate = User(name=person.get("name") or "",
+                         phone=normalize_phone(person.get("phone") or "") or None,
+                         email=normalize_email(person.get("email") or "") or None)
+        problems = password_problems(password, person.get("user") or candidate)
+        if problems:
+            raise forms.ValidationError(problems)
 
 
 class SignupForm(PasswordRuleMixin, forms.Form):
@@ -79,7 +82,9 @@ class SignupForm(PasswordRuleMixin, forms.Form):
         super().__init__(*args, **kwargs)
         rule = account_settings()
         modes = set(rule.login_modes)
-        self.needs_password = bool(modes - {"phone_sms"})
+        # Where SMS login is offered, sign-up asks for no password (Jiangsu: "请输入手机号码
+        # 进行会员注册"): the member logs in by SMS and may set one later in 账户设置.
+        self.needs_password = bool(modes - {"phone_sms"}) and "phone_sms" not in modes
         self.needs_phone = bool(modes & {"phone_password", "phone_sms"}) \
             or rule.signup_verification == "sms"
         self.needs_code = rule.signup_verification == "sms"
@@ -98,16 +103,17 @@ class SignupForm(PasswordRuleMixin, forms.Form):
             else:
                 del self.fields[field]
 
-    def clean_password1(self):
-        password = self.cleaned_data.get("password1", "")
-        self.check_password_rule(password)
-        return password
-
     def clean(self):
         data = super().clean()
-        if self.needs_password and data.get("password1") and \
-                data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
+        password = data.get("password1")
+        if self.needs_password and password:
+            try:
+                self.check_password_rule(password, name=data.get("name"),
+                                         phone=data.get("phone"), email=data.get("email"))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+            if password != data.get("password2"):
+                self.add_error("password2", _("The two passwords differ."))
         return data
 
 
@@ -126,14 +132,15 @@ class SmsResetForm(PasswordRuleMixin, forms.Form):
     password1 = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Confirm password"), widget=forms.PasswordInput)
 
-    def clean_password1(self):
-        password = self.cleaned_data["password1"]
-        self.check_password_rule(password)
-        return password
-
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password1") != data.get("password2"):
+        password = data.get("password1")
+        if password:
+            try:
+                self.check_password_rule(password, phone=data.get("phone"))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        if password and password != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
 
@@ -183,3 +190,65 @@ class StaffInviteForm(StaffRolesForm):
             self.add_error("phone", _("Give a mobile number or an email address: the "
                                       "activation link is sent there."))
         return data
+
+
+# --- 账户设置 (the member's own account) --------------------------------------------------------
+
+def _new_password_fields():
+    return (
+        forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password"})),
+        forms.CharField(label=_("Confirm password"), strip=False, widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password"})),
+    )
+
+
+class _NewPasswordForm(PasswordRuleMixin, forms.Form):
+    """A new password for `user`, twice, by the one rule (accounts/passwords.py)."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["password1"], self.fields["password2"] = _new_password_fields()
+        from tenant_apps.accounts.passwords import password_help
+
+        self.fields["password1"].help_text = password_help()
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password1")
+        if password:
+            try:
+                self.check_password_rule(password, user=self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+            if password != data.get("password2"):
+                self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+def _code_field():
+    return forms.CharField(label=_("SMS code"), max_length=6, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+
+class PhoneChangeForm(forms.Form):
+    phone = forms.CharField(label=_("New mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                          "autocomplete": "tel"}))
+    code = _code_field()
+
+
+class PasswordSetForm(_NewPasswordForm):
+    code = _code_field()
+
+
+class PasswordChangeByOldForm(_NewPasswordForm):
+    old_password = forms.CharField(label=_("Current password"), strip=False,
+                                   widget=forms.PasswordInput(
+                                       attrs={"autocomplete": "current-password"}))
+
+
+class PasswordChangeByEmailForm(_NewPasswordForm):
+    code = forms.CharField(label=_("Email code"), max_length=6, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))

@@ -113,15 +113,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class VerificationCode(models.Model):
-    """A six-digit code sent by SMS. Only a keyed hash is stored; it is valid for five
-    minutes, for a few attempts, once."""
+    """A six-digit code sent by SMS (to `phone`) or e-mail (to `email`, the other left
+    blank). Only a keyed hash is stored; it is valid for five minutes, for a few attempts,
+    once."""
 
     class Purpose(models.TextChoices):
         SIGNUP = "signup", _("Sign-up")
         LOGIN = "login", _("Log in")
         RESET = "reset", _("Password reset")
+        # 账户设置, for a logged-in account: to the new phone, to its own phone (before setting
+        # a password), to its own e-mail (before changing the password).
+        PHONE_CHANGE = "phone", _("Change of mobile number")
+        VERIFY = "verify", _("Identity check")
+        PASSWORD = "password", _("Password change")
 
-    phone = models.CharField(max_length=20, db_index=True)
+    phone = models.CharField(max_length=20, db_index=True, blank=True)
+    email = models.EmailField(max_length=254, db_index=True, blank=True, default="")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
     code_hash = models.CharField(max_length=64)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -134,4 +141,4 @@ class VerificationCode(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.purpose} code for {self.phone}"
+        return f"{self.purpose} code for {self.phone or self.email}"

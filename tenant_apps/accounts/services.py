@@ -6,7 +6,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
 from tenant_apps.accounts.models import Role, User
+from tenant_apps.accounts.passwords import password_check
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -97,10 +97,7 @@ def user_create(*, acting_user, name: str, email: str | None = None,
     if password:
         candidate = User(username=username or phone or email or "", email=email, phone=phone,
                          name=name)
-        try:
-            validate_password(password, candidate)
-        except ValidationError as exc:
-            raise AppError("weak_password", " ".join(exc.messages), field="password") from exc
+        password_check(password, candidate)
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email,
@@ -177,11 +174,7 @@ def password_reset_by_sms(*, phone: str, code: str, password: str) -> User:
         if user is None:
             raise AppError("no_account", _("No account uses this mobile number."),
                            field="phone", status=404)
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise AppError("weak_password", " ".join(exc.messages),
-                           field="password1") from exc
+        password_check(password, user, field="password1")
         code_use(record)
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -356,10 +349,7 @@ def account_activate(*, user: User, token: str, password: str) -> User:
     if not user.is_active or not default_token_generator.check_token(user, token):
         raise AppError("link_expired", _("This link has expired or was already used. Ask "
                                          "the association for a new one."), status=409)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise AppError("weak_password", " ".join(exc.messages), field="password") from exc
+    password_check(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(actor=user, action="account.activated", target=user)

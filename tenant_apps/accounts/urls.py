@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from tenant_apps.accounts import staff_views, views
+from tenant_apps.accounts import settings_views, staff_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -21,6 +21,13 @@ urlpatterns = [
         success_url=reverse_lazy("password-changed")), name="password-change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_changed.html"), name="password-changed"),
+    # 账户设置 in the member centre
+    path("member/account/", settings_views.overview, name="account-settings"),
+    path("member/account/phone/", settings_views.phone, name="account-phone"),
+    path("member/account/password/", settings_views.password, name="account-password"),
+    path("member/account/password/set/", settings_views.password_set,
+         name="account-password-set"),
+    path("member/account/code/", settings_views.send_code, name="account-code"),
     path("manage/staff/", staff_views.staff, name="staff"),
     path("manage/staff/invite/", staff_views.invite, name="staff-invite"),
     path("manage/staff/<uuid:public_id>/", staff_views.detail, name="staff-detail"),

@@ -419,6 +419,7 @@ class MessageEvent(models.TextChoices):
     MEMBERSHIP_WITHDRAWN = "membership_withdrawn", _("Membership withdrawn")
     INVOICE_ISSUED = "invoice_issued", _("Fee receipt issued")
     STAFF_INVITED = "staff_invited", _("Staff invited")
+    PHONE_CHANGED = "phone_changed", _("Mobile number changed")
 
 
 class MessageChannel(models.TextChoices):

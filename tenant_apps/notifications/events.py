@@ -49,6 +49,7 @@ VARIABLES: dict[str, Variable] = {
     "days": Variable(_("how many days a one-time link works"), "3"),
     "link": Variable(_("a one-time link for this person only"),
                      "https://caq.example.org/activate/MTI/abc-123/"),
+    "phone": Variable(_("the new mobile number, partly hidden"), "139****0290"),
 }
 
 
@@ -190,6 +191,23 @@ EVENTS: dict[str, Event] = {
                 _("Your staff account at {association}"),
                 _("{name}, {association} has made you staff ({roles}). Choose your password "
                   "within {days} days with this one-time link: {link}")),
+        }),
+    # SMS to the number replaced (it may not have been the person), e-mail, inbox.
+    MessageEvent.PHONE_CHANGED: Event(
+        _("a member moves their account to a new mobile number in the account settings; the "
+          "SMS goes to the old number"), ("phone",), has_application=False,
+        defaults={
+            MessageChannel.SMS: (
+                _("Your mobile number was changed"),
+                _("{name}, the mobile number of your account at {association} was changed "
+                  "to {phone}. If you did not do this, contact the association at once.")),
+            MessageChannel.EMAIL: (
+                _("Your mobile number was changed"),
+                _("{name}, the mobile number of your account at {association} was changed "
+                  "to {phone}. If you did not do this, contact the association at once.")),
+            MessageChannel.INBOX: (
+                _("Your mobile number was changed"),
+                _("The mobile number of your account was changed to {phone}.")),
         }),
 }
 

@@ -53,7 +53,9 @@
       var form = button.closest("form");
       var phone = form.querySelector("input[name=phone]");
       var status = form.querySelector(".code-status");
-      var body = new URLSearchParams({phone: phone.value, purpose: button.dataset.sendCode});
+      // No phone field: the code goes to the account's own phone or e-mail (账户设置).
+      var body = new URLSearchParams({phone: phone ? phone.value : "",
+                                      purpose: button.dataset.sendCode});
       button.disabled = true;
       fetch(button.dataset.url, {method: "POST", body: body,
                                  headers: {"X-CSRFToken": csrf()}, credentials: "same-origin"})
