@@ -46,6 +46,12 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     "configuration.manage": (_("Change the association's configuration"), {HQ_ADMIN: ALL}),
     "staff.manage": (_("Invite, appoint, deactivate and re-activate staff"), {HQ_ADMIN: ALL}),
     "accounts.view": (_("Read any account of the association"), {HQ_ADMIN: ALL}),
+    # The member record (tenant_apps/records): a branch administrator sees the members who
+    # joined their branch; personal numbers stay masked for everyone but HQ administrators.
+    "members.view": (_("Open member records"), {
+        HQ_ADMIN: ALL, REVIEWER: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
+    "members.manage": (_("Change member records and contacts, see personal data unmasked"),
+                       {HQ_ADMIN: ALL}),
 }
 
 # The roles the staff page gives, in the order it shows them.
