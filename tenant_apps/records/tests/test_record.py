@@ -256,3 +256,42 @@ def test_member_page_queries_do_not_grow_with_contacts_or_history():
     assert "联系人7" in response.content.decode()
     assert many == few
     assert few <= 14, few
+
+
+def test_existing_memberships_get_their_record_from_the_approved_application():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "tenant_apps.records.migrations.0002_records_from_applications")
+    with schema_context(provision("cacem")):
+        membership = _cacem_member()
+        MemberRecord.objects.filter(membership=membership).delete()  # as before records
+        migration.fill(apps, None)
+        record = MemberRecord.objects.get(membership=membership)
+        assert record.values["company_profile"] == "施工总承包企业"
+        assert list(record.contacts.values_list("role", "mobile")) == [
+            ("第一联络员", "13911110001"), ("第二联络员", "13911110002")]
+
+
+def test_jsgas_contact_logs_in_by_sms_code():
+    from tenant_apps.accounts.codes import code_send
+
+    slug = provision("jsgas")
+    host = f"{slug}.localhost"
+    with schema_context(slug):
+        membership = member("unit", 1)
+        from tenant_apps.records.services import contact_add
+
+        contact_add(acting_user=membership.user, record=membership.record, data={
+            "role": "联系人", "name": "新联系人", "position": "干事", "mobile": "13766660001"})
+        code_send(phone="13766660001", purpose="login", ip=None)
+    from huiji.sms import console
+
+    message = next(m for m in reversed(console.SENT) if m["phone"] == "13766660001")
+    code = "".join(ch for ch in message["text"] if ch.isdigit())[:6]
+    client = Client(HTTP_HOST=host)
+    response = client.post("/login/sms/", {"phone": "13766660001", "code": code})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.get("/member/profile/").status_code == 200
