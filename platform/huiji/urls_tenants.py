@@ -12,6 +12,7 @@ from tenant_apps.configuration import apis as config_apis
 from tenant_apps.memberships import apis as membership_apis
 from tenant_apps.notifications import apis as inbox_apis
 from tenant_apps.portal import views as portal_views
+from tenant_apps.records import apis as record_apis
 
 api = [
     path("me/", account_apis.MeApi.as_view(), name="me"),
@@ -79,6 +80,12 @@ api = [
          name="membership-history"),
     path("memberships/<str:number>/withdraw/", membership_apis.MembershipWithdrawApi.as_view(),
          name="membership-withdraw"),
+    path("member/record/", record_apis.MemberRecordApi.as_view(), name="member-record"),
+    path("member/contacts/", record_apis.ContactListApi.as_view(), name="member-contacts"),
+    path("member/contacts/<int:pk>/", record_apis.ContactDetailApi.as_view(),
+         name="member-contact"),
+    path("members/<str:number>/", record_apis.StaffMemberRecordApi.as_view(),
+         name="staff-member-record"),
     path("messages/", inbox_apis.InboxApi.as_view(), name="inbox"),
     path("messages/<int:pk>/", inbox_apis.InboxMessageApi.as_view(), name="inbox-message"),
 ]
@@ -95,6 +102,7 @@ urlpatterns = [
     path("", include("tenant_apps.configuration.urls")),
     path("", include("tenant_apps.applications.urls")),
     path("", include("tenant_apps.memberships.urls")),
+    path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.billing.urls")),
     path("", include("tenant_apps.notifications.urls")),
     path("api/v1/", include((api, "api"))),

@@ -48,6 +48,12 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.view": (_("Read any account of the association"), {HQ_ADMIN: ALL}),
     "members.withdraw": (_("Withdraw a member from the association, with a reason"), {
         HQ_ADMIN: ALL, SECRETARIAT: ALL}),
+    # The member record (tenant_apps/records): a branch administrator sees the members who
+    # joined their branch; personal numbers stay masked for everyone but HQ administrators.
+    "members.view": (_("Open member records"), {
+        HQ_ADMIN: ALL, REVIEWER: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
+    "members.manage": (_("Change member records and contacts, see personal data unmasked"),
+                       {HQ_ADMIN: ALL}),
 }
 
 # The roles the staff page gives, in the order it shows them.

@@ -86,8 +86,39 @@ def account_for_identifier(identifier: str) -> User | None:
         query |= Q(membership__number__iexact=text)
         if accepts_name_login():
             query |= Q(name=text)
-    matches = list(User.objects.filter(query)[:2])
+        # A unit's contact logs in to the unit's account with its own mobile (CACEM
+        # 联络员手机号+密码, Jiangsu 注册时联系人的手机号), where the profile says so.
+        query |= _contact_query(text)
+    matches = list(User.objects.filter(query).distinct()[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+def _contact_query(text: str) -> Q:
+    from tenant_apps.accounts.services import normalize_phone
+    from tenant_apps.configuration.fieldtypes import is_mobile
+    from tenant_apps.records.services import contact_login_query
+
+    phone = normalize_phone(text)
+    return contact_login_query(phone) if is_mobile(phone) else Q(pk__in=[])
+
+
+def account_for_phone(phone: str) -> User | None:
+    """The one account a mobile number logs in to by SMS code: the account with this phone,
+    or the unit whose contact it is. AppError when two accounts claim it: a code proves the
+    phone, not which of them is meant."""
+    from django.utils.translation import gettext as _
+
+    from huiji.errors import AppError
+    from tenant_apps.accounts.services import normalize_phone
+
+    phone = normalize_phone(phone)
+    matches = list(User.objects.filter(Q(phone=phone) | _contact_query(phone)).distinct()[:2])
+    if len(matches) > 1:
+        raise AppError("phone_ambiguous", _("This mobile number belongs to more than one "
+                                            "account. Log in with the account's password, "
+                                            "or ask the association."), field="phone",
+                       status=409)
+    return matches[0] if matches else None
 
 
 # --- staff -----------------------------------------------------------------------------------

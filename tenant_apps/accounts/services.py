@@ -150,9 +150,11 @@ def account_for_sms_login(*, phone: str, code: str) -> User:
     if not sms_login_offered():
         raise AppError("sms_login_off", _("This association does not offer login by SMS "
                                           "code. Log in with your password."), status=403)
+    from tenant_apps.accounts.selectors import account_for_phone
+
     record = code_check(phone=phone, purpose="login", code=code)
     with transaction.atomic():
-        user = User.objects.filter(phone=normalize_phone(phone)).first()
+        user = account_for_phone(phone)  # the account's own phone, or a unit's contact's
         if user is None:
             raise AppError("no_account", _("No account uses this mobile number. Sign up "
                                            "first."), field="phone", status=404)

@@ -495,6 +495,11 @@ def _complete(application: Application, actor) -> None:
     application.membership = membership
     application.completed_at = timezone.now()
     application.save(update_fields=["membership", "completed_at", "updated_at"])
+    # The member record starts from these answers and is kept current from now on.
+    from tenant_apps.records.services import record_create_from_application
+
+    record_create_from_application(acting_user=actor, application=application,
+                                   membership=membership)
     application.applicant.roles = sorted({*application.applicant.roles, Role.MEMBER})
     application.applicant.save(update_fields=["roles"])
     _notify("member_activated", application, member_number=membership.number,

@@ -160,6 +160,9 @@ class MemberType(models.Model):
     resume_after_rejection = models.CharField(_("after a rejection, resume"), max_length=20,
                                               choices=ResumeAfterRejection.choices,
                                               default=ResumeAfterRejection.FIRST_STEP)
+    # The member record's tabs and contacts (tenant_apps/records/layout.py, docs/member-record.md);
+    # empty: one tab per form step.
+    record_layout = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
     active = models.BooleanField(_("open for applications"), default=True)
 

@@ -369,7 +369,7 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
             "certificate", "invoice", "validity", "overdue", "number", "years",
             "upgrade_pricing", "resume_after_rejection", "ranks", "fees", "registration_form",
             "renewal",
-            "application_form", "uploads", "review_chain", "active", "level_changes"}
+            "application_form", "uploads", "review_chain", "active", "level_changes", "record"}
     # An association may start with no member type (configured later on its screens).
     for i, raw in enumerate(c.listing(items, "member_types")):
         p = f"member_types[{i}]"
@@ -466,6 +466,8 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
         entry["review_chain"] = _chain(c, item.get("review_chain"), p,
                                        entry["review_required"])
         entry["level_changes"] = c.listing(item.get("level_changes"), f"{p}.level_changes")
+        entry["record"] = record_layout_checked(c, item.get("record"), f"{p}.record", entry,
+                                                field_keys)
         out.append(entry)
     _level_changes(c, out)
     return out
@@ -990,3 +992,12 @@ def _payment_accounts(c: _Checker, items: Any) -> list[dict]:
                                  for k in sorted(PAYMENT_SETTINGS.get(kind, set()))
                                  if account.get(k) not in (None, "")}})
     return out
+
+
+def record_layout_checked(c: _Checker, raw: Any, p: str, entry: dict,
+                          field_keys: dict[str, str]) -> dict:
+    """A member type's `record:` (the member record's tabs and contacts), checked by
+    tenant_apps.records.layout with this file's own field rules for record-only fields."""
+    from tenant_apps.records.layout import layout_checked
+
+    return layout_checked(c, raw, p, entry, field_keys, field_rule=_field)

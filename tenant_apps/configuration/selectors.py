@@ -184,6 +184,7 @@ def _type_doc(t: MemberType, include_files: bool) -> dict:
         "upgrade_pricing": t.upgrade_pricing,
         "resume_after_rejection": t.resume_after_rejection,
         "level_changes": list(t.level_changes),
+        "record": t.record_layout or {},
         "active": t.active,
         "ranks": [{"code": r.code, "name": r.name} for r in t.ranks.all()],
         "fees": [{"rank": f.rank.code if f.rank else None, "amount_fen": f.amount_fen,

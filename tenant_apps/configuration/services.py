@@ -176,6 +176,7 @@ def _apply_member_type(spec: dict, index: int, problems: list) -> MemberType:
     mtype.upgrade_pricing = spec["upgrade_pricing"]
     mtype.resume_after_rejection = spec["resume_after_rejection"]
     mtype.level_changes = spec["level_changes"]
+    mtype.record_layout = spec.get("record") or {}
     mtype.position, mtype.active = index, spec["active"]
     mtype.save()
 

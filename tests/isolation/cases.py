@@ -263,6 +263,42 @@ def _membership_history_api(owner: User) -> str:
     return f"/api/v1/memberships/{membership.number}/history/"
 
 
+def _record_of(user: User):
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.memberships.models import Membership
+    from tenant_apps.memberships.services import membership_activate
+    from tenant_apps.records.models import MemberRecord
+
+    membership = Membership.objects.filter(user=user).first() or membership_activate(
+        acting_user=None, user=user, member_type=MemberType.objects.get(code="regular"),
+        rank=None, years=1)
+    return MemberRecord.objects.get_or_create(membership=membership,
+                                              defaults={"values": {"name": "某会员"}})[0]
+
+
+def _someone() -> User:
+    from tenant_apps.accounts.services import user_create
+
+    return user_create(acting_user=None, name="某会员", phone="13988886666",
+                       password="Qx-9876-passw0rd")
+
+
+def _member_record_page(owner: User) -> str:
+    return f"/manage/members/{_record_of(_someone()).membership.number}/"
+
+
+def _member_record_api(owner: User) -> str:
+    return f"/api/v1/members/{_record_of(_someone()).membership.number}/"
+
+
+def _contact_api(owner: User) -> str:
+    from tenant_apps.records.models import Contact
+
+    contact = Contact.objects.create(record=_record_of(owner), role="联系人", name="联系人甲",
+                                     mobile="13988885555")
+    return f"/api/v1/member/contacts/{contact.pk}/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -299,4 +335,8 @@ CASES = [
                   roles=frozenset({"hq_admin"})),
     IsolationCase("membership history and periods via API", "api", "member",
                   _membership_history_api),
+    IsolationCase("member record (staff page)", "page", "hq_admin", _member_record_page),
+    IsolationCase("member record via API (staff)", "api", "hq_admin", _member_record_api),
+    IsolationCase("member contact via API", "api", "member", _contact_api,
+                  staff_can_reach=False),
 ]

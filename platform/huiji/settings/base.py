@@ -57,6 +57,7 @@ TENANT_APPS = [
     "tenant_apps.accounts",
     "tenant_apps.configuration",
     "tenant_apps.memberships",
+    "tenant_apps.records",
     "tenant_apps.applications",
     "tenant_apps.billing",
     "tenant_apps.notifications",

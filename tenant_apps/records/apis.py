@@ -1,0 +1,130 @@
+"""The member record over the API: the member's own (`/api/v1/member/record/`), its contacts
+(`/api/v1/member/contacts/`), and a member's for staff (`/api/v1/members/<number>/`)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from huiji.errors import NotFound
+from tenant_apps.records.selectors import (
+    record_for_staff,
+    record_of_member,
+    record_shown,
+)
+from tenant_apps.records.services import contact_add, contact_remove, contact_update
+
+
+class ContactSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    role = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=50)
+    department = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    position = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    telephone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+
+
+class FieldSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    display = serializers.CharField(allow_blank=True)
+    editable = serializers.BooleanField()
+
+
+class SectionSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    contacts = serializers.BooleanField()
+    fields = FieldSerializer(many=True, source="rows")
+
+
+class RecordSerializer(serializers.Serializer):
+    number = serializers.CharField(source="membership.number")
+    member_type = serializers.CharField(source="membership.member_type.name")
+    rank = serializers.CharField(source="membership.rank.name", allow_null=True,
+                                 default=None)
+    status = serializers.CharField(source="membership.status")
+    member_since = serializers.DateField(source="membership.valid_from")
+    valid_until = serializers.DateField(source="membership.valid_until", allow_null=True)
+    branch = serializers.CharField(source="record.branch.name", allow_null=True,
+                                   default=None)
+    interest_branches = serializers.ListField(child=serializers.CharField())
+    sections = SectionSerializer(many=True)
+    contacts = ContactSerializer(many=True)
+
+
+def _shown(record, viewer) -> dict:
+    shown = record_shown(record, viewer=viewer)
+    return RecordSerializer(shown).data
+
+
+class MemberRecordApi(APIView):
+    @extend_schema(responses=RecordSerializer, operation_id="member_record")
+    def get(self, request):
+        record = record_of_member(request.user)
+        if record is None:
+            raise NotFound
+        return Response(_shown(record, request.user))
+
+
+class StaffMemberRecordApi(APIView):
+    @extend_schema(responses=RecordSerializer, operation_id="staff_member_record")
+    def get(self, request, number):
+        record = record_for_staff(viewer=request.user, number=number)
+        if record is None:
+            raise NotFound
+        return Response(_shown(record, request.user))
+
+
+def _parsed(request) -> dict:
+    serializer = ContactSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ContactListApi(APIView):
+    @extend_schema(responses=ContactSerializer(many=True), operation_id="member_contacts")
+    def get(self, request):
+        record = record_of_member(request.user)
+        if record is None:
+            raise NotFound
+        return Response(ContactSerializer(record.contacts.all(), many=True).data)
+
+    @extend_schema(request=ContactSerializer, responses={201: ContactSerializer},
+                   operation_id="member_contact_add")
+    def post(self, request):
+        record = record_of_member(request.user)
+        if record is None:
+            raise NotFound
+        contact = contact_add(acting_user=request.user, record=record, data=_parsed(request))
+        return Response(ContactSerializer(contact).data, status=201)
+
+
+class ContactDetailApi(APIView):
+    def _contact(self, request, pk):
+        record = record_of_member(request.user)
+        contact = next((c for c in record.contacts.all() if c.pk == pk), None) \
+            if record else None
+        if contact is None:
+            raise NotFound
+        return contact
+
+    @extend_schema(responses=ContactSerializer, operation_id="member_contact")
+    def get(self, request, pk):
+        return Response(ContactSerializer(self._contact(request, pk)).data)
+
+    @extend_schema(request=ContactSerializer, responses=ContactSerializer,
+                   operation_id="member_contact_update")
+    def put(self, request, pk):
+        contact = contact_update(acting_user=request.user, contact=self._contact(request, pk),
+                                 data=_parsed(request))
+        return Response(ContactSerializer(contact).data)
+
+    @extend_schema(request=None, responses={204: None}, operation_id="member_contact_remove")
+    def delete(self, request, pk):
+        contact_remove(acting_user=request.user, contact=self._contact(request, pk))
+        return Response(status=204)

@@ -1,0 +1,285 @@
+"""Writes of member records: filling one from the approved application, changing its fields,
+and the unit's contacts (add, edit, remove, at least the profile's minimum kept)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from huiji.audit.services import audit_record
+from huiji.errors import AppError, Forbidden
+from tenant_apps.accounts.capabilities import can
+from tenant_apps.configuration.fieldtypes import FieldValueError, clean_phone
+from tenant_apps.records.layout import (
+    CONTACT_DETAILS,
+    LENGTHS,
+    contacts_from_answers,
+    layout_of,
+    record_values_from_answers,
+)
+from tenant_apps.records.models import Contact, MemberRecord
+
+
+def record_create_from_application(*, acting_user, application, membership) -> MemberRecord:
+    """The record of a new membership: the approved application's answers become its current
+    values, its contacts' answers rows of their own (inside the activation's transaction)."""
+    from tenant_apps.applications.services import type_doc
+
+    layout = layout_of(type_doc(application))
+    record = MemberRecord.objects.create(
+        membership=membership, source_application=application, branch=application.branch,
+        values=record_values_from_answers(layout, application.answers or {}))
+    Contact.objects.bulk_create([
+        Contact(record=record, ordering=n, **row)
+        for n, row in enumerate(contacts_from_answers(layout.get("contacts"),
+                                                      application.answers or {}))])
+    audit_record(actor=acting_user, action="record.created", target=record,
+                 data={"membership": membership.number, "application":
+                       str(application.public_id)})
+    return record
+
+
+def _locked(record: MemberRecord) -> MemberRecord:
+    return MemberRecord.objects.select_for_update(of=("self",)).select_related(
+        "membership__member_type", "membership__user").get(pk=record.pk)
+
+
+def _may_change(actor, record: MemberRecord) -> None:
+    if actor.pk != record.membership.user_id and not can(actor, "members.manage"):
+        raise Forbidden
+
+
+def record_type_doc(record: MemberRecord, document: dict | None = None) -> dict:
+    """The member type's document in the current configuration (the record's tabs and
+    fields follow what the association configures now, not what it was at joining)."""
+    from tenant_apps.applications.engine import type_document
+
+    if document is None:
+        document = _revision_document()
+    try:
+        return type_document(document, record.membership.member_type.code)
+    except KeyError:
+        return {"code": record.membership.member_type.code, "record": {}}
+
+
+@transaction.atomic
+def record_apply_changes(*, acting_user, record: MemberRecord, changes: dict,
+                         editable_only: bool = True, reason: str = "",
+                         action: str = "record.changed") -> dict:
+    """Change fields of the record at once, with one audit row holding the old and new value
+    of each changed field. `changes` is {field key: new value}, each checked by its field's
+    type; a refused value changes nothing (400, the field named). With `editable_only` only
+    fields the profile lets the member change are taken. A reviewed change request applies
+    its approved values through this same function (editable_only=False)."""
+    from tenant_apps.applications.engine import branch_codes, check_answers
+
+    record = _locked(record)
+    _may_change(acting_user, record)
+    doc = record_type_doc(record)
+    layout = layout_of(doc)
+    specs = {f["key"]: f for s in layout["sections"] for f in s["fields"]}
+    unknown = [k for k in changes if k not in specs
+               or (editable_only and k not in layout["editable"])]
+    if unknown:
+        raise AppError("not_editable", _("This field cannot be changed here."),
+                       field=unknown[0])
+    fields = [specs[k] for k in changes]
+    document = _revision_document()
+    cleaned, errors = check_answers(fields, changes, branches=branch_codes(document),
+                                    require=True, own_images=_own_images(record))
+    if errors:
+        key, message = next(iter(errors.items()))
+        raise AppError("invalid_value", message, field=key.split(".")[0])
+    diff = {}
+    values = dict(record.values)
+    for key in changes:
+        new = cleaned.get(key)
+        if values.get(key) != new:
+            diff[key] = {"old": values.get(key), "new": new}
+            if new in (None, "", [], {}):
+                values.pop(key, None)
+            else:
+                values[key] = new
+    if diff:
+        record.values = values
+        record.save(update_fields=["values", "updated_at"])
+        audit_record(actor=acting_user, action=action, target=record, reason=reason,
+                     data={"changes": diff})
+    return diff
+
+
+def _revision_document() -> dict:
+    from tenant_apps.configuration.models import ConfigurationRevision
+
+    return ConfigurationRevision.objects.values_list("document", flat=True).first() or {}
+
+
+def _own_images(record: MemberRecord) -> frozenset[str]:
+    from tenant_apps.files.models import PrivateFile
+
+    return frozenset(str(i) for i in PrivateFile.objects.filter(
+        owner_id=record.membership.user_id).values_list("public_id", flat=True))
+
+
+def record_store_image(*, acting_user, record: MemberRecord, field: str, uploaded):
+    """Store a picture for an image field of the record (CMES's 个人照片, a unit's logo)
+    after checking what it is and its size; the change itself goes through
+    record_apply_changes with the returned file's id."""
+    from tenant_apps.files.formats import accepted_formats, formats_label
+    from tenant_apps.files.services import private_file_store
+    from tenant_apps.files.sniff import sniff
+
+    _may_change(acting_user, record)
+    layout = layout_of(record_type_doc(record))
+    spec = next((f for s in layout["sections"] for f in s["fields"]
+                 if f["key"] == field and f["type"] == "image"), None)
+    if spec is None or field not in layout["editable"]:
+        raise AppError("not_editable", _("This field cannot be changed here."), field=field)
+    found = sniff(uploaded)
+    formats = accepted_formats(spec)
+    if found.kind != "image" or found.extension not in formats:
+        raise AppError("file_kind", _("Upload an image (%(formats)s).")
+                       % {"formats": formats_label(formats)}, field=field)
+    limit = spec.get("max_size_mb") or 2
+    if uploaded.size > limit * 1024 * 1024:
+        raise AppError("file_too_large", _("The file is larger than %(n)d MB.") % {"n": limit},
+                       field=field)
+    return private_file_store(acting_user=acting_user, owner=record.membership.user,
+                              uploaded=uploaded, content_type=found.content_type)
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+def _contacts_spec(record: MemberRecord) -> dict:
+    spec = layout_of(record_type_doc(record)).get("contacts")
+    if not spec:
+        raise AppError("no_contacts", _("This membership has no contacts to manage."),
+                       status=404)
+    return spec
+
+
+def _clean_contact(spec: dict, data: dict) -> dict:
+    """The contact's details as stored, or AppError naming the first field at fault."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    out = {}
+    for part in ("role", "name", *CONTACT_DETAILS):
+        value = data.get(part)
+        value = "" if value is None else str(value).strip()
+        if "\x00" in value:
+            raise AppError("invalid_value", _("Null characters are not allowed."), field=part)
+        if part in CONTACT_DETAILS and part not in spec["fields"]:
+            continue
+        if not value:
+            if part in ("role", "name") or part in spec["required"]:
+                raise AppError("required", _("This field is required."), field=part)
+            out[part] = ""
+            continue
+        if len(value) > LENGTHS[part]:
+            raise AppError("too_long", _("At most %(n)d characters.") % {"n": LENGTHS[part]},
+                           field=part)
+        try:
+            if part == "mobile":
+                value = clean_phone(value, mobile_only=True)
+            elif part == "telephone":
+                value = clean_phone(value)
+        except FieldValueError as exc:
+            raise AppError("invalid_phone", str(exc), field=part) from exc
+        if part == "email":
+            value = value.lower()
+            try:
+                validate_email(value)
+            except ValidationError as exc:
+                raise AppError("invalid_email", _("Enter a valid email address."),
+                               field=part) from exc
+        if part == "role" and value not in spec["roles"]:
+            raise AppError("invalid_role", _("Choose a role from the list."), field=part)
+        out[part] = value
+    return out
+
+
+def _check_roles_and_phone(spec: dict, record: MemberRecord, row: dict,
+                           contact: Contact | None) -> None:
+    others = record.contacts.exclude(pk=contact.pk if contact else None)
+    if spec["unique_roles"] and others.filter(role=row["role"]).exists():
+        raise AppError("role_taken", _("The unit already has a %(role)s. Edit that contact "
+                                       "instead.") % {"role": row["role"]}, field="role")
+    mobile = row.get("mobile")
+    if not mobile:
+        return
+    from tenant_apps.accounts.models import User
+
+    owner = record.membership.user_id
+    taken = Contact.objects.filter(mobile=mobile).exclude(record=record).exists() or \
+        User.objects.filter(phone=mobile).exclude(pk=owner).exists()
+    if taken:
+        # A phone logs in to one account only: never to two units' accounts.
+        raise AppError("phone_taken", _("This mobile number already belongs to another "
+                                        "account or its contacts. Give another number, or "
+                                        "ask the association."), field="mobile", status=409)
+    if others.filter(mobile=mobile).exists():
+        raise AppError("phone_repeated", _("Another contact of the unit has this mobile "
+                                           "number."), field="mobile", status=409)
+
+
+def _snapshot(contact: Contact) -> dict:
+    return {p: getattr(contact, p) for p in ("role", "name", *CONTACT_DETAILS)}
+
+
+@transaction.atomic
+def contact_add(*, acting_user, record: MemberRecord, data: dict) -> Contact:
+    record = _locked(record)
+    _may_change(acting_user, record)
+    spec = _contacts_spec(record)
+    row = _clean_contact(spec, data)
+    if record.contacts.count() >= spec["max_items"]:
+        raise AppError("too_many_contacts", _("At most %(n)d contacts.")
+                       % {"n": spec["max_items"]})
+    _check_roles_and_phone(spec, record, row, None)
+    last = record.contacts.order_by("-ordering").values_list("ordering", flat=True).first()
+    contact = Contact.objects.create(record=record, ordering=(last or 0) + 1, **row)
+    audit_record(actor=acting_user, action="contact.added", target=contact,
+                 data={"record": record.pk, "after": _snapshot(contact)})
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, acting_user, contact: Contact, data: dict) -> Contact:
+    record = _locked(contact.record)
+    _may_change(acting_user, record)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk, record=record)
+    spec = _contacts_spec(record)
+    row = _clean_contact(spec, data)
+    _check_roles_and_phone(spec, record, row, contact)
+    before = _snapshot(contact)
+    for part, value in row.items():
+        setattr(contact, part, value)
+    contact.save()
+    audit_record(actor=acting_user, action="contact.updated", target=contact,
+                 data={"record": record.pk, "before": before, "after": _snapshot(contact)})
+    return contact
+
+
+@transaction.atomic
+def contact_remove(*, acting_user, contact: Contact) -> None:
+    record = _locked(contact.record)  # the lock serialises two removals of the last two
+    _may_change(acting_user, record)
+    spec = _contacts_spec(record)
+    if record.contacts.count() <= spec["min_items"]:
+        raise AppError("contacts_minimum", _("A unit keeps at least %(n)d contact(s): add "
+                                             "another before removing this one.")
+                       % {"n": spec["min_items"]})
+    before = _snapshot(contact)
+    Contact.objects.filter(pk=contact.pk, record=record).delete()
+    audit_record(actor=acting_user, action="contact.removed", target=record,
+                 data={"contact": contact.pk, "before": before})
+
+
+def contact_login_query(phone: str) -> Q:
+    """The accounts a mobile number logs in to as a contact: units whose member type lets
+    contacts log in (`record.contacts.login` in the profile). For
+    accounts.selectors.account_for_identifier and the SMS login."""
+    return Q(membership__record__contacts__mobile=phone,
+             membership__member_type__record_layout__contacts__login=True)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from tenant_apps.records import views
+
+app_name = "records"
+urlpatterns = [
+    path("member/profile/", views.profile, name="profile"),
+    path("member/profile/<int:index>/save/", views.profile_save, name="save"),
+    path("member/profile/contacts/", views.contact_new, name="contact-add"),
+    path("member/profile/contacts/<int:pk>/", views.contact_edit, name="contact-edit"),
+    path("member/profile/contacts/<int:pk>/remove/", views.contact_delete,
+         name="contact-remove"),
+    path("manage/members/<str:number>/", views.member_detail, name="member"),
+]
