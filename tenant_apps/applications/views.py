@@ -146,11 +146,9 @@ def start(request):
 def joined_page(request, application):
     """入会成功: the journey's stages all ticked, the receipt to ask for, the member centre
     (seed 004, steps 8 and 9)."""
-    order = application.orders.filter(paid_at__isnull=False).order_by("-paid_at").first() \
-        if application.member_type.invoice else None
     return render(request, "applications/joined.html", {
         "application": application, "progress": selectors.join_progress(application),
-        "order": order})
+        "order": selectors.receipt_order(application)})
 
 
 def _resume_url(application) -> str:
