@@ -334,7 +334,10 @@ def review(request, public_id):
         "unstaffed": step_now is not None and step_unstaffed(application, step_now),
         "materials": _materials(application), "fee": _fee_state(application),
         "events": application.events.all(), "error": error,
-        "branch_codes": branch_codes(application.revision.document)},
+        "branch_codes": branch_codes(application.revision.document),
+        # no 推荐 row where the association has no channels to choose (CACEM, CAQ, Jiangsu)
+        "show_referral": bool(application.referral_channel_id
+                              or application.revision.document.get("referral_channels"))},
         status=409 if error and error.status == 409 else (400 if error else 200))
 
 

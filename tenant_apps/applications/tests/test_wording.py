@@ -321,3 +321,23 @@ def test_a_rejection_is_red_and_a_wait_amber(alpha):
     assert "badge badge-rejected status-label" in page and "badge-active status-label" \
         not in page
 
+
+
+def test_no_referral_row_where_the_association_has_no_channels(society):
+    slug = society("jsgas")
+    with schema_context(slug):
+        from tenant_apps.accounts.models import User
+
+        admin = User.objects.get(email="admin@jsgas.test")
+        app = submitted("unit")
+    client = client_for(slug, admin)
+    page = text(client.get(f"/review/{app.public_id}/"))
+    assert "单位logo" in page
+    assert "推荐 未填写" not in page and " 推荐 " not in page
+
+
+@pytest.mark.django_db
+def test_the_referral_row_stays_where_channels_exist(alpha):
+    with schema_context("alpha"):
+        app = submitted("senior", referral=ReferralChannel.objects.get(code="other"))
+    assert "推荐 其他" in text(alpha.client("reviewer").get(f"/review/{app.public_id}/"))
