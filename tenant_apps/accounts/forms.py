@@ -154,6 +154,11 @@ def _staff_role_choices():
     return [(r, Role(r).label) for r in STAFF_ROLES]
 
 
+def has_branches() -> bool:
+    """Whether the association has a branch besides headquarters (staff roles by branch)."""
+    return _appointable_branches().exists()
+
+
 def _appointable_branches():
     from tenant_apps.configuration.models import Branch
 
@@ -173,6 +178,14 @@ class StaffRolesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branches"].queryset = _appointable_branches()
+        if not has_branches():
+            # no branch to administer (Jiangsu): no 分会管理员 to appoint, unless held already
+            from tenant_apps.accounts.models import Role
+
+            del self.fields["branches"]
+            if Role.BRANCH_ADMIN not in (self.initial.get("roles") or []):
+                self.fields["roles"].choices = [
+                    c for c in self.fields["roles"].choices if c[0] != Role.BRANCH_ADMIN]
 
 
 class StaffInviteForm(StaffRolesForm):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from huiji.errors import AppError
 from tenant_apps.accounts import capabilities, selectors
 from tenant_apps.accounts.capabilities import capability_required
-from tenant_apps.accounts.forms import StaffInviteForm, StaffRolesForm
+from tenant_apps.accounts.forms import StaffInviteForm, StaffRolesForm, has_branches
 from tenant_apps.accounts.models import Role
 from tenant_apps.accounts.services import (
     staff_activation_resend,
@@ -25,17 +25,24 @@ from tenant_apps.accounts.services import (
 staff_required = capability_required("staff.manage", template="accounts/staff/forbidden.html")
 
 
+def _staff_roles(branches: bool) -> list[str]:
+    """The roles the page names: no branch role where there is no branch (Jiangsu)."""
+    if branches:
+        return list(capabilities.STAFF_ROLES)
+    return [r for r in capabilities.STAFF_ROLES if r != Role.BRANCH_ADMIN]
+
+
 def _row(user) -> dict:
     return {"user": user, "status": selectors.staff_status(user),
             "roles": [Role(r).label for r in capabilities.STAFF_ROLES if r in user.roles],
             "branches": list(user.administered_branches.all())}
 
 
-def _role_table() -> list[dict]:
+def _role_table(roles: list[str]) -> list[dict]:
     """The capability table as the page shows it: one row per capability, one column per
     staff role, each cell the scope (or nothing)."""
     return [{"label": label, "cells": [{"role": Role(role).label, "scope": table.get(role)}
-                                       for role in capabilities.STAFF_ROLES]}
+                                       for role in roles]}
             for label, table in capabilities.CAPABILITIES.values()]
 
 
@@ -45,10 +52,12 @@ def _fail(form, exc: AppError) -> None:
 
 @staff_required
 def staff(request):
+    branches = has_branches()
+    roles = _staff_roles(branches)
     return render(request, "accounts/staff/list.html", {
         "rows": [_row(u) for u in selectors.staff_list(viewer=request.user)],
-        "role_names": [Role(r).label for r in capabilities.STAFF_ROLES],
-        "role_table": _role_table()})
+        "role_names": [Role(r).label for r in roles],
+        "role_table": _role_table(roles), "has_branches": branches})
 
 
 @staff_required
@@ -59,7 +68,8 @@ def invite(request):
         try:
             invitation = staff_invite(
                 acting_user=request.user, name=data["name"], phone=data["phone"] or None,
-                email=data["email"] or None, roles=data["roles"], branches=data["branches"])
+                email=data["email"] or None, roles=data["roles"],
+                branches=data.get("branches") or [])
         except AppError as exc:
             _fail(form, exc)
         else:
@@ -89,7 +99,7 @@ def detail(request, public_id):
     if request.method == "POST" and form.is_valid():
         try:
             staff_update(acting_user=request.user, user=user, roles=form.cleaned_data["roles"],
-                         branches=form.cleaned_data["branches"])
+                         branches=form.cleaned_data.get("branches") or [])
         except AppError as exc:
             _fail(form, exc)
         else:

@@ -7,6 +7,8 @@ Jiangsu's logo."""
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,6 +54,13 @@ def _display(spec: dict, value, choices: list[dict]) -> str:
     return str(value)
 
 
+def _file_id(value) -> str:
+    try:
+        return str(uuid.UUID(str(value))) if value else ""
+    except ValueError:
+        return ""
+
+
 def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
                application, prefix: str = "") -> list[dict]:
     document = application.revision.document
@@ -82,6 +91,8 @@ def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
                     "rows": field_rows(spec["fields"], item, item_errors,
                                        application=application, prefix=f"{key}-{i}-")})
         if spec["type"] == "image":
+            # the stored file's id, for showing the picture itself (review page)
+            row["image_id"] = _file_id(value)
             formats = accepted_formats(spec)
             row["accept"], row["formats"] = formats_accept(formats), formats_label(formats)
         if spec["type"] == "region":

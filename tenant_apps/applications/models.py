@@ -77,6 +77,8 @@ class Application(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the member centre showed the 入会成功 page once after activation (Jiangsu).
+    welcome_shown_at = models.DateTimeField(null=True, blank=True)
     membership = models.OneToOneField("memberships.Membership", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="application")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -140,21 +140,58 @@ def parties(users) -> dict[int, str]:
 
 
 def join_progress(application: Application | None) -> list[dict]:
-    """The joining journey in the manuals' three stages (Jiangsu: 填报信息 - 缴纳会费 -
-    入会成功), each done, current or to come; a free membership has no payment stage."""
-    if application is None or application.purpose != Application.Purpose.JOIN:
-        return []
-    from tenant_apps.applications.services import amount_due_fen
+    """The applicant's progress bar in the stages the association's manual draws (profile key
+    join_progress; none: no bar), each done, current or to come. The review counts as part
+    of the stage that covers it (Jiangsu: 填报信息 until approved), marked `in_review`; a stage
+    with nothing to do for this type (no fee, no uploads) is left out."""
+    from tenant_apps.accounts.selectors import account_settings
 
-    completed = application.status == Status.COMPLETED
-    submitted = application.submitted_at is not None and application.status not in (
-        Status.DRAFT, Status.RETURNED)
-    stages = [{"title": _("Fill in the information"), "done": submitted}]
-    if application.paid_at or amount_due_fen(application):
-        stages.append({"title": _("Pay the fee"), "done": bool(application.paid_at)})
-    stages.append({"title": _("Joined"), "done": completed})
-    for stage in stages:  # the first stage not done is where the applicant is
-        if not stage["done"]:
-            stage["current"] = True
-            break
-    return stages
+    stages = account_settings().join_progress or []
+    if not stages or application is None or application.purpose != Application.Purpose.JOIN \
+            or application.status == Status.WITHDRAWN:
+        return []
+    from tenant_apps.applications.services import amount_due_fen, type_doc
+
+    absent = set()
+    if not (application.paid_at or amount_due_fen(application)):
+        absent.add("payment")
+    if not type_doc(application).get("uploads"):
+        absent.add("uploads")
+    phase, in_review = _join_phase(application)
+    covered = {p for s in stages for p in s["covers"]}
+    if phase == "uploads" and "uploads" not in covered:
+        phase = "form"
+    out, reached = [], False
+    for stage in stages:
+        if set(stage["covers"]) <= absent:
+            continue
+        current = phase in stage["covers"] and phase != "joined"
+        reached = reached or current
+        out.append({"title": stage["label"], "current": current,
+                    "done": phase == "joined" or not reached,
+                    "in_review": current and in_review})
+    return out
+
+
+def receipt_order(application: Application):
+    """The paid order a new member may ask a fee receipt for (我要开票), if the type issues one."""
+    if not application.member_type.invoice:
+        return None
+    return application.orders.filter(paid_at__isnull=False).order_by("-paid_at").first()
+
+
+def _join_phase(application: Application) -> tuple[str, bool]:
+    """Where the application is (JOIN_PHASES of the profile), and whether it waits for
+    staff there."""
+    status = application.status
+    if status == Status.COMPLETED:
+        return "joined", False
+    if status == Status.AWAITING_PAYMENT:
+        return "payment", False
+    if status == Status.PAYMENT_REVIEW:
+        return "payment", True
+    if status == Status.IN_REVIEW:
+        return "review", True
+    if status == Status.DRAFT and application.wizard_step in ("uploads", "confirm"):
+        return "uploads", False
+    return "form", False

@@ -748,3 +748,11 @@ def application_payment_confirmed(*, application: Application, actor, order=None
         {**_fee_params(application), "order_number": ""}
     _notify("payment_confirmed", application, **paid)
     return _after_stop(application, actor)
+
+
+def application_welcome_shown(*, application: Application) -> bool:
+    """Record that the member centre shows the 入会成功 page for this completed application;
+    True only the first time (the page is shown once after activation)."""
+    return bool(Application.objects.filter(
+        pk=application.pk, status=Status.COMPLETED, welcome_shown_at__isnull=True,
+    ).update(welcome_shown_at=timezone.now()))

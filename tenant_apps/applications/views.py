@@ -146,11 +146,9 @@ def start(request):
 def joined_page(request, application):
     """入会成功: the journey's stages all ticked, the receipt to ask for, the member centre
     (seed 004, steps 8 and 9)."""
-    order = application.orders.filter(paid_at__isnull=False).order_by("-paid_at").first() \
-        if application.member_type.invoice else None
     return render(request, "applications/joined.html", {
         "application": application, "progress": selectors.join_progress(application),
-        "order": order})
+        "order": selectors.receipt_order(application)})
 
 
 def _resume_url(application) -> str:
@@ -336,7 +334,10 @@ def review(request, public_id):
         "unstaffed": step_now is not None and step_unstaffed(application, step_now),
         "materials": _materials(application), "fee": _fee_state(application),
         "events": application.events.all(), "error": error,
-        "branch_codes": branch_codes(application.revision.document)},
+        "branch_codes": branch_codes(application.revision.document),
+        # no 推荐 row where the association has no channels to choose (CACEM, CAQ, Jiangsu)
+        "show_referral": bool(application.referral_channel_id
+                              or application.revision.document.get("referral_channels"))},
         status=409 if error and error.status == 409 else (400 if error else 200))
 
 

@@ -501,6 +501,9 @@ class AssociationSettings(models.Model):
     invoice_borrowing = models.BooleanField(default=False)
     # The applicant must say how they heard of the association (CMES: *推荐渠道).
     referral_required = models.BooleanField(_("referral channel required"), default=False)
+    # The applicant's progress bar, as the manual draws it ([{label, covers}], profile key
+    # join_progress); empty: no bar.
+    join_progress = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("account settings")

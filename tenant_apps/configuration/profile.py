@@ -205,7 +205,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     onboarding) a fee type may lack a way to pay; every applied configuration has one."""
     c = _Checker()
     top = c.mapping(document, "", {"format", "association", "site", "accounts", "billing",
-                                   "branches", "referral_required",
+                                   "branches", "referral_required", "join_progress",
                                    "referral_channels", "member_types", "notices",
                                    "message_templates", "payment_accounts"},
                     required={"format", "association"})
@@ -232,6 +232,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                          False)
     if out["referral_required"] and not out["referral_channels"]:
         c.fail("referral_required", _("needs at least one referral channel to choose from"))
+    out["join_progress"] = _join_progress(c, top.get("join_progress"))
     out["member_types"] = _member_types(c, top.get("member_types"), base_dir,
                                         skip_template_files)
     for i, member_type in enumerate(out["member_types"]):
@@ -247,6 +248,38 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
         _a_way_to_pay(c, out)
     if c.problems:
         raise ProfileError(filename, c.problems)
+    return out
+
+
+# Where an application can be on its way to membership; a progress stage covers some of them.
+JOIN_PHASES = ("account", "form", "uploads", "review", "payment", "joined")
+JOIN_PHASES_REQUIRED = ("form", "review", "payment")
+
+
+def _join_progress(c: _Checker, items: Any) -> list[dict]:
+    """The stages of the applicant's progress bar, as the manual draws them (Jiangsu: 填报信息
+    - 缴纳会费 - 入会成功; CAQ: 注册账号 - 填写入会申请表 - 打印盖章并上传 - 缴费并等待审核).
+    Each stage names the phases it covers, so that the review counts as part of the stage in
+    which it happens; none listed means no bar."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(c.listing(items, "join_progress")):
+        p = f"join_progress[{i}]"
+        item = c.mapping(raw, p, {"label", "covers"}, required={"label", "covers"})
+        covers = c.listing(item.get("covers"), f"{p}.covers", required=True)
+        phases = []
+        for j, phase in enumerate(covers):
+            phase = c.choice(phase, f"{p}.covers[{j}]", JOIN_PHASES)
+            if phase in seen:
+                c.fail(f"{p}.covers[{j}]", _("is already covered by another stage"))
+            seen.add(phase)
+            phases.append(phase)
+        out.append({"label": c.text(item.get("label"), f"{p}.label", required=True,
+                                    max_length=40), "covers": phases})
+    if out:
+        for phase in JOIN_PHASES_REQUIRED:
+            if phase not in seen:
+                c.fail("join_progress", _("no stage covers %(phase)s") % {"phase": phase})
     return out
 
 

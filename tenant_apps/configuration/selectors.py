@@ -118,6 +118,7 @@ def profile_export(*, include_files: bool = True) -> dict:
 
     document["branches"] = [branch_doc(n) for n in branch_tree()]
     document["referral_required"] = settings_row.referral_required
+    document["join_progress"] = list(settings_row.join_progress or [])
     document["referral_channels"] = [
         {"code": r.code, "label": r.label, "kind": r.kind, "help": r.help,
          "referrer_must_be_valid": r.referrer_must_be_valid,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import uuid
 
 from tenant_apps.accounts.capabilities import can
@@ -28,6 +29,15 @@ def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | 
     if upload is not None:
         return record if application_for_reviewer(user, upload.application.public_id) \
             else None
+    # a picture answering a form question (CMES 个人照片, Jiangsu 单位logo): whoever may open
+    # an application of its owner that names it
+    from tenant_apps.applications.models import Application
+
+    for application in Application.objects.filter(applicant_id=record.owner_id).only(
+            "public_id", "answers"):
+        if str(record.public_id) in json.dumps(application.answers or {}) \
+                and application_for_reviewer(user, application.public_id):
+            return record
     return record if can(user, "files.view") else None
 
 

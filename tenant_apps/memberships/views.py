@@ -13,8 +13,10 @@ from tenant_apps.applications.selectors import (
     join_progress,
     joining_application,
     level_changes_of,
+    receipt_order,
     status_label,
 )
+from tenant_apps.applications.services import application_welcome_shown
 from tenant_apps.notifications.services import inbox_unread_count
 
 
@@ -30,7 +32,13 @@ def home(request):
 
     terms = renewal_terms(membership) if membership else None
     state = access(membership) if membership else None
+    progress = join_progress(application)
+    # Where the association draws the journey (Jiangsu), the first visit after activation
+    # shows 入会成功 (seed 004, steps 8-9) above the member card, once.
+    welcome = bool(membership and progress and application.status == Status.COMPLETED
+                   and application_welcome_shown(application=application))
     return render(request, "memberships/home.html", {
+        "welcome": welcome, "order": receipt_order(application) if welcome else None,
         "application": application, "membership": membership,
         # the lifecycle: what the status allows and the next step (docs/lifecycle.md)
         "next_action": _shown(next_action(membership, terms) if membership else None,
@@ -38,7 +46,7 @@ def home(request):
         "certificate": CERTIFICATE_LABELS[state.certificate] if state else "",
         "services_closed": bool(state and not state.services),
         "label": status_label(application) if application else None,
-        "progress": join_progress(application),
+        "progress": progress,
         "events": application.events.all() if application else [],
         # a free type has nothing to renew (and never shows arrears)
         "renewable": bool(membership and membership.member_type.year_options

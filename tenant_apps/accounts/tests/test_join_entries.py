@@ -35,9 +35,21 @@ def member_types_offered(page: str) -> list[str]:
 
 
 def test_the_join_page_offers_both_entries(caq):
-    page = Client(HTTP_HOST=caq).get("/join/").content.decode()
-    assert '<a class="button primary" href="/signup/?kind=unit">企业入会</a>' in page
-    assert '<a class="button" href="/signup/?kind=individual">个人入会</a>' in page
+    """The tabs switch what the join page shows (that entry's types and fees); each entry
+    has its own sign-up button (defect: the tabs led straight to the sign-up form)."""
+    client = Client(HTTP_HOST=caq)
+    unit = client.get("/join/").content.decode()
+    assert UNIT_TAB.format(base="/join/", current=CURRENT) in unit
+    assert PERSON_TAB.format(base="/join/", current="") in unit
+    assert "<h2>单位会员</h2>" in unit and "<h2>个人会员</h2>" not in unit
+    assert '<a class="button primary" href="/signup/?kind=unit">注册并申请入会（企业入会）</a>' \
+        in unit
+    person = client.get("/join/?kind=individual").content.decode()
+    assert PERSON_TAB.format(base="/join/", current=CURRENT) in person
+    assert "<h2>个人会员</h2>" in person and "<h2>单位会员</h2>" not in person
+    assert ('<a class="button primary" href="/signup/?kind=individual">'
+            '注册并申请入会（个人入会）</a>') in person
+    assert 'href="/login/?next=%2Fapply%2F%3Fkind%3Dindividual"' in person
 
 
 def test_sign_up_shows_the_two_entries_and_asks_the_name_of_each(caq):

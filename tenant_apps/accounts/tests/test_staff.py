@@ -229,14 +229,15 @@ def test_staff_list_query_count_does_not_grow_with_the_staff(alpha,
 
     hq = alpha.client("hq_admin")
     hq.get("/manage/staff/")  # warm: the session, the association
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
+        # (one of them: whether the association has branches, for the branch roles)
         assert hq.get("/manage/staff/").status_code == 200
     with schema_context("alpha"):
         robot = Branch.objects.get(code="robot")
         for n in range(8):
             staff_invite(acting_user=alpha.user("hq_admin"), name=f"分会管理员{n}",
                          phone=f"139123410{n:02d}", roles=["branch_admin"], branches=[robot])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = hq.get("/manage/staff/")
     assert page.content.decode().count("机器人分会") >= 8
 
@@ -279,3 +280,24 @@ def test_api_bad_input_is_400_and_changes_nothing(alpha, payload, field):
     assert field in (error.get("fields") or {}) or error.get("field") == field, error
     with schema_context("alpha"):
         assert not User.objects.filter(phone="13912340004").exists()
+
+
+@pytest.mark.django_db
+def test_no_branch_roles_where_there_is_no_branch(alpha):
+    from tenants.services import association_create
+
+    association_create(acting_user=None, name="jsgas", slug="jsgas", profile="jsgas",
+                       admin_name="管理员", admin_email="admin@jsgas.test",
+                       admin_password="Admin-passw0rd-2026")
+    client = Client(HTTP_HOST="jsgas.localhost")
+    with schema_context("jsgas"):
+        client.force_login(User.objects.get(email="admin@jsgas.test"),
+                           backend="tenant_apps.accounts.backends.IdentifierBackend")
+    for url in ("/manage/staff/", "/manage/staff/invite/"):
+        response = client.get(url)
+        assert response.status_code == 200, response
+        page = re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
+        assert "分会管理员" not in page and "负责的分会" not in page, url
+        assert "审核员" in page
+    # where there are branches (CMES) the role stays
+    assert "分会管理员" in alpha.client("hq_admin").get("/manage/staff/").content.decode()

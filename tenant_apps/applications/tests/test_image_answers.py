@@ -68,3 +68,24 @@ def test_pictures_for_image_questions_through_the_api(alpha):
     # someone else's application is not theirs to add pictures to
     other = alpha.client("other")
     assert other.post(url, {"field": "photo", "file": upload("a.png", PNG)}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_reviewer_sees_an_image_answer_in_place(alpha):
+    from tenant_apps.applications.services import application_submit
+    from tenant_apps.applications.tests.helpers import complete
+
+    with schema_context("alpha"):
+        app = application_start(applicant=applicant(74),
+                                member_type=MemberType.objects.get(code="student"))
+        complete(app)
+        app = application_submit(application=app, actor=app.applicant)
+        photo = Application.objects.get(pk=app.pk).answers["photo"]
+    reviewer = alpha.client("reviewer")
+    page = reviewer.get(f"/review/{app.public_id}/").content.decode()
+    assert f'<img src="/files/{photo}/view/" alt="个人照片"' in page
+    assert "（已上传图片）" not in page
+    shown = reviewer.get(f"/files/{photo}/view/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    # someone who may not open the application still cannot see it
+    assert alpha.client("other").get(f"/files/{photo}/view/").status_code == 404

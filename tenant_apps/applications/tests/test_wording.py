@@ -112,18 +112,43 @@ def test_jsgas_shows_its_progress_bar_and_success_page(society):
         app = submitted("unit")
         member = app.applicant
     client = client_for(slug, member)
+    # the review of the information is part of 填报信息, not of 缴纳会费
     page = text(client.get("/member/"))
-    assert "✔ 填报信息" in page and "缴纳会费" in page and "入会成功" in page
-    assert "✔ 缴纳会费" not in page
+    assert "填报信息 提交成功，请等待审核 缴纳会费 入会成功" in page
+    assert "✔ 填报信息" not in page
     with schema_context(slug):
         app = review_decide(application=app, actor=admin, decision="approve",
                             expected_position=0)
-    assert "✔ 填报信息 缴纳会费" in text(client.get("/member/pay/"))
+    pay = text(client.get("/member/pay/"))
+    assert "✔ 填报信息 缴纳会费 入会成功" in pay and "请等待审核" not in pay
     with schema_context(slug):
         application_payment_confirmed(application=app, actor=admin)
     done = text(client.get("/apply/"))
     assert "✔ 填报信息 ✔ 缴纳会费 ✔ 入会成功" in done
     assert "恭喜您，入会成功！" in done and "会员中心" in done
+    # the member centre shows 入会成功 on the first visit after activation, then no more
+    first = text(client.get("/member/"))
+    assert "✔ 填报信息 ✔ 缴纳会费 ✔ 入会成功" in first and "恭喜您，入会成功！" in first
+    assert "会员号" in first
+    assert "恭喜您，入会成功！" not in text(client.get("/member/"))
+
+
+def test_caq_progress_follows_its_manual(society):
+    slug = society("caq")
+    with schema_context(slug):
+        app = submitted("unit", rank=MemberType.objects.get(code="unit").ranks.first())
+    page = text(client_for(slug, app.applicant).get("/member/"))
+    assert ("✔ 注册账号 ✔ 填写入会申请表 ✔ 打印盖章并上传 缴费并等待审核 提交成功，请等待审核"
+            in page)
+
+
+def test_no_progress_bar_where_the_profile_draws_none(society):
+    slug = society("cmes")
+    with schema_context(slug):
+        app = submitted("senior")
+    response = client_for(slug, app.applicant).get("/member/")
+    assert "join-progress" not in response.content.decode()
+    assert "填报信息" not in text(response) and "缴纳会费" not in text(response)
 
 
 def test_jsgas_login_opens_on_the_sms_code(society):
@@ -296,3 +321,23 @@ def test_a_rejection_is_red_and_a_wait_amber(alpha):
     assert "badge badge-rejected status-label" in page and "badge-active status-label" \
         not in page
 
+
+
+def test_no_referral_row_where_the_association_has_no_channels(society):
+    slug = society("jsgas")
+    with schema_context(slug):
+        from tenant_apps.accounts.models import User
+
+        admin = User.objects.get(email="admin@jsgas.test")
+        app = submitted("unit")
+    client = client_for(slug, admin)
+    page = text(client.get(f"/review/{app.public_id}/"))
+    assert "单位logo" in page
+    assert "推荐 未填写" not in page and " 推荐 " not in page
+
+
+@pytest.mark.django_db
+def test_the_referral_row_stays_where_channels_exist(alpha):
+    with schema_context("alpha"):
+        app = submitted("senior", referral=ReferralChannel.objects.get(code="other"))
+    assert "推荐 其他" in text(alpha.client("reviewer").get(f"/review/{app.public_id}/"))

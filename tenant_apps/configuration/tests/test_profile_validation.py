@@ -307,3 +307,20 @@ def test_referral_required_needs_a_channel():
                             filename="test.yaml")["referral_required"] is False
     assert problems_of(_with(referral_required=True, referral_channels=[])) == [
         ("referral_required", "needs at least one referral channel to choose from")]
+
+
+def test_join_progress_stages_cover_each_phase_once():
+    doc = copy.deepcopy(MINIMAL)
+    doc["join_progress"] = [{"label": "填报信息", "covers": ["form", "review"]},
+                            {"label": "缴纳会费", "covers": ["payment", "review"]},
+                            {"label": "入会", "covers": ["finish"]}]
+    with pytest.raises(ProfileError) as raised:
+        validate_profile(doc, filename="p.yaml")
+    text = str(raised.value.problems)
+    assert "join_progress[1].covers[1]" in text and "already covered" in text
+    assert "join_progress[2].covers[0]" in text
+    doc["join_progress"] = [{"label": "填报信息", "covers": ["form"]}]
+    with pytest.raises(ProfileError) as raised:
+        validate_profile(doc, filename="p.yaml")
+    assert "no stage covers review" in str(raised.value.problems)
+    assert validate_profile(MINIMAL, filename="p.yaml")["join_progress"] == []

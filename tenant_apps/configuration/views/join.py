@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
-from tenant_apps.configuration.entries import join_entries
+from tenant_apps.configuration.entries import current_kind, join_entries
 from tenant_apps.configuration.models import Notice, UploadRequirement
 from tenant_apps.configuration.selectors import (
     current_notices,
@@ -22,7 +22,13 @@ def join(request):
     today = timezone.localdate()
     rows = []
     no_way_to_pay = not payment_methods().any
+    # CAQ's 企业入会 / 个人入会 tabs switch what the page shows: that entry's types and fees,
+    # and a sign-up button leading into that entry
+    entries = join_entries(request.GET.get("kind"))
+    kind = current_kind(entries)
     for mtype in member_types_for_join():
+        if kind and mtype.kind != kind:
+            continue
         fees = list(mtype.fees.all())
         ranks = list(mtype.ranks.all())
         lines = []
@@ -40,7 +46,8 @@ def join(request):
         "joining_notice": notices.get(Notice.Kind.JOINING_NOTICE),
         "charter": notices.get(Notice.Kind.CHARTER),
         "fee_standard": notices.get(Notice.Kind.FEE_STANDARD),
-        "entries": join_entries(request.GET.get("kind"))})
+        "entries": entries, "kind_query": f"?kind={kind}" if kind else "",
+        "kind_label": next((e["label"] for e in entries if e["current"]), "")})
 
 
 def notice(request, kind):

@@ -10,11 +10,31 @@
   var TOOLBAR = [[{ header: [2, 3, false] }], ["bold", "italic", "underline"],
                  [{ list: "ordered" }, { list: "bullet" }], ["link"], ["clean"]];
 
+  // The toolbar's tooltips, translated by the page: data-editor-titles on the textarea holds
+  // {"bold": "加粗", "list-ordered": "编号列表", ...}, keyed by format (and value).
+  function titled(toolbar, area) {
+    var titles = {};
+    try { titles = JSON.parse(area.dataset.editorTitles || "{}"); } catch (e) { return; }
+    toolbar.querySelectorAll("button, .ql-picker").forEach(function (control) {
+      var format = "";
+      control.classList.forEach(function (c) {
+        if (c.indexOf("ql-") === 0 && c !== "ql-picker" && !format) format = c.slice(3);
+      });
+      var value = control.getAttribute("value");
+      var title = titles[value ? format + "-" + value : format] || titles[format];
+      if (title) {
+        control.setAttribute("title", title);
+        if (control.tagName === "BUTTON") control.setAttribute("aria-label", title);
+      }
+    });
+  }
+
   function attach(area) {
     var box = document.createElement("div");
     box.className = "richtext-editor";
     area.parentNode.insertBefore(box, area);
     var quill = new window.Quill(box, { theme: "snow", modules: { toolbar: TOOLBAR } });
+    titled(quill.getModule("toolbar").container, area);
     if (area.value) {
       quill.setContents(quill.clipboard.convert({ html: area.value }), "silent");
     }
