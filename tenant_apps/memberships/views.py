@@ -13,6 +13,7 @@ from tenant_apps.applications.selectors import (
     join_progress,
     joining_application,
     level_changes_of,
+    reviewed_before_payment,
     status_label,
 )
 from tenant_apps.notifications.services import inbox_unread_count
@@ -38,6 +39,7 @@ def home(request):
         "certificate": CERTIFICATE_LABELS[state.certificate] if state else "",
         "services_closed": bool(state and not state.services),
         "label": status_label(application) if application else None,
+        "approved_first": bool(application and reviewed_before_payment(application)),
         "progress": join_progress(application),
         "events": application.events.all() if application else [],
         # a free type has nothing to renew (and never shows arrears)

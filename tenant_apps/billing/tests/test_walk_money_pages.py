@@ -58,3 +58,18 @@ def test_cmes_and_cacem_members_can_transfer_and_upload_a_voucher(db, slug, prof
     assert "演示银行北京分行（演示用，请勿汇款）" in page
     assert "上传汇款凭证" in page and "提交凭证" in page
     assert order.transfer_reference in page
+
+
+@pytest.mark.parametrize("slug,profile,name,code", [
+    ("cmeswalk", "cmes", "中国机械工程学会", "regular"),
+    ("cacemwalk", "cacem", "中国施工企业管理协会", "unit"),
+])
+def test_pay_first_member_centre_does_not_say_approved(db, slug, profile, name, code):
+    _association(slug, profile, name)
+    with schema_context(slug):
+        app = _submitted(code)
+        client = Client(HTTP_HOST=f"{slug}.localhost")
+        client.force_login(app.applicant, backend=BACKEND)
+        page = client.get("/member/").content.decode()
+    assert "您的入会申请已提交，请缴纳会费，缴费后进入审核。" in page
+    assert "已通过" not in page
