@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -73,3 +75,57 @@ def test_pay_first_member_centre_does_not_say_approved(db, slug, profile, name, 
         page = client.get("/member/").content.decode()
     assert "您的入会申请已提交，请缴纳会费，缴费后进入审核。" in page
     assert "已通过" not in page
+
+
+def _visible(page):
+    return re.sub(r' data-copy-text="[^"]*"', "", page)
+
+
+def _reviewed(code):
+    """A review-first application approved and waiting for its fee (CAQ, Jiangsu)."""
+    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.applications.services import review_decide
+
+    mtype = MemberType.objects.get(code=code)
+    app = application_start(applicant=applicant(), member_type=mtype, rank=mtype.ranks.first())
+    complete(app)
+    app = application_submit(application=app, actor=app.applicant)
+    reviewer = user_create(acting_user=None, name="审核", username="walk-reviewer",
+                           password="Staff-passw0rd-2026",
+                           roles=[Role.REVIEWER, Role.HQ_ADMIN, Role.SECRETARIAT])
+    while app.status == Status.IN_REVIEW:
+        app = review_decide(application=app, actor=reviewer, decision="approve",
+                            expected_position=app.review_position)
+    assert app.status == Status.AWAITING_PAYMENT
+    return app
+
+
+def test_caq_transfer_names_the_code_once_and_no_other_types_hint(db):
+    from tenant_apps.notifications.models import OutboxMessage
+
+    _association("caqwalk", "caq", "中国质量协会")
+    with schema_context("caqwalk"):
+        app = _reviewed("unit")
+        order = Order.objects.get(application=app)
+        code = order.transfer_reference
+        email = OutboxMessage.objects.get(recipient=app.applicant, event="payment_required",
+                                          channel="email")
+        _client, _order, page = _order_page("caqwalk", app)
+    assert ("汇款附言请填写识别码：" + code + "（财务按识别码核对到账），并注明项目：会费。"
+            ) in email.body
+    assert "汇款时请在附言中填写上方的识别码，并注明项目：会费" in page
+    assert "请注明项目：会费\n" not in page
+    # the 户名/账号/开户行 table only (its copy button carries the same text)
+    assert _visible(page).count("0200002809014498969") == 1
+    assert "个人会员请选择支付宝付款" not in page
+
+
+def test_jsgas_bank_details_are_shown_once(db):
+    _association("jsgaswalk", "jsgas", "江苏省燃气热力协会")
+    with schema_context("jsgaswalk"):
+        code = MemberType.objects.order_by("pk").first().code
+        app = _reviewed(code)
+        _client, _order, page = _order_page("jsgaswalk", app)
+    assert _visible(page).count("932019013000733461") == 1
+    assert "上传凭证并点击“提交凭证”按钮" in page
