@@ -109,8 +109,8 @@ def test_cmes_senior_and_regular_members(server, cmes_journey, sms_gateway, phon
                           for m in every_channel(event, inbox, mobile, email)]
     journey.check_messages(expected)
     assert journey.message("application_submitted", "sms", mobile)["body"] == (
-        "您的高级会员注册申请已经收到，请登录中国机械工程学会网站补充完善个人信息并完成后续注册"
-        "工作。如有问题可咨询010-68799026。")
+        "您的高级会员注册申请已经收到，学会将尽快审核，审核结果将另行通知。如有问题可咨询"
+        "010-68799026。")
     assert journey.message("payment_required", "sms", mobile)["body"] == (
         "请登录会员系统点击“缴纳会费”，交纳高级会员会费100元（1年）。")
     assert journey.message("payment_confirmed", "sms", mobile)["body"] == (

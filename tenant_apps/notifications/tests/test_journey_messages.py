@@ -300,3 +300,14 @@ def test_the_receipt_goes_to_the_email_typed_in_the_receipt_form(alpha, mailoutb
         assert outbox_send(email.pk) == "sent"
     assert mailoutbox[-1].to == ["zhao6@example.test"]
     assert mailoutbox[-1].attachments[0][1].startswith(b"%PDF")
+
+
+def test_cmes_submitted_is_not_asked_to_complete_what_it_submitted(demo):
+    with schema_context(demo("cmes")):
+        app = _start("senior")
+        app = application_submit(application=app, actor=app.applicant)
+        got = {m.channel: m.body for m in _messages(app.applicant, event="application_submitted")}
+    assert got["sms"] == ("您的高级会员注册申请已经收到，学会将尽快审核，审核结果将另行通知。"
+                          "如有问题可咨询010-68799026。")
+    assert got["inbox"] == "您的高级会员注册申请已经收到，学会将尽快审核，审核结果将另行通知。"
+    assert "补充完善个人信息" not in got["email"] and "学会将尽快审核" in got["email"]
