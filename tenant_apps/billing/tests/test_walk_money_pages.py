@@ -129,3 +129,28 @@ def test_jsgas_bank_details_are_shown_once(db):
         _client, _order, page = _order_page("jsgaswalk", app)
     assert _visible(page).count("932019013000733461") == 1
     assert "上传凭证并点击“提交凭证”按钮" in page
+
+
+def test_a_paid_order_says_so_and_shows_no_deadline(db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.applications.tests.helpers import PNG
+    from tenant_apps.billing.services import voucher_decide, voucher_upload
+
+    _association("cmeswalk", "cmes", "中国机械工程学会")
+    with schema_context("cmeswalk"):
+        app = _submitted("regular")
+        client, order, pending = _order_page("cmeswalk", app)
+        voucher = voucher_upload(order=order, actor=app.applicant,
+                                 uploaded=SimpleUploadedFile("v.png", PNG))
+        finance = user_create(acting_user=None, name="财务", username="walk-finance",
+                              password="Staff-passw0rd-2026", roles=[Role.FINANCE])
+        voucher_decide(voucher=voucher, actor=finance, accept=True)
+        order.refresh_from_db()
+        assert order.status == "confirmed"
+        paid = client.get(f"/member/orders/{order.number}/").content.decode()
+    assert "付款截止" in pending and "缴费成功！" not in pending
+    assert "付款截止" not in paid
+    assert "缴费成功！" in paid and "如需发票，请在下方填写发票信息。" in paid
