@@ -233,15 +233,19 @@ def _staff_branches(roles: list[str], branches) -> list:
     return branches
 
 
+def _activation_link(user: User) -> str:
+    from huiji.tenancy.current import current_association
+    from tenants.services import association_url
+
+    return association_url(current_association(), account_activation_path(user))
+
+
 def _invitation_send(*, user: User) -> str:
     from django.conf import settings
 
-    from huiji.tenancy.current import current_association
     from tenant_apps.notifications.services import notify
-    from tenants.services import association_url
 
-    association = current_association()
-    url = association_url(association, account_activation_path(user))
+    url = _activation_link(user)
     labels = "、".join(str(Role(r).label) for r in user.roles if r in Role.values)
     notify(event="staff_invited", user=user, params={
         "roles": labels, "link": url, "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
@@ -250,10 +254,12 @@ def _invitation_send(*, user: User) -> str:
 
 @transaction.atomic
 def staff_invite(*, acting_user, name: str, phone: str | None = None,
-                 email: str | None = None, roles, branches=()) -> Invitation:
+                 email: str | None = None, roles, branches=(), send: bool = True) -> Invitation:
     """Invite a person as staff: an account with these roles and no password, appointed to
     `branches` (branch administrators), and a one-time activation link sent by SMS and/or
-    email through the outbox. Never a preset password."""
+    email through the outbox. Never a preset password. `send=False` (the demo's preset
+    staff, activated at once by the setup) makes the link without messaging the person, who
+    would otherwise be told to set a password they already have."""
     _staff_allowed(acting_user)
     name = (name or "").strip()
     if not name:
@@ -267,10 +273,10 @@ def staff_invite(*, acting_user, name: str, phone: str | None = None,
                        email=email or None, roles=roles)
     if branches:
         user.administered_branches.set(branches)
-    url = _invitation_send(user=user)
+    url = _invitation_send(user=user) if send else _activation_link(user)
     audit_record(actor=acting_user, action="staff.invited", target=user, data={
         "roles": roles, "branches": [b.code for b in branches],
-        "sent_to": [a for a in (user.phone, user.email) if a]})
+        "sent_to": [a for a in (user.phone, user.email) if a] if send else []})
     return Invitation(user=user, activation_url=url)
 
 

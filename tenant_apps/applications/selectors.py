@@ -54,6 +54,15 @@ def status_label(application: Application) -> str:
     return str(Status(application.status).label)
 
 
+def reviewed_before_payment(application: Application) -> bool:
+    """Whether anyone reviews before the fee: a pay-first chain (CMES 普通会员, CACEM unit,
+    every step after_payment) asks for the fee right after submitting, so its 待缴费 must
+    not say the application was approved."""
+    chain = type_document(application.revision.document,
+                          application.member_type.code)["review_chain"]
+    return any(step.get("stage") == "before_payment" for step in chain)
+
+
 def step_waiting_label(step: dict) -> str:
     """What an application waiting at this step is called: the secretariat approves (CAQ:
     等待协会秘书处进行入会审批); any other step is named as configured."""

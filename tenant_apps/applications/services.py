@@ -468,10 +468,27 @@ def application_submit(*, application: Application, actor) -> Application:
 
 def _after_stop(application: Application, actor) -> Application:
     if application.status == Status.AWAITING_PAYMENT:
-        _notify("payment_required", application, **_fee_params(application))
+        _notify("payment_required", application, **_fee_params(application),
+                reference=_transfer_reference(application))
     elif application.status == Status.COMPLETED:
         _complete(application, actor)
     return application
+
+
+def _transfer_reference(application: Application) -> str:
+    """The identification code finance matches a transfer on (识别码), for the payment
+    request: when joining with one number of years on offer the order is made now, so the
+    message can name its code; with a choice of years there is no order yet and no code."""
+    from tenant_apps.billing.services import order_for_application
+
+    if application.purpose != Application.Purpose.JOIN:
+        return ""
+    offered = type_document(application.revision.document,
+                            application.member_type.code)["years"]
+    if len(offered) != 1:
+        return ""
+    return order_for_application(application=application, actor=application.applicant,
+                                 years=offered[0]).transfer_reference
 
 
 def _yuan(fen: int) -> str:

@@ -14,6 +14,7 @@ from tenant_apps.applications.selectors import (
     joining_application,
     level_changes_of,
     receipt_order,
+    reviewed_before_payment,
     status_label,
 )
 from tenant_apps.applications.services import application_welcome_shown
@@ -46,6 +47,7 @@ def home(request):
         "certificate": CERTIFICATE_LABELS[state.certificate] if state else "",
         "services_closed": bool(state and not state.services),
         "label": status_label(application) if application else None,
+        "approved_first": bool(application and reviewed_before_payment(application)),
         "progress": progress,
         "events": application.events.all() if application else [],
         # a free type has nothing to renew (and never shows arrears)

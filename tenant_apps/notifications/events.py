@@ -39,6 +39,9 @@ VARIABLES: dict[str, Variable] = {
     "amount": Variable(_("the amount of the order, in yuan"), "300"),
     "years": Variable(_("the number of years paid for"), "3"),
     "order_number": Variable(_("the order number"), "2026050112345678"),
+    "reference": Variable(_("the identification code to write on a bank transfer (filled where "
+                            "the member type offers one number of years, so the order is made "
+                            "with the payment request)"), "HJ7FUMBG"),
     "member_number": Variable(_("the member number"), "E010107413S"),
     "valid_until": Variable(_("the last day of the membership"), "2028-12-31"),
     "renew_link": Variable(_("the address of the member's renewal page"),
@@ -94,7 +97,7 @@ EVENTS: dict[str, Event] = {
         ("member_type", "amount", "years")),
     MessageEvent.PAYMENT_REQUIRED: Event(
         _("a joining fee is due: after submission where payment comes before review, or "
-          "after the approval"), ("member_type", "amount", "years")),
+          "after the approval"), ("member_type", "amount", "years", "reference")),
     MessageEvent.VOUCHER_REJECTED: Event(
         _("finance rejects a bank-transfer voucher; the payer uploads another"),
         ("member_type", "amount", "reason"),

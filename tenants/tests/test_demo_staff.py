@@ -53,3 +53,19 @@ def test_caq_without_its_secretariat_has_an_unstaffed_step():
         flagged = [s.name for s in unit.review_steps.all()
                    if review_steps_unstaffed(unit)[s.pk] is not None]
     assert flagged == ["秘书处入会审批"]
+
+
+@pytest.mark.django_db
+def test_demo_staff_are_not_sent_an_invitation_to_set_a_password():
+    from tenant_apps.notifications.models import OutboxMessage
+
+    association_create(acting_user=None, name="dcaq2", slug="dcaq2", profile="caq",
+                       admin_name="管理员", admin_phone="13800000003",
+                       admin_password="Admin-passw0rd-2026")
+    with schema_context("dcaq2"):
+        demo_staff_create("caq", "13800000003")
+        staff = list(User.objects.filter(phone__in=["13800000031", "13800000032",
+                                                    "13800000033"]))
+        sent = list(OutboxMessage.objects.filter(recipient__in=staff))
+        assert [u.check_password(STAFF_PASSWORD) for u in staff] == [True, True, True]
+    assert sent == []

@@ -109,10 +109,10 @@ def test_cmes_senior_and_regular_members(server, cmes_journey, sms_gateway, phon
                           for m in every_channel(event, inbox, mobile, email)]
     journey.check_messages(expected)
     assert journey.message("application_submitted", "sms", mobile)["body"] == (
-        "您的高级会员注册申请已经收到，请登录中国机械工程学会网站补充完善个人信息并完成后续注册"
-        "工作。如有问题可咨询010-68799026。")
+        "您的高级会员注册申请已经收到，学会将尽快审核，审核结果将另行通知。如有问题可咨询"
+        "010-68799026。")
     assert journey.message("payment_required", "sms", mobile)["body"] == (
-        "请登录会员系统点击“我要缴费”或在微信服务号点击“去缴费”，交纳高级会员会费100元（1年）。")
+        "请登录会员系统点击“缴纳会费”，交纳高级会员会费100元（1年）。")
     assert journey.message("payment_confirmed", "sms", mobile)["body"] == (
         "您交纳的会费300元已确认，感谢您对中国机械工程学会的支持。")
     assert journey.message("member_activated", "sms", mobile)["body"] == (
@@ -144,7 +144,7 @@ def test_cmes_senior_and_regular_members(server, cmes_journey, sms_gateway, phon
                                             "member_activated")
                             for m in every_channel(event, inbox, mobile, email)])
     assert journey.message("payment_required", "sms", mobile)["body"] == (
-        "请登录会员系统点击“我要缴费”或在微信服务号点击“去缴费”，交纳普通会员会费50元（1年）。")
+        "请登录会员系统点击“缴纳会费”，交纳普通会员会费50元（1年）。")
     assert journey.message("member_activated", "sms", mobile)["body"] == (
         f"您已成功申请中国机械工程学会普通会员，会员号：{regular}。感谢您加入中国机械工程学会。"
         "如有问题可联系：010-68799026 huiyuan@cmes.org")
@@ -299,7 +299,7 @@ def test_cacem_unit_joins_and_its_first_liaison_gets_the_approval_sms(
     assert journey.message("payment_confirmed", "sms", mobile)["body"] == (
         "已收到贵单位交纳的中国施工企业管理协会会费3,000元，电子票据将在7个工作日内推送至您的邮箱。")
     assert journey.message("member_activated", "sms", first_liaison)["body"] == (
-        f"贵单位的入会申请已审核通过，会员号{number}。可登录会员系统在企业信息页面下载电子会员证。")
+        f"贵单位的入会申请已审核通过，会员号{number}。可登录会员系统在会员中心查看电子会员证。")
 
 
 # --- d. CAQ unit: 资料审核, transfer confirmed by finance, 秘书处入会审批 ---------------------
@@ -361,7 +361,7 @@ def test_caq_unit_joins_through_the_secretariat(server, sms_gateway, desktop, ph
         "流程提示缴纳会费5,000元。\n会员号将在缴费并经秘书处入会审批后生成。")
     assert journey.message("payment_confirmed", "email", email)["body"] == (
         "测试认证咨询有限公司：\n\n系统管理员已审批通过您的缴费申请（5,000元）。如需发票，请登录"
-        f"会员系统（{site}）点击“申请发票”。")
+        f"会员系统（{site}）在订单页点击“申请开票”。")
     activated = journey.message("member_activated", "email", email)["body"]
     assert activated.startswith(
         "测试认证咨询有限公司：\n\n您的入会申请已经秘书处审批通过，会员类型：单位会员，"
@@ -410,6 +410,6 @@ def test_jsgas_unit_joins_on_a_phone(server, sms_gateway, browser, phone, django
     assert journey.message("application_approved", "sms", mobile)["body"] == \
         "尊敬的用户，您的入会资料审核成功，请登录会员中心缴纳会费。"
     assert journey.message("payment_required", "sms", mobile)["body"] == \
-        "尊敬的用户，请对公转账交纳会费2,000元，转账后登录会员中心点击“我已打款，上传凭证”。"
+        "尊敬的用户，请对公转账交纳会费2,000元，转账后登录会员中心，在订单页上传凭证并点击“提交凭证”。"
     assert journey.message("member_activated", "sms", mobile)["body"] == \
         "尊敬的用户，您已入会成功（江苏省燃气热力协会）"

@@ -438,3 +438,29 @@ def test_api_changes_the_password_by_old_password_or_email_code(alpha):
         content_type="application/json")
     assert ok.status_code == 200
     assert fresh(alpha, user).check_password("Mailed-2026-pass")
+
+
+
+@pytest.mark.django_db
+def test_the_password_pages_say_nin_not_ni(alpha):
+    """Django's own catalogue words its password messages with 你; the site says 您."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert translation.gettext("Your password can’t be entirely numeric.") \
+            == "您的密码不能全是数字。"
+        assert translation.gettext("Your password can’t be a commonly used password.") \
+            == "您的密码不能是常见密码。"
+        assert translation.gettext(
+            "Your old password was entered incorrectly. Please enter it again.") \
+            == "您的原密码不正确，请重新输入。"
+        assert translation.ngettext(
+            "Your password must contain at least %(min_length)d character.",
+            "Your password must contain at least %(min_length)d characters.", 8) \
+            % {"min_length": 8} == "您的密码必须包含至少 8 个字符。"
+    user = sms_only_member(alpha)
+    client = logged_in(alpha, user)
+    text = page(client.get("/member/account/password/set/"))
+    refused = page(client.post("/member/account/password/set/", {
+        "code": "000000", "password1": "12345678", "password2": "12345678"}))
+    assert "你" not in text and "你" not in refused

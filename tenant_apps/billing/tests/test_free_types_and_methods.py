@@ -57,9 +57,10 @@ def test_a_free_student_sees_no_arrears_and_is_offered_no_renewal(alpha):
 
 
 def test_no_way_to_pay_is_shown_that_is_not_configured(alpha):
-    """CMES's profile enables WeChat Pay and Alipay, whose keys are entered later, and has no
-    bank account: the order page offers nothing, and says so."""
+    """CMES's profile enables WeChat Pay and Alipay, whose keys are entered later; with its
+    (demo) bank account switched off the order page offers nothing, and says so."""
     with schema_context("alpha"):
+        PaymentAccount.objects.filter(kind="bank").update(enabled=False)
         membership = membership_activate(acting_user=None, user=applicant(2),
                                          member_type=MemberType.objects.get(code="regular"),
                                          rank=None, years=1)

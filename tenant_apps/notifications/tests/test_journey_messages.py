@@ -134,7 +134,7 @@ def test_cmes_student_is_welcomed_and_not_told_to_complete_the_application(demo)
         inbox = next(m for m in messages if m.channel == "inbox")
         assert inbox.subject == "注册成功"
         assert inbox.body == ("您已成功申请中国机械工程学会学生会员，会员号：E000000001T，"
-                              "会籍有效期至2027-06-30。请上传个人照片，生成电子版会员证。")
+                              "会籍有效期至2027-06-30。可在会员中心查看电子版会员证。")
         assert not any("注册申请已经收到" in m.body or "后续" in m.body for m in messages)
 
 
@@ -146,7 +146,7 @@ def test_cmes_regular_is_not_told_approved_before_review_and_reads_the_order_amo
                                          for m in before_review)
         sms = next(m for m in before_review if m.event == "payment_required"
                    and m.channel == "sms")
-        assert sms.body == ("请登录会员系统点击“我要缴费”或在微信服务号点击“去缴费”，"
+        assert sms.body == ("请登录会员系统点击“缴纳会费”，"
                             "交纳普通会员会费50元（1年）。")
         confirmed = next(m for m in _messages(app.applicant, event="payment_confirmed",
                                               channel="sms"))
@@ -192,8 +192,8 @@ def test_cacem_approval_sms_goes_to_the_first_liaison(demo):
         assert not any("审核通过" in m.body for m in before_review)
         sms = _messages(handler, event="member_activated", channel="sms")
         assert [(m.address, m.body) for m in sms] == [(
-            "13811110001", "贵单位的入会申请已审核通过，会员号CACEM00001。可登录会员系统在企业"
-                           "信息页面下载电子会员证。")]
+            "13811110001", "贵单位的入会申请已审核通过，会员号CACEM00001。可登录会员系统在会员"
+                           "中心查看电子会员证。")]
         email = _messages(handler, event="member_activated", channel="email")
         assert [m.address for m in email] == ["handler@example.test"]
         assert email[0].body.startswith("某某建设集团有限公司：\n\n贵单位已成为"
@@ -300,3 +300,14 @@ def test_the_receipt_goes_to_the_email_typed_in_the_receipt_form(alpha, mailoutb
         assert outbox_send(email.pk) == "sent"
     assert mailoutbox[-1].to == ["zhao6@example.test"]
     assert mailoutbox[-1].attachments[0][1].startswith(b"%PDF")
+
+
+def test_cmes_submitted_is_not_asked_to_complete_what_it_submitted(demo):
+    with schema_context(demo("cmes")):
+        app = _start("senior")
+        app = application_submit(application=app, actor=app.applicant)
+        got = {m.channel: m.body for m in _messages(app.applicant, event="application_submitted")}
+    assert got["sms"] == ("您的高级会员注册申请已经收到，学会将尽快审核，审核结果将另行通知。"
+                          "如有问题可咨询010-68799026。")
+    assert got["inbox"] == "您的高级会员注册申请已经收到，学会将尽快审核，审核结果将另行通知。"
+    assert "补充完善个人信息" not in got["email"] and "学会将尽快审核" in got["email"]

@@ -27,8 +27,8 @@ ASSOCIATIONS = [
 ADMIN_PASSWORD = "Huiji-admin-2026"  # noqa: S105  (demo only)
 STAFF_PASSWORD = "Huiji-staff-2026"  # noqa: S105  (demo only)
 # Staff in every role the associations' review chains and payments need, invited through the
-# staff page's service (tenant_apps.accounts.services.staff_invite) and activated with the
-# one-time token their link carries.
+# staff page's service (tenant_apps.accounts.services.staff_invite, without sending the
+# invitation) and activated with the one-time token their link carries.
 STAFF = {
     "cmes": [
         {"name": "学会审核员", "phone": "13800000011", "roles": ["reviewer"]},
@@ -66,7 +66,8 @@ def demo_staff_create(slug: str, admin_phone: str) -> None:
         invitation = staff_invite(
             acting_user=admin, name=person["name"], phone=person["phone"],
             roles=person["roles"],
-            branches=list(Branch.objects.filter(code__in=person.get("branches", []))))
+            branches=list(Branch.objects.filter(code__in=person.get("branches", []))),
+            send=False)  # activated just below with the printed password: no SMS to set one
         token = invitation.activation_url.rstrip("/").rsplit("/", 1)[1]
         account_activate(user=invitation.user, token=token, password=STAFF_PASSWORD)
 
