@@ -644,17 +644,30 @@ def level_change_start(*, membership, actor, member_type: MemberType, rank: Rank
 def routed_to_branch(application: Application, step: dict) -> bool:
     """A branch-routed step goes to the branch the applicant chose; an applicant who joined
     headquarters directly is reviewed by HQ instead (seed 001: 待分会审 or 待总会审)."""
-    return bool(step.get("branch_routed")) and application.branch is not None \
-        and application.branch.kind != Branch.Kind.HQ
+    return step_branch(step, application.branch) is not None
+
+
+def step_branch(step: dict, branch):
+    """The branch whose administrators decide `step` for something about `branch` (the body
+    an applicant chose, the branch a member asks to join): None for a step not routed to a
+    branch, or routed but about headquarters (HQ reviewers decide it then)."""
+    if step.get("branch_routed") and branch is not None and branch.kind != Branch.Kind.HQ:
+        return branch
+    return None
 
 
 def step_unstaffed(application: Application, step: dict, held=None) -> bool:
+    return step_unstaffed_for(step, application.branch, held=held)
+
+
+def step_unstaffed_for(step: dict, branch, held=None) -> bool:
     """Nobody can decide this step: no active account holds its role, or the branch it is
     routed to has no active administrator ("无人负责此环节"). `held`: held_roles(), if the
-    caller already has it."""
-    if routed_to_branch(application, step):
+    caller already has it. The one rule for applications' and change requests' steps."""
+    routed = step_branch(step, branch)
+    if routed is not None:
         return capabilities.step_unstaffed(role=ReviewRole.BRANCH_ADMIN, held=frozenset(),
-                                           branch=application.branch)
+                                           branch=routed)
     role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
     if role == ReviewRole.BRANCH_ADMIN:
         return True  # a branch step without a branch: no branch administrator can take it
@@ -663,19 +676,25 @@ def step_unstaffed(application: Application, step: dict, held=None) -> bool:
 
 
 def can_review(user, application: Application, step: dict, held=None) -> bool:
+    return can_decide_step(user, step, application.branch, held=held)
+
+
+def can_decide_step(user, step: dict, branch, held=None) -> bool:
     """The step's own role (capabilities.py, review.<role>; a branch step: an administrator
-    of that branch), or an HQ administrator when nobody holds the step's role."""
+    of that branch), or an HQ administrator when nobody holds the step's role. The one rule
+    for applications' and change requests' steps."""
     if not user.is_authenticated:
         return False
-    if routed_to_branch(application, step):
-        if capabilities.can(user, "review.branch_admin", branch=application.branch):
+    routed = step_branch(step, branch)
+    if routed is not None:
+        if capabilities.can(user, "review.branch_admin", branch=routed):
             return True
     else:
         role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
         if role != ReviewRole.BRANCH_ADMIN and capabilities.can(user, f"review.{role}"):
             return True
     return capabilities.can(user, "review.unstaffed") and \
-        step_unstaffed(application, step, held=held)
+        step_unstaffed_for(step, branch, held=held)
 
 
 @transaction.atomic

@@ -300,7 +300,10 @@ def queue(request):
              "step": chain_of(a)[a.review_position]["name"], "unstaffed": a.unstaffed,
              "party": selectors.party_of(a)}
             for a in selectors.review_queue(request.user)]
-    return render(request, "applications/queue.html", {"rows": rows})
+    from tenant_apps.records.selectors import change_request_queue
+
+    return render(request, "applications/queue.html", {
+        "rows": rows, "changes": len(change_request_queue(request.user))})
 
 
 @login_required

@@ -423,6 +423,8 @@ class MessageEvent(models.TextChoices):
     INVOICE_ISSUED = "invoice_issued", _("Fee receipt issued")
     STAFF_INVITED = "staff_invited", _("Staff invited")
     PHONE_CHANGED = "phone_changed", _("Mobile number changed")
+    CHANGE_APPROVED = "change_approved", _("Change request approved")
+    CHANGE_REJECTED = "change_rejected", _("Change request rejected")
 
 
 class MessageChannel(models.TextChoices):

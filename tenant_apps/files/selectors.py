@@ -29,6 +29,13 @@ def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | 
     if upload is not None:
         return record if application_for_reviewer(user, upload.application.public_id) \
             else None
+    # a change request's proof: whoever may open that request (records/selectors.py)
+    from tenant_apps.records.models import ChangeRequestProof
+    from tenant_apps.records.selectors import change_request_for_staff
+
+    proof = ChangeRequestProof.objects.filter(file=record).select_related("request").first()
+    if proof is not None:
+        return record if change_request_for_staff(user, proof.request.public_id) else None
     # a picture answering a form question (CMES 个人照片, Jiangsu 单位logo): whoever may open
     # an application of its owner that names it
     from tenant_apps.applications.models import Application

@@ -53,6 +53,8 @@ VARIABLES: dict[str, Variable] = {
     "link": Variable(_("a one-time link for this person only"),
                      "https://caq.example.org/activate/MTI/abc-123/"),
     "phone": Variable(_("the new mobile number, partly hidden"), "139****0290"),
+    "request": Variable(_("what the member asked for (a change of details, joining a "
+                          "branch)"), "资料变更"),
 }
 
 
@@ -212,6 +214,25 @@ EVENTS: dict[str, Event] = {
                 _("Your mobile number was changed"),
                 _("The mobile number of your account was changed to {phone}.")),
         }),
+    # A member's change request (records/change_requests.py), once its last step decides.
+    MessageEvent.CHANGE_APPROVED: Event(
+        _("the reviewers approve a member's change request (a change of details, joining a "
+          "branch); the change is applied at once"), ("request",), has_application=False,
+        defaults={
+            MessageChannel.EMAIL: (
+                _("Your request is approved"),
+                _("{name}, your request ({request}) is approved and in effect. See your "
+                  "details in the member centre: {url}")),
+            MessageChannel.INBOX: (
+                _("Your request is approved"),
+                _("Your request ({request}) is approved and in effect.")),
+        }),
+    MessageEvent.CHANGE_REJECTED: Event(
+        _("the reviewers reject a member's change request, with the reason"),
+        ("request", "reason"), has_application=False, defaults=_defaults(
+            _("Your request was not approved"),
+            _("{name}, your request ({request}) was not approved: {reason}. You may correct "
+              "it and ask again in the member centre: {url}"))),
 }
 
 

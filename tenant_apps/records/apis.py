@@ -128,3 +128,135 @@ class ContactDetailApi(APIView):
     def delete(self, request, pk):
         contact_remove(acting_user=request.user, contact=self._contact(request, pk))
         return Response(status=204)
+
+
+# --- change requests (records/change_requests.py) -------------------------------------------
+
+class ChangeRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class ChangeRequestSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="request.public_id")
+    kind = serializers.CharField(source="request.kind")
+    kind_label = serializers.CharField()
+    status = serializers.CharField(source="request.status")
+    status_label = serializers.CharField()
+    member_number = serializers.CharField(source="request.record.membership.number")
+    position = serializers.IntegerField(source="request.position")
+    note = serializers.CharField(source="request.note")
+    reason = serializers.CharField(source="request.reason")
+    created_at = serializers.DateTimeField(source="request.created_at")
+    decided_at = serializers.DateTimeField(source="request.decided_at", allow_null=True)
+    changes = ChangeRowSerializer(many=True)
+
+
+class ChangeRequestInputSerializer(serializers.Serializer):
+    """A change of details: `changes` as {field key: new value} (a JSON object, or a JSON
+    string beside `proof` files in a multipart post); joining a branch: `branch`."""
+
+    kind = serializers.ChoiceField(choices=["info", "branch"])
+    changes = serializers.JSONField(required=False)
+    branch = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    proof = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ChangeDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    position = serializers.IntegerField(min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+def _request_shown(change_request, viewer) -> dict:
+    from tenant_apps.records.selectors import change_rows, request_status_label
+
+    return ChangeRequestSerializer({
+        "request": change_request, "kind_label": change_request.get_kind_display(),
+        "status_label": request_status_label(change_request),
+        "changes": change_rows(change_request, viewer=viewer)}).data
+
+
+class MemberChangeRequestsApi(APIView):
+    @extend_schema(responses=ChangeRequestSerializer(many=True),
+                   operation_id="member_change_requests")
+    def get(self, request):
+        from tenant_apps.records.selectors import change_requests_of
+
+        return Response([_request_shown(r, request.user)
+                         for r in change_requests_of(request.user)])
+
+    @extend_schema(request=ChangeRequestInputSerializer,
+                   responses={201: ChangeRequestSerializer},
+                   operation_id="member_change_request_submit")
+    def post(self, request):
+        import json
+
+        from huiji.errors import AppError
+        from tenant_apps.records.change_requests import (
+            branch_join_submit,
+            change_request_submit,
+        )
+
+        record = record_of_member(request.user)
+        if record is None:
+            raise NotFound
+        # a JSON body, or a multipart form whose `proof` may repeat
+        data = {k: request.data.get(k) for k in request.data if k != "proof"}
+        if hasattr(request.data, "getlist"):
+            data["proof"] = request.data.getlist("proof")
+        serializer = ChangeRequestInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        fields = serializer.validated_data
+        if fields["kind"] == "branch":
+            created = branch_join_submit(acting_user=request.user, record=record,
+                                         branch_code=fields.get("branch", ""),
+                                         note=fields.get("note", ""))
+        else:
+            changes = fields.get("changes")
+            if isinstance(changes, str):
+                try:
+                    changes = json.loads(changes)
+                except ValueError:
+                    changes = None
+            if not isinstance(changes, dict):
+                from django.utils.translation import gettext as _
+
+                raise AppError("invalid_value", _("Give the changes as an object of field "
+                                                  "keys and new values."), field="changes")
+            created = change_request_submit(acting_user=request.user, record=record,
+                                            changes=changes, note=fields.get("note", ""),
+                                            proofs=fields.get("proof") or [])
+        return Response(_request_shown(created, request.user), status=201)
+
+
+class StaffChangeRequestApi(APIView):
+    def _request(self, request, public_id):
+        from tenant_apps.records.selectors import change_request_for_staff
+
+        found = change_request_for_staff(request.user, public_id)
+        if found is None:
+            raise NotFound
+        return found
+
+    @extend_schema(responses=ChangeRequestSerializer, operation_id="staff_change_request")
+    def get(self, request, public_id):
+        return Response(_request_shown(self._request(request, public_id), request.user))
+
+    @extend_schema(request=ChangeDecisionSerializer, responses=ChangeRequestSerializer,
+                   operation_id="staff_change_request_decide")
+    def post(self, request, public_id):
+        from tenant_apps.records.change_requests import change_request_decide
+
+        serializer = ChangeDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = serializer.validated_data
+        decided = change_request_decide(actor=request.user,
+                                        request=self._request(request, public_id),
+                                        decision=fields["decision"],
+                                        expected_position=fields["position"],
+                                        reason=fields.get("reason", ""))
+        return Response(_request_shown(decided, request.user))

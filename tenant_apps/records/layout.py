@@ -12,6 +12,14 @@ A member type's `record:` in the profile (docs/member-record.md):
           fields:                                # or fields of the record alone
             - {key: revenue, label: 企业营收, type: group, fields: [...]}
       editable: [website, revenue]               # the member may change these at once
+      reviewed: [unit_name, address]             # the member asks, reviewers approve
+      labels: {unit_name: 单位名称}                # the record's word for a form's field
+      change_review:                             # who decides, and what proof is asked
+        steps: [{name: 信息变更审核, role: hq_reviewer}]
+        proof: required                          # required | optional | none
+        proof_label: 变更证明材料
+      branch_join:                               # 加入分支机构: reviewed by the branch asked
+        steps: [{name: 分支机构审核, role: branch_admin, branch_routed: true}]
       contacts:
         roles: [第一联络员, 第二联络员]
         unique_roles: true                       # each role held once
@@ -44,7 +52,8 @@ def layout_checked(c, raw: Any, p: str, entry: dict, field_keys: dict[str, str],
     """The normalised `record:` of a member type (profile validation); {} when absent."""
     if raw is None or raw == {}:
         return {}
-    spec = c.mapping(raw, p, {"sections", "editable", "contacts"})
+    spec = c.mapping(raw, p, {"sections", "editable", "contacts", "reviewed", "change_review",
+                              "branch_join", "labels"})
     out: dict[str, Any] = {"sections": []}
     form_keys = dict(field_keys)  # the forms' keys, before record-only fields are added
     record_keys: set[str] = set()
@@ -78,10 +87,72 @@ def layout_checked(c, raw: Any, p: str, entry: dict, field_keys: dict[str, str],
         if key not in known:
             c.fail(f"{p}.editable[{k}]", _("must name a field of this type's forms or record"))
     out["editable"] = [str(k) for k in editable]
+    reviewed = c.listing(spec.get("reviewed"), f"{p}.reviewed")
+    for k, key in enumerate(reviewed):
+        if key not in known:
+            c.fail(f"{p}.reviewed[{k}]", _("must name a field of this type's forms or record"))
+        elif key in out["editable"]:
+            c.fail(f"{p}.reviewed[{k}]", _("is already changed at once (editable)"))
+    out["reviewed"] = [str(k) for k in reviewed]
+    # What the record calls a form's field where the form's own words fit only the form
+    # (CAQ's sign-up asks for the 用户名, which is the unit's full name: 单位名称).
+    labels = c.mapping(spec.get("labels") or {}, f"{p}.labels", set(known))
+    if labels:
+        out["labels"] = {str(k): c.text(v, f"{p}.labels.{k}", required=True, max_length=40)
+                         for k, v in labels.items()}
+    if out["reviewed"]:
+        out["change_review"] = _review(c, spec.get("change_review"), f"{p}.change_review",
+                                       proof=True)
+    elif spec.get("change_review") is not None:
+        c.fail(f"{p}.change_review", _("needs fields to review (reviewed)"))
+    if spec.get("branch_join") is not None:
+        out["branch_join"] = _review(c, spec["branch_join"], f"{p}.branch_join", proof=False)
     if spec.get("contacts") is not None:
         out["contacts"] = _contacts(c, spec["contacts"], f"{p}.contacts", entry)
     if any(s.get("contacts") for s in out["sections"]) and "contacts" not in out:
         c.fail(f"{p}.contacts", _("is required when a section shows the contacts"))
+    return out
+
+
+PROOF = ("required", "optional", "none")
+
+
+def _review(c, raw: Any, p: str, *, proof: bool) -> dict:
+    """Who decides a change request (its steps, each a role; a branch administrator's step
+    routed to the member's branch, or for 加入分支机构 to the branch asked) and, for changes
+    of details, the proof asked for."""
+    from tenant_apps.configuration.models import ReviewRole
+
+    allowed = {"steps", "proof", "proof_label", "formats"} if proof else {"steps"}
+    spec = c.mapping(raw, p, allowed, required={"steps"})
+    steps = []
+    for j, raw_step in enumerate(c.listing(spec.get("steps"), f"{p}.steps", required=True)):
+        q = f"{p}.steps[{j}]"
+        step = c.mapping(raw_step, q, {"name", "role", "branch_routed"},
+                         required={"name", "role"})
+        role = c.choice(step.get("role"), f"{q}.role", ReviewRole.values)
+        routed = c.boolean(step.get("branch_routed"), f"{q}.branch_routed", False)
+        if role == ReviewRole.BRANCH_ADMIN and not routed:
+            c.fail(f"{q}.branch_routed", _("a branch administrator's step must be routed to "
+                                           "a branch"))
+        if routed and role != ReviewRole.BRANCH_ADMIN:
+            c.fail(f"{q}.branch_routed", _("only a branch administrator's step is routed to "
+                                           "a branch"))
+        steps.append({"name": c.text(step.get("name"), f"{q}.name", required=True,
+                                     max_length=100), "role": role, "branch_routed": routed})
+    out: dict[str, Any] = {"steps": steps}
+    if proof:
+        out["proof"] = c.choice(spec.get("proof", "none"), f"{p}.proof", list(PROOF))
+        out["proof_label"] = c.text(spec.get("proof_label"), f"{p}.proof_label",
+                                    max_length=60) or ""
+        from tenant_apps.files.formats import FORMATS
+
+        formats = [str(f) for f in c.listing(spec.get("formats"), f"{p}.formats")]
+        for k, name in enumerate(formats):
+            if name not in FORMATS:
+                c.fail(f"{p}.formats[{k}]", _("must be one of: %(allowed)s")
+                       % {"allowed": ", ".join(FORMATS)})
+        out["formats"] = formats or ["pdf", "jpg", "png"]
     return out
 
 
@@ -151,7 +222,9 @@ def layout_of(type_doc: dict) -> dict:
     tab per form step; a contacts group becomes the contacts tab). Sections' fields come
     back as field specs; `editable` as a set of keys."""
     record = type_doc.get("record") or {}
-    specs = {f["key"]: f for f in _form_fields(type_doc)}
+    labels = record.get("labels") or {}
+    specs = {f["key"]: {**f, "label": labels[f["key"]]} if f["key"] in labels else f
+             for f in _form_fields(type_doc)}
     if record.get("sections"):
         sections = [{"title": s["title"], "contacts": bool(s.get("contacts")),
                      "fields": [specs[f] if isinstance(f, str) else f
@@ -159,6 +232,9 @@ def layout_of(type_doc: dict) -> dict:
                                 if not isinstance(f, str) or f in specs]}
                     for s in record["sections"]]
         return {"sections": sections, "editable": set(record.get("editable") or ()),
+                "reviewed": set(record.get("reviewed") or ()),
+                "change_review": record.get("change_review"),
+                "branch_join": record.get("branch_join"),
                 "contacts": record.get("contacts")}
     group = next((f for f in specs.values() if f["type"] == "group" and f.get("contacts")),
                  None)
@@ -184,7 +260,9 @@ def layout_of(type_doc: dict) -> dict:
                     "max_items": group["max_items"],
                     "fields": [p for p in ("mobile", "email") if p in source],
                     "required": [], "login": False, "from": source}
-    return {"sections": sections, "editable": set(), "contacts": contacts}
+    return {"sections": sections, "editable": set(), "reviewed": set(),
+            "change_review": None, "branch_join": record.get("branch_join"),
+            "contacts": contacts}
 
 
 def contacts_from_answers(contacts: dict | None, answers: dict) -> list[dict]:

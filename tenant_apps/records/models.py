@@ -12,6 +12,9 @@ contact's mobile may log in to the unit's account (accounts.selectors.account_fo
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +60,71 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.name}"
+
+
+class ChangeRequest(models.Model):
+    """A member asks for a change that staff review (docs/member-record.md#change-requests):
+    fields of the record the profile marks `reviewed` (CAQ 信息变更 with proof, the generic
+    society's 资料变更申请), or joining a branch (加入分支机构). It waits at the steps its member
+    type names, each decided by that step's role, and is applied all at once when the last
+    step approves."""
+
+    class Kind(models.TextChoices):
+        INFO = "info", _("Change of details")
+        BRANCH = "branch", _("Joining a branch")
+
+    class Status(models.TextChoices):
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Taken back")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(MemberRecord, on_delete=models.CASCADE,
+                               related_name="change_requests")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # {field key: {"old": value when asked, "new": value asked for}}; for a branch,
+    # {"branch": {"old": code or None, "new": code}}.
+    changes = models.JSONField(default=dict)
+    # The branch asked to join: its administrators decide branch-routed steps.
+    branch = models.ForeignKey("configuration.Branch", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="change_requests")
+    note = models.TextField(_("reason for the request"), blank=True)
+    # The steps as configured when the member asked (later configuration changes do not
+    # move a request already waiting), and the one it waits at.
+    steps = models.JSONField(default=list)
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.IN_REVIEW, db_index=True)
+    # Every decision taken, in order: {step, decision, actor, actor_label, reason, at}.
+    decisions = models.JSONField(default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)  # the rejection's, shown to the member
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        constraints = [models.UniqueConstraint(
+            fields=["record", "kind"], condition=models.Q(status="in_review"),
+            name="one_open_change_request_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} of {self.record_id}"
+
+
+class ChangeRequestProof(models.Model):
+    """A file proving a requested change (CAQ 上传证明材料), private like every upload."""
+
+    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="proofs")
+    file = models.OneToOneField("files.PrivateFile", on_delete=models.PROTECT,
+                                related_name="change_proof")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.file_id)

@@ -5,6 +5,7 @@ personal numbers are not needed."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.capabilities import can, scope
 from tenant_apps.records.layout import layout_of
@@ -100,7 +101,10 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
             _form_rows(rows, values, document)
         sections.append({"index": index, "title": section["title"],
                          "contacts": section["contacts"], "rows": rows,
-                         "editable": any(r["editable"] for r in rows)})
+                         "editable": any(r["editable"] for r in rows),
+                         # fields the member asks to change (信息变更), reviewed by staff
+                         "reviewed": own and bool(layout.get("change_review")) and any(
+                             f["key"] in layout["reviewed"] for f in section["fields"])})
     contacts_spec = layout.get("contacts")
     contacts = [{
         "id": c.pk, "role": c.role, "name": c.name, "department": c.department,
@@ -113,6 +117,7 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
             "contacts": contacts, "contacts_spec": contacts_spec,
             "contacts_manageable": bool(contacts_spec) and (own or can(viewer,
                                                                        "members.manage")),
+            "branch_join": own and bool(layout.get("branch_join")),
             "photo": photo, "own": own, "interest_branches": _interest_branches(
                 layout, values, document)}
 
@@ -163,3 +168,162 @@ def _interest_branches(layout: dict, values: dict, document: dict) -> list[str]:
             if spec["type"] == "multichoice" and spec.get("choices_from") == "branches":
                 out += [names.get(v, v) for v in values.get(spec["key"]) or []]
     return out
+
+
+# --- change requests (records/change_requests.py) -------------------------------------------
+
+def _requests():
+    from tenant_apps.records.models import ChangeRequest
+
+    return ChangeRequest.objects.select_related(
+        "record__membership__user", "record__membership__member_type", "record__branch",
+        "branch").prefetch_related("proofs__file", "branch__admins",
+                                   "record__branch__admins")
+
+
+def change_requests_of(user) -> list:
+    """The member's own change requests, newest first."""
+    if not user.is_authenticated:
+        return []
+    return list(_requests().filter(record__membership__user=user))
+
+
+def change_request_of_member(user, public_id):
+    if not user.is_authenticated:
+        return None
+    return _requests().filter(record__membership__user=user, public_id=public_id).first()
+
+
+def change_request_for_staff(user, public_id):
+    """A change request staff may open: anyone who may open member records in their scope
+    (members.view), and a branch administrator also the requests to join their branch.
+    None (404) otherwise."""
+    from django.db.models import Q
+
+    held = scope(user, "members.view")
+    if held is None:
+        return None
+    rows = _requests().filter(public_id=public_id)
+    if held != "all":
+        rows = rows.filter(Q(record__branch__admins=user) | Q(branch__admins=user))
+    return rows.distinct().first()
+
+
+def change_request_queue(user) -> list:
+    """Change requests waiting at a step this person may decide, oldest first."""
+    from tenant_apps.accounts import capabilities
+    from tenant_apps.records.change_requests import can_decide
+    from tenant_apps.records.models import ChangeRequest
+
+    if scope(user, "staff.console") is None:
+        return []
+    held = capabilities.held_roles()
+    rows = _requests().filter(status=ChangeRequest.Status.IN_REVIEW).order_by("created_at")
+    return [r for r in rows if can_decide(user, r, held=held)]
+
+
+def change_rows(request, *, viewer) -> list[dict]:
+    """The request's changes side by side: the field's label, the value before and the value
+    asked for, as people read them (masked for staff as the record is)."""
+    from tenant_apps.applications.forms import _display, choices_of
+    from tenant_apps.records.services import _revision_document, record_type_doc
+
+    document = _revision_document()
+    if request.kind == "branch":
+        names = {c["value"]: c["label"].strip("　") for c in _branch_choices(document)}
+        change = request.changes.get("branch") or {}
+        return [{"key": "branch", "label": _("Branch"),
+                 "old": names.get(change.get("old"), "") if change.get("old") else "",
+                 "new": names.get(change.get("new"), change.get("new") or "")}]
+    layout = layout_of(record_type_doc(request.record, document))
+    specs = {f["key"]: f for s in layout["sections"] for f in s["fields"]}
+    own = viewer.pk == request.record.membership.user_id
+    unmasked = own or can(viewer, "members.manage")
+    rows = []
+    # in the order of the record's tabs (the stored object's key order is the database's)
+    order = list(specs)
+    for key in sorted(request.changes, key=lambda k: order.index(k) if k in order else 999):
+        change = request.changes[key]
+        spec = specs.get(key) or {"key": key, "label": key, "type": "text"}
+        choices = choices_of(spec, document) if spec["type"] in ("choice", "multichoice") \
+            else []
+        shown = []
+        for value in (change.get("old"), change.get("new")):
+            if spec["type"] == "richtext" and value:
+                from huiji import richtext
+
+                text = richtext.safe_html(value)
+            elif spec["type"] == "group":
+                text = "；".join("，".join(str(v) for v in (item or {}).values() if v)
+                                for item in value or [])
+            else:
+                text = _display(spec, value, choices)
+            if value and not own and spec["type"] == "cn_id":
+                text = mask_id(value)
+            elif value and not unmasked and spec["type"] == "phone":
+                text = mask_phone(value)
+            shown.append(text)
+        rows.append({"key": key, "label": spec["label"], "old": shown[0], "new": shown[1],
+                     "rich": spec["type"] == "richtext"})
+    return rows
+
+
+def _branch_choices(document: dict) -> list[dict]:
+    from tenant_apps.applications.forms import _branch_choices as choices
+
+    return choices(document)
+
+
+def request_status_label(request) -> str:
+    """What the member and staff call where a request stands: 待<step> while in review."""
+    from tenant_apps.records.models import ChangeRequest
+
+    if request.status == ChangeRequest.Status.IN_REVIEW and request.steps:
+        return _("Awaiting %(step)s") % {"step": request.steps[request.position]["name"]}
+    return str(request.get_status_display())
+
+
+def my_applications(user) -> list[dict]:
+    """我的申请: the member's join application, level changes and change requests (changes
+    of details, joining a branch), newest first, each with where it stands and its page."""
+    from django.urls import reverse
+
+    from tenant_apps.applications.models import Application, Status
+    from tenant_apps.applications.selectors import status_label
+    from tenant_apps.records.services import _revision_document
+
+    if not user.is_authenticated:
+        return []
+    document = _revision_document()
+    rows = []
+    for application in Application.objects.filter(applicant=user).exclude(
+            status=Status.WITHDRAWN, submitted_at__isnull=True).select_related(
+            "member_type", "rank", "revision", "branch"):
+        title = application.member_type.name + (f" · {application.rank.name}"
+                                                if application.rank_id else "")
+        url = reverse("members:home") if application.purpose == "join" else \
+            reverse("applications:level-change")
+        rows.append({"kind": str(application.get_purpose_display()), "title": title,
+                     "at": application.submitted_at or application.created_at,
+                     "status": application.status, "label": status_label(application),
+                     "reason": application.last_reason if application.status in (
+                         Status.REJECTED, Status.RETURNED) else "", "url": url})
+    for request in change_requests_of(user):
+        rows.append({"kind": str(request.get_kind_display()),
+                     "title": _summary_of(request, document), "at": request.created_at,
+                     "status": request.status, "label": request_status_label(request),
+                     "reason": request.reason,
+                     "url": reverse("records:request", args=[request.public_id])})
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    return rows
+
+
+def _summary_of(request, document: dict) -> str:
+    """A line naming what a request changes: the branch asked, or the fields' labels."""
+    from tenant_apps.records.services import record_type_doc
+
+    if request.kind == "branch":
+        return request.branch.name if request.branch_id else ""
+    layout = layout_of(record_type_doc(request.record, document))
+    return "、".join(f["label"] for s in layout["sections"] for f in s["fields"]
+                    if f["key"] in request.changes)

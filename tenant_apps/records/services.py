@@ -40,7 +40,7 @@ def record_create_from_application(*, acting_user, application, membership) -> M
     return record
 
 
-def _locked(record: MemberRecord) -> MemberRecord:
+def record_locked(record: MemberRecord) -> MemberRecord:
     return MemberRecord.objects.select_for_update(of=("self",)).select_related(
         "membership__member_type", "membership__user").get(pk=record.pk)
 
@@ -70,17 +70,30 @@ def record_apply_changes(*, acting_user, record: MemberRecord, changes: dict,
     """Change fields of the record at once, with one audit row holding the old and new value
     of each changed field. `changes` is {field key: new value}, each checked by its field's
     type; a refused value changes nothing (400, the field named). With `editable_only` only
-    fields the profile lets the member change are taken. A reviewed change request applies
-    its approved values through this same function (editable_only=False)."""
+    fields the profile lets the member change are taken (staff, `members.manage`, may change
+    any). A reviewed change request is applied by `record_write` once its last step
+    approves (records/change_requests.py)."""
+    record = record_locked(record)
+    _may_change(acting_user, record)
+    layout = layout_of(record_type_doc(record))
+    cleaned = record_checked_values(record, changes, allowed=layout["editable"]
+                                    if editable_only else None, layout=layout)
+    return record_write(acting_user=acting_user, record=record, cleaned=cleaned,
+                        reason=reason, action=action)
+
+
+def record_checked_values(record: MemberRecord, changes: dict, *, allowed=None,
+                          layout: dict | None = None) -> dict:
+    """`changes` ({field key: new value}) checked by each field's type, as stored; AppError
+    (400) naming the first field at fault. `allowed`: the keys that may be given (None: any
+    field of the record's layout)."""
     from tenant_apps.applications.engine import branch_codes, check_answers
 
-    record = _locked(record)
-    _may_change(acting_user, record)
-    doc = record_type_doc(record)
-    layout = layout_of(doc)
+    if layout is None:
+        layout = layout_of(record_type_doc(record))
     specs = {f["key"]: f for s in layout["sections"] for f in s["fields"]}
     unknown = [k for k in changes if k not in specs
-               or (editable_only and k not in layout["editable"])]
+               or (allowed is not None and k not in allowed)]
     if unknown:
         raise AppError("not_editable", _("This field cannot be changed here."),
                        field=unknown[0])
@@ -91,22 +104,56 @@ def record_apply_changes(*, acting_user, record: MemberRecord, changes: dict,
     if errors:
         key, message = next(iter(errors.items()))
         raise AppError("invalid_value", message, field=key.split(".")[0])
-    diff = {}
+    return {key: cleaned.get(key) for key in changes}
+
+
+def record_diff(record: MemberRecord, cleaned: dict) -> dict:
+    """{key: {"old", "new"}} of the checked values that differ from the record's."""
+    values = record.values or {}
+    return {key: {"old": values.get(key), "new": new} for key, new in cleaned.items()
+            if values.get(key) != new}
+
+
+def record_write(*, acting_user, record: MemberRecord, cleaned: dict, reason: str = "",
+                 action: str = "record.changed", data: dict | None = None) -> dict:
+    """Write checked values (record_checked_values) to a locked record, all at once, with one
+    audit row of the old and new value of each field that changed. Returns that diff."""
+    diff = record_diff(record, cleaned)
+    if not diff:
+        return diff
+    record_account_name(record, diff, save=True)
     values = dict(record.values)
-    for key in changes:
-        new = cleaned.get(key)
-        if values.get(key) != new:
-            diff[key] = {"old": values.get(key), "new": new}
-            if new in (None, "", [], {}):
-                values.pop(key, None)
-            else:
-                values[key] = new
-    if diff:
-        record.values = values
-        record.save(update_fields=["values", "updated_at"])
-        audit_record(actor=acting_user, action=action, target=record, reason=reason,
-                     data={"changes": diff})
+    for key, change in diff.items():
+        if change["new"] in (None, "", [], {}):
+            values.pop(key, None)
+        else:
+            values[key] = change["new"]
+    record.values = values
+    record.save(update_fields=["values", "updated_at"])
+    audit_record(actor=acting_user, action=action, target=record, reason=reason,
+                 data={"changes": diff, **(data or {})})
     return diff
+
+
+def record_account_name(record: MemberRecord, diff: dict, *, save: bool) -> None:
+    """A field filled from the account's name (CAQ: 单位名称即登录账号) changes the account's
+    name with it, so the new name logs in; a name another account has is refused (a shared
+    name would log in to neither). Without `save` only checks (a change request asked)."""
+    from tenant_apps.accounts.models import User
+
+    layout = layout_of(record_type_doc(record))
+    for section in layout["sections"]:
+        for spec in section["fields"]:
+            new = (diff.get(spec["key"]) or {}).get("new")
+            if spec.get("from_account") != "name" or not new:
+                continue
+            user = record.membership.user
+            if User.objects.filter(name=new).exclude(pk=user.pk).exists():
+                raise AppError("name_taken", _("Another account already has this name."),
+                               field=spec["key"], status=409)
+            if save:
+                user.name = new
+                user.save(update_fields=["name"])
 
 
 def _revision_document() -> dict:
@@ -230,7 +277,7 @@ def _snapshot(contact: Contact) -> dict:
 
 @transaction.atomic
 def contact_add(*, acting_user, record: MemberRecord, data: dict) -> Contact:
-    record = _locked(record)
+    record = record_locked(record)
     _may_change(acting_user, record)
     spec = _contacts_spec(record)
     row = _clean_contact(spec, data)
@@ -247,7 +294,7 @@ def contact_add(*, acting_user, record: MemberRecord, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_update(*, acting_user, contact: Contact, data: dict) -> Contact:
-    record = _locked(contact.record)
+    record = record_locked(contact.record)
     _may_change(acting_user, record)
     contact = Contact.objects.select_for_update().get(pk=contact.pk, record=record)
     spec = _contacts_spec(record)
@@ -264,7 +311,7 @@ def contact_update(*, acting_user, contact: Contact, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_remove(*, acting_user, contact: Contact) -> None:
-    record = _locked(contact.record)  # the lock serialises two removals of the last two
+    record = record_locked(contact.record)  # the lock serialises two removals of the last two
     _may_change(acting_user, record)
     spec = _contacts_spec(record)
     if record.contacts.count() <= spec["min_items"]:

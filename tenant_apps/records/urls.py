@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.records import views
+from tenant_apps.records import change_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -11,4 +11,12 @@ urlpatterns = [
     path("member/profile/contacts/<int:pk>/remove/", views.contact_delete,
          name="contact-remove"),
     path("manage/members/<str:number>/", views.member_detail, name="member"),
+    path("member/profile/change/", change_views.change, name="change"),
+    path("member/branch/", change_views.branch_join, name="branch-join"),
+    path("member/requests/", change_views.requests, name="requests"),
+    path("member/requests/<uuid:public_id>/", change_views.request_detail, name="request"),
+    path("member/requests/<uuid:public_id>/cancel/", change_views.request_cancel,
+         name="request-cancel"),
+    path("review/changes/", change_views.queue, name="change-queue"),
+    path("review/changes/<uuid:public_id>/", change_views.review, name="change-review"),
 ]

@@ -299,6 +299,37 @@ def _contact_api(owner: User) -> str:
     return f"/api/v1/member/contacts/{contact.pk}/"
 
 
+def _change_request(owner: User):
+    from tenant_apps.records.models import ChangeRequest
+
+    return ChangeRequest.objects.create(
+        record=_record_of(owner), kind="info", requested_by=owner,
+        changes={"name": {"old": "某会员", "new": "某新名"}},
+        steps=[{"name": "资料变更审核", "role": "hq_reviewer", "branch_routed": False}])
+
+
+def _change_request_page(owner: User) -> str:
+    return f"/member/requests/{_change_request(owner).public_id}/"
+
+
+def _change_request_review(owner: User) -> str:
+    return f"/review/changes/{_change_request(_someone()).public_id}/"
+
+
+def _change_request_api(owner: User) -> str:
+    return f"/api/v1/change-requests/{_change_request(_someone()).public_id}/"
+
+
+def _change_proof(owner: User) -> str:
+    from tenant_apps.records.models import ChangeRequestProof
+
+    upload = SimpleUploadedFile("proof.pdf", b"%PDF-1.4 proof", "application/pdf")
+    stored = private_file_store(acting_user=owner, owner=owner, uploaded=upload,
+                                content_type="application/pdf")
+    ChangeRequestProof.objects.create(request=_change_request(owner), file=stored)
+    return f"/files/{stored.public_id}/"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -339,4 +370,10 @@ CASES = [
     IsolationCase("member record via API (staff)", "api", "hq_admin", _member_record_api),
     IsolationCase("member contact via API", "api", "member", _contact_api,
                   staff_can_reach=False),
+    IsolationCase("change request (member's page)", "page", "member", _change_request_page,
+                  staff_can_reach=False),
+    IsolationCase("change request (review page)", "page", "hq_admin",
+                  _change_request_review),
+    IsolationCase("change request via API (staff)", "api", "hq_admin", _change_request_api),
+    IsolationCase("change request proof", "file", "member", _change_proof),
 ]

@@ -11,7 +11,8 @@ from django import template
 register = template.Library()
 
 REJECTED = frozenset({"rejected", "cancelled", "expired", "withdrawn", "lapsed"})
-DONE = frozenset({"completed", "paid", "confirmed", "accepted", "refunded", "active", "issued"})
+DONE = frozenset({"completed", "paid", "confirmed", "accepted", "refunded", "active", "issued",
+                  "approved"})
 
 
 @register.filter
