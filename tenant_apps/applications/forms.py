@@ -18,6 +18,16 @@ from tenant_apps.configuration.fieldtypes import normalize_choices, regions
 from tenant_apps.files.formats import accepted_formats, formats_accept, formats_label
 
 
+def region_data() -> str:
+    """The provinces and their cities as JSON for the page's city list (huiji.js fills the
+    city select from the province chosen): a page with a region field carries it as
+    <script type="application/json" id="region-data">."""
+    import json
+
+    return json.dumps({code: {"name": p["name"], "cities": list(p["cities"].items())}
+                       for code, p in regions().items()}, ensure_ascii=False)
+
+
 def _branch_choices(document: dict) -> list[dict]:
     out = []
 

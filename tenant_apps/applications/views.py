@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -24,6 +22,7 @@ from tenant_apps.applications.forms import (
     UploadRemoveForm,
     answers_from_post,
     field_rows,
+    region_data,
 )
 from tenant_apps.applications.models import Application, Status
 from tenant_apps.applications.pdf import application_form_pdf
@@ -45,7 +44,6 @@ from tenant_apps.applications.services import (
 )
 from tenant_apps.applications.state import EDITABLE
 from tenant_apps.configuration.entries import current_kind, join_entries
-from tenant_apps.configuration.fieldtypes import regions
 from tenant_apps.configuration.models import Branch, MemberType
 from tenant_apps.configuration.selectors import current_notices
 from tenant_apps.files.formats import accepted_formats, formats_accept, formats_label
@@ -217,8 +215,7 @@ def step(request, public_id, index):
         "application": application, "step": spec, "nav": _nav(application),
         "current": f"form:{index}",
         "rows": field_rows(spec.fields, values, errors, application=application),
-        "region_data": json.dumps({code: {"name": p["name"], "cities": list(
-            p["cities"].items())} for code, p in regions().items()}, ensure_ascii=False),
+        "region_data": region_data(),
         "editable": application.status in EDITABLE},
         status=400 if errors else 200)
 

@@ -46,7 +46,7 @@ def _reviewed_fields(record, document) -> tuple[dict, list[dict]]:
 def change(request):
     """信息变更: the reviewed fields, filled with today's values, the proof and a note. An
     open request is shown instead of a second form."""
-    from tenant_apps.applications.forms import answers_from_post, field_rows
+    from tenant_apps.applications.forms import answers_from_post, field_rows, region_data
     from tenant_apps.files.formats import formats_accept, formats_label
 
     record = _record_or_404(request)
@@ -78,6 +78,7 @@ def change(request):
     return render(request, "records/change.html", {
         "rows": field_rows(fields, values, errors, application=shim), "review": review,
         "open_request": open_request, "error": error, "note": note,
+        "region_data": region_data() if any(f["type"] == "region" for f in fields) else "",
         "proof_accept": formats_accept(review.get("formats") or []),
         "proof_formats": formats_label(review.get("formats") or [])}, status=status)
 

@@ -79,11 +79,12 @@ def test_cacem_liaison_changes_the_address_through_a_reviewed_request(server, ph
     desktop.goto(f"{base}/review/")
     desktop.click("a.change-queue")
     desktop.wait_for_load_state()
-    desktop.click(f"text={number}")  # the row names the member's number beside the unit
+    # the row names the unit and, beside it, the member's number
+    desktop.locator("tbody tr", has_text=number).locator("a").click()
     desktop.wait_for_load_state()
     desktop.locator("main").get_by_text("公司搬迁").wait_for()
     rows = desktop.locator("table.side-by-side tbody tr").all_inner_texts()
-    assert any("企业地址" in r and "北京市海淀区复兴路1号" in r
+    assert any("通讯地址" in r and "北京市海淀区复兴路1号" in r
                and "北京市丰台区西四环南路27号" in r for r in rows), rows
     screenshot(desktop, "change-request-review-desktop")
     desktop.click("button[value=approve]")
@@ -94,7 +95,7 @@ def test_cacem_liaison_changes_the_address_through_a_reviewed_request(server, ph
     assert "北京市丰台区西四环南路27号" in phone.locator("main").inner_text()
     phone.goto(f"{base}/member/requests/")
     listing = phone.locator("table.my-applications").inner_text()
-    assert "资料变更" in listing and "企业地址" in listing and "已通过" in listing
+    assert "资料变更" in listing and "通讯地址" in listing and "已通过" in listing
     assert fits_the_screen(phone), "我的申请 scrolls sideways on a phone"
     screenshot(phone, "my-applications-phone")
 
@@ -135,7 +136,7 @@ def test_caq_unit_adds_a_contact_and_passes_an_info_change_with_proof(server, ph
 
     login(desktop, base, "admin@caq.test", STAFF_PASSWORD)
     desktop.goto(f"{base}/review/changes/")
-    desktop.click("text=青岛示范质量有限公司")
+    desktop.locator("tbody tr", has_text=number).locator("a").click()
     desktop.wait_for_load_state()
     assert "地址变更证明.pdf" in desktop.locator("main").inner_text()
     desktop.click("button[value=approve]")
