@@ -316,3 +316,52 @@ def test_cmes_interest_branches_change_at_once_up_to_three(alpha):
     with schema_context("alpha"):
         record.refresh_from_db()
         assert record.values["interest_branches"] == ["robot", "mech_history"]
+
+
+def test_change_requests_over_the_api():
+    slug = provision("caq")
+    host = f"{slug}.localhost"
+    with schema_context(slug):
+        membership = _caq_unit(6)
+        reviewer = _reviewer("caq-reviewer-6")
+    client = client_for(membership.user, host)
+    client.cookies["django_language"] = "zh-hans"
+    # changes not given as an object
+    refused = client.post("/api/v1/member/change-requests/",
+                          {"kind": "info", "changes": "[1, 2]"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["field"] == "changes"
+    # JSON without the proof CAQ asks for
+    refused = client.post("/api/v1/member/change-requests/",
+                          {"kind": "info", "changes": {"address": "威海1号"}},
+                          content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "proof_required"
+    # multipart: the changes as a JSON string beside the proof
+    made = client.post("/api/v1/member/change-requests/", {
+        "kind": "info", "changes": '{"address": "威海市环翠区1号"}', "note": "搬迁",
+        "proof": _proof()})
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["kind_label"], body["status_label"]) == ("资料变更", "待信息变更审核")
+    assert body["changes"] == [{"key": "address", "label": "地址",
+                                "old": "青岛市市南区香港中路1号", "new": "威海市环翠区1号"}]
+    assert [r["id"] for r in client.get("/api/v1/member/change-requests/").json()] \
+        == [body["id"]]
+    staff = client_for(reviewer, host)
+    staff.cookies["django_language"] = "zh-hans"
+    path = f"/api/v1/change-requests/{body['id']}/"
+    assert staff.get(path).json()["note"] == "搬迁"
+    wrong_step = staff.post(path, {"decision": "approve", "position": 1},
+                            content_type="application/json")
+    assert wrong_step.status_code == 409
+    decided = staff.post(path, {"decision": "approve", "position": 0},
+                         content_type="application/json")
+    assert decided.status_code == 200
+    assert decided.json()["status_label"] == "已通过"
+    with schema_context(slug):
+        assert MemberRecord.objects.get(membership=membership).values["address"] \
+            == "威海市环翠区1号"
+    # the member cannot decide, and gets nothing for the staff path
+    assert client.post(path, {"decision": "approve", "position": 0},
+                       content_type="application/json").status_code == 404
