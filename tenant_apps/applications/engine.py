@@ -146,6 +146,18 @@ def check_answers(fields: list[dict], data: dict, *, branches: set[str], require
     return cleaned, errors
 
 
+def receipt_answer(type_doc: dict, answers: dict, mark: str) -> str:
+    """The answer of the field the profile marks `receipt: <mark>` (title: the name a unit's
+    receipts are made out to; tax_id: its credit code), or "". One lookup for the staff
+    lists' unit names and the receipt form."""
+    for step in form_steps(type_doc):
+        for spec in step.fields:
+            value = answers.get(spec["key"])
+            if spec.get("receipt") == mark and isinstance(value, str) and value.strip():
+                return value.strip()
+    return ""
+
+
 def unit_name_in(type_doc: dict, answers: dict) -> str:
     """A unit applicant's name as its forms ask for it: the field its receipts are made out
     to (`receipt: title`), else the first text answer of a unit type's forms (单位名称,
@@ -153,13 +165,10 @@ def unit_name_in(type_doc: dict, answers: dict) -> str:
     person who filled the form in. Empty for individuals."""
     if type_doc.get("kind") != "unit":
         return ""
-    steps = form_steps(type_doc)
-    for step in steps:
-        for spec in step.fields:
-            value = answers.get(spec["key"])
-            if spec.get("receipt") == "title" and isinstance(value, str) and value.strip():
-                return value.strip()
-    for step in steps:
+    title = receipt_answer(type_doc, answers, "title")
+    if title:
+        return title
+    for step in form_steps(type_doc):
         for spec in step.fields:
             value = answers.get(spec["key"])
             if spec["type"] == "text" and isinstance(value, str) and value.strip():

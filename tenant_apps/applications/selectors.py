@@ -119,11 +119,29 @@ def party_of(application: Application) -> str:
 
 
 def parties(users) -> dict[int, str]:
-    """`party_of` for many accounts at once (two queries): each account's newest application
-    names its unit; accounts without one, or individuals, by their own name."""
+    """`party_of` for many accounts at once (a few queries): a member's unit by its record
+    (current: a renamed unit shows its new name), anyone else's by their newest
+    application; individuals, and accounts with neither, by their own name."""
     from tenant_apps.configuration.models import ConfigurationRevision
+    from tenant_apps.records.models import MemberRecord
 
     users = {u.pk: u for u in users}
+    out: dict[int, str] = {}
+    records = list(MemberRecord.objects.filter(membership__user_id__in=users).select_related(
+        "membership__member_type").only("values", "membership__user_id",
+                                        "membership__member_type__code",
+                                        "membership__member_type__kind"))
+    if records:
+        current = ConfigurationRevision.objects.values_list("document", flat=True).first() \
+            or {}
+        for record in records:
+            try:
+                doc = type_document(current, record.membership.member_type.code)
+            except KeyError:
+                continue
+            name = unit_name_in(doc, record.values or {})
+            if name:
+                out[record.membership.user_id] = name
     latest: dict[int, Application] = {}
     for application in Application.objects.filter(applicant_id__in=users).exclude(
             status=Status.WITHDRAWN).only("applicant_id", "answers", "member_type_id",
@@ -134,8 +152,9 @@ def parties(users) -> dict[int, str]:
     from tenant_apps.configuration.models import MemberType
 
     codes = dict(MemberType.objects.values_list("pk", "code"))
-    out = {}
     for pk, user in users.items():
+        if pk in out:
+            continue
         application, name = latest.get(pk), ""
         if application is not None:
             try:

@@ -123,8 +123,7 @@ def receipt_initial(order: Order) -> dict[str, str]:
     name and credit code from the fields its profile marks `receipt: title | tax_id` (a
     credit-code field when none is marked), not the handler's own name; the contact is the
     person who asks. Individuals get their own name."""
-    from tenant_apps.applications.engine import form_steps, type_document
-    from tenant_apps.applications.models import Application, Status
+    from tenant_apps.applications.engine import form_steps, receipt_answer
 
     payer = order.payer
     initial = {"title": payer.name, "tax_id": "", "name": payer.name,
@@ -132,26 +131,37 @@ def receipt_initial(order: Order) -> dict[str, str]:
                "postcode": "", "note": ""}
     if order.member_type.kind != "unit":
         return initial
-    # the order's own application, else the payer's latest completed one (a renewal)
-    application = order.application or Application.objects.filter(
-        applicant=payer, status=Status.COMPLETED).select_related(
-        "revision", "member_type").order_by("-pk").first()
-    if application is None:
-        return initial
-    try:
-        doc = type_document(application.revision.document, application.member_type.code)
-    except KeyError:
+    doc, answers = _unit_answers(order)
+    if doc is None:
         return initial
     fields = [f for step in form_steps(doc) for f in step.fields]
-    answers = application.answers or {}
-
-    def answer(spec) -> str:
-        value = answers.get(spec["key"]) if spec else None
-        return value.strip() if isinstance(value, str) else ""
-
-    title = next((f for f in fields if f.get("receipt") == "title"), None)
-    tax_id = next((f for f in fields if f.get("receipt") == "tax_id"), None) or next(
-        (f for f in fields if f["type"] == "uscc"), None)
-    initial["title"] = answer(title) or initial["title"]
-    initial["tax_id"] = answer(tax_id)
+    uscc = next((f for f in fields if f["type"] == "uscc"), None)
+    initial["title"] = receipt_answer(doc, answers, "title") or initial["title"]
+    initial["tax_id"] = receipt_answer(doc, answers, "tax_id") or (
+        str(answers.get(uscc["key"]) or "").strip() if uscc else "")
     return initial
+
+
+def _unit_answers(order: Order) -> tuple[dict | None, dict]:
+    """The unit's type document and its current answers: the member record's values (kept
+    current by reviewed changes: a renamed unit's receipt has the new name), else the
+    order's own application (a joining fee paid before activation)."""
+    from tenant_apps.applications.engine import type_document
+    from tenant_apps.applications.models import Application, Status
+    from tenant_apps.records.models import MemberRecord
+    from tenant_apps.records.services import record_type_doc
+
+    record = MemberRecord.objects.filter(membership__user=order.payer).select_related(
+        "membership__member_type").first()
+    if record is not None:
+        return record_type_doc(record), record.values or {}
+    application = order.application or Application.objects.filter(
+        applicant=order.payer, status=Status.COMPLETED).select_related(
+        "revision", "member_type").order_by("-pk").first()
+    if application is None:
+        return None, {}
+    try:
+        return (type_document(application.revision.document, application.member_type.code),
+                application.answers or {})
+    except KeyError:
+        return None, {}

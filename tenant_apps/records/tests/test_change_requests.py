@@ -103,6 +103,16 @@ def test_caq_info_change_with_proof_is_reviewed_then_applied_at_once():
         audit = AuditEntry.objects.get(action="record.change_approved")
         assert audit.data["changes"]["unit_name"] == {"old": "青岛质量1号有限公司",
                                                       "new": "青岛质量新名称有限公司"}
+        # staff lists and the next receipt name the unit by its current name
+        from types import SimpleNamespace
+
+        from tenant_apps.applications.selectors import parties
+        from tenant_apps.billing.selectors import receipt_initial
+
+        assert parties([owner])[owner.pk] == "青岛质量新名称有限公司"
+        renewal = SimpleNamespace(payer=User.objects.get(pk=owner.pk), application=None,
+                                  member_type=membership.member_type)
+        assert receipt_initial(renewal)["title"] == "青岛质量新名称有限公司"
         inbox = OutboxMessage.objects.get(event="change_approved", channel="inbox")
         assert inbox.body == "您的申请（资料变更）已通过，已生效。"
     listing = client_for(owner, host).get("/member/requests/").content.decode()
