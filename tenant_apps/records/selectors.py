@@ -151,7 +151,8 @@ def record_history(record: MemberRecord | None = None, *, membership=None,
                 "at": a.created_at, "on": None, "kind": "record",
                 "label": str(labels[a.action]), "detail": _audit_detail(a, field_labels),
                 "note": a.reason, "actor": _actor(a.actor_label)})
-    entries.sort(key=lambda e: e["at"])
+    # In the order shown: a move the nightly job wrote for another day (`on`) sorts on that day.
+    entries.sort(key=lambda e: _day_start(e["on"]) if e["on"] else e["at"])
     return entries
 
 
@@ -159,6 +160,14 @@ def _local_day(moment):
     from django.utils import timezone
 
     return timezone.localtime(moment).date()
+
+
+def _day_start(day):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _field_labels(record: MemberRecord, document: dict | None) -> dict:

@@ -66,7 +66,23 @@ def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=
         "contacts_editable": bool(spec) and (may_manage if staff_page else
                                              shown["own"] and shown["contacts_manageable"]),
         "may_withdraw": staff_page and _withdrawable(request.user, record.membership),
-        "reason": reason}, status=status)
+        "reason": reason, "region_data": _region_data(edit_rows if edit == current else None),
+        # a refused field's message is shown beside it; any other refusal above the form
+        "error_inline": bool(error is not None and edit_rows and edit == current and (
+            getattr(error, "field", None) in {r["spec"]["key"] for r in edit_rows}
+            or (staff_page and getattr(error, "field", None) == "reason")))},
+        status=status)
+
+
+def _region_data(rows) -> dict | None:
+    """The provinces' cities, for the city selects of region fields being edited (the
+    wizard's script fills them from this)."""
+    if not rows or not any(r["spec"]["type"] == "region" for r in rows):
+        return None
+    from tenant_apps.configuration.fieldtypes import regions
+
+    return {code: {"name": p["name"], "cities": list(p["cities"].items())}
+            for code, p in regions().items()}
 
 
 @login_required
@@ -352,7 +368,8 @@ def member_withdraw(request, number: str):
         return _refused(request)
     membership = record.membership
     context = {"membership": membership, "record": record, "reason": "",
-               "open_orders": _open_orders(membership)}
+               "open_orders": _open_orders(membership),
+               "withdrawable": _withdrawable(request.user, membership)}
     if request.method != "POST":
         return render(request, "records/member_withdraw.html", context)
     reason = request.POST.get("reason", "")
