@@ -12,6 +12,7 @@ from huiji.errors import NotFound
 from tenant_apps.accounts.capabilities import can
 from tenant_apps.memberships.models import Membership
 from tenant_apps.memberships.services import membership_withdraw
+from tenant_apps.records.selectors import record_history
 
 
 def _membership(request, number: str) -> Membership:
@@ -23,6 +24,18 @@ def _membership(request, number: str) -> Membership:
                          and not can(request.user, "members.withdraw")):
         raise NotFound
     return found
+
+
+def _entry(e: dict) -> dict:
+    """A history entry (records.selectors.record_history) as this API gives it, newest first:
+    every entry its time, kind, label, detail, note and actor; a membership's move also its
+    codes (from, to, reason) and the day it took effect (on)."""
+    out = {"at": e["at"].isoformat(), "kind": e["kind"], "label": e["label"],
+           "detail": e["detail"], "note": e["note"], "actor": e["actor"]}
+    if e["kind"] == "membership":
+        out.update({"from": e["from"], "to": e["to"], "reason": e["reason"],
+                    "on": e["effective_on"].isoformat()})
+    return out
 
 
 class MembershipHistoryApi(APIView):
@@ -39,9 +52,7 @@ class MembershipHistoryApi(APIView):
         return Response({
             "number": membership.number, "status": membership.status,
             "valid_until": membership.valid_until,
-            "history": [{"from": e.from_status, "to": e.to_status, "reason": e.reason,
-                         "note": e.note, "on": e.effective_on.isoformat()}
-                        for e in membership.history.all()[:200]],
+            "history": [_entry(e) for e in reversed(record_history(membership=membership))],
             "periods": [{"starts_on": p.starts_on.isoformat(),
                          "ends_on": p.ends_on.isoformat() if p.ends_on else None,
                          "years": p.years, "kind": p.kind, "amount_fen": p.amount_fen}

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from huiji.errors import NotFound
 from tenant_apps.records.selectors import (
     record_for_staff,
+    record_history,
     record_of_member,
     record_shown,
 )
@@ -42,6 +43,17 @@ class SectionSerializer(serializers.Serializer):
     fields = FieldSerializer(many=True, source="rows")
 
 
+class HistoryEntrySerializer(serializers.Serializer):
+    """One entry of the member's history (records.selectors.record_history)."""
+    at = serializers.DateTimeField()
+    on = serializers.DateField(allow_null=True)
+    kind = serializers.ChoiceField(choices=["application", "membership", "record"])
+    label = serializers.CharField()
+    detail = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField()
+
+
 class RecordSerializer(serializers.Serializer):
     number = serializers.CharField(source="membership.number")
     member_type = serializers.CharField(source="membership.member_type.name")
@@ -55,11 +67,13 @@ class RecordSerializer(serializers.Serializer):
     interest_branches = serializers.ListField(child=serializers.CharField())
     sections = SectionSerializer(many=True)
     contacts = ContactSerializer(many=True)
+    history = HistoryEntrySerializer(many=True)
 
 
 def _shown(record, viewer) -> dict:
     shown = record_shown(record, viewer=viewer)
-    return RecordSerializer(shown).data
+    return RecordSerializer({**shown, "history": record_history(
+        record, document=shown["document"])}).data
 
 
 class MemberRecordApi(APIView):

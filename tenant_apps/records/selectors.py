@@ -62,15 +62,144 @@ def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
 
 
-def record_history(record: MemberRecord) -> list:
-    """What happened to the membership, oldest first: the timeline of the member's
-    applications (joining, level changes). The membership's own state changes (renewals,
-    lapses) join this list here when memberships record them."""
-    from tenant_apps.applications.models import ApplicationEvent
+# The audit rows of a record that are part of the member's history (contacts point at the
+# record through data["record"]; a removed contact's row targets the record itself).
+_RECORD_ACTIONS = ("record.changed", "record.change_approved", "record.branch_changed",
+                   "contact.removed")
+_CONTACT_ACTIONS = ("contact.added", "contact.updated")
 
-    return list(ApplicationEvent.objects.filter(
-        application__applicant_id=record.membership.user_id).select_related(
-        "application__member_type").order_by("created_at", "id"))
+
+def _actor(label) -> str:
+    """Who did it, as people read it: a person's name, or 系统 for the system (never the
+    stored "system" key)."""
+    from django.utils.translation import gettext as _
+
+    label = str(label or "")
+    return label if label and label != "system" else _("System")
+
+
+def _record_labels() -> dict:
+    from django.utils.translation import gettext as _
+
+    return {"record.changed": _("Details changed"),
+            "record.change_approved": _("Change request approved"),
+            "record.branch_changed": _("Branch changed"), "contact.added": _("Contact added"),
+            "contact.updated": _("Contact changed"), "contact.removed": _("Contact removed")}
+
+
+def _membership_label(event) -> tuple[str, str]:
+    """(label, detail) of a membership's move: the status it moved to (已暂停, 已退会) with its
+    cause, or for a return to force what brought it back (已续费, 已补缴欠费, 重新入会)."""
+    from tenant_apps.memberships.models import Membership
+
+    cause = str(event.get_reason_display())
+    if event.to_status == Membership.Status.ACTIVE:
+        return cause, ""
+    return str(event.get_to_status_display()), cause
+
+
+def record_history(record: MemberRecord | None = None, *, membership=None,
+                   document: dict | None = None) -> list[dict]:
+    """Everything that happened to a membership, oldest first, as one list of uniform
+    entries: the timeline of the member's applications (joining, level changes), the
+    membership's own moves (overdue, suspended, lapsed, renewed, arrears paid, withdrawn,
+    joined again: `memberships.MembershipEvent`) and the changes of the record and its
+    contacts (their audit rows). Each entry is {at, on, kind, label, detail, note, actor}:
+    `label` and `detail` translated, `note` the reason someone gave, `actor` a name or 系统;
+    membership moves also carry their codes (`from`, `to`, `reason`) for the API.
+
+    Three queries however long the history (a fourth for the fields' labels when a record
+    change is in it and the configuration `document` is not given). Pages
+    and APIs all read it here: the staff member page, 我的资料, `GET /api/v1/members/<n>/`,
+    `GET /api/v1/member/record/` and `GET /api/v1/memberships/<n>/history/`."""
+    from django.db.models import Q
+
+    from huiji.audit.models import AuditEntry
+    from tenant_apps.applications.models import ApplicationEvent
+    from tenant_apps.memberships.models import MembershipEvent
+
+    if membership is None:
+        membership = record.membership
+    if record is None:
+        record = MemberRecord.objects.filter(membership=membership).only("pk").first()
+    entries = []
+    for e in ApplicationEvent.objects.filter(
+            application__applicant_id=membership.user_id).select_related(
+            "application__member_type").order_by("created_at", "id"):
+        entries.append({
+            "at": e.created_at, "on": None, "kind": "application", "label": e.action_label,
+            "detail": " · ".join(x for x in (e.step_name, e.application.member_type.name)
+                                 if x),
+            "note": e.reason, "actor": _actor(e.actor_label)})
+    for e in MembershipEvent.objects.filter(membership_id=membership.pk).select_related(
+            "actor").order_by("created_at", "id"):
+        label, detail = _membership_label(e)
+        entries.append({
+            "at": e.created_at,
+            # the day the dates say it happened, when the job ran for another day
+            "on": e.effective_on if e.effective_on != _local_day(e.created_at) else None,
+            "kind": "membership", "label": label, "detail": detail, "note": e.note,
+            "actor": _actor(e.actor), "from": e.from_status, "to": e.to_status,
+            "reason": e.reason, "effective_on": e.effective_on})
+    if record is not None:
+        labels = _record_labels()
+        audits = list(AuditEntry.objects.filter(
+            Q(action__in=_RECORD_ACTIONS, target_type="MemberRecord",
+              target_id=str(record.pk))
+            | Q(action__in=_CONTACT_ACTIONS, data__record=record.pk)).order_by("created_at",
+                                                                               "id"))
+        field_labels = _field_labels(record, document) if any(
+            a.action in ("record.changed", "record.change_approved") for a in audits) else {}
+        for a in audits:
+            entries.append({
+                "at": a.created_at, "on": None, "kind": "record",
+                "label": str(labels[a.action]), "detail": _audit_detail(a, field_labels),
+                "note": a.reason, "actor": _actor(a.actor_label)})
+    # In the order shown: a move the nightly job wrote for another day (`on`) sorts on that day.
+    entries.sort(key=lambda e: _day_start(e["on"]) if e["on"] else e["at"])
+    return entries
+
+
+def _local_day(moment):
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date()
+
+
+def _day_start(day):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _field_labels(record: MemberRecord, document: dict | None) -> dict:
+    """{field key: label} of the record's fields."""
+    from tenant_apps.records.services import record_type_doc
+
+    out = {}
+    for section in layout_of(record_type_doc(record, document))["sections"]:
+        for spec in section["fields"]:
+            out[spec["key"]] = spec["label"]
+    return out
+
+
+def _audit_detail(entry, field_labels: dict) -> str:
+    """What a record's audit row changed, in words: the fields' labels (a field no longer
+    configured is left out rather than named by its key), or the contact's role and name."""
+    data = entry.data or {}
+    if entry.action in ("record.changed", "record.change_approved"):
+        # in the order of the record's fields (the stored object's order is the database's)
+        changed = data.get("changes", {})
+        return "、".join(label for k, label in field_labels.items() if k in changed)
+    if entry.action == "record.branch_changed":
+        from tenant_apps.configuration.models import Branch
+
+        code = ((data.get("changes") or {}).get("branch") or {}).get("new")
+        return Branch.objects.filter(code=code).values_list("name", flat=True).first() or ""
+    contact = data.get("after") or data.get("before") or {}
+    return " ".join(x for x in (contact.get("role"), contact.get("name")) if x)
 
 
 def record_shown(record: MemberRecord, *, viewer) -> dict:
@@ -119,7 +248,7 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
                                                                        "members.manage")),
             "branch_join": own and bool(layout.get("branch_join")),
             "photo": photo, "own": own, "interest_branches": _interest_branches(
-                layout, values, document)}
+                layout, values, document), "document": document}
 
 
 def _row(spec, value, document, *, own, unmasked, editable, display, choices_of, richtext):
@@ -156,6 +285,22 @@ def _form_rows(rows: list[dict], values: dict, document: dict) -> None:
     for row in rows:
         if row["editable"]:
             row["form"] = field_rows([row["spec"]], values, {}, application=shim)[0]
+
+
+def edit_rows(specs: list[dict], values: dict, errors: dict[str, str],
+              document: dict | None = None) -> list[dict]:
+    """The inputs of `specs` holding `values`, with `errors` (by field path) beside them: the
+    wizard's own field rendering, for a tab being edited (the member's editable fields, or
+    every field for staff who manage members)."""
+    from types import SimpleNamespace
+
+    from tenant_apps.applications.forms import field_rows
+    from tenant_apps.records.services import _revision_document
+
+    if document is None:
+        document = _revision_document()
+    shim = SimpleNamespace(revision=SimpleNamespace(document=document), answers=values)
+    return field_rows(specs, values, errors, application=shim)
 
 
 def _interest_branches(layout: dict, values: dict, document: dict) -> list[str]:

@@ -66,15 +66,25 @@ def record_type_doc(record: MemberRecord, document: dict | None = None) -> dict:
 @transaction.atomic
 def record_apply_changes(*, acting_user, record: MemberRecord, changes: dict,
                          editable_only: bool = True, reason: str = "",
+                         reason_required: bool = False,
                          action: str = "record.changed") -> dict:
     """Change fields of the record at once, with one audit row holding the old and new value
     of each changed field. `changes` is {field key: new value}, each checked by its field's
     type; a refused value changes nothing (400, the field named). With `editable_only` only
     fields the profile lets the member change are taken (staff, `members.manage`, may change
-    any). A reviewed change request is applied by `record_write` once its last step
-    approves (records/change_requests.py)."""
+    any). Staff changing a member's record on the member page give a reason
+    (`reason_required`), kept on the audit row and shown in the member's history. A reviewed
+    change request is applied by `record_write` once its last step approves
+    (records/change_requests.py)."""
     record = record_locked(record)
     _may_change(acting_user, record)
+    reason = (reason or "").strip()
+    if reason_required and not reason:
+        raise AppError("reason_required", _("Give the reason: the member will see it."),
+                       field="reason")
+    if len(reason) > 2000 or "\x00" in reason:
+        raise AppError("bad_reason", _("The reason must be plain text of at most 2000 "
+                                       "characters."), field="reason")
     layout = layout_of(record_type_doc(record))
     cleaned = record_checked_values(record, changes, allowed=layout["editable"]
                                     if editable_only else None, layout=layout)
@@ -103,7 +113,8 @@ def record_checked_values(record: MemberRecord, changes: dict, *, allowed=None,
                                     require=True, own_images=_own_images(record))
     if errors:
         key, message = next(iter(errors.items()))
-        raise AppError("invalid_value", message, field=key.split(".")[0])
+        raise AppError("invalid_value", message, field=key.split(".")[0],
+                       details={"path": key})
     return {key: cleaned.get(key) for key in changes}
 
 
@@ -169,10 +180,12 @@ def _own_images(record: MemberRecord) -> frozenset[str]:
         owner_id=record.membership.user_id).values_list("public_id", flat=True))
 
 
-def record_store_image(*, acting_user, record: MemberRecord, field: str, uploaded):
+def record_store_image(*, acting_user, record: MemberRecord, field: str, uploaded,
+                       editable_only: bool = True):
     """Store a picture for an image field of the record (CMES's 个人照片, a unit's logo)
     after checking what it is and its size; the change itself goes through
-    record_apply_changes with the returned file's id."""
+    record_apply_changes with the returned file's id (staff: `editable_only=False`, any
+    image field)."""
     from tenant_apps.files.formats import accepted_formats, formats_label
     from tenant_apps.files.services import private_file_store
     from tenant_apps.files.sniff import sniff
@@ -181,7 +194,7 @@ def record_store_image(*, acting_user, record: MemberRecord, field: str, uploade
     layout = layout_of(record_type_doc(record))
     spec = next((f for s in layout["sections"] for f in s["fields"]
                  if f["key"] == field and f["type"] == "image"), None)
-    if spec is None or field not in layout["editable"]:
+    if spec is None or (editable_only and field not in layout["editable"]):
         raise AppError("not_editable", _("This field cannot be changed here."), field=field)
     found = sniff(uploaded)
     formats = accepted_formats(spec)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
+from tenant_apps.accounts.capabilities import can
 from tenant_apps.records.layout import CONTACT_DETAILS
 from tenant_apps.records.selectors import (
     record_for_staff,
@@ -41,17 +42,47 @@ def _tab(request, shown) -> int:
 
 
 def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=None,
-          template="records/profile.html"):
+          template="records/profile.html", staff_page=False, edit_rows=None, reason=""):
     shown = record_shown(record, viewer=request.user)
     current = _tab(request, shown) if tab is None else tab
     spec = shown["contacts_spec"] or {}
+    section = shown["sections"][current] if shown["sections"] else None
+    own_edit = bool(section and not staff_page and shown["own"] and edit == current)
+    if own_edit and edit_rows is None:
+        edit_rows = [r["form"] for r in section["rows"] if r["editable"]]
+    may_manage = staff_page and can(request.user, "members.manage")
     return render(request, template, {
-        **shown, "tab": current, "section": shown["sections"][current]
-        if shown["sections"] else None,
-        "history": record_history(record), "error": error, "form": form or {},
+        **shown, "tab": current, "section": section,
+        "history": record_history(record, document=shown["document"]), "error": error,
+        "form": form or {},
         "detail_fields": [(f, _labels()[f], f in spec.get("required", ()))
                           for f in spec.get("fields", ())],
-        "edit": edit}, status=status)
+        "edit": edit, "edit_rows": edit_rows if edit == current else None,
+        "staff_page": staff_page, "may_manage": may_manage,
+        # the staff's edit of a tab and their contact forms (members.manage); the member's own
+        # edit and contact forms are the profile's
+        "edit_action": (reverse("records:staff-edit", args=[record.membership.number, current])
+                        if staff_page else reverse("records:save", args=[current])),
+        "contacts_editable": bool(spec) and (may_manage if staff_page else
+                                             shown["own"] and shown["contacts_manageable"]),
+        "may_withdraw": staff_page and _withdrawable(request.user, record.membership),
+        "reason": reason, "region_data": _region_data(edit_rows if edit == current else None),
+        # a refused field's message is shown beside it; any other refusal above the form
+        "error_inline": bool(error is not None and edit_rows and edit == current and (
+            getattr(error, "field", None) in {r["spec"]["key"] for r in edit_rows}
+            or (staff_page and getattr(error, "field", None) == "reason")))},
+        status=status)
+
+
+def _region_data(rows) -> dict | None:
+    """The provinces' cities, for the city selects of region fields being edited (the
+    wizard's script fills them from this)."""
+    if not rows or not any(r["spec"]["type"] == "region" for r in rows):
+        return None
+    from tenant_apps.configuration.fieldtypes import regions
+
+    return {code: {"name": p["name"], "cities": list(p["cities"].items())}
+            for code, p in regions().items()}
 
 
 @login_required
@@ -150,7 +181,8 @@ def profile_save(request, index: int):
         changes.update(answers_from_post(others, request, application=_Shim(record)))
         record_apply_changes(acting_user=request.user, record=record, changes=changes)
     except AppError as exc:
-        return _page(request, record, status=exc.status, error=exc, tab=index, edit=index)
+        return _page(request, record, status=exc.status, error=exc, tab=index, edit=index,
+                     edit_rows=_typed_rows([r["spec"] for r in rows], record, request, exc))
     messages.success(request, _("Your details are saved."))
     return redirect(reverse("records:profile") + f"?tab={index}")
 
@@ -162,10 +194,201 @@ class _Shim:
         self.answers = record.values
 
 
+def _typed_rows(specs: list[dict], record, request, exc: AppError | None = None) -> list:
+    """The inputs of `specs` (the wizard's own field rendering) holding what was typed, the
+    refused field's translated message beside it; images keep the stored one."""
+    from tenant_apps.applications.forms import answers_from_post
+    from tenant_apps.records.selectors import edit_rows
+
+    values = dict(record.values or {})
+    if request.method == "POST":
+        typed = [s for s in specs if s["type"] != "image"]
+        values.update(answers_from_post(typed, request, application=_Shim(record)))
+    errors = {}
+    if exc is not None and exc.field:
+        errors[exc.details.get("path") or exc.field] = str(exc.message)
+    return edit_rows(specs, values, errors)
+
+
+def _staff_record(request, number: str):
+    """The member's record for staff who may open it, else None (404)."""
+    if not request.user.is_authenticated:
+        return None
+    return record_for_staff(viewer=request.user, number=number)
+
+
+def _refused(request):
+    return render(request, "records/forbidden.html", status=403)
+
+
+def _withdrawable(user, membership) -> bool:
+    from tenant_apps.memberships.models import Membership
+    from tenant_apps.memberships.state import TRANSITIONS
+
+    return can(user, "members.withdraw") and Membership.Status.WITHDRAWN in TRANSITIONS.get(
+        membership.status, ())
+
+
 @login_required
 def member_detail(request, number: str):
     """A member's record for staff: HQ all members, branch administrators their branch's."""
-    record = record_for_staff(viewer=request.user, number=number)
+    record = _staff_record(request, number)
     if record is None:
         return render(request, "records/no_record.html", status=404)
-    return _page(request, record, template="records/member_detail.html")
+    return _page(request, record, template="records/member_detail.html", staff_page=True)
+
+
+def _section_fields(record, request, index: int):
+    shown = record_shown(record, viewer=request.user)
+    if not 0 <= index < len(shown["sections"]):
+        return None
+    return [r["spec"] for r in shown["sections"][index]["rows"]]
+
+
+@login_required
+def member_edit(request, number: str, index: int):
+    """Staff who manage members (members.manage: HQ administrators) change any field of one
+    tab of a member's record, those the member may not change too, giving a reason that the
+    member's history shows. A refused value changes nothing and is shown again, with the
+    field's message."""
+    from tenant_apps.applications.forms import answers_from_post
+
+    record = _staff_record(request, number)
+    if record is None:
+        return render(request, "records/no_record.html", status=404)
+    if not can(request.user, "members.manage"):
+        return _refused(request)
+    specs = _section_fields(record, request, index)
+    if not specs:
+        return render(request, "records/no_record.html", status=404)
+    page = {"template": "records/member_detail.html", "staff_page": True, "tab": index,
+            "edit": index}
+    if request.method != "POST":
+        return _page(request, record, edit_rows=_typed_rows(specs, record, request), **page)
+    reason = request.POST.get("reason", "")
+    try:
+        changes = {}
+        for spec in specs:
+            upload = request.FILES.get(spec["key"]) if spec["type"] == "image" else None
+            if upload is not None:
+                changes[spec["key"]] = str(record_store_image(
+                    acting_user=request.user, record=record, field=spec["key"],
+                    uploaded=upload, editable_only=False).public_id)
+        changes.update(answers_from_post([s for s in specs if s["type"] != "image"], request,
+                                         application=_Shim(record)))
+        diff = record_apply_changes(acting_user=request.user, record=record, changes=changes,
+                                    editable_only=False, reason=reason, reason_required=True)
+    except AppError as exc:
+        return _page(request, record, status=exc.status, error=exc, reason=reason,
+                     edit_rows=_typed_rows(specs, record, request, exc), **page)
+    if diff:
+        messages.success(request, _("The member's details are saved."))
+    else:
+        messages.info(request, _("Nothing was changed."))
+    return redirect(reverse("records:member", args=[number]) + f"?tab={index}")
+
+
+def _staff_contact_page(request, record, exc, **kw):
+    return _page(request, record, status=exc.status, error=exc,
+                 template="records/member_detail.html", staff_page=True,
+                 tab=_contact_tab(record, request), **kw)
+
+
+def _back_to_contacts(request, record):
+    return redirect(reverse("records:member", args=[record.membership.number])
+                    + f"?tab={_contact_tab(record, request)}")
+
+
+@login_required
+@require_POST
+def staff_contact_new(request, number: str):
+    record = _staff_record(request, number)
+    if record is None:
+        return render(request, "records/no_record.html", status=404)
+    if not can(request.user, "members.manage"):
+        return _refused(request)
+    try:
+        contact_add(acting_user=request.user, record=record, data=_contact_data(request))
+    except AppError as exc:
+        return _staff_contact_page(request, record, exc, form={"new": _contact_data(request)})
+    messages.success(request, _("The contact is added."))
+    return _back_to_contacts(request, record)
+
+
+def _staff_contact(request, number: str, pk: int):
+    """(record, contact, refusal page or None)."""
+    record = _staff_record(request, number)
+    contact = next((c for c in record.contacts.all() if c.pk == pk), None) if record else None
+    if contact is None:
+        return record, None, render(request, "records/no_record.html", status=404)
+    if not can(request.user, "members.manage"):
+        return record, None, _refused(request)
+    return record, contact, None
+
+
+@login_required
+@require_POST
+def staff_contact_edit(request, number: str, pk: int):
+    record, contact, refused = _staff_contact(request, number, pk)
+    if refused is not None:
+        return refused
+    try:
+        contact_update(acting_user=request.user, contact=contact, data=_contact_data(request))
+    except AppError as exc:
+        return _staff_contact_page(request, record, exc,
+                                   form={"edit": pk, **_contact_data(request)})
+    messages.success(request, _("The contact is saved."))
+    return _back_to_contacts(request, record)
+
+
+@login_required
+@require_POST
+def staff_contact_delete(request, number: str, pk: int):
+    record, contact, refused = _staff_contact(request, number, pk)
+    if refused is not None:
+        return refused
+    try:
+        contact_remove(acting_user=request.user, contact=contact)
+    except AppError as exc:
+        return _staff_contact_page(request, record, exc)
+    messages.success(request, _("The contact is removed."))
+    return _back_to_contacts(request, record)
+
+
+@login_required
+def member_withdraw(request, number: str):
+    """退会 by staff (members.withdraw: HQ administrators, the secretariat): a page to confirm,
+    with the reason the member will see; the same service as the API."""
+    from tenant_apps.memberships.services import membership_withdraw
+
+    record = _staff_record(request, number)
+    if record is None:
+        return render(request, "records/no_record.html", status=404)
+    if not can(request.user, "members.withdraw"):
+        return _refused(request)
+    membership = record.membership
+    context = {"membership": membership, "record": record, "reason": "",
+               "open_orders": _open_orders(membership),
+               "withdrawable": _withdrawable(request.user, membership)}
+    if request.method != "POST":
+        return render(request, "records/member_withdraw.html", context)
+    reason = request.POST.get("reason", "")
+    try:
+        membership_withdraw(membership=membership, actor=request.user, reason=reason,
+                            by_staff=True)
+    except AppError as exc:
+        return render(request, "records/member_withdraw.html",
+                      {**context, "reason": reason, "error": exc}, status=exc.status)
+    messages.success(request, _("Membership %(number)s is withdrawn.")
+                     % {"number": membership.number})
+    return redirect("records:member", number=number)
+
+
+def _open_orders(membership) -> int:
+    """The unpaid orders withdrawing cancels (billing.services.orders_cancel_for_membership)."""
+    from django.db.models import Q
+
+    from tenant_apps.billing.models import Order, OrderStatus
+
+    return Order.objects.filter(Q(membership=membership) | Q(payer=membership.user_id),
+                                status=OrderStatus.PENDING).count()

@@ -291,6 +291,16 @@ def _member_record_api(owner: User) -> str:
     return f"/api/v1/members/{_record_of(_someone()).membership.number}/"
 
 
+def _member_record_edit_page(owner: User) -> str:
+    """Staff's edit of a tab of a member's record (members.manage)."""
+    return f"/manage/members/{_record_of(_someone()).membership.number}/edit/0/"
+
+
+def _member_withdraw_page(owner: User) -> str:
+    """Staff's 退会 of a member (members.withdraw), a page to confirm with the reason."""
+    return f"/manage/members/{_record_of(_someone()).membership.number}/withdraw/"
+
+
 def _contact_api(owner: User) -> str:
     from tenant_apps.records.models import Contact
 
@@ -368,6 +378,9 @@ CASES = [
                   _membership_history_api),
     IsolationCase("member record (staff page)", "page", "hq_admin", _member_record_page),
     IsolationCase("member record via API (staff)", "api", "hq_admin", _member_record_api),
+    IsolationCase("member record edit (staff page)", "page", "hq_admin",
+                  _member_record_edit_page),
+    IsolationCase("member withdrawal (staff page)", "page", "hq_admin", _member_withdraw_page),
     IsolationCase("member contact via API", "api", "member", _contact_api,
                   staff_can_reach=False),
     IsolationCase("change request (member's page)", "page", "member", _change_request_page,

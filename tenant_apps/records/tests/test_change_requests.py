@@ -115,6 +115,9 @@ def test_caq_info_change_with_proof_is_reviewed_then_applied_at_once():
         assert receipt_initial(renewal)["title"] == "青岛质量新名称有限公司"
         inbox = OutboxMessage.objects.get(event="change_approved", channel="inbox")
         assert inbox.body == "您的申请（资料变更）已通过，已生效。"
+    # the member's history has the approved change, with the fields' labels
+    history = client_for(owner, host).get("/member/profile/").content.decode()
+    assert "变更申请已通过" in history and "单位名称、地址" in history
     listing = client_for(owner, host).get("/member/requests/").content.decode()
     for shown in ("我的申请", "资料变更", "单位名称、地址", "已通过", "入会申请"):
         assert shown in listing, listing[listing.find("<main"):]
