@@ -42,7 +42,8 @@ def _tab(request, shown) -> int:
 
 
 def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=None,
-          template="records/profile.html", staff_page=False, edit_rows=None, reason=""):
+          template="records/profile.html", staff_page=False, edit_rows=None, reason="",
+          **extra):
     shown = record_shown(record, viewer=request.user)
     current = _tab(request, shown) if tab is None else tab
     spec = shown["contacts_spec"] or {}
@@ -70,19 +71,18 @@ def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=
         # a refused field's message is shown beside it; any other refusal above the form
         "error_inline": bool(error is not None and edit_rows and edit == current and (
             getattr(error, "field", None) in {r["spec"]["key"] for r in edit_rows}
-            or (staff_page and getattr(error, "field", None) == "reason")))},
+            or (staff_page and getattr(error, "field", None) == "reason"))), **extra},
         status=status)
 
 
-def _region_data(rows) -> dict | None:
+def _region_data(rows) -> str:
     """The provinces' cities, for the city selects of region fields being edited (the
     wizard's script fills them from this)."""
-    if not rows or not any(r["spec"]["type"] == "region" for r in rows):
-        return None
-    from tenant_apps.configuration.fieldtypes import regions
+    from tenant_apps.applications.forms import region_data
 
-    return {code: {"name": p["name"], "cities": list(p["cities"].items())}
-            for code, p in regions().items()}
+    if not rows or not any(r["spec"]["type"] == "region" for r in rows):
+        return ""
+    return region_data()
 
 
 @login_required
@@ -235,7 +235,13 @@ def member_detail(request, number: str):
     record = _staff_record(request, number)
     if record is None:
         return render(request, "records/no_record.html", status=404)
-    return _page(request, record, template="records/member_detail.html", staff_page=True)
+    from tenant_apps.records.models import ChangeRequest
+
+    # the member's requests still in review, each a link to its review page
+    pending = [r for r in record.change_requests.filter(
+        status=ChangeRequest.Status.IN_REVIEW).select_related("branch")]
+    return _page(request, record, template="records/member_detail.html", staff_page=True,
+                 pending_requests=pending)
 
 
 def _section_fields(record, request, index: int):

@@ -186,6 +186,9 @@ def test_rejection_needs_a_reason_and_the_member_reads_it():
                                         changes={"address": "济南市历下区1号"},
                                         proofs=[_proof()])
     staff = client_for(reviewer, host)
+    # the member's page tells staff a request is waiting, and links to it
+    detail = staff.get(f"/manage/members/{membership.number}/").content.decode()
+    assert "审核中的申请" in detail and f"/review/changes/{request.public_id}/" in detail
     refused = staff.post(f"/review/changes/{request.public_id}/",
                          {"decision": "reject", "position": "0", "reason": ""})
     assert refused.status_code == 400
