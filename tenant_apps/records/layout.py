@@ -28,6 +28,7 @@ A member type's `record:` in the profile (docs/member-record.md):
         fields: [department, position, mobile, email]   # asked besides name and role
         required: [mobile]
         login: true                              # a contact's mobile logs in to the unit
+        managed_by: member                       # or staff (CACEM: 联络协会管理员)
         from: {group: liaisons, name: liaison_name, mobile: liaison_mobile}
 
 Without `record:` the record has one tab per form step and, where the forms have a contacts
@@ -158,7 +159,7 @@ def _review(c, raw: Any, p: str, *, proof: bool) -> dict:
 
 def _contacts(c, raw: Any, p: str, entry: dict) -> dict:
     spec = c.mapping(raw, p, {"roles", "unique_roles", "min_items", "max_items", "fields",
-                              "required", "login", "from"}, required={"roles"})
+                              "required", "login", "from", "managed_by"}, required={"roles"})
     roles = [str(r) for r in c.listing(spec.get("roles"), f"{p}.roles", required=True)]
     low = c.integer(spec.get("min_items", 1), f"{p}.min_items", low=1, high=50) or 1
     high = c.integer(spec.get("max_items", 10), f"{p}.max_items", low=1, high=50) or 10
@@ -180,8 +181,13 @@ def _contacts(c, raw: Any, p: str, entry: dict) -> dict:
     if login and "mobile" not in fields:
         c.fail(f"{p}.login", _("needs the mobile among the contacts' fields"))
     source = _source(c, spec.get("from"), f"{p}.from", entry)
+    # member: the unit adds, edits and removes its contacts (CAQ 联系人管理); staff: only the
+    # association's staff do (CACEM: 联络员信息 "联络协会管理员")
+    managed_by = c.choice(spec.get("managed_by", "member"), f"{p}.managed_by",
+                          ["member", "staff"])
     return {"roles": roles, "unique_roles": unique, "min_items": low, "max_items": high,
-            "fields": fields, "required": required, "login": login, "from": source}
+            "fields": fields, "required": required, "login": login, "from": source,
+            "managed_by": managed_by}
 
 
 def _source(c, raw: Any, p: str, entry: dict) -> dict:

@@ -244,8 +244,9 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
     membership = record.membership
     return {"record": record, "membership": membership, "sections": sections,
             "contacts": contacts, "contacts_spec": contacts_spec,
-            "contacts_manageable": bool(contacts_spec) and (own or can(viewer,
-                                                                       "members.manage")),
+            "contacts_manageable": bool(contacts_spec) and (
+                (own and contacts_spec.get("managed_by") != "staff")
+                or can(viewer, "members.manage")),
             "branch_join": own and bool(layout.get("branch_join")),
             "photo": photo, "own": own, "interest_branches": _interest_branches(
                 layout, values, document), "document": document}

@@ -211,11 +211,16 @@ def record_store_image(*, acting_user, record: MemberRecord, field: str, uploade
 
 # --- contacts ---------------------------------------------------------------------------------
 
-def _contacts_spec(record: MemberRecord) -> dict:
+def _contacts_spec(record: MemberRecord, actor) -> dict:
+    """The contacts' settings, if `actor` may change them: the unit itself where the
+    profile lets members manage their contacts, staff who manage members always."""
     spec = layout_of(record_type_doc(record)).get("contacts")
     if not spec:
         raise AppError("no_contacts", _("This membership has no contacts to manage."),
                        status=404)
+    if spec.get("managed_by") == "staff" and not can(actor, "members.manage"):
+        raise AppError("contacts_by_staff", _("The association's staff change the contacts: "
+                                              "please contact the association."), status=403)
     return spec
 
 
@@ -292,7 +297,7 @@ def _snapshot(contact: Contact) -> dict:
 def contact_add(*, acting_user, record: MemberRecord, data: dict) -> Contact:
     record = record_locked(record)
     _may_change(acting_user, record)
-    spec = _contacts_spec(record)
+    spec = _contacts_spec(record, acting_user)
     row = _clean_contact(spec, data)
     if record.contacts.count() >= spec["max_items"]:
         raise AppError("too_many_contacts", _("At most %(n)d contacts.")
@@ -310,7 +315,7 @@ def contact_update(*, acting_user, contact: Contact, data: dict) -> Contact:
     record = record_locked(contact.record)
     _may_change(acting_user, record)
     contact = Contact.objects.select_for_update().get(pk=contact.pk, record=record)
-    spec = _contacts_spec(record)
+    spec = _contacts_spec(record, acting_user)
     row = _clean_contact(spec, data)
     _check_roles_and_phone(spec, record, row, contact)
     before = _snapshot(contact)
@@ -326,7 +331,7 @@ def contact_update(*, acting_user, contact: Contact, data: dict) -> Contact:
 def contact_remove(*, acting_user, contact: Contact) -> None:
     record = record_locked(contact.record)  # the lock serialises two removals of the last two
     _may_change(acting_user, record)
-    spec = _contacts_spec(record)
+    spec = _contacts_spec(record, acting_user)
     if record.contacts.count() <= spec["min_items"]:
         raise AppError("contacts_minimum", _("A unit keeps at least %(n)d contact(s): add "
                                              "another before removing this one.")

@@ -1,6 +1,7 @@
 """Reviewed changes in the browser (issue 10's done-when): a CACEM liaison logs in with its own
-phone and changes the enterprise's address through a request its administrator approves; a
-CAQ unit adds a contact and passes an 信息变更 with proof."""
+phone and changes the enterprise's 法人代表 through a request its administrator approves (the
+liaisons themselves are the administrator's to change); a CAQ unit adds a contact and passes an
+信息变更 with proof."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _committed_member(slug: str, n: int, **kwargs):
 def cacem_unit(demo_tenants, django_db_blocker):
     with django_db_blocker.unblock():
         return _committed_member("cacem", 8811, rank="regular", answers={
-            "address": "北京市海淀区复兴路1号", "liaisons": [
+            "legal_representative": "孙建国", "liaisons": [
                 {"liaison_name": "赵第一", "liaison_department": "办公室",
                  "liaison_position": "主任", "liaison_mobile": "13755560001",
                  "liaison_email": "first@cacem-unit.test"},
@@ -49,19 +50,20 @@ def caq_unit(demo_tenants, django_db_blocker):
             "unit_name": "青岛示范质量有限公司", "address": "青岛市市南区香港中路1号"})
 
 
-def test_cacem_liaison_changes_the_address_through_a_reviewed_request(server, phone, desktop,
-                                                                      cacem_unit):
+def test_cacem_liaison_changes_the_legal_representative_through_a_review(server, phone,
+                                                                        desktop, cacem_unit):
     number, password = cacem_unit
     base = f"http://cacem.localhost:{server}"
     login(phone, base, LIAISON, password)
     phone.goto(f"{base}/member/profile/")
-    # 企业信息: what CACEM lets a member save at once has 编辑; the address asks for review
+    # 企业信息: what CACEM lets a member save at once has 编辑; 法人代表 asks for review
     phone.click("a.change-request")
     phone.wait_for_load_state()
     assert "信息变更" in phone.locator("h1").inner_text()
-    assert phone.input_value("#f_address") == "北京市海淀区复兴路1号"
-    phone.fill("#f_address", "北京市丰台区西四环南路27号")
-    phone.fill("#f_note", "公司搬迁")
+    assert phone.input_value("#f_legal_representative") == "孙建国"
+    assert phone.locator("#f_address").count() == 0  # the address is the staff's to change
+    phone.fill("#f_legal_representative", "周立新")
+    phone.fill("#f_note", "法人代表变更")
     assert fits_the_screen(phone), "the change form scrolls sideways on a phone"
     screenshot(phone, "change-request-form-phone")
     phone.click("form.change-form button.primary")
@@ -69,10 +71,14 @@ def test_cacem_liaison_changes_the_address_through_a_reviewed_request(server, ph
     text = phone.locator("main").inner_text()
     assert "申请已提交，审核结果将通知您。" in text
     assert "待企业信息变更审核" in text
-    assert "北京市海淀区复兴路1号" in text and "北京市丰台区西四环南路27号" in text
+    assert "孙建国" in text and "周立新" in text
     # nothing changes before the review
     phone.goto(f"{base}/member/profile/")
-    assert "北京市海淀区复兴路1号" in phone.locator("main").inner_text()
+    assert "周立新" not in phone.locator("main").inner_text()
+    # the liaisons: shown, with whom to ask for a change
+    phone.goto(f"{base}/member/profile/?tab=1")
+    assert "联系人信息由协会工作人员维护，如需修改请联络协会管理员。" in \
+        phone.locator("main").inner_text()
 
     # the association's administrator decides (CACEM: "联络协会管理员")
     login(desktop, base, "admin@cacem.test", STAFF_PASSWORD)
@@ -82,20 +88,19 @@ def test_cacem_liaison_changes_the_address_through_a_reviewed_request(server, ph
     # the row names the unit and, beside it, the member's number
     desktop.locator("tbody tr", has_text=number).locator("a").click()
     desktop.wait_for_load_state()
-    desktop.locator("main").get_by_text("公司搬迁").wait_for()
+    desktop.locator("main").get_by_text("法人代表变更").wait_for()
     rows = desktop.locator("table.side-by-side tbody tr").all_inner_texts()
-    assert any("通讯地址" in r and "北京市海淀区复兴路1号" in r
-               and "北京市丰台区西四环南路27号" in r for r in rows), rows
+    assert any("法人代表" in r and "孙建国" in r and "周立新" in r for r in rows), rows
     screenshot(desktop, "change-request-review-desktop")
     desktop.click("button[value=approve]")
     desktop.wait_for_load_state()
     assert "审核决定已记录。" in desktop.locator("main").inner_text()
 
     phone.goto(f"{base}/member/profile/")
-    assert "北京市丰台区西四环南路27号" in phone.locator("main").inner_text()
+    assert "周立新" in phone.locator("main").inner_text()
     phone.goto(f"{base}/member/requests/")
     listing = phone.locator("table.my-applications").inner_text()
-    assert "资料变更" in listing and "通讯地址" in listing and "已通过" in listing
+    assert "资料变更" in listing and "法人代表" in listing and "已通过" in listing
     assert fits_the_screen(phone), "我的申请 scrolls sideways on a phone"
     screenshot(phone, "my-applications-phone")
 

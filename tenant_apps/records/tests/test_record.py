@@ -104,45 +104,52 @@ def test_branch_admin_sees_own_branch_members_only(alpha):
     assert id_number in mine
 
 
-def test_contacts_add_edit_remove_keep_the_minimum():
+def test_cacem_liaisons_are_changed_by_staff_keeping_roles_and_the_minimum():
+    # CACEM: "如果需更新…联络员信息也请同时联络协会管理员": the unit cannot change its
+    # liaisons itself; its HQ administrator does, on the member page.
     slug = provision("cacem")
     host = f"{slug}.localhost"
     with schema_context(slug):
         membership = _cacem_member(liaisons=LIAISONS[:1])
         _cacem_member(2, liaisons=[{**LIAISONS[0], "liaison_mobile": "13922220000"}])
         first = membership.record.contacts.get()
-    client = client_for(membership.user, host)
+        admin = hq_admin()
+    own = client_for(membership.user, host)
+    page = own.get("/member/profile/?tab=1").content.decode()
+    assert "联系人信息由协会工作人员维护，如需修改请联络协会管理员。" in page
+    assert "/member/profile/contacts/" not in page  # no forms
+    second = {"role": "第二联络员", "name": "赵新", "department": "总经办", "position": "助理",
+              "mobile": "139 1111 0009", "email": "Zhao@Unit.test"}
+    refused = own.post("/member/profile/contacts/", second)
+    assert refused.status_code == 403
+    client = client_for(admin, host)
     client.cookies["django_language"] = "zh-hans"
+    base = f"/manage/members/{membership.number}/contacts/"
     # The only liaison cannot go: refused, in Chinese, nothing changed.
-    refused = client.post(f"/member/profile/contacts/{first.pk}/remove/")
+    refused = client.post(f"{base}{first.pk}/remove/")
     assert refused.status_code == 400
     assert "至少保留" in refused.content.decode()
     with schema_context(slug):
         assert Contact.objects.filter(record__membership=membership).count() == 1
-    second = {"role": "第二联络员", "name": "赵新", "department": "总经办", "position": "助理",
-              "mobile": "139 1111 0009", "email": "Zhao@Unit.test"}
-    assert client.post("/member/profile/contacts/", second).status_code == 302
+    assert client.post(base, second).status_code == 302
     # A second 第一联络员 is refused: each role once.
-    again = client.post("/member/profile/contacts/", {**second, "role": "第一联络员",
-                                                      "mobile": "13911110008"})
+    again = client.post(base, {**second, "role": "第一联络员", "mobile": "13911110008"})
     assert again.status_code == 400
     # Another unit's liaison phone: refused, never two accounts for one phone.
     with schema_context(slug):
         added = Contact.objects.get(record__membership=membership, role="第二联络员")
         assert (added.mobile, added.email) == ("13911110009", "zhao@unit.test")
-    taken = client.post(f"/member/profile/contacts/{added.pk}/",
-                        {**second, "mobile": "13922220000"})
+    taken = client.post(f"{base}{added.pk}/", {**second, "mobile": "13922220000"})
     assert taken.status_code == 409
     assert "另一" in taken.content.decode()
-    edited = client.post(f"/member/profile/contacts/{added.pk}/",
-                         {**second, "position": "副主任"})
+    edited = client.post(f"{base}{added.pk}/", {**second, "position": "副主任"})
     assert edited.status_code == 302
-    bad = client.post(f"/member/profile/contacts/{added.pk}/", {**second, "mobile": "12345"})
+    bad = client.post(f"{base}{added.pk}/", {**second, "mobile": "12345"})
     assert bad.status_code == 400
     with schema_context(slug):
         added.refresh_from_db()
         assert (added.position, added.mobile) == ("副主任", "13911110009")
-    assert client.post(f"/member/profile/contacts/{first.pk}/remove/").status_code == 302
+    assert client.post(f"{base}{first.pk}/remove/").status_code == 302
     with schema_context(slug):
         assert list(Contact.objects.filter(record__membership=membership)
                     .values_list("name", flat=True)) == ["赵新"]
@@ -150,30 +157,41 @@ def test_contacts_add_edit_remove_keep_the_minimum():
 
 
 def test_contacts_api_refuses_the_last_removal():
-    slug = provision("cacem")
+    # Jiangsu's units manage their 联络员 themselves (up to 5, at least 1).
+    slug = provision("jsgas")
     host = f"{slug}.localhost"
     with schema_context(slug):
-        membership = _cacem_member(liaisons=LIAISONS[:1])
+        membership = member("unit", 31, answers={"contact_name": "王联络",
+                                                 "contact_mobile": "13911113101"})
         first = membership.record.contacts.get()
     client = client_for(membership.user, host)
     client.cookies["django_language"] = "zh-hans"
     listed = client.get("/api/v1/member/contacts/").json()
-    assert [c["name"] for c in listed] == ["王第一"]
+    assert [c["name"] for c in listed] == ["王联络"]
     refused = client.delete(f"/api/v1/member/contacts/{first.pk}/")
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "contacts_minimum"
     assert "至少保留" in refused.json()["error"]["message"]
     added = client.post("/api/v1/member/contacts/", {
-        "role": "第二联络员", "name": "赵新", "department": "总经办", "position": "助理",
-        "mobile": "13911110009", "email": "z@unit.test"}, content_type="application/json")
+        "role": "联系人", "name": "赵新", "position": "助理", "mobile": "13911113109",
+        "email": "z@unit.test"}, content_type="application/json")
     assert added.status_code == 201, added.content
-    missing = client.post("/api/v1/member/contacts/", {"role": "第二联络员", "name": "钱"},
+    missing = client.post("/api/v1/member/contacts/", {"role": "联系人", "name": "钱"},
                           content_type="application/json")
     assert missing.status_code == 400
     record = client.get("/api/v1/member/record/").json()
     assert record["number"] == membership.number
-    assert [s["title"] for s in record["sections"]] == ["企业信息", "联络员信息", "资质信息"]
-    assert [c["name"] for c in record["contacts"]] == ["王第一", "赵新"]
+    assert [s["title"] for s in record["sections"]] == ["基础信息", "联络员信息", "扩展资料",
+                                                        "企业营收"]
+    assert [c["name"] for c in record["contacts"]] == ["王联络", "赵新"]
+    # a CACEM unit's liaisons are its association's to change: the API refuses too
+    with schema_context(provision("cacem")):
+        cacem = _cacem_member(32, liaisons=[{**LIAISONS[0], "liaison_mobile": "13911113201"}])
+    denied = client_for(cacem.user, "cacem.localhost").post("/api/v1/member/contacts/", {
+        "role": "第二联络员", "name": "赵", "department": "总经办", "position": "助理",
+        "mobile": "13911113202", "email": "z2@unit.test"}, content_type="application/json")
+    assert denied.status_code == 403
+    assert denied.json()["error"]["code"] == "contacts_by_staff"
 
 
 def test_a_liaison_logs_in_to_the_unit_with_its_own_phone():
