@@ -83,7 +83,8 @@ class Entry:
 ENTRIES: list[Entry] = [
     Entry("members:home", pgettext_lazy("member menu", "Member home")),
     Entry("records:profile", pgettext_lazy("member menu", "My details"), _member),
-    Entry("billing:renew", pgettext_lazy("member menu", "Pay membership fees"), _renewable),
+    Entry("billing:renew", pgettext_lazy("member menu", "Pay membership fees"), _renewable,
+          also=("billing:pay",)),
     Entry("billing:orders", pgettext_lazy("member menu", "My orders"),
           also=("billing:order", "billing:cancel")),
     Entry("billing:my-invoices", pgettext_lazy("member menu", "My invoices")),
