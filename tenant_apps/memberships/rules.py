@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from tenant_apps.configuration.models import AfterLapse
 from tenant_apps.memberships.models import Membership
@@ -118,3 +118,23 @@ def next_action(membership: Membership, terms: RenewalTerms) -> NextAction | Non
     if terms.reapply:
         return NextAction(str(_("Apply for membership")), "applications:start")
     return None
+
+
+def payment_status(membership: Membership, terms: RenewalTerms, *, fee: bool = True) -> str:
+    """缴费状态 on the member card (CAQ's "缴费状态: 正常缴费"), from the same terms as the next
+    action: 正常缴费 while the paid period runs, 欠费N年，待补缴 with arrears to pay (in grace,
+    suspended, or lapsed where the type takes arrears), 无需缴费 for a type without a fee, and
+    "" (nothing to pay: withdrawn, or lapsed where the way back is a new application)."""
+    if membership.status == S.WITHDRAWN:
+        return ""
+    if not fee:
+        return str(_("No fee due"))
+    if terms.open and terms.owed_years:
+        return ngettext("%(years)d year in arrears, to be paid",
+                        "%(years)d years in arrears, to be paid",
+                        terms.owed_years) % {"years": terms.owed_years}
+    if membership.status == S.LAPSED:
+        return ""
+    if membership.status in (S.OVERDUE, S.SUSPENDED):  # arrears the terms cannot count
+        return str(_("In arrears"))
+    return str(_("Paid up"))

@@ -18,49 +18,49 @@ from tenant_apps.applications.selectors import (
     status_label,
 )
 from tenant_apps.applications.services import application_welcome_shown
-from tenant_apps.notifications.services import inbox_unread_count
+from tenant_apps.memberships.rules import access
 
 
 @login_required
 def home(request):
-    from tenant_apps.billing.pricing import renewal_price
+    from tenant_apps.memberships.menu import centre_state
+    from tenant_apps.memberships.rules import CERTIFICATE_LABELS, next_action, payment_status
+    from tenant_apps.records.selectors import member_name
 
     application = joining_application(request.user)
-    membership = getattr(request.user, "membership", None)
+    state = centre_state(request)  # shared with the menu: the terms, fee and unread count
+    membership = state.membership
     changes = [{"application": a, "label": status_label(a)}
                for a in level_changes_of(request.user) if a.status != Status.WITHDRAWN][:3]
-    from tenant_apps.memberships.rules import CERTIFICATE_LABELS, access, next_action, renewal_terms
-
-    terms = renewal_terms(membership) if membership else None
-    state = access(membership) if membership else None
     progress = join_progress(application)
     # Where the association draws the journey (Jiangsu), the first visit after activation
     # shows 入会成功 (seed 004, steps 8-9) above the member card, once.
     welcome = bool(membership and progress and application.status == Status.COMPLETED
                    and application_welcome_shown(application=application))
+    # a free type has nothing to renew (and never shows arrears)
+    paying = bool(membership and membership.member_type.year_options and state.fee)
     return render(request, "memberships/home.html", {
         "welcome": welcome, "order": receipt_order(application) if welcome else None,
         "application": application, "membership": membership,
+        "name": member_name(membership) if membership else "",
         # the lifecycle: what the status allows and the next step (docs/lifecycle.md)
-        "next_action": _shown(next_action(membership, terms) if membership else None,
-                              membership),
-        "certificate": CERTIFICATE_LABELS[state.certificate] if state else "",
-        "services_closed": bool(state and not state.services),
+        "next_action": _shown(next_action(membership, state.terms), state.fee)
+        if membership else None,
+        "payment_status": payment_status(membership, state.terms, fee=paying)
+        if membership else "",
+        "arrears": bool(paying and state.terms.open and state.terms.owed_years),
+        "certificate": CERTIFICATE_LABELS[access(membership).certificate]
+        if membership else "",
         "label": status_label(application) if application else None,
         "approved_first": bool(application and reviewed_before_payment(application)),
         "progress": progress,
         "events": application.events.all() if application else [],
-        # a free type has nothing to renew (and never shows arrears)
-        "renewable": bool(membership and membership.member_type.year_options
-                          and renewal_price(membership) > 0),
-        "changes": changes, "unread": inbox_unread_count(request.user)})
+        "changes": changes, "services": state.services, "unread": state.unread})
 
 
-def _shown(action, membership):
+def _shown(action, fee: int):
     """A renewal is offered only where there is a fee to pay (never a ¥0 order)."""
-    from tenant_apps.billing.pricing import renewal_price
-
-    if action and action.url_name == "billing:renew" and not renewal_price(membership):
+    if action and action.url_name == "billing:renew" and not fee:
         return None
     return action
 

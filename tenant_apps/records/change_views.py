@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
+from tenant_apps.memberships.decorators import member_services_required
 from tenant_apps.records import selectors
 from tenant_apps.records.change_requests import (
     branch_join_submit,
@@ -43,6 +44,7 @@ def _reviewed_fields(record, document) -> tuple[dict, list[dict]]:
 
 
 @login_required
+@member_services_required
 def change(request):
     """信息变更: the reviewed fields, filled with today's values, the proof and a note. An
     open request is shown instead of a second form."""
@@ -84,6 +86,7 @@ def change(request):
 
 
 @login_required
+@member_services_required
 def branch_join(request):
     """加入分支机构: choose the branch, a reason if you like, and wait for its review."""
     from tenant_apps.configuration.models import Branch

@@ -27,6 +27,26 @@ def record_of_member(user) -> MemberRecord | None:
     return _records().filter(membership__user=user).first()
 
 
+def member_name(membership) -> str:
+    """The member as the member centre's card names it: a unit by the field its receipts are
+    made out to (as staff lists name a unit: applications.engine.unit_name_in), read from
+    the record's current values; a person, or a unit without a record, by the account."""
+    from tenant_apps.applications.engine import type_document, unit_name_in
+    from tenant_apps.records.services import _revision_document
+
+    values = MemberRecord.objects.filter(membership=membership).values_list(
+        "values", flat=True).first()
+    if values:
+        try:
+            doc = type_document(_revision_document(), membership.member_type.code)
+        except KeyError:
+            doc = {}
+        name = unit_name_in(doc, values)
+        if name:
+            return name
+    return str(membership.user)
+
+
 def record_for_staff(*, viewer, number: str) -> MemberRecord | None:
     """A member's record by member number, for staff who may open member records: all of
     them, or (branch administrators) those who joined a branch they administer. None (404)
@@ -247,7 +267,6 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
             "contacts_manageable": bool(contacts_spec) and (
                 (own and contacts_spec.get("managed_by") != "staff")
                 or can(viewer, "members.manage")),
-            "branch_join": own and bool(layout.get("branch_join")),
             "photo": photo, "own": own, "interest_branches": _interest_branches(
                 layout, values, document), "document": document}
 

@@ -154,3 +154,171 @@ def test_the_member_centre_query_count_does_not_grow_with_history(alpha,
         assert client.get("/member/").status_code == 200
     assert len(long.captured_queries) == len(short.captured_queries)
     assert len(short.captured_queries) <= 25
+
+
+# The member centre as the manuals show it (issue 10 §3): the card (CAQ's 会员信息: 会员有效期,
+# 缴费状态: 正常缴费, 会员类型), and one menu on every member page. The day is fixed so that the
+# dates and arrears below are written out by hand.
+DAY = dt.date(2026, 12, 7)
+MENU_ALL = ["会员首页", "我的资料", "我的申请", "缴纳会费", "我的订单", "我的票据", "缴费记录",
+            "等级变更", "消息中心", "账户设置", "退会", "退出"]
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, timezone=None: DAY)
+
+
+def _dated(n: int, valid_until: dt.date) -> Membership:
+    """A regular (CMES 普通会员, calendar years) member since 2024-03-15, valid to
+    `valid_until`, moved by the nightly job as of DAY."""
+    with schema_context("alpha"):
+        m = _member(n)
+        Membership.objects.filter(pk=m.pk).update(valid_from=dt.date(2024, 3, 15),
+                                                  valid_until=valid_until)
+        lifecycle_run(today=DAY)
+        m.refresh_from_db()
+    return m
+
+
+def _menu(page: str) -> list[str]:
+    import re
+
+    nav = page[page.index('<nav class="centre-nav"'):]
+    nav = nav[:nav.index("</nav>")]
+    return [label.strip() for label in re.findall(
+        r'class="centre-nav-item[^"]*"[^>]*>([^<]+)', nav)]
+
+
+def _current(page: str) -> str:
+    import re
+
+    return re.search(r'aria-current="page">([^<]+)', page).group(1).strip()
+
+
+def _dd(page: str, css: str) -> str:
+    import re
+
+    return re.search(rf'<dd class="{css}[^"]*">([^<]*)<', page).group(1)
+
+
+def test_the_card_and_menu_of_a_member_in_force(alpha, on_day):
+    m = _dated(611, dt.date(2026, 12, 31))
+    page = _client(m).get("/member/").content.decode()
+    assert '<h2 class="member-name">申请人611</h2>' in page
+    assert _dd(page, "member-number") == m.number
+    assert _dd(page, "member-type-name") == "普通会员"
+    assert ">正式会员<" in page
+    assert _dd(page, "member-since") == "2024-03-15"
+    assert _dd(page, "valid-until") == "2026-12-31"
+    assert _dd(page, "payment-status") == "正常缴费"
+    assert "会籍有效期" in page and "缴费状态" in page and "入会时间" in page
+    assert ">我要续费</a>" in page
+    assert _menu(page) == MENU_ALL
+    assert _current(page) == "会员首页"
+    # 退出 logs out by POST, as the top bar does
+    assert '<form method="post" action="/logout/" class="centre-nav-form">' in page
+
+
+@pytest.mark.parametrize(("valid_until", "status", "payment", "action", "menu"), [
+    # in grace since 2026-11-01: the fee year 2026 is owed
+    (dt.date(2026, 10, 31), "欠费(宽限期)", "欠费1年，待补缴", "补缴欠费", MENU_ALL),
+    # suspended since 2026-07-01: no level change, the way back (缴纳会费) stays
+    (dt.date(2025, 12, 31), "已暂停", "欠费1年，待补缴", "补缴欠费",
+     [e for e in MENU_ALL if e != "等级变更"]),
+    # lapsed (CMES: 自动放弃, apply anew): nothing to pay, nothing to leave
+    (dt.date(2025, 10, 31), "已失效", "—", "申请入会",
+     [e for e in MENU_ALL if e not in ("缴纳会费", "等级变更", "退会")]),
+])
+def test_the_card_and_menu_follow_the_lifecycle(alpha, on_day, valid_until, status, payment,
+                                                action, menu):
+    m = _dated(612, valid_until)
+    page = _client(m).get("/member/").content.decode()
+    assert f">{status}<" in page
+    assert _dd(page, "payment-status") == payment
+    assert f">{action}</a>" in page
+    assert _menu(page) == menu
+    assert ("/member/level-change/" in page) == ("等级变更" in menu)
+
+
+def test_the_menu_is_on_every_member_page_with_the_page_marked(alpha, on_day):
+    m = _dated(613, dt.date(2026, 12, 31))
+    client = _client(m)
+    for url, current in [("/member/", "会员首页"), ("/member/profile/", "我的资料"),
+                         ("/member/renew/", "缴纳会费"), ("/member/orders/", "我的订单"),
+                         ("/member/invoices/", "我的票据"), ("/member/fees/", "缴费记录"),
+                         ("/member/level-change/", "等级变更"), ("/member/messages/", "消息中心"),
+                         ("/member/account/", "账户设置"),
+                         ("/member/account/password/", "账户设置"),
+                         ("/member/withdraw/", "退会"), ("/member/requests/", "我的申请")]:
+        page = client.get(url).content.decode()
+        assert _menu(page) == MENU_ALL, url
+        assert _current(page) == current, url
+
+
+def test_unread_messages_show_on_the_menu(alpha, on_day):
+    from tenant_apps.notifications.models import InboxMessage
+
+    m = _dated(614, dt.date(2026, 12, 31))
+    with schema_context("alpha"):
+        for i in range(2):
+            InboxMessage.objects.create(user=m.user, title=f"通知{i}", body="内容")
+    page = _client(m).get("/member/orders/").content.decode()
+    assert '消息中心 <span class="badge badge-suspended menu-badge">2</span>' in page
+
+
+def test_an_applicant_sees_the_pages_an_account_has(alpha):
+    with schema_context("alpha"):
+        person = applicant(615)
+    client = Client(HTTP_HOST="alpha.localhost")
+    with schema_context("alpha"):
+        client.force_login(person, backend="tenant_apps.accounts.backends.IdentifierBackend")
+    page = client.get("/member/").content.decode()
+    assert _menu(page) == ["会员首页", "我的申请", "我的订单", "我的票据", "消息中心", "账户设置",
+                           "退出"]
+
+
+def test_staff_have_no_member_menu(alpha):
+    page = alpha.client("secretariat").get("/member/account/").content.decode()
+    assert 'class="centre-nav"' not in page
+
+
+def test_a_unit_is_named_by_its_receipt_title(db):
+    from tenant_apps.records.tests.helpers import client_for, member, provision
+
+    with schema_context(provision("cacem")):
+        m = member("unit", 616, rank="council", answers={"company_name": "中建测试集团有限公司"})
+    page = client_for(m.user, "cacem.localhost").get("/member/").content.decode()
+    assert '<h2 class="member-name">中建测试集团有限公司</h2>' in page
+
+
+def test_payment_status_of_a_free_type_and_a_withdrawn_member(alpha, on_day):
+    from django.utils import translation
+
+    from tenant_apps.memberships.rules import payment_status, renewal_terms
+
+    m = _dated(617, dt.date(2026, 12, 31))
+    with schema_context("alpha"), translation.override("zh-hans"):
+        terms = renewal_terms(m)
+        assert payment_status(m, terms) == "正常缴费"
+        assert payment_status(m, terms, fee=False) == "无需缴费"
+        m.status = Membership.Status.WITHDRAWN
+        assert payment_status(m, renewal_terms(m)) == ""
+
+
+def test_the_home_query_count_does_not_grow_with_menu_entries(alpha, on_day, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenant_apps.memberships import menu
+
+    m = _dated(618, dt.date(2026, 12, 31))
+    client = _client(m)
+    client.get("/member/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/member/")
+    monkeypatch.setattr(menu, "ENTRIES", menu.ENTRIES * 3)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/member/").content.decode()
+    assert len(_menu(page)) == 3 * len(MENU_ALL)
+    assert len(many.captured_queries) == len(few.captured_queries)

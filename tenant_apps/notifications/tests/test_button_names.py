@@ -15,7 +15,7 @@ PROFILES = sorted((Path(__file__).resolve().parents[3] / "tenants" / "profiles")
 # pages' buttons, links and form fields a text may name.
 REAL_LABELS = {
     "缴纳会费", "我要续费", "补缴欠费", "申请入会", "修改并重新提交", "提交凭证", "申请开票",
-    "申请重开", "会员中心", "我的订单", "会费记录", "消息中心", "账户设置", "等级变更",
+    "申请重开", "会员中心", "我的订单", "缴费记录", "我的票据", "消息中心", "账户设置", "等级变更",
     "设置密码", "汇款人", "备注",
 }
 # Quoted words that name no button: a search term and an e-mail subject the member looks for.

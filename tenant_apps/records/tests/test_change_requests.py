@@ -381,3 +381,43 @@ def test_change_requests_over_the_api():
     # the member cannot decide, and gets nothing for the staff path
     assert client.post(path, {"decision": "approve", "position": 0},
                        content_type="application/json").status_code == 404
+
+
+def _menu(page: str) -> list[str]:
+    import re
+
+    nav = page[page.index('class="centre-nav'):]
+    nav = nav[:nav.index("</nav>")]
+    return [re.sub(r"<[^>]+>", "", m).strip()
+            for m in re.findall(r'class="centre-nav-item[^"]*"[^>]*>(.*?)</(?:a|button)>', nav,
+                                re.S)]
+
+
+def test_the_menu_offers_what_the_type_allows():
+    caq = provision("caq")
+    with schema_context(caq):
+        unit = _caq_unit(7)
+    menu = _menu(client_for(unit.user, f"{caq}.localhost").get("/member/").content.decode())
+    assert menu[:4] == ["会员首页", "我的资料", "信息变更", "我的申请"]
+    assert "加入分支机构" not in menu
+    generic = _generic()
+    with schema_context(generic):
+        person = member("individual", 13, branch="east")
+    menu = _menu(client_for(person.user, f"{generic}.localhost").get("/member/")
+                 .content.decode())
+    assert menu[:5] == ["会员首页", "我的资料", "信息变更", "加入分支机构", "我的申请"]
+    # suspended: nothing to ask for until renewed (the pages refuse too)
+    from tenant_apps.memberships.models import Membership
+
+    with schema_context(caq):
+        Membership.objects.filter(pk=unit.pk).update(status="suspended")
+    client = client_for(unit.user, f"{caq}.localhost")
+    assert "信息变更" not in _menu(client.get("/member/").content.decode())
+    closed = client.get("/member/profile/change/")
+    assert closed.status_code == 403 and "已暂停" in closed.content.decode()
+    with schema_context(caq):
+        record = MemberRecord.objects.get(membership=unit)
+        with pytest.raises(AppError) as info:
+            change_request_submit(acting_user=unit.user, record=record,
+                                  changes={"address": "x"}, proofs=[_proof()])
+        assert info.value.status == 403

@@ -113,6 +113,13 @@
     currentStep.parentElement.scrollLeft = currentStep.offsetLeft - 16;
   }
 
+  var currentEntry = document.querySelector(".centre-nav .current");
+  if (currentEntry && currentEntry.parentElement.scrollWidth >
+      currentEntry.parentElement.clientWidth) {
+    // the member centre's menu is a strip on a phone: show the page's own entry
+    currentEntry.parentElement.scrollLeft = currentEntry.offsetLeft - 16;
+  }
+
   document.querySelectorAll("select[data-cities]").forEach(function (province) {
     var city = document.getElementById(province.dataset.cities);
     var all = JSON.parse(document.getElementById("region-data").textContent);

@@ -1,0 +1,154 @@
+"""The member centre's menu (会员中心, CAQ's left menu 会员首页 / 缴纳会费 / … / 修改密码) as data:
+one entry per page, each a URL name, a label and when it shows. Every member-centre page
+extends `memberships/centre.html`, which renders these entries through one included
+template (`memberships/menu.html`): a left sidebar on a desktop, a strip on a phone.
+
+Adding a page is one line in ENTRIES. A predicate reads only `CentreState`, computed once per
+request, so an entry costs no query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+from tenant_apps.memberships.models import Membership
+from tenant_apps.memberships.rules import RenewalTerms
+
+S = Membership.Status
+
+
+@dataclass(frozen=True)
+class CentreState:
+    """What the menu and the home page read of the viewer, once per request."""
+
+    membership: Membership | None
+    terms: RenewalTerms | None = None  # the renewal terms (None: not a member)
+    fee: int = 0  # the yearly fee in force for the member's type and rank (fen; 0: free)
+    services: bool = False  # member-only pages open (not suspended, lapsed, withdrawn)
+    unread: int = 0  # unread inbox messages
+    staff: bool = False  # a staff account without a membership: no member menu
+
+    @property
+    def renewable(self) -> bool:
+        """A fee to pay and a renewal open now or opening later (缴纳会费)."""
+        return bool(self.membership and self.fee and self.membership.member_type.year_options
+                    and self.terms and (self.terms.open or self.terms.opens_on))
+
+    @property
+    def member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def can_leave(self) -> bool:
+        return bool(self.membership
+                    and self.membership.status not in (S.WITHDRAWN, S.LAPSED))
+
+
+def _always(state: CentreState) -> bool:
+    return True
+
+
+def _member(state: CentreState) -> bool:
+    return state.member
+
+
+def _renewable(state: CentreState) -> bool:
+    return state.renewable
+
+
+def _services(state: CentreState) -> bool:  # closed while suspended (docs/lifecycle.md)
+    return state.services
+
+
+def _asks_changes(state: CentreState) -> bool:
+    """信息变更: the type names fields a member asks to change (records/change_requests.py)."""
+    layout = state.membership.member_type.record_layout if state.membership else {}
+    return state.services and bool((layout or {}).get("reviewed"))
+
+
+def _joins_branches(state: CentreState) -> bool:
+    layout = state.membership.member_type.record_layout if state.membership else {}
+    return state.services and bool((layout or {}).get("branch_join"))
+
+
+def _can_leave(state: CentreState) -> bool:
+    return state.can_leave
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    label: Promise | str
+    shown: Callable[[CentreState], bool] = _always
+    also: tuple[str, ...] = ()  # the entry's other pages, highlighted as it
+    badge: str = ""  # a CentreState count shown beside the label
+    post: bool = False  # a form button (log out needs a POST)
+
+
+# The labels' translation context is "member menu": the menu's wording is its own (CAQ's
+# 缴纳会费, CMES's 缴费记录, 001's 我的票据), apart from the same words on buttons elsewhere.
+ENTRIES: list[Entry] = [
+    Entry("members:home", pgettext_lazy("member menu", "Member home")),
+    Entry("records:profile", pgettext_lazy("member menu", "My details"), _member),
+    Entry("records:change", pgettext_lazy("member menu", "Change my details"), _asks_changes),
+    Entry("records:branch-join", pgettext_lazy("member menu", "Join a branch"),
+          _joins_branches),
+    Entry("records:requests", pgettext_lazy("member menu", "My applications"),
+          also=("records:request",)),
+    Entry("billing:renew", pgettext_lazy("member menu", "Pay membership fees"), _renewable,
+          also=("billing:pay",)),
+    Entry("billing:orders", pgettext_lazy("member menu", "My orders"),
+          also=("billing:order", "billing:cancel")),
+    Entry("billing:my-invoices", pgettext_lazy("member menu", "My invoices")),
+    Entry("billing:fee-record", pgettext_lazy("member menu", "Fee record"), _member),
+    Entry("applications:level-change", pgettext_lazy("member menu", "Change level"), _services),
+    Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
+    Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
+          also=("account-phone", "account-password", "account-password-set")),
+    Entry("members:withdraw", pgettext_lazy("member menu", "Leave the association"), _can_leave),
+    Entry("logout", pgettext_lazy("member menu", "Log out"), post=True),
+]
+
+
+def centre_state(request) -> CentreState:
+    """The viewer's membership, renewal terms, fee, services and unread count, computed once
+    per request (the home view and the menu share it)."""
+    cached = getattr(request, "_member_centre", None)
+    if cached is not None:
+        return cached
+    from tenant_apps.accounts.capabilities import can
+    from tenant_apps.billing.pricing import renewal_price
+    from tenant_apps.memberships.rules import access, renewal_terms
+    from tenant_apps.notifications.services import inbox_unread_count
+
+    user = request.user
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        state = CentreState(None, unread=inbox_unread_count(user),
+                            staff=can(user, "staff.console"))
+    else:
+        state = CentreState(membership, terms=renewal_terms(membership),
+                            fee=renewal_price(membership),
+                            services=access(membership).services,
+                            unread=inbox_unread_count(user))
+    request._member_centre = state
+    return state
+
+
+def menu_for(request) -> list[dict]:
+    """The entries the viewer sees, each with its link, label, badge and whether it is the
+    page shown; empty for staff without a membership (they have the staff console)."""
+    state = centre_state(request)
+    if state.staff:
+        return []
+    match = getattr(request, "resolver_match", None)
+    here = match.view_name if match else ""
+    return [{"href": reverse(e.url_name), "label": e.label, "post": e.post,
+             "key": e.url_name.replace(":", "-"),
+             "badge": getattr(state, e.badge) if e.badge else 0,
+             "current": here == e.url_name or here in e.also}
+            for e in ENTRIES if e.shown(state)]
