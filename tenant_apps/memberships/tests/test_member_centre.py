@@ -154,3 +154,41 @@ def test_the_member_centre_query_count_does_not_grow_with_history(alpha,
         assert client.get("/member/").status_code == 200
     assert len(long.captured_queries) == len(short.captured_queries)
     assert len(short.captured_queries) <= 25
+
+
+def test_a_lapsed_member_who_joined_by_application_can_apply_anew(alpha):
+    """CMES (after_lapse: reapply): the member centre offers 申请入会; the application page
+    must open for them, not show the old application's 入会成功 page again."""
+    from tenant_apps.applications.models import Status
+    from tenant_apps.applications.services import (
+        application_payment_confirmed,
+        application_start,
+        application_submit,
+        review_decide,
+    )
+    from tenant_apps.applications.tests.helpers import complete
+
+    today = timezone.localdate()
+    with schema_context("alpha"):
+        person = applicant(607)
+        app = application_start(applicant=person,
+                                member_type=MemberType.objects.get(code="regular"))
+        complete(app)
+        app = application_submit(application=app, actor=person)
+        app = application_payment_confirmed(application=app, actor=None)
+        app = review_decide(application=app, actor=alpha.user("reviewer"), decision="approve",
+                            expected_position=app.review_position)
+        assert app.status == Status.COMPLETED
+        m = app.membership
+        Membership.objects.filter(pk=m.pk).update(valid_until=add_months(today, -13))
+        lifecycle_run()
+        m.refresh_from_db()
+        assert m.status == "lapsed"
+    client = _client(m)
+    assert "申请入会" in client.get("/member/").content.decode()
+    page = client.get("/apply/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="member_type"' in text and "入会成功" not in text
+    chosen = client.post("/apply/", {"member_type": "regular", "referral": "other"})
+    assert chosen.status_code == 302 and "/notices/" in chosen["Location"]
