@@ -17,7 +17,7 @@ from tenant_apps.applications.selectors import (
     reviewed_before_payment,
     status_label,
 )
-from tenant_apps.applications.services import application_welcome_shown
+from tenant_apps.applications.services import application_welcome_shown, may_join_again
 from tenant_apps.notifications.services import inbox_unread_count
 
 
@@ -33,6 +33,10 @@ def home(request):
 
     terms = renewal_terms(membership) if membership else None
     state = access(membership) if membership else None
+    # A lapsed (reapply) or withdrawn member's new application to join: its status and next
+    # step (缴纳会费) are shown under the old membership, instead of 申请入会 again.
+    rejoining = bool(membership and application and application.status != Status.COMPLETED
+                     and may_join_again(membership))
     progress = join_progress(application)
     # Where the association draws the journey (Jiangsu), the first visit after activation
     # shows 入会成功 (seed 004, steps 8-9) above the member card, once.
@@ -42,8 +46,9 @@ def home(request):
         "welcome": welcome, "order": receipt_order(application) if welcome else None,
         "application": application, "membership": membership,
         # the lifecycle: what the status allows and the next step (docs/lifecycle.md)
-        "next_action": _shown(next_action(membership, terms) if membership else None,
-                              membership),
+        "next_action": None if rejoining else _shown(
+            next_action(membership, terms) if membership else None, membership),
+        "show_application": bool(application and (not membership or rejoining)),
         "certificate": CERTIFICATE_LABELS[state.certificate] if state else "",
         "services_closed": bool(state and not state.services),
         "label": status_label(application) if application else None,

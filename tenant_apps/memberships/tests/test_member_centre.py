@@ -192,3 +192,24 @@ def test_a_lapsed_member_who_joined_by_application_can_apply_anew(alpha):
     assert 'name="member_type"' in text and "入会成功" not in text
     chosen = client.post("/apply/", {"member_type": "regular", "referral": "other"})
     assert chosen.status_code == 302 and "/notices/" in chosen["Location"]
+
+
+def test_a_lapsed_member_applying_anew_sees_the_application_and_its_payment(alpha):
+    """Once the lapsed member has submitted the new application, the member centre shows its
+    status and 缴纳会费 (not 申请入会 again, which led back to the member centre)."""
+    from tenant_apps.applications.services import application_start, application_submit
+    from tenant_apps.applications.tests.helpers import complete
+
+    today = timezone.localdate()
+    with schema_context("alpha"):
+        m = _member(608, add_months(today, -13))
+        assert m.status == "lapsed"
+        app = application_start(applicant=m.user,
+                                member_type=MemberType.objects.get(code="regular"))
+        complete(app)
+        app = application_submit(application=app, actor=m.user)
+        assert app.status == "awaiting_payment"
+    page = _client(m).get("/member/").content.decode()
+    assert 'class="certificate-state">已失效<' in page  # the old membership, as it is
+    assert "申请入会" not in page
+    assert "待缴费" in page and 'href="/member/pay/"' in page
