@@ -56,6 +56,10 @@ def test_the_member_centre_shows_status_and_next_action(alpha, months, label, ac
     assert f">{label}<" in page
     assert action in page
     assert f'class="certificate-state">{certificate}<' in page
+    # coloured by outcome (templatetags/status.py): in force green, waiting amber, ended red
+    tone = {"正式会员": "done", "欠费(宽限期)": "waiting", "已暂停": "waiting",
+            "已失效": "rejected"}[label]
+    assert f"badge-{tone} membership-status" in page
 
 
 def test_suspension_closes_member_pages_and_keeps_renewal_open(alpha):
