@@ -184,6 +184,7 @@ def test_a_lapsed_member_who_joined_by_application_can_apply_anew(alpha):
                             expected_position=app.review_position)
         assert app.status == Status.COMPLETED
         m = app.membership
+        old_number = m.number
         Membership.objects.filter(pk=m.pk).update(valid_until=add_months(today, -13))
         lifecycle_run()
         m.refresh_from_db()
@@ -196,6 +197,23 @@ def test_a_lapsed_member_who_joined_by_application_can_apply_anew(alpha):
     assert 'name="member_type"' in text and "入会成功" not in text
     chosen = client.post("/apply/", {"member_type": "regular", "referral": "other"})
     assert chosen.status_code == 302 and "/notices/" in chosen["Location"]
+
+    # ...and through the whole chain again: a member with the next number, the record
+    # (one per membership) filled again from the new application (was a 500).
+    from tenant_apps.applications.models import Application
+
+    with schema_context("alpha"):
+        again = Application.objects.filter(applicant=person).exclude(pk=app.pk).get()
+        complete(again)
+        again = application_submit(application=again, actor=person)
+        again = application_payment_confirmed(application=again, actor=None)
+        again = review_decide(application=again, actor=alpha.user("reviewer"),
+                              decision="approve", expected_position=again.review_position)
+        assert again.status == Status.COMPLETED
+        m.refresh_from_db()
+        assert m.status == "active" and m.number != old_number
+        assert m.record.source_application_id == again.pk
+        assert m.record.values["employer"] == again.answers["employer"]
 
 
 def test_a_lapsed_member_applying_anew_sees_the_application_and_its_payment(alpha):
