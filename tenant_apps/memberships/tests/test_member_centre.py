@@ -235,3 +235,22 @@ def test_a_lapsed_member_applying_anew_sees_the_application_and_its_payment(alph
     assert 'class="certificate-state">已失效<' in page  # the old membership, as it is
     assert "申请入会" not in page
     assert "待缴费" in page and 'href="/member/pay/"' in page
+
+
+def test_the_renewal_link_in_an_inbox_message_is_a_link_that_wraps(alpha):
+    """The lifecycle messages end with the renewal page's address: in the inbox it is a link
+    (not text to copy), and may break anywhere so it stays inside the card on a phone."""
+    from tenant_apps.notifications.models import InboxMessage
+
+    with schema_context("alpha"):
+        m = _member(609)
+        InboxMessage.objects.create(user=m.user, title="会员服务已暂停", body=(
+            "申请人609，您的普通会员会籍已停止享受会员服务和权益，续费后恢复："
+            "http://alpha.localhost:8000/member/renew/"))
+    page = _client(m).get("/member/messages/").content.decode()
+    assert '<span class="inbox-body">申请人609，' in page
+    assert '<a href="http://alpha.localhost:8000/member/renew/">' in page
+    from huiji.templatetags.links import links
+
+    assert links("见<b>：https://x.test/a?b=1&c=2。") == (
+        '见&lt;b&gt;：<a href="https://x.test/a?b=1&amp;c=2">https://x.test/a?b=1&amp;c=2</a>。')
