@@ -71,6 +71,9 @@ def test_suspension_closes_member_pages_and_keeps_renewal_open(alpha):
     closed = client.get("/member/level-change/")
     assert closed.status_code == 403
     assert "会员服务已暂停" in closed.content.decode()
+    # the way back is offered beside the reason
+    assert '<a class="button primary next-action" href="/member/renew/">补缴欠费</a>' in \
+        closed.content.decode()
     assert client.get("/member/renew/").status_code == 200  # the way back stays open
     page = client.get("/member/").content.decode()
     assert "/member/level-change/" not in page
