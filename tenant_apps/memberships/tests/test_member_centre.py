@@ -257,3 +257,28 @@ def test_the_renewal_link_in_an_inbox_message_is_a_link_that_wraps(alpha):
 
     assert links("见<b>：https://x.test/a?b=1&c=2。") == (
         '见&lt;b&gt;：<a href="https://x.test/a?b=1&amp;c=2">https://x.test/a?b=1&amp;c=2</a>。')
+
+
+def test_a_lapsed_member_s_fee_record_offers_no_arrears_to_pay(alpha):
+    """CMES: a member a year unpaid has given up the membership (自动放弃会员资格); the way back
+    is a new application, so the fee record shows the unpaid year as 未缴费, with no 补缴欠费
+    (which only led back to the member centre)."""
+    from tenant_apps.memberships.models import MembershipPeriod
+
+    ended = dt.date(timezone.localdate().year - 2, 12, 31)  # this year and last unpaid
+    with schema_context("alpha"):
+        m = _member(610)
+        Membership.objects.filter(pk=m.pk).update(valid_from=dt.date(ended.year, 1, 1),
+                                                  valid_until=ended)
+        MembershipPeriod.objects.filter(membership=m).update(
+            starts_on=dt.date(ended.year, 1, 1), ends_on=ended)
+        lifecycle_run()
+        m.refresh_from_db()
+        assert m.status == "lapsed"
+    page = _client(m).get("/member/fees/").content.decode()
+    assert "未缴费" in page
+    assert "补缴欠费" not in page and "/member/renew/" not in page and "欠费<" not in page
+    with schema_context("alpha"):
+        Membership.objects.filter(pk=m.pk).update(status="suspended")
+    page = _client(m).get("/member/fees/").content.decode()  # suspended: it is owed
+    assert "补缴欠费" in page and "欠费<" in page
