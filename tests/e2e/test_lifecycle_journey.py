@@ -244,6 +244,7 @@ def test_a_cmes_member_is_suspended_renews_and_another_lapses_and_applies_anew(
     assert page.locator("h1").inner_text() == "会员服务已暂停"
     assert "您的会籍状态为“已暂停”：在会籍恢复有效前，会员服务和权益已停止。" in \
         page.locator("main").inner_text()
+    assert page.locator(".next-action").inner_text() == "补缴欠费"  # the way back
     assert fee_rows(page, base) == [(str(LAST), "已支付", "—", "—"),
                                     (str(THIS), "欠费", "¥50", "—")]
 
@@ -310,6 +311,11 @@ def test_a_cmes_member_is_suspended_renews_and_another_lapses_and_applies_anew(
         "number": LI_NUMBER, "action": "申请入会", "level_change": False}
     assert page.locator("a[href$='/member/withdraw/']").count() == 0
     screenshot(page, "lifecycle-lapsed-phone")
+    # nothing is owed any more (自动放弃会员资格): this year is 未缴费, no 补缴欠费
+    assert fee_rows(page, base) == [(str(LAST), "已支付", "—", "—"),
+                                    (str(THIS), "未缴费", "—", "—")]
+    assert page.locator("a[href$='/member/renew/']").count() == 0
+    page.goto(f"{base}/member/")
 
     # 申请入会: a new application (CMES after_lapse: reapply), not a renewal.
     journey.begin()
