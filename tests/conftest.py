@@ -26,8 +26,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 SMS_TEMPLATES = ";".join(f"{event}=SMS_E2E_{event.upper()}" for event in (
     "account_registered", "application_submitted", "application_returned",
     "application_rejected", "application_approved", "payment_required", "voucher_rejected",
-    "payment_confirmed", "member_activated", "renewal_due", "membership_lapsed",
-    "invoice_issued", "staff_invited"))
+    "payment_confirmed", "member_activated", "renewal_due", "membership_overdue",
+    "suspension_due", "membership_suspended", "lapse_due", "membership_lapsed",
+    "membership_withdrawn", "invoice_issued", "staff_invited"))
 
 
 def _free_port() -> int:

@@ -133,7 +133,7 @@ def _fee_params(application: Application) -> dict:
 # --- the applicant --------------------------------------------------------------------------
 
 @transaction.atomic
-def _may_join_again(membership) -> bool:
+def may_join_again(membership) -> bool:
     """A withdrawn member, or a lapsed one whose type has them apply anew, joins again by a
     new application (docs/lifecycle.md); anyone else is a member already."""
     from tenant_apps.memberships.rules import renewal_terms
@@ -150,7 +150,7 @@ def application_start(*, applicant, member_type: MemberType, rank: Rank | None =
     from tenant_apps.memberships.models import Membership
 
     current = Membership.objects.select_related("member_type").filter(user=applicant).first()
-    if current is not None and not _may_join_again(current):
+    if current is not None and not may_join_again(current):
         raise AppError("already_member", _("You are already a member."), status=409)
     if rank is not None and rank.member_type_id != member_type.pk:
         raise AppError("bad_rank", _("Choose a rank of this member type."), field="rank")

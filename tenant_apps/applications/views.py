@@ -37,6 +37,7 @@ from tenant_apps.applications.services import (
     application_submit,
     chain_of,
     fee_due_fen,
+    may_join_again,
     referral_channel_chosen,
     referral_channels_offered,
     review_decide,
@@ -99,8 +100,10 @@ def start(request):
             return redirect(_resume_url(open_one))
         return redirect("members:home")
     joined = selectors.joining_application(request.user)
+    membership = getattr(request.user, "membership", None)
+    # 入会成功 for a member; a lapsed (reapply) or withdrawn one applies anew here.
     if joined is not None and joined.status == Status.COMPLETED \
-            and getattr(request.user, "membership", None) is not None:
+            and membership is not None and not may_join_again(membership):
         return joined_page(request, joined)
     types = list(MemberType.objects.filter(active=True).prefetch_related("ranks"))
     # CAQ: 企业入会 and 个人入会, each with its own member types (configuration/entries.py)

@@ -423,6 +423,13 @@ def fee_record(request):
     if membership is None:
         return redirect("members:home")
     rows = selectors.fee_years(membership)
+    from tenant_apps.memberships.rules import renewal_terms
+
+    if renewal_terms(membership).reapply:
+        # Lapsed (CMES: 自动放弃会员资格) or withdrawn: nothing is owed any more and there is
+        # nothing to pay here (the way back is a new application): unpaid years are 未缴费.
+        for row in rows:
+            row["unpaid"], row["arrears"] = row["arrears"], False
     return render(request, "billing/fee_record.html", {
         "membership": membership, "rows": rows, "price": renewal_price(membership),
         "free": renewal_price(membership) == 0,

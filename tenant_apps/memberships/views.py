@@ -17,7 +17,7 @@ from tenant_apps.applications.selectors import (
     reviewed_before_payment,
     status_label,
 )
-from tenant_apps.applications.services import application_welcome_shown
+from tenant_apps.applications.services import application_welcome_shown, may_join_again
 from tenant_apps.memberships.rules import access
 
 
@@ -32,6 +32,10 @@ def home(request):
     membership = state.membership
     changes = [{"application": a, "label": status_label(a)}
                for a in level_changes_of(request.user) if a.status != Status.WITHDRAWN][:3]
+    # A lapsed (reapply) or withdrawn member's new application to join: its status and next
+    # step (缴纳会费) are shown under the old membership, instead of 申请入会 again.
+    rejoining = bool(membership and application and application.status != Status.COMPLETED
+                     and may_join_again(membership))
     progress = join_progress(application)
     # Where the association draws the journey (Jiangsu), the first visit after activation
     # shows 入会成功 (seed 004, steps 8-9) above the member card, once.
@@ -45,7 +49,8 @@ def home(request):
         "name": member_name(membership) if membership else "",
         # the lifecycle: what the status allows and the next step (docs/lifecycle.md)
         "next_action": _shown(next_action(membership, state.terms), state.fee)
-        if membership else None,
+        if membership and not rejoining else None,
+        "show_application": bool(application and (not membership or rejoining)),
         "payment_status": payment_status(membership, state.terms, fee=paying)
         if membership else "",
         "arrears": bool(paying and state.terms.open and state.terms.owed_years),

@@ -23,20 +23,34 @@ from tenant_apps.records.models import Contact, MemberRecord
 
 def record_create_from_application(*, acting_user, application, membership) -> MemberRecord:
     """The record of a new membership: the approved application's answers become its current
-    values, its contacts' answers rows of their own (inside the activation's transaction)."""
+    values, its contacts' answers rows of their own (inside the activation's transaction).
+
+    A lapsed or withdrawn member joining again by a new application keeps their membership
+    row, and so its record: it is filled again from the new application (its contacts
+    replaced), the values it had kept in the audit row."""
     from tenant_apps.applications.services import type_doc
 
     layout = layout_of(type_doc(application))
-    record = MemberRecord.objects.create(
-        membership=membership, source_application=application, branch=application.branch,
-        values=record_values_from_answers(layout, application.answers or {}))
+    values = record_values_from_answers(layout, application.answers or {})
+    record = MemberRecord.objects.select_for_update().filter(membership=membership).first()
+    data = {"membership": membership.number, "application": str(application.public_id)}
+    if record is None:
+        record = MemberRecord.objects.create(
+            membership=membership, source_application=application, branch=application.branch,
+            values=values)
+        action = "record.created"
+    else:
+        data["before"] = record.values
+        record.source_application, record.branch, record.values = \
+            application, application.branch, values
+        record.save(update_fields=["source_application", "branch", "values", "updated_at"])
+        record.contacts.all().delete()
+        action = "record.refilled"
     Contact.objects.bulk_create([
         Contact(record=record, ordering=n, **row)
         for n, row in enumerate(contacts_from_answers(layout.get("contacts"),
                                                       application.answers or {}))])
-    audit_record(actor=acting_user, action="record.created", target=record,
-                 data={"membership": membership.number, "application":
-                       str(application.public_id)})
+    audit_record(actor=acting_user, action=action, target=record, data=data)
     return record
 
 

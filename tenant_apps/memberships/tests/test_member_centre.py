@@ -56,6 +56,10 @@ def test_the_member_centre_shows_status_and_next_action(alpha, months, label, ac
     assert f">{label}<" in page
     assert action in page
     assert f'class="certificate-state">{certificate}<' in page
+    # coloured by outcome (templatetags/status.py): in force green, waiting amber, ended red
+    tone = {"正式会员": "done", "欠费(宽限期)": "waiting", "已暂停": "waiting",
+            "已失效": "rejected"}[label]
+    assert f"badge-{tone} membership-status" in page
 
 
 def test_suspension_closes_member_pages_and_keeps_renewal_open(alpha):
@@ -67,6 +71,9 @@ def test_suspension_closes_member_pages_and_keeps_renewal_open(alpha):
     closed = client.get("/member/level-change/")
     assert closed.status_code == 403
     assert "会员服务已暂停" in closed.content.decode()
+    # the way back is offered beside the reason
+    assert '<a class="button primary next-action" href="/member/renew/">补缴欠费</a>' in \
+        closed.content.decode()
     assert client.get("/member/renew/").status_code == 200  # the way back stays open
     page = client.get("/member/").content.decode()
     assert "/member/level-change/" not in page
@@ -322,3 +329,124 @@ def test_the_home_query_count_does_not_grow_with_menu_entries(alpha, on_day, mon
         page = client.get("/member/").content.decode()
     assert len(_menu(page)) == 3 * len(MENU_ALL)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_lapsed_member_who_joined_by_application_can_apply_anew(alpha):
+    """CMES (after_lapse: reapply): the member centre offers 申请入会; the application page
+    must open for them, not show the old application's 入会成功 page again."""
+    from tenant_apps.applications.models import Status
+    from tenant_apps.applications.services import (
+        application_payment_confirmed,
+        application_start,
+        application_submit,
+        review_decide,
+    )
+    from tenant_apps.applications.tests.helpers import complete
+
+    today = timezone.localdate()
+    with schema_context("alpha"):
+        person = applicant(607)
+        app = application_start(applicant=person,
+                                member_type=MemberType.objects.get(code="regular"))
+        complete(app)
+        app = application_submit(application=app, actor=person)
+        app = application_payment_confirmed(application=app, actor=None)
+        app = review_decide(application=app, actor=alpha.user("reviewer"), decision="approve",
+                            expected_position=app.review_position)
+        assert app.status == Status.COMPLETED
+        m = app.membership
+        old_number = m.number
+        Membership.objects.filter(pk=m.pk).update(valid_until=add_months(today, -13))
+        lifecycle_run()
+        m.refresh_from_db()
+        assert m.status == "lapsed"
+    client = _client(m)
+    assert "申请入会" in client.get("/member/").content.decode()
+    page = client.get("/apply/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="member_type"' in text and "入会成功" not in text
+    chosen = client.post("/apply/", {"member_type": "regular", "referral": "other"})
+    assert chosen.status_code == 302 and "/notices/" in chosen["Location"]
+
+    # ...and through the whole chain again: a member with the next number, the record
+    # (one per membership) filled again from the new application (was a 500).
+    from tenant_apps.applications.models import Application
+
+    with schema_context("alpha"):
+        again = Application.objects.filter(applicant=person).exclude(pk=app.pk).get()
+        complete(again)
+        again = application_submit(application=again, actor=person)
+        again = application_payment_confirmed(application=again, actor=None)
+        again = review_decide(application=again, actor=alpha.user("reviewer"),
+                              decision="approve", expected_position=again.review_position)
+        assert again.status == Status.COMPLETED
+        m.refresh_from_db()
+        assert m.status == "active" and m.number != old_number
+        assert m.record.source_application_id == again.pk
+        assert m.record.values["employer"] == again.answers["employer"]
+
+
+def test_a_lapsed_member_applying_anew_sees_the_application_and_its_payment(alpha):
+    """Once the lapsed member has submitted the new application, the member centre shows its
+    status and 缴纳会费 (not 申请入会 again, which led back to the member centre)."""
+    from tenant_apps.applications.services import application_start, application_submit
+    from tenant_apps.applications.tests.helpers import complete
+
+    today = timezone.localdate()
+    with schema_context("alpha"):
+        m = _member(608, add_months(today, -13))
+        assert m.status == "lapsed"
+        app = application_start(applicant=m.user,
+                                member_type=MemberType.objects.get(code="regular"))
+        complete(app)
+        app = application_submit(application=app, actor=m.user)
+        assert app.status == "awaiting_payment"
+    page = _client(m).get("/member/").content.decode()
+    assert 'class="certificate-state">已失效<' in page  # the old membership, as it is
+    assert "申请入会" not in page
+    assert "待缴费" in page and 'href="/member/pay/"' in page
+
+
+def test_the_renewal_link_in_an_inbox_message_is_a_link_that_wraps(alpha):
+    """The lifecycle messages end with the renewal page's address: in the inbox it is a link
+    (not text to copy), and may break anywhere so it stays inside the card on a phone."""
+    from tenant_apps.notifications.models import InboxMessage
+
+    with schema_context("alpha"):
+        m = _member(609)
+        InboxMessage.objects.create(user=m.user, title="会员服务已暂停", body=(
+            "申请人609，您的普通会员会籍已停止享受会员服务和权益，续费后恢复："
+            "http://alpha.localhost:8000/member/renew/"))
+    page = _client(m).get("/member/messages/").content.decode()
+    assert '<span class="inbox-body">申请人609，' in page
+    assert '<a href="http://alpha.localhost:8000/member/renew/">' in page
+    from huiji.templatetags.links import links
+
+    assert links("见<b>：https://x.test/a?b=1&c=2。") == (
+        '见&lt;b&gt;：<a href="https://x.test/a?b=1&amp;c=2">https://x.test/a?b=1&amp;c=2</a>。')
+
+
+def test_a_lapsed_member_s_fee_record_offers_no_arrears_to_pay(alpha):
+    """CMES: a member a year unpaid has given up the membership (自动放弃会员资格); the way back
+    is a new application, so the fee record shows the unpaid year as 未缴费, with no 补缴欠费
+    (which only led back to the member centre)."""
+    from tenant_apps.memberships.models import MembershipPeriod
+
+    ended = dt.date(timezone.localdate().year - 2, 12, 31)  # this year and last unpaid
+    with schema_context("alpha"):
+        m = _member(610)
+        Membership.objects.filter(pk=m.pk).update(valid_from=dt.date(ended.year, 1, 1),
+                                                  valid_until=ended)
+        MembershipPeriod.objects.filter(membership=m).update(
+            starts_on=dt.date(ended.year, 1, 1), ends_on=ended)
+        lifecycle_run()
+        m.refresh_from_db()
+        assert m.status == "lapsed"
+    page = _client(m).get("/member/fees/").content.decode()
+    assert "未缴费" in page
+    assert "补缴欠费" not in page and "/member/renew/" not in page and "欠费<" not in page
+    with schema_context("alpha"):
+        Membership.objects.filter(pk=m.pk).update(status="suspended")
+    page = _client(m).get("/member/fees/").content.decode()  # suspended: it is owed
+    assert "补缴欠费" in page and "欠费<" in page
