@@ -138,3 +138,32 @@ def payment_status(membership: Membership, terms: RenewalTerms, *, fee: bool = T
     if membership.status in (S.OVERDUE, S.SUSPENDED):  # arrears the terms cannot count
         return str(_("In arrears"))
     return str(_("Paid up"))
+
+
+def status_note(membership: Membership, terms: RenewalTerms) -> str:
+    """One sentence under the member card that says why the status is what it is and what
+    brings the membership back (the card's badge alone says 已暂停, not since when or how
+    to restore it); "" in force."""
+    from tenant_apps.memberships.dates import past_months_on
+
+    mtype, end = membership.member_type, membership.valid_until
+    ended = end.isoformat() if end else ""
+    if membership.status == S.OVERDUE and end:
+        if mtype.suspend_after_months:
+            return str(_("Your membership ended on %(end)s and is unpaid. Pay before "
+                         "%(date)s, or your member services will be suspended.")
+                       % {"end": ended,
+                          "date": past_months_on(end, mtype.suspend_after_months).isoformat()})
+        return str(_("Your membership ended on %(end)s and is unpaid. Renew to keep it in "
+                     "force.") % {"end": ended})
+    if membership.status == S.SUSPENDED and end:
+        note = str(_("Your membership ended on %(end)s and is unpaid: your member services "
+                     "are suspended until you pay the arrears.") % {"end": ended})
+        if mtype.lapse_after_months:
+            note += str(_(" Unpaid on %(date)s, the membership lapses.") % {
+                "date": past_months_on(end, mtype.lapse_after_months).isoformat()})
+        return note
+    if membership.status in (S.LAPSED, S.WITHDRAWN):
+        return terms.reason or str(_("Your membership has lapsed: pay the arrears to "
+                                     "restore it."))
+    return ""

@@ -24,7 +24,12 @@ from tenant_apps.memberships.rules import access
 @login_required
 def home(request):
     from tenant_apps.memberships.menu import centre_state
-    from tenant_apps.memberships.rules import CERTIFICATE_LABELS, next_action, payment_status
+    from tenant_apps.memberships.rules import (
+        CERTIFICATE_LABELS,
+        next_action,
+        payment_status,
+        status_note,
+    )
     from tenant_apps.records.selectors import member_name
 
     application = joining_application(request.user)
@@ -54,6 +59,7 @@ def home(request):
         "payment_status": payment_status(membership, state.terms, fee=paying)
         if membership else "",
         "arrears": bool(paying and state.terms.open and state.terms.owed_years),
+        "status_note": status_note(membership, state.terms) if membership else "",
         "certificate": CERTIFICATE_LABELS[access(membership).certificate]
         if membership else "",
         "label": status_label(application) if application else None,

@@ -450,3 +450,20 @@ def test_a_lapsed_member_s_fee_record_offers_no_arrears_to_pay(alpha):
         Membership.objects.filter(pk=m.pk).update(status="suspended")
     page = _client(m).get("/member/fees/").content.decode()  # suspended: it is owed
     assert "补缴欠费" in page and "欠费<" in page
+
+
+@pytest.mark.parametrize(("valid_until", "note"), [
+    (dt.date(2026, 12, 31), None),
+    (dt.date(2026, 10, 31), "您的会籍已于 2026-10-31 到期，尚未缴费。请在 2027-05-01 前缴费，"
+                            "否则将暂停会员服务。"),
+    (dt.date(2025, 12, 31), "您的会籍已于 2025-12-31 到期且未缴费，会员服务已暂停，补缴欠费后恢复。"
+                            "2027-01-01 仍未缴费的，会籍将失效。"),
+    (dt.date(2025, 10, 31), "您的会籍已失效，如需再次入会请重新申请。"),
+])
+def test_the_card_says_why_and_how_to_come_back(alpha, on_day, valid_until, note):
+    import re
+
+    m = _dated(620 + valid_until.month + valid_until.year % 10, valid_until)
+    page = _client(m).get("/member/").content.decode()
+    found = re.search(r'<p class="status-note">([^<]*)</p>', page)
+    assert (found.group(1) if found else None) == note
