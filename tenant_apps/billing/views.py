@@ -278,11 +278,15 @@ def renew(request):
     if not terms.open:  # renewal not open yet, or the way back is a new application
         messages.info(request, terms.reason)
         return redirect("members:home")
+    from tenant_apps.memberships.validity import validity_end
+
     return _order_for_years(
         request, unit, list(terms.options), "billing/renew.html",
         {"membership": membership, "terms": terms},
         lambda years: order_for_renewal(membership=membership, actor=request.user,
-                                        years=years))
+                                        years=years),
+        until=lambda years: validity_end(membership.member_type, start=terms.start,
+                                         years=years))
 
 
 @require_POST
@@ -518,10 +522,12 @@ def finance_refund(request, number):
     return redirect(f"{reverse('billing:finance-orders')}?q={order.number}")
 
 
-def _order_for_years(request, unit, year_options, template, context, create):
+def _order_for_years(request, unit, year_options, template, context, create, until=None):
     """The 'how many years' form shared by first payment and renewal: shows each
-    offered term with its price; a POST creates the order through `create(years)`."""
-    options = [{"years": y, "amount_fen": unit * y} for y in year_options]
+    offered term with its price (and, for a renewal, `until(years)`: the last day it makes
+    valid); a POST creates the order through `create(years)`."""
+    options = [{"years": y, "amount_fen": unit * y, "until": until(y) if until else None}
+               for y in year_options]
     error = None
     if request.method == "POST":
         try:

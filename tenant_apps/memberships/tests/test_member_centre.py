@@ -467,3 +467,11 @@ def test_the_card_says_why_and_how_to_come_back(alpha, on_day, valid_until, note
     page = _client(m).get("/member/").content.decode()
     found = re.search(r'<p class="status-note">([^<]*)</p>', page)
     assert (found.group(1) if found else None) == note
+
+
+def test_the_renewal_page_says_what_is_owed_and_until_when(alpha, on_day):
+    # valid to 2025-12-31, suspended on 2026-12-07: the year 2026 is owed first (CMES ¥50)
+    m = _dated(631, dt.date(2025, 12, 31))
+    page = _client(m).get("/member/renew/").content.decode()
+    assert "自 2026-01-01 起未缴费：须先补缴至少 1 年欠费。" in page
+    assert "会籍有效期至 2026-12-31" in page and "会籍有效期至 2027-12-31" in page
