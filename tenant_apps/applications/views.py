@@ -58,11 +58,23 @@ def _mine(request, public_id):
     return application
 
 
-def _summary(application) -> list[dict]:
-    """Every form step with its answers, for the confirmation and review pages."""
-    return [{"title": s.title, "rows": field_rows(s.fields, application.answers, {},
-                                                 application=application)}
-            for s in form_steps(type_doc(application))]
+def _summary(application, viewer=None) -> list[dict]:
+    """Every form step with its answers, for the confirmation and review pages. Staff see ID
+    numbers and phones masked as on the member page (records.selectors.masked_display),
+    unless they manage members; the applicant sees their own."""
+    from tenant_apps.records.selectors import masked_display
+
+    steps = [{"title": s.title, "rows": field_rows(s.fields, application.answers, {},
+                                                  application=application)}
+             for s in form_steps(type_doc(application))]
+    if viewer is not None and viewer.pk != application.applicant_id:
+        for step in steps:
+            for row in step["rows"]:
+                for shown in [row, *(r for item in row.get("items") or []
+                                     for r in item.get("rows", []))]:
+                    shown["display"] = masked_display(shown["spec"], shown["value"],
+                                                      shown["display"], viewer=viewer)
+    return steps
 
 
 def _nav(application) -> list[dict]:
@@ -323,7 +335,7 @@ def review(request, public_id):
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("applications:queue")
-    summary = _summary(application)
+    summary = _summary(application, viewer=request.user)
     chain = chain_of(application)
     step_now = chain[application.review_position] if application.status == Status.IN_REVIEW \
         and application.review_position is not None else None

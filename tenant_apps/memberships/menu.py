@@ -34,9 +34,10 @@ class CentreState:
 
     @property
     def renewable(self) -> bool:
-        """A fee to pay and a renewal open now or opening later (缴纳会费)."""
+        """A fee to pay and a renewal open now (缴纳会费); before it opens the card says
+        when it will."""
         return bool(self.membership and self.fee and self.membership.member_type.year_options
-                    and self.terms and (self.terms.open or self.terms.opens_on))
+                    and self.terms and self.terms.open)
 
     @property
     def member(self) -> bool:
@@ -75,6 +76,13 @@ def _joins_branches(state: CentreState) -> bool:
     return state.services and bool((layout or {}).get("branch_join"))
 
 
+def _manages_contacts(state: CentreState) -> bool:
+    """联系人管理 (CAQ's menu): the type has contacts the unit manages itself."""
+    layout = state.membership.member_type.record_layout if state.membership else {}
+    contacts = (layout or {}).get("contacts") or {}
+    return bool(contacts) and contacts.get("managed_by", "member") == "member"
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -94,6 +102,7 @@ class Entry:
 ENTRIES: list[Entry] = [
     Entry("members:home", pgettext_lazy("member menu", "Member home")),
     Entry("records:profile", pgettext_lazy("member menu", "My details"), _member),
+    Entry("records:contacts", pgettext_lazy("member menu", "Contacts"), _manages_contacts),
     Entry("records:change", pgettext_lazy("member menu", "Change my details"), _asks_changes),
     Entry("records:branch-join", pgettext_lazy("member menu", "Join a branch"),
           _joins_branches),

@@ -139,6 +139,9 @@ def membership_withdraw(*, membership: Membership, actor, reason: str,
                                        "characters."), field="reason")
     check_transition(membership.status, Membership.Status.WITHDRAWN)
     cancelled = orders_cancel_for_membership(membership=membership, actor=actor)
+    from tenant_apps.records.change_requests import change_requests_close
+
+    change_requests_close(membership=membership, actor=actor)
     before = membership.status
     membership.status = Membership.Status.WITHDRAWN
     membership.save(update_fields=["status"])

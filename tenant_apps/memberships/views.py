@@ -18,6 +18,7 @@ from tenant_apps.applications.selectors import (
     status_label,
 )
 from tenant_apps.applications.services import application_welcome_shown, may_join_again
+from tenant_apps.memberships.models import Membership
 from tenant_apps.memberships.rules import access
 
 
@@ -44,7 +45,8 @@ def home(request):
     progress = join_progress(application)
     # Where the association draws the journey (Jiangsu), the first visit after activation
     # shows 入会成功 (seed 004, steps 8-9) above the member card, once.
-    welcome = bool(membership and progress and application.status == Status.COMPLETED
+    welcome = bool(membership and state.services and progress
+                   and application.status == Status.COMPLETED
                    and application_welcome_shown(application=application))
     # a free type has nothing to renew (and never shows arrears)
     paying = bool(membership and membership.member_type.year_options and state.fee)
@@ -82,8 +84,9 @@ def withdraw(request):
     from tenant_apps.memberships.services import membership_withdraw
 
     membership = getattr(request.user, "membership", None)
-    if membership is None:
-        return redirect("members:home")
+    if membership is None or membership.status in (Membership.Status.LAPSED,
+                                                   Membership.Status.WITHDRAWN):
+        return redirect("members:home")  # nothing to leave: the card says why
     if request.method != "POST":
         return render(request, "memberships/withdraw.html", {"membership": membership})
     try:

@@ -70,6 +70,10 @@ def notify(*, event: str, user, params: dict, application=None, to: Recipient | 
 
     association = current_association()
     values = {k: "" if v is None else str(v) for k, v in params.items()}
+    if values.get("reason"):
+        # templates end the reason with their own full stop ("…：{reason}。"): a reason
+        # typed with one would read 。。
+        values["reason"] = values["reason"].strip().rstrip("。．.!！")
     values["association"] = association.name if association else ""
     values["url"] = association_url(association, "/") if association else ""
     applicant = to or Recipient(name=str(user), phone=user.phone, email=user.email)

@@ -272,3 +272,19 @@ def change_request_cancel(*, acting_user, request: ChangeRequest) -> ChangeReque
     request.save(update_fields=["status", "decided_at"])
     audit_record(actor=acting_user, action="change_request.cancelled", target=request)
     return request
+
+
+def change_requests_close(*, membership, actor) -> int:
+    """退会: the member's requests still in review are taken back with it (a withdrawn
+    member's details are not changed afterwards, nor told they were). Inside the caller's
+    transaction; returns how many."""
+    check_transition(Status.IN_REVIEW, Status.CANCELLED)
+    rows = list(ChangeRequest.objects.select_for_update().filter(
+        record__membership=membership, status=Status.IN_REVIEW))
+    for request in rows:
+        request.status, request.decided_at = Status.CANCELLED, timezone.now()
+        request.reason = _("The membership ended.")
+        request.save(update_fields=["status", "decided_at", "reason"])
+        audit_record(actor=actor, action="change_request.cancelled", target=request,
+                     reason=str(request.reason))
+    return len(rows)

@@ -62,6 +62,13 @@ def change(request):
     shim = SimpleNamespace(revision=SimpleNamespace(document=document), answers=record.values)
     values, error, status = dict(record.values or {}), None, 200
     note = ""
+    again = next((r for r in selectors.change_requests_of(request.user)
+                  if str(r.public_id) == request.GET.get("again", "")
+                  and r.kind == ChangeRequest.Kind.INFO), None)
+    if again is not None and request.method != "POST":
+        # 重新申请 after a rejection: what was asked, to correct rather than type again
+        values.update({key: change["new"] for key, change in again.changes.items()})
+        note = again.note
     if request.method == "POST" and open_request is None:
         note = request.POST.get("note", "")
         try:
@@ -148,13 +155,35 @@ def request_cancel(request, public_id):
 
 
 def _shown(change_request, viewer) -> dict:
+    from django.utils.dateparse import parse_datetime
+
     return {"change_request": change_request, "membership": change_request.record.membership,
+            "decisions": [{**d, "at": parse_datetime(d["at"])}
+                          for d in change_request.decisions],
             "rows": selectors.change_rows(change_request, viewer=viewer),
             "label": selectors.request_status_label(change_request),
             "proofs": [p.file for p in change_request.proofs.all()]}
 
 
 # --- staff ---------------------------------------------------------------------------------
+
+def _decider(change_request) -> str:
+    """Who decides the step a request waits at, as a role's name (a branch's administrators
+    by the branch's name), for staff who may read the request but not decide it."""
+    from tenant_apps.configuration.models import ReviewRole
+    from tenant_apps.records.change_requests import request_branch
+
+    if change_request.status != ChangeRequest.Status.IN_REVIEW:
+        return ""
+    from tenant_apps.applications.services import step_branch
+
+    step = change_request.steps[change_request.position]
+    routed = step_branch(step, request_branch(change_request))
+    if routed is not None:
+        return _("the administrators of %(branch)s") % {"branch": routed.name}
+    role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
+    return str(ReviewRole(role).label)
+
 
 @login_required
 def queue(request):
@@ -198,6 +227,7 @@ def review(request, public_id):
     return render(request, "records/change_review.html", {
         **_shown(change_request, request.user), "error": error,
         "party": parties([member])[member.pk],
-        "can_decide": can_decide(request.user, change_request),
+        "can_decide": can_decide(request.user, change_request), "staff_view": True,
+        "decider": _decider(change_request),
         "reason": request.POST.get("reason", "") if error else ""},
         status=error.status if error else 200)

@@ -84,8 +84,7 @@ def mask_phone(value: str) -> str:
 
 # The audit rows of a record that are part of the member's history (contacts point at the
 # record through data["record"]; a removed contact's row targets the record itself).
-_RECORD_ACTIONS = ("record.changed", "record.change_approved", "record.branch_changed",
-                   "contact.removed")
+_RECORD_ACTIONS = ("record.changed", "contact.removed")
 _CONTACT_ACTIONS = ("contact.added", "contact.updated")
 
 
@@ -101,9 +100,7 @@ def _actor(label) -> str:
 def _record_labels() -> dict:
     from django.utils.translation import gettext as _
 
-    return {"record.changed": _("Details changed"),
-            "record.change_approved": _("Change request approved"),
-            "record.branch_changed": _("Branch changed"), "contact.added": _("Contact added"),
+    return {"record.changed": _("Details changed"), "contact.added": _("Contact added"),
             "contact.updated": _("Contact changed"), "contact.removed": _("Contact removed")}
 
 
@@ -116,6 +113,18 @@ def _membership_label(event) -> tuple[str, str]:
     if event.to_status == Membership.Status.ACTIVE:
         return cause, ""
     return str(event.get_to_status_display()), cause
+
+
+def masked_display(spec: dict, value, display: str, *, viewer, own: bool = False) -> str:
+    """The one masking rule for staff: an ID number is always masked for anyone but its
+    owner, a phone unless the viewer manages members (members.manage: HQ administrators)."""
+    if not value or own:
+        return display
+    if spec.get("type") == "cn_id":
+        return mask_id(value)
+    if spec.get("type") == "phone" and not can(viewer, "members.manage"):
+        return mask_phone(value)
+    return display
 
 
 def record_history(record: MemberRecord | None = None, *, membership=None,
@@ -168,13 +177,16 @@ def record_history(record: MemberRecord | None = None, *, membership=None,
               target_id=str(record.pk))
             | Q(action__in=_CONTACT_ACTIONS, data__record=record.pk)).order_by("created_at",
                                                                                "id"))
-        field_labels = _field_labels(record, document) if any(
-            a.action in ("record.changed", "record.change_approved") for a in audits) else {}
+        requests = list(record.change_requests.select_related("branch", "requested_by")
+                        .order_by("created_at", "id"))
+        field_labels = _field_labels(record, document) if requests or any(
+            a.action == "record.changed" for a in audits) else {}
         for a in audits:
             entries.append({
                 "at": a.created_at, "on": None, "kind": "record",
                 "label": str(labels[a.action]), "detail": _audit_detail(a, field_labels),
                 "note": a.reason, "actor": _actor(a.actor_label)})
+        entries += _request_entries(requests, field_labels)
     # In the order shown: a move the nightly job wrote for another day (`on`) sorts on that day.
     entries.sort(key=lambda e: _day_start(e["on"]) if e["on"] else e["at"])
     return entries
@@ -194,6 +206,32 @@ def _day_start(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _request_entries(requests, field_labels: dict) -> list[dict]:
+    """A change request in the history: when it was asked, and how it ended (approved and
+    applied, rejected with the reason, taken back), each naming what it was about."""
+    from tenant_apps.records.models import ChangeRequest
+
+    ended = {ChangeRequest.Status.APPROVED: _("Request approved and applied"),
+             ChangeRequest.Status.REJECTED: _("Request rejected"),
+             ChangeRequest.Status.CANCELLED: _("Request taken back")}
+    out = []
+    for request in requests:
+        about = request.branch.name if request.branch_id else "、".join(
+            label for key, label in field_labels.items() if key in request.changes)
+        title = str(request.get_kind_display())
+        out.append({"at": request.created_at, "on": None, "kind": "request",
+                    "label": str(_("Request submitted")), "detail": f"{title} · {about}",
+                    "note": request.note, "actor": _actor(str(request.requested_by))})
+        if request.decided_at and request.status in ended:
+            last = (request.decisions or [{}])[-1]
+            actor = last.get("actor_label") if request.status != "cancelled" else ""
+            out.append({"at": request.decided_at, "on": None, "kind": "request",
+                        "label": str(ended[request.status]),
+                        "detail": f"{title} · {about}", "note": request.reason,
+                        "actor": _actor(actor or str(request.requested_by))})
+    return out
+
+
 def _field_labels(record: MemberRecord, document: dict | None) -> dict:
     """{field key: label} of the record's fields."""
     from tenant_apps.records.services import record_type_doc
@@ -209,15 +247,10 @@ def _audit_detail(entry, field_labels: dict) -> str:
     """What a record's audit row changed, in words: the fields' labels (a field no longer
     configured is left out rather than named by its key), or the contact's role and name."""
     data = entry.data or {}
-    if entry.action in ("record.changed", "record.change_approved"):
+    if entry.action == "record.changed":
         # in the order of the record's fields (the stored object's order is the database's)
         changed = data.get("changes", {})
         return "、".join(label for k, label in field_labels.items() if k in changed)
-    if entry.action == "record.branch_changed":
-        from tenant_apps.configuration.models import Branch
-
-        code = ((data.get("changes") or {}).get("branch") or {}).get("new")
-        return Branch.objects.filter(code=code).values_list("name", flat=True).first() or ""
     contact = data.get("after") or data.get("before") or {}
     return " ".join(x for x in (contact.get("role"), contact.get("name")) if x)
 
@@ -243,7 +276,7 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
             value = values.get(spec["key"])
             if spec["type"] == "image" and _is_uuid(value) and photo is None:
                 photo = value
-            rows.append(_row(spec, value, document, own=own, unmasked=unmasked,
+            rows.append(_row(spec, value, document, viewer=viewer, own=own,
                              editable=own and spec["key"] in layout["editable"],
                              display=_display, choices_of=choices_of, richtext=richtext))
         if own:
@@ -262,7 +295,14 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
         "telephone": c.telephone if unmasked or not c.telephone else mask_phone(c.telephone),
         "contact": c} for c in record.contacts.all()]
     membership = record.membership
+    from tenant_apps.applications.engine import unit_name_in
+
     return {"record": record, "membership": membership, "sections": sections,
+            "name": unit_name_in(doc, values) or str(membership.user),
+            # fields nobody but staff change: the member is told whom to ask
+            "staff_only": own and any(
+                f["key"] not in layout["editable"] and f["key"] not in layout["reviewed"]
+                for sec in layout["sections"] for f in sec["fields"]),
             "contacts": contacts, "contacts_spec": contacts_spec,
             "contacts_manageable": bool(contacts_spec) and (
                 (own and contacts_spec.get("managed_by") != "staff")
@@ -271,7 +311,7 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
                 layout, values, document), "document": document}
 
 
-def _row(spec, value, document, *, own, unmasked, editable, display, choices_of, richtext):
+def _row(spec, value, document, *, viewer, own, editable, display, choices_of, richtext):
     kind = spec["type"]
     choices = choices_of(spec, document) if kind in ("choice", "multichoice") else []
     row = {"key": spec["key"], "label": spec["label"], "type": kind, "value": value,
@@ -288,10 +328,7 @@ def _row(spec, value, document, *, own, unmasked, editable, display, choices_of,
         row["display"] = richtext.safe_html(value)
     else:
         row["display"] = display(spec, value, choices)
-    if value and not own and kind == "cn_id":
-        row["display"] = mask_id(value)
-    elif value and not unmasked and kind == "phone":
-        row["display"] = mask_phone(value)
+    row["display"] = masked_display(spec, value, row["display"], viewer=viewer, own=own)
     return row
 
 
@@ -403,7 +440,6 @@ def change_rows(request, *, viewer) -> list[dict]:
     layout = layout_of(record_type_doc(request.record, document))
     specs = {f["key"]: f for s in layout["sections"] for f in s["fields"]}
     own = viewer.pk == request.record.membership.user_id
-    unmasked = own or can(viewer, "members.manage")
     rows = []
     # in the order of the record's tabs (the stored object's key order is the database's)
     order = list(specs)
@@ -423,11 +459,7 @@ def change_rows(request, *, viewer) -> list[dict]:
                                 for item in value or [])
             else:
                 text = _display(spec, value, choices)
-            if value and not own and spec["type"] == "cn_id":
-                text = mask_id(value)
-            elif value and not unmasked and spec["type"] == "phone":
-                text = mask_phone(value)
-            shown.append(text)
+            shown.append(masked_display(spec, value, text, viewer=viewer, own=own))
         rows.append({"key": key, "label": spec["label"], "old": shown[0], "new": shown[1],
                      "rich": spec["type"] == "richtext"})
     return rows

@@ -7,6 +7,7 @@ urlpatterns = [
     path("member/profile/", views.profile, name="profile"),
     path("member/profile/<int:index>/save/", views.profile_save, name="save"),
     path("member/profile/contacts/", views.contact_new, name="contact-add"),
+    path("member/contacts/", views.contacts_page, name="contacts"),
     path("member/profile/contacts/<int:pk>/", views.contact_edit, name="contact-edit"),
     path("member/profile/contacts/<int:pk>/remove/", views.contact_delete,
          name="contact-remove"),

@@ -52,7 +52,11 @@ def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=
     if own_edit and edit_rows is None:
         edit_rows = [r["form"] for r in section["rows"] if r["editable"]]
     may_manage = staff_page and can(request.user, "members.manage")
+    ask_staff = not staff_page and shown["own"] and (
+        shown["staff_only"] or (spec and spec.get("managed_by") == "staff"))
     return render(request, template, {
+        # whom a member asks to change what only staff change (CACEM: 联络协会管理员)
+        "contact_notice": _contact_notice() if ask_staff else None,
         **shown, "tab": current, "section": section,
         "history": record_history(record, document=shown["document"]), "error": error,
         "form": form or {},
@@ -75,6 +79,12 @@ def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=
         status=status)
 
 
+def _contact_notice():
+    from tenant_apps.configuration.selectors import current_notices
+
+    return current_notices().get("contact")
+
+
 def _region_data(rows) -> str:
     """The provinces' cities, for the city selects of region fields being edited (the
     wizard's script fills them from this)."""
@@ -92,6 +102,15 @@ def profile(request):
         return render(request, "records/no_record.html", status=404)
     edit = request.GET.get("edit")
     return _page(request, record, edit=int(edit) if edit and edit.isdigit() else None)
+
+
+@login_required
+def contacts_page(request):
+    """联系人管理 from the menu: 我的资料 opened on its contacts tab."""
+    record = record_of_member(request.user)
+    if record is None:
+        return render(request, "records/no_record.html", status=404)
+    return redirect(reverse("records:profile") + f"?tab={_contact_tab(record, request)}")
 
 
 def _contact_tab(record, request) -> int:
@@ -373,7 +392,10 @@ def member_withdraw(request, number: str):
     if not can(request.user, "members.withdraw"):
         return _refused(request)
     membership = record.membership
+    from tenant_apps.records.selectors import member_name
+
     context = {"membership": membership, "record": record, "reason": "",
+               "name": member_name(membership),
                "open_orders": _open_orders(membership),
                "withdrawable": _withdrawable(request.user, membership)}
     if request.method != "POST":

@@ -100,7 +100,7 @@ def test_cacem_liaison_changes_the_legal_representative_through_a_review(server,
     assert "周立新" in phone.locator("main").inner_text()
     phone.goto(f"{base}/member/requests/")
     listing = phone.locator("table.my-applications").inner_text()
-    assert "资料变更" in listing and "法人代表" in listing and "已通过" in listing
+    assert "信息变更" in listing and "法人代表" in listing and "已通过" in listing
     assert fits_the_screen(phone), "我的申请 scrolls sideways on a phone"
     screenshot(phone, "my-applications-phone")
 
@@ -150,4 +150,4 @@ def test_caq_unit_adds_a_contact_and_passes_an_info_change_with_proof(server, ph
     phone.goto(f"{base}/member/profile/")
     assert "青岛市崂山区海尔路1号" in phone.locator("main").inner_text()
     phone.goto(f"{base}/member/messages/")
-    assert "您的申请（资料变更）已通过，已生效。" in phone.locator("main").inner_text()
+    assert "您的申请（信息变更）已通过，已生效。" in phone.locator("main").inner_text()

@@ -78,7 +78,7 @@ def test_caq_info_change_with_proof_is_reviewed_then_applied_at_once():
             "address": {"old": "青岛市市南区香港中路1号", "new": "青岛市崂山区海尔路2号"}}
         assert request.proofs.count() == 1
     mine = client_for(owner, host).get(response["Location"]).content.decode()
-    for shown in ("资料变更", "待信息变更审核", "青岛质量1号有限公司", "青岛质量新名称有限公司",
+    for shown in ("信息变更", "待信息变更审核", "青岛质量1号有限公司", "青岛质量新名称有限公司",
                   "变更通知.pdf", "撤回申请"):
         assert shown in mine, shown
     # the reviewer's queue and the page with old and new side by side
@@ -114,12 +114,13 @@ def test_caq_info_change_with_proof_is_reviewed_then_applied_at_once():
                                   member_type=membership.member_type)
         assert receipt_initial(renewal)["title"] == "青岛质量新名称有限公司"
         inbox = OutboxMessage.objects.get(event="change_approved", channel="inbox")
-        assert inbox.body == "您的申请（资料变更）已通过，已生效。"
+        assert inbox.body == "您的申请（信息变更）已通过，已生效。"
     # the member's history has the approved change, with the fields' labels
     history = client_for(owner, host).get("/member/profile/").content.decode()
-    assert "变更申请已通过" in history and "单位名称、地址" in history
+    assert "提交申请" in history and "申请已通过并生效" in history
+    assert "信息变更 · 单位名称、地址" in history
     listing = client_for(owner, host).get("/member/requests/").content.decode()
-    for shown in ("我的申请", "资料变更", "单位名称、地址", "已通过", "入会申请"):
+    for shown in ("我的申请", "信息变更", "单位名称、地址", "已通过", "入会申请"):
         assert shown in listing, listing[listing.find("<main"):]
 
 
@@ -172,7 +173,7 @@ def test_caq_refusals_change_nothing():
         assert info.value.status == 403
         assert ChangeRequest.objects.filter(pk=first.pk).count() == 1
     page = client.get("/member/profile/change/").content.decode()
-    assert "您的资料变更申请正在审核中" in page
+    assert "您的信息变更申请正在审核中" in page
 
 
 def test_rejection_needs_a_reason_and_the_member_reads_it():
@@ -201,7 +202,7 @@ def test_rejection_needs_a_reason_and_the_member_reads_it():
         assert request.status == "rejected" and request.reason == "证明材料未盖章"
         assert record.values["address"] == "青岛市市南区香港中路1号"
         sms = OutboxMessage.objects.get(event="change_rejected", channel="sms")
-        assert "证明材料未盖章" in sms.body and "资料变更" in sms.body
+        assert "证明材料未盖章" in sms.body and "信息变更" in sms.body
     page = client_for(membership.user, host).get(
         f"/member/requests/{request.public_id}/").content.decode()
     for shown in ("已驳回", "证明材料未盖章", "重新申请"):
@@ -359,7 +360,7 @@ def test_change_requests_over_the_api():
         "proof": _proof()})
     assert made.status_code == 201, made.content
     body = made.json()
-    assert (body["kind_label"], body["status_label"]) == ("资料变更", "待信息变更审核")
+    assert (body["kind_label"], body["status_label"]) == ("信息变更", "待信息变更审核")
     assert body["changes"] == [{"key": "address", "label": "地址",
                                 "old": "青岛市市南区香港中路1号", "new": "威海市环翠区1号"}]
     assert [r["id"] for r in client.get("/api/v1/member/change-requests/").json()] \
@@ -398,7 +399,7 @@ def test_the_menu_offers_what_the_type_allows():
     with schema_context(caq):
         unit = _caq_unit(7)
     menu = _menu(client_for(unit.user, f"{caq}.localhost").get("/member/").content.decode())
-    assert menu[:4] == ["会员首页", "我的资料", "信息变更", "我的申请"]
+    assert menu[:5] == ["会员首页", "我的资料", "联系人管理", "信息变更", "我的申请"]
     assert "加入分支机构" not in menu
     generic = _generic()
     with schema_context(generic):
@@ -421,3 +422,46 @@ def test_the_menu_offers_what_the_type_allows():
             change_request_submit(acting_user=unit.user, record=record,
                                   changes={"address": "x"}, proofs=[_proof()])
         assert info.value.status == 403
+
+
+def test_after_a_rejection_and_on_withdrawal():
+    slug = provision("caq")
+    host = f"{slug}.localhost"
+    with schema_context(slug):
+        membership = _caq_unit(8)
+        record = MemberRecord.objects.get(membership=membership)
+        reviewer = _reviewer("caq-reviewer-8")
+        secretariat = _reviewer("caq-secretariat-8", roles=(Role.SECRETARIAT,))
+        first = change_request_submit(acting_user=membership.user, record=record,
+                                      changes={"address": "日照市东港区1号"}, note="新址",
+                                      proofs=[_proof()])
+    # the secretariat may read it, and is told who decides
+    page = client_for(secretariat, host).get(f"/review/changes/{first.public_id}/")
+    assert "此环节由总会审核员审核。" in page.content.decode()
+    staff = client_for(reviewer, host)
+    staff.post(f"/review/changes/{first.public_id}/",
+               {"decision": "reject", "position": "0", "reason": "证明材料未盖章。"})
+    with schema_context(slug):
+        sms = OutboxMessage.objects.get(event="change_rejected", channel="sms")
+        assert "证明材料未盖章。您可以" in sms.body  # never 。。
+    decided = staff.get(f"/review/changes/{first.public_id}/").content.decode()
+    assert "变更前" in decided and "审核员小张" in decided
+    # 重新申请 starts from what was asked
+    again = client_for(membership.user, host).get(
+        f"/member/profile/change/?again={first.public_id}").content.decode()
+    assert 'value="日照市东港区1号"' in again and "新址" in again
+    # 退会 takes open requests back with it: nothing is applied or announced afterwards
+    with schema_context(slug):
+        from tenant_apps.memberships.services import membership_withdraw
+
+        second = change_request_submit(acting_user=membership.user, record=record,
+                                       changes={"address": "日照市东港区2号"},
+                                       proofs=[_proof()])
+        membership_withdraw(membership=membership, actor=membership.user, reason="",
+                            by_staff=False)
+        second.refresh_from_db()
+        assert (second.status, second.reason) == ("cancelled", "会籍已终止，申请随之撤回。")
+        with pytest.raises(AppError) as info:
+            change_request_decide(actor=reviewer, request=second, decision="approve",
+                                  expected_position=0)
+        assert info.value.status == 409
