@@ -255,8 +255,13 @@ def test_a_cmes_member_is_suspended_renews_and_another_lapses_and_applies_anew(
     page.wait_for_url(re.compile(r".*/member/renew/$"))
     offered = [o.inner_text().replace("\n", " ").strip()
                for o in page.locator("label.option-card").all()]
-    assert offered == ["1 年 ¥50", "2 年 ¥100", "3 年 ¥150", "4 年 ¥200",
-                       "5 年 ¥250"], offered
+    # each option with the validity it buys, from the day after the old end (last 31 Dec)
+    assert offered == [f"1 年 ¥50  会籍有效期至 {THIS}-12-31",
+                       f"2 年 ¥100  会籍有效期至 {NEXT}-12-31",
+                       f"3 年 ¥150  会籍有效期至 {THIS + 2}-12-31",
+                       f"4 年 ¥200  会籍有效期至 {THIS + 3}-12-31",
+                       f"5 年 ¥250  会籍有效期至 {THIS + 4}-12-31"], offered
+    assert f"自 {THIS}-01-01 起未缴费：须先补缴至少 1 年欠费。" in page.locator("main").inner_text()
     page.check("input[name=years][value='2']")
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_url(re.compile(r".*/member/orders/\w+/$"))
