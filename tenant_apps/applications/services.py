@@ -602,13 +602,9 @@ def level_change_start(*, membership, actor, member_type: MemberType, rank: Rank
     if not access(membership).services:  # a member-only service (docs/lifecycle.md)
         raise AppError("services_suspended", _("Member services are stopped while the "
                                                "membership is not in force."), status=409)
-    reason = (reason or "").strip()
-    if not reason:
-        raise AppError("reason_required", _("Give the reason for the change."),
-                       field="reason")
-    if len(reason) > 2000 or "\x00" in reason:
-        raise AppError("bad_reason", _("The reason must be plain text of at most 2000 "
-                                       "characters."), field="reason")
+    from huiji.reasons import reason_checked
+
+    reason = reason_checked(reason, required=_("Give the reason for the change."))
     target = next((t for t in level_change_targets(membership)
                    if t["type"].pk == member_type.pk
                    and (t["rank"].pk if t["rank"] else None) == (rank.pk if rank else None)),

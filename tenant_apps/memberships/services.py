@@ -119,7 +119,7 @@ def membership_withdraw(*, membership: Membership, actor, reason: str,
     are cancelled (money that still arrives for one is kept to refund); the number is never
     given again. An order whose bank transfer finance is checking holds the withdrawal
     back."""
-    from huiji.errors import AppError, Forbidden
+    from huiji.errors import Forbidden
     from tenant_apps.accounts.capabilities import can
     from tenant_apps.billing.services import orders_cancel_for_membership
 
@@ -130,13 +130,10 @@ def membership_withdraw(*, membership: Membership, actor, reason: str,
             raise Forbidden()
     elif membership.user_id != getattr(actor, "pk", None):
         raise Forbidden()
-    reason = (reason or "").strip()
-    if by_staff and not reason:
-        raise AppError("reason_required", _("Give the reason: the member will see it."),
-                       field="reason")
-    if len(reason) > 2000 or "\x00" in reason:
-        raise AppError("bad_reason", _("The reason must be plain text of at most 2000 "
-                                       "characters."), field="reason")
+    from huiji.reasons import reason_checked
+
+    reason = reason_checked(reason, required=_("Give the reason: the member will see it.")
+                            if by_staff else None)
     check_transition(membership.status, Membership.Status.WITHDRAWN)
     cancelled = orders_cancel_for_membership(membership=membership, actor=actor)
     from tenant_apps.records.change_requests import change_requests_close

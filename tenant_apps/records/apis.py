@@ -175,14 +175,14 @@ class ChangeRequestInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["info", "branch"])
     changes = serializers.JSONField(required=False)
     branch = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     proof = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ChangeDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     position = serializers.IntegerField(min_value=0)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 def _request_shown(change_request, viewer) -> dict:

@@ -110,12 +110,9 @@ def change_request_submit(*, acting_user, record: MemberRecord, changes: dict,
 
 
 def _note(note: str) -> str:
-    note = (note or "").strip()
-    if "\x00" in note:
-        raise AppError("invalid_value", _("Null characters are not allowed."), field="note")
-    if len(note) > 500:
-        raise AppError("too_long", _("At most %(n)d characters.") % {"n": 500}, field="note")
-    return note
+    from huiji.reasons import reason_checked
+
+    return reason_checked(note, field="note")
 
 
 def _checked_proof(review: dict, upload) -> tuple:
@@ -198,14 +195,12 @@ def change_request_decide(*, actor, request: ChangeRequest, decision: str,
                        status=409)
     if not can_decide(actor, request):
         raise Forbidden
-    reason = (reason or "").strip()
     if decision not in ("approve", "reject"):
         raise AppError("invalid_decision", _("Choose approve or reject."), field="decision")
-    if decision == "reject" and not reason:
-        raise AppError("reason_required", _("Give the reason for the rejection."),
-                       field="reason")
-    if len(reason) > 500:
-        raise AppError("too_long", _("At most %(n)d characters.") % {"n": 500}, field="reason")
+    from huiji.reasons import reason_checked
+
+    reason = reason_checked(reason, required=_("Give the reason for the rejection.")
+                            if decision == "reject" else None)
     step = request.steps[request.position]
     request.decisions = [*request.decisions, {
         "step": step["name"], "decision": decision, "actor": actor.pk,

@@ -34,6 +34,18 @@ def _record_or_404(request):
     return record
 
 
+def _open_request(user, kind: str):
+    """The member's request of this kind still in review (one at a time), or None."""
+    return next((r for r in selectors.change_requests_of(user)
+                 if r.kind == kind and r.status == ChangeRequest.Status.IN_REVIEW), None)
+
+
+def _submitted(request, change_request):
+    messages.success(request, _("Your request is submitted. You will be told of the "
+                                "decision."))
+    return redirect("records:request", public_id=change_request.public_id)
+
+
 def _reviewed_fields(record, document) -> tuple[dict, list[dict]]:
     """The change-review settings and the fields a member asks to change, in the order of
     the record's tabs."""
@@ -56,9 +68,7 @@ def change(request):
     review, fields = _reviewed_fields(record, document)
     if not fields:
         raise Http404
-    open_request = next((r for r in selectors.change_requests_of(request.user)
-                         if r.kind == ChangeRequest.Kind.INFO
-                         and r.status == ChangeRequest.Status.IN_REVIEW), None)
+    open_request = _open_request(request.user, ChangeRequest.Kind.INFO)
     shim = SimpleNamespace(revision=SimpleNamespace(document=document), answers=record.values)
     values, error, status = dict(record.values or {}), None, 200
     note = ""
@@ -80,9 +90,7 @@ def change(request):
         except AppError as exc:
             error, status = exc, exc.status
         else:
-            messages.success(request, _("Your request is submitted. You will be told of the "
-                                        "decision."))
-            return redirect("records:request", public_id=new.public_id)
+            return _submitted(request, new)
     errors = {error.field: error.message} if error and error.field else {}
     return render(request, "records/change.html", {
         "rows": field_rows(fields, values, errors, application=shim), "review": review,
@@ -102,9 +110,7 @@ def branch_join(request):
     layout = layout_of(record_type_doc(record))
     if not layout.get("branch_join"):
         raise Http404
-    open_request = next((r for r in selectors.change_requests_of(request.user)
-                         if r.kind == ChangeRequest.Kind.BRANCH
-                         and r.status == ChangeRequest.Status.IN_REVIEW), None)
+    open_request = _open_request(request.user, ChangeRequest.Kind.BRANCH)
     error, status = None, 200
     chosen, note = request.POST.get("branch", ""), request.POST.get("note", "")
     if request.method == "POST" and open_request is None:
@@ -114,9 +120,7 @@ def branch_join(request):
         except AppError as exc:
             error, status = exc, exc.status
         else:
-            messages.success(request, _("Your request is submitted. You will be told of the "
-                                        "decision."))
-            return redirect("records:request", public_id=new.public_id)
+            return _submitted(request, new)
     branches = Branch.objects.filter(active=True, accepts_applications=True).exclude(
         pk=record.branch_id)
     return render(request, "records/branch_join.html", {

@@ -92,13 +92,10 @@ def record_apply_changes(*, acting_user, record: MemberRecord, changes: dict,
     (records/change_requests.py)."""
     record = record_locked(record)
     _may_change(acting_user, record)
-    reason = (reason or "").strip()
-    if reason_required and not reason:
-        raise AppError("reason_required", _("Give the reason: the member will see it."),
-                       field="reason")
-    if len(reason) > 2000 or "\x00" in reason:
-        raise AppError("bad_reason", _("The reason must be plain text of at most 2000 "
-                                       "characters."), field="reason")
+    from huiji.reasons import reason_checked
+
+    reason = reason_checked(reason, required=_("Give the reason: the member will see it.")
+                            if reason_required else None)
     layout = layout_of(record_type_doc(record))
     cleaned = record_checked_values(record, changes, allowed=layout["editable"]
                                     if editable_only else None, layout=layout)
