@@ -91,7 +91,7 @@ class MemberTypeForm(forms.ModelForm):
         model = MemberType
         fields = ["code", "name", "name_en", "kind", "level", "eligibility", "review_required",
                   "electronic_certificate", "paper_certificate", "invoice", "validity_rule",
-                  "validity_field", "suspend_after_months", "lapse_after_months",
+                  "validity_field", "next_year_from", "suspend_after_months", "lapse_after_months",
                   "lapse_at_end", "after_lapse", "renewal_opens_days", "reminder_days",
                   "remind_when_overdue", "remind_before_suspension_days",
                   "remind_before_lapse_days",
@@ -117,6 +117,19 @@ class MemberTypeForm(forms.ModelForm):
             raise forms.ValidationError(_("Between 1 and 366 days."))
         return days
 
+    def clean_next_year_from(self):
+        import datetime as dt
+
+        text = (self.cleaned_data.get("next_year_from") or "").strip()
+        if not text:
+            return ""
+        try:
+            month, day = (int(x) for x in text.split("-"))
+            dt.date(2024, month, day)
+        except ValueError as exc:
+            raise forms.ValidationError(_("A day of the year as MM-DD, e.g. 12-01.")) from exc
+        return f"{month:02d}-{day:02d}"
+
     def clean_year_options(self):
         try:
             years = sorted({int(y) for y in self.cleaned_data["year_options"]
@@ -133,6 +146,8 @@ class MemberTypeForm(forms.ModelForm):
         if suspend and lapse and lapse < suspend:
             self.add_error("lapse_after_months",
                            _("Lapsing cannot come before the suspension."))
+        if data.get("next_year_from") and data.get("validity_rule") != "calendar_year":
+            self.add_error("next_year_from", _("Only for memberships by calendar year."))
         return data
 
 

@@ -123,6 +123,12 @@ class MemberType(models.Model):
     validity_rule = models.CharField(_("validity"), max_length=20, choices=ValidityRule.choices,
                                      default=ValidityRule.CALENDAR_YEAR)
     validity_field = models.CharField(_("validity date field"), max_length=CODE_MAX, blank=True)
+    # Calendar years: joining on or after this day of the year (MM-DD, e.g. 12-01) counts
+    # from the next year, so a December joiner is not asked to renew within weeks. Empty:
+    # every join counts from its own year.
+    next_year_from = models.CharField(_("joins from this day count from the next year"),
+                                      max_length=5, blank=True,
+                                      help_text=_("MM-DD, e.g. 12-01; empty: never"))
     suspend_after_months = models.PositiveSmallIntegerField(
         _("suspend after months unpaid"), null=True, blank=True)
     lapse_after_months = models.PositiveSmallIntegerField(

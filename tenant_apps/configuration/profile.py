@@ -410,7 +410,8 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
         code = c.code(item.get("code"), f"{p}.code", seen)
         certificate = c.mapping(item.get("certificate") or {}, f"{p}.certificate",
                                 {"electronic", "paper"})
-        validity = c.mapping(item.get("validity") or {}, f"{p}.validity", {"rule", "field"})
+        validity = c.mapping(item.get("validity") or {}, f"{p}.validity",
+                             {"rule", "field", "next_year_from"})
         overdue = c.mapping(item.get("overdue") or {}, f"{p}.overdue",
                             {"suspend_after_months", "lapse_after_months", "lapse_at_end",
                              "after_lapse"})
@@ -437,7 +438,9 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
             "validity": {"rule": c.choice(validity.get("rule"), f"{p}.validity.rule",
                                           ValidityRule.values,
                                           default=ValidityRule.CALENDAR_YEAR),
-                         "field": validity.get("field") or ""},
+                         "field": validity.get("field") or "",
+                         "next_year_from": _month_day(c, validity.get("next_year_from"),
+                                                      f"{p}.validity.next_year_from")},
             "overdue": {
                 "suspend_after_months": c.integer(overdue.get("suspend_after_months"),
                                                   f"{p}.overdue.suspend_after_months",
@@ -494,6 +497,10 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
                 c.fail(f"{p}.validity.field", _("must name a date field of this type's forms"))
         elif entry["validity"]["field"]:
             c.fail(f"{p}.validity.field", _("is only used with the rule until_field"))
+        if entry["validity"]["next_year_from"] and \
+                entry["validity"]["rule"] != ValidityRule.CALENDAR_YEAR:
+            c.fail(f"{p}.validity.next_year_from",
+                   _("is only used with the rule calendar_year"))
         entry["uploads"] = _uploads(c, item.get("uploads"), p, base_dir, skip_template_files)
         _receipt_fields(c, entry, p)
         entry["review_chain"] = _chain(c, item.get("review_chain"), p,
@@ -840,6 +847,20 @@ def _template_file(c: _Checker, up: dict, q: str, base_dir: Path | None) -> tupl
     if len(data) > MAX_TEMPLATE_BYTES:
         c.fail(f"{q}.template_file", _("is larger than 5 MB"))
     return Path(name).name, base64.b64encode(data).decode("ascii")
+
+
+def _month_day(c: _Checker, value: Any, p: str) -> str:
+    """A day of the year as MM-DD ("12-01"), or "" when not given."""
+    if value in (None, ""):
+        return ""
+    text = str(value)
+    try:
+        month, day = (int(x) for x in text.split("-"))
+        dt.date(2024, month, day)  # a leap year: 02-29 is a day of some years
+    except ValueError:
+        c.fail(p, _("must be a day of the year as MM-DD, e.g. 12-01"))
+        return ""
+    return f"{month:02d}-{day:02d}"
 
 
 def _chain(c: _Checker, items: Any, p: str, review_required: bool) -> list[dict]:

@@ -160,6 +160,7 @@ def _apply_member_type(spec: dict, index: int, problems: list) -> MemberType:
     mtype.paper_certificate = spec["certificate"]["paper"]
     mtype.validity_rule, mtype.validity_field = spec["validity"]["rule"], \
         spec["validity"]["field"]
+    mtype.next_year_from = spec["validity"].get("next_year_from") or ""
     mtype.suspend_after_months = spec["overdue"]["suspend_after_months"]
     mtype.lapse_after_months = spec["overdue"]["lapse_after_months"]
     mtype.lapse_at_end = spec["overdue"]["lapse_at_end"]
