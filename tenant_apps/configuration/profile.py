@@ -438,9 +438,7 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
             "validity": {"rule": c.choice(validity.get("rule"), f"{p}.validity.rule",
                                           ValidityRule.values,
                                           default=ValidityRule.CALENDAR_YEAR),
-                         "field": validity.get("field") or "",
-                         "next_year_from": _month_day(c, validity.get("next_year_from"),
-                                                      f"{p}.validity.next_year_from")},
+                         "field": validity.get("field") or ""},
             "overdue": {
                 "suspend_after_months": c.integer(overdue.get("suspend_after_months"),
                                                   f"{p}.overdue.suspend_after_months",
@@ -497,10 +495,12 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
                 c.fail(f"{p}.validity.field", _("must name a date field of this type's forms"))
         elif entry["validity"]["field"]:
             c.fail(f"{p}.validity.field", _("is only used with the rule until_field"))
-        if entry["validity"]["next_year_from"] and \
-                entry["validity"]["rule"] != ValidityRule.CALENDAR_YEAR:
+        late = _month_day(c, validity.get("next_year_from"), f"{p}.validity.next_year_from")
+        if late and entry["validity"]["rule"] != ValidityRule.CALENDAR_YEAR:
             c.fail(f"{p}.validity.next_year_from",
                    _("is only used with the rule calendar_year"))
+        elif late:  # only where set: the documents of other types stay as they were
+            entry["validity"]["next_year_from"] = late
         entry["uploads"] = _uploads(c, item.get("uploads"), p, base_dir, skip_template_files)
         _receipt_fields(c, entry, p)
         entry["review_chain"] = _chain(c, item.get("review_chain"), p,
