@@ -54,7 +54,9 @@ VARIABLES: dict[str, Variable] = {
                      "https://caq.example.org/activate/MTI/abc-123/"),
     "phone": Variable(_("the new mobile number, partly hidden"), "139****0290"),
     "request": Variable(_("what the member asked for (a change of details, joining a "
-                          "branch)"), "资料变更"),
+                          "branch)"), "信息变更"),
+    "request_link": Variable(_("the address of the request's page in the member centre"),
+                             "https://caq.example.org/member/requests/9f1c…/"),
 }
 
 
@@ -217,22 +219,23 @@ EVENTS: dict[str, Event] = {
     # A member's change request (records/change_requests.py), once its last step decides.
     MessageEvent.CHANGE_APPROVED: Event(
         _("the reviewers approve a member's change request (a change of details, joining a "
-          "branch); the change is applied at once"), ("request",), has_application=False,
+          "branch); the change is applied at once"), ("request", "request_link"),
+        has_application=False,
         defaults={
             MessageChannel.EMAIL: (
                 _("Your request is approved"),
-                _("{name}, your request ({request}) is approved and in effect. See your "
-                  "details in the member centre: {url}")),
+                _("{name}, your request ({request}) is approved and in effect: "
+                  "{request_link}")),
             MessageChannel.INBOX: (
                 _("Your request is approved"),
                 _("Your request ({request}) is approved and in effect.")),
         }),
     MessageEvent.CHANGE_REJECTED: Event(
         _("the reviewers reject a member's change request, with the reason"),
-        ("request", "reason"), has_application=False, defaults=_defaults(
+        ("request", "reason", "request_link"), has_application=False, defaults=_defaults(
             _("Your request was not approved"),
             _("{name}, your request ({request}) was not approved: {reason}. You may correct "
-              "it and ask again in the member centre: {url}"))),
+              "it and ask again: {request_link}"))),
 }
 
 

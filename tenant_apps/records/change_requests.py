@@ -244,15 +244,21 @@ def _apply(actor, request: ChangeRequest) -> None:
 
 
 def _tell(request: ChangeRequest) -> None:
+    from django.urls import reverse
+
+    from huiji.tenancy.current import current_association
     from tenant_apps.notifications.services import notify
+    from tenants.services import association_url
 
     user = request.record.membership.user
+    association = current_association()
+    page = reverse("records:request", args=[request.public_id])
+    params = {"request": str(request.get_kind_display()),
+              "request_link": association_url(association, page) if association else page}
     if request.status == Status.APPROVED:
-        notify(event="change_approved", user=user,
-               params={"request": str(request.get_kind_display())})
+        notify(event="change_approved", user=user, params=params)
     else:
-        notify(event="change_rejected", user=user,
-               params={"request": str(request.get_kind_display()), "reason": request.reason})
+        notify(event="change_rejected", user=user, params={**params, "reason": request.reason})
 
 
 @transaction.atomic

@@ -115,6 +115,10 @@ def test_caq_info_change_with_proof_is_reviewed_then_applied_at_once():
         assert receipt_initial(renewal)["title"] == "青岛质量新名称有限公司"
         inbox = OutboxMessage.objects.get(event="change_approved", channel="inbox")
         assert inbox.body == "您的申请（信息变更）已通过，已生效。"
+        email = OutboxMessage.objects.get(event="change_approved", channel="email")
+        # the link opens the request's page on the association's own site
+        assert "已通过，已生效：http://caq.localhost" in email.body
+        assert email.body.endswith(f"/member/requests/{request.public_id}/"), email.body
     # the member's history has the approved change, with the fields' labels
     history = client_for(owner, host).get("/member/profile/").content.decode()
     assert "提交申请" in history and "申请已通过并生效" in history
