@@ -18,12 +18,15 @@ from tenant_apps.configuration.fieldtypes import normalize_choices, regions
 from tenant_apps.files.formats import accepted_formats, formats_accept, formats_label
 
 
-def region_data() -> str:
+def region_data(fields: list[dict] | None = None) -> str:
     """The provinces and their cities as JSON for the page's city list (huiji.js fills the
     city select from the province chosen): a page with a region field carries it as
-    <script type="application/json" id="region-data">."""
+    <script type="application/json" id="region-data">. Given the page's `fields`, "" when
+    none of them is a region."""
     import json
 
+    if fields is not None and not any(f["type"] == "region" for f in fields):
+        return ""
     return json.dumps({code: {"name": p["name"], "cities": list(p["cities"].items())}
                        for code, p in regions().items()}, ensure_ascii=False)
 

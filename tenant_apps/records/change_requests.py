@@ -84,7 +84,7 @@ def change_request_submit(*, acting_user, record: MemberRecord, changes: dict,
     diff = record_diff(record, cleaned)
     if not diff:
         raise AppError("nothing_changed", _("You have not changed anything."))
-    record_account_name(record, diff, save=False)
+    record_account_name(record, diff, save=False, layout=layout)
     proofs = [p for p in proofs if p is not None]
     if review["proof"] == "required" and not proofs:
         raise AppError("proof_required", _("Upload the proof of the change (%(label)s).")
@@ -238,8 +238,10 @@ def _apply(actor, request: ChangeRequest) -> None:
         return
     # Checked again against today's configuration: a field the association has since
     # removed, or a rule it tightened, is refused here with the field named (nothing applied).
-    cleaned = record_checked_values(record, {k: v["new"] for k, v in request.changes.items()})
-    record_write(acting_user=actor, record=record, cleaned=cleaned,
+    layout = layout_of(record_type_doc(record))
+    cleaned = record_checked_values(record, {k: v["new"] for k, v in request.changes.items()},
+                                    layout=layout)
+    record_write(acting_user=actor, record=record, cleaned=cleaned, layout=layout,
                  action="record.change_approved", data={"request": str(request.public_id)})
 
 

@@ -95,7 +95,7 @@ def change(request):
     return render(request, "records/change.html", {
         "rows": field_rows(fields, values, errors, application=shim), "review": review,
         "open_request": open_request, "error": error, "note": note,
-        "region_data": region_data() if any(f["type"] == "region" for f in fields) else "",
+        "region_data": region_data(fields),
         "proof_accept": formats_accept(review.get("formats") or []),
         "proof_formats": formats_label(review.get("formats") or [])}, status=status)
 

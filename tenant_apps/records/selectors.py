@@ -27,20 +27,24 @@ def record_of_member(user) -> MemberRecord | None:
     return _records().filter(membership__user=user).first()
 
 
-def member_name(membership) -> str:
-    """The member as the member centre's card names it: a unit by the field its receipts are
-    made out to (as staff lists name a unit: applications.engine.unit_name_in), read from
-    the record's current values; a person, or a unit without a record, by the account."""
+def member_name(membership, *, values: dict | None = None, doc: dict | None = None) -> str:
+    """The member as the member centre's card and the record name it: a unit by the field
+    its receipts are made out to (as staff lists name a unit: applications.engine.
+    unit_name_in), read from the record's current values; a person, or a unit without a
+    record, by the account. `values` and `doc` (the type's document): where the caller has
+    them already."""
     from tenant_apps.applications.engine import type_document, unit_name_in
     from tenant_apps.records.services import _revision_document
 
-    values = MemberRecord.objects.filter(membership=membership).values_list(
-        "values", flat=True).first()
+    if values is None:
+        values = MemberRecord.objects.filter(membership=membership).values_list(
+            "values", flat=True).first()
     if values:
-        try:
-            doc = type_document(_revision_document(), membership.member_type.code)
-        except KeyError:
-            doc = {}
+        if doc is None:
+            try:
+                doc = type_document(_revision_document(), membership.member_type.code)
+            except KeyError:
+                doc = {}
         name = unit_name_in(doc, values)
         if name:
             return name
@@ -91,15 +95,11 @@ _CONTACT_ACTIONS = ("contact.added", "contact.updated")
 def _actor(label) -> str:
     """Who did it, as people read it: a person's name, or 系统 for the system (never the
     stored "system" key)."""
-    from django.utils.translation import gettext as _
-
     label = str(label or "")
     return label if label and label != "system" else _("System")
 
 
 def _record_labels() -> dict:
-    from django.utils.translation import gettext as _
-
     return {"record.changed": _("Details changed"), "contact.added": _("Contact added"),
             "contact.updated": _("Contact changed"), "contact.removed": _("Contact removed")}
 
@@ -295,10 +295,8 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
         "telephone": c.telephone if unmasked or not c.telephone else mask_phone(c.telephone),
         "contact": c} for c in record.contacts.all()]
     membership = record.membership
-    from tenant_apps.applications.engine import unit_name_in
-
     return {"record": record, "membership": membership, "sections": sections,
-            "name": unit_name_in(doc, values) or str(membership.user),
+            "name": member_name(membership, values=values, doc=doc),
             # fields nobody but staff change: the member is told whom to ask
             "staff_only": own and any(
                 f["key"] not in layout["editable"] and f["key"] not in layout["reviewed"]
@@ -360,10 +358,15 @@ def edit_rows(specs: list[dict], values: dict, errors: dict[str, str],
     return field_rows(specs, values, errors, application=shim)
 
 
-def _interest_branches(layout: dict, values: dict, document: dict) -> list[str]:
+def _branch_names(document: dict) -> dict[str, str]:
+    """{branch code: name} of the configuration's branches (without the tree's indent)."""
     from tenant_apps.applications.forms import _branch_choices
 
-    names = {c["value"]: c["label"].strip("　") for c in _branch_choices(document)}
+    return {c["value"]: c["label"].strip("　") for c in _branch_choices(document)}
+
+
+def _interest_branches(layout: dict, values: dict, document: dict) -> list[str]:
+    names = _branch_names(document)
     out = []
     for section in layout["sections"]:
         for spec in section["fields"]:
@@ -432,7 +435,7 @@ def change_rows(request, *, viewer) -> list[dict]:
 
     document = _revision_document()
     if request.kind == "branch":
-        names = {c["value"]: c["label"].strip("　") for c in _branch_choices(document)}
+        names = _branch_names(document)
         change = request.changes.get("branch") or {}
         return [{"key": "branch", "label": _("Branch"),
                  "old": names.get(change.get("old"), "") if change.get("old") else "",
@@ -463,12 +466,6 @@ def change_rows(request, *, viewer) -> list[dict]:
         rows.append({"key": key, "label": spec["label"], "old": shown[0], "new": shown[1],
                      "rich": spec["type"] == "richtext"})
     return rows
-
-
-def _branch_choices(document: dict) -> list[dict]:
-    from tenant_apps.applications.forms import _branch_choices as choices
-
-    return choices(document)
 
 
 def request_status_label(request) -> str:

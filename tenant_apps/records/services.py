@@ -100,7 +100,7 @@ def record_apply_changes(*, acting_user, record: MemberRecord, changes: dict,
     cleaned = record_checked_values(record, changes, allowed=layout["editable"]
                                     if editable_only else None, layout=layout)
     return record_write(acting_user=acting_user, record=record, cleaned=cleaned,
-                        reason=reason, action=action)
+                        reason=reason, action=action, layout=layout)
 
 
 def record_checked_values(record: MemberRecord, changes: dict, *, allowed=None,
@@ -137,13 +137,15 @@ def record_diff(record: MemberRecord, cleaned: dict) -> dict:
 
 
 def record_write(*, acting_user, record: MemberRecord, cleaned: dict, reason: str = "",
-                 action: str = "record.changed", data: dict | None = None) -> dict:
+                 action: str = "record.changed", data: dict | None = None,
+                 layout: dict | None = None) -> dict:
     """Write checked values (record_checked_values) to a locked record, all at once, with one
-    audit row of the old and new value of each field that changed. Returns that diff."""
+    audit row of the old and new value of each field that changed. Returns that diff.
+    `layout`: the record's layout, where the caller has read it already."""
     diff = record_diff(record, cleaned)
     if not diff:
         return diff
-    record_account_name(record, diff, save=True)
+    record_account_name(record, diff, save=True, layout=layout)
     values = dict(record.values)
     for key, change in diff.items():
         if change["new"] in (None, "", [], {}):
@@ -157,13 +159,15 @@ def record_write(*, acting_user, record: MemberRecord, cleaned: dict, reason: st
     return diff
 
 
-def record_account_name(record: MemberRecord, diff: dict, *, save: bool) -> None:
+def record_account_name(record: MemberRecord, diff: dict, *, save: bool,
+                        layout: dict | None = None) -> None:
     """A field filled from the account's name (CAQ: 单位名称即登录账号) changes the account's
     name with it, so the new name logs in; a name another account has is refused (a shared
     name would log in to neither). Without `save` only checks (a change request asked)."""
     from tenant_apps.accounts.models import User
 
-    layout = layout_of(record_type_doc(record))
+    if layout is None:
+        layout = layout_of(record_type_doc(record))
     for section in layout["sections"]:
         for spec in section["fields"]:
             new = (diff.get(spec["key"]) or {}).get("new")

@@ -90,9 +90,7 @@ def _region_data(rows) -> str:
     wizard's script fills them from this)."""
     from tenant_apps.applications.forms import region_data
 
-    if not rows or not any(r["spec"]["type"] == "region" for r in rows):
-        return ""
-    return region_data()
+    return region_data([r["spec"] for r in rows]) if rows else ""
 
 
 @login_required
