@@ -205,18 +205,16 @@ def parse_params(params, *, choices: Choices | None = None) -> dict:
     return cleaned
 
 
-def canonical_query(params, *, page: bool = True, **changes) -> str:
+def canonical_query(params, **changes) -> str:
     """The query string of these parameters in one canonical form (fixed key order, repeated
     values sorted, the default sort and page 1 left out), for links others build (dashboard
     numbers, saved searches, paging). `changes` replace keys (None removes one):
-    canonical_query(params, status="active", page=None)."""
+    canonical_query(params, status="active", page=None), canonical_query(params, page=3)."""
     lists = _as_lists(params)
     for key, value in changes.items():
         lists.pop(key, None)
         if value not in (None, "", [], ()):
             lists.update(_as_lists({key: value}))
-    if not page:
-        lists.pop("page", None)
     if lists.get("sort") == [DEFAULT_SORT]:
         lists.pop("sort")
     if lists.get("page") == ["1"]:

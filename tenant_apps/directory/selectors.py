@@ -177,7 +177,7 @@ def member_search(user, params, *, page_size: int = PAGE_SIZE,
         pages = page
     return SearchResult(rows=rows, total=total, total_exact=exact, page=page, pages=pages,
                         page_size=page_size, params=cleaned,
-                        query=canonical_query(cleaned, page=False), counts=counts,
+                        query=canonical_query(cleaned, page=None), counts=counts,
                         choices=choices)
 
 

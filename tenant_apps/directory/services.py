@@ -247,7 +247,7 @@ def saved_search_create(*, owner, name: str, params) -> SavedSearch:
         raise AppError("too_long", _("At most %(n)d characters.") % {"n": 60}, field="name")
     if "\x00" in name:
         raise AppError("invalid_value", _("Null characters are not allowed."), field="name")
-    query = canonical_query(params, page=False)
+    query = canonical_query(params, page=None)
     saved, created = SavedSearch.objects.update_or_create(
         owner=owner, name=name, defaults={"query": query})
     audit_record(actor=owner, action="directory.search_saved", target=saved,
