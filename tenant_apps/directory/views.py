@@ -26,16 +26,38 @@ def members(request):
     branch's). Bad parameters: the message on the page, 400, and an empty list."""
     if scope(request.user, "members.view") is None:
         return _refused(request)
+    return _list(request, request.GET)
+
+
+@login_required
+def saved_search(request, pk: int):
+    """A saved search's own address: the list with its filters (the owner's only)."""
+    from django.http import QueryDict
+
+    from tenant_apps.directory.models import SavedSearch
+
+    if scope(request.user, "members.view") is None:
+        return _refused(request)
+    saved = SavedSearch.objects.filter(owner=request.user, pk=pk).first()
+    if saved is None:
+        return _refused(request)
+    params = QueryDict(saved.query, mutable=True)
+    if request.GET.get("page"):
+        params["page"] = request.GET["page"]
+    return _list(request, params, current=saved)
+
+
+def _list(request, params, current=None):
     from tenant_apps.directory.models import SavedSearch
 
     status, error, result = 200, "", None
     try:
-        result = member_search(request.user, request.GET)
+        result = member_search(request.user, params)
     except AppError as exc:
         status, error = 400, exc.message
     saved = list(SavedSearch.objects.filter(owner=request.user))
-    context = {"result": result, "error": error, "saved": saved,
-               "raw": request.GET, "sorts": list(SORT_LABELS.items()),
+    context = {"result": result, "error": error, "saved": saved, "current": current,
+               "raw": params, "sorts": list(SORT_LABELS.items()),
                "hq_scope": scope(request.user, "members.view") == ALL}
     if result is not None:
         context.update(_links(result))
