@@ -85,10 +85,10 @@ def _document_choices() -> tuple[list[str], bool]:
 
     titles: list[str] = []
     interest = False
-    for key, kind, options in FormField.objects.filter(
+    for kind, options in FormField.objects.filter(
             Q(key__in=TITLE_KEYS, type="choice")
             | Q(type="multichoice", options__choices_from="branches")).values_list(
-            "key", "type", "options"):
+            "type", "options"):
         if kind == "multichoice":
             interest = True
             continue
