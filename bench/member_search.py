@@ -72,7 +72,7 @@ def build(cursor, start: int, stop: int, types: dict, branches: list, provinces:
         SELECT u.id, ({_arr(str(t) for t in types.values())})[1 + g %% {len(types)}]::bigint,
                'B' || lpad(g::text, 9, '0'),
                ({_arr(STATUSES)})[1 + (g / 7) %% {len(STATUSES)}], now(),
-               %(today)s::date - 3650 + (g * 7919 %% 3650)::int,
+               %(today)s::date - 3650 + (g::bigint * 7919 %% 3650)::int,
                %(today)s::date - 800 + (g %% 1200)::int
         FROM generate_series(%(a)s, %(b)s) g JOIN accounts_user u ON u.username = 'b' || g
         """, params)
