@@ -279,3 +279,16 @@ def test_list_queries_do_not_grow_with_members(alpha):
     many = [count(client, p) for p in shapes] + [count(branch_client, p) for p in shapes]
     assert few == many
     assert max(many) <= 16
+
+
+def test_the_api_schema_documents_the_list_and_its_parameters(alpha):
+    import yaml
+    from django.test import Client
+
+    schema = yaml.safe_load(Client(HTTP_HOST=alpha.host).get("/api/schema/").content)
+    operation = schema["paths"]["/api/v1/members/"]["get"]
+    assert operation["operationId"] == "staff_member_search"
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "q", "type", "rank", "status", "branch", "interest", "region", "title", "school",
+        "referral", "joined_from", "joined_to", "valid_from", "valid_to", "arrears", "sort",
+        "page"}
