@@ -170,19 +170,23 @@ def member_search(user, params, *, page_size: int = PAGE_SIZE,
     directory.params), as the list shows them; the total (exact up to COUNT_CAP, or from the
     counts when only type, rank, status and branch filter); the viewer's counts per type,
     rank and status. AppError (400) for parameters that do not parse. Queries: the
-    configuration's choices (4), the page (1), the total (1), the counts (1), and the
-    viewer's branches for a branch administrator (1): none grows with members."""
+    configuration's choices (5), the counts (1), the page (1), the total (1; none when the
+    first page holds every match), and the viewer's branches for a branch administrator
+    (1): none grows with members. A page past the last is empty, not an error."""
     choices, branch_ids = _viewer_choices(user)
     cleaned = parse_params(params, choices=choices)
     entries = _filtered(scoped_entries(user, branch_ids=branch_ids), cleaned, choices)
     counts = counts_for(user, choices=choices, branch_ids=branch_ids) if with_counts else {}
-    total, exact = _total(entries, cleaned, counts, choices)
+    page = cleaned["page"]
+    found = list(entries[(page - 1) * page_size:page * page_size])
+    if page == 1 and len(found) < page_size:
+        total, exact = len(found), True  # all of them on this page: no count needed
+    else:
+        total, exact = _total(entries, cleaned, counts, choices)
     pages = max(1, -(-total // page_size))
-    page = min(cleaned["page"], pages) if exact else cleaned["page"]
-    offset = (page - 1) * page_size
-    rows = [_row(e, user, choices) for e in entries[offset:offset + page_size]]
-    if not exact and rows and page > pages:
+    if not exact and found and page > pages:
         pages = page
+    rows = [_row(e, user, choices) for e in found]
     return SearchResult(rows=rows, total=total, total_exact=exact, page=page, pages=pages,
                         page_size=page_size, params=cleaned,
                         query=canonical_query(cleaned, page=None), counts=counts,
