@@ -113,6 +113,7 @@ def measure(label: str, call, runs: int) -> tuple[str, float, float, float, int]
     from django.test.utils import CaptureQueriesContext
 
     call(0)  # warm
+    connection.queries_log.clear()  # it keeps the last 9,000 only
     times, sql = [], []
     queries = 0
     for i in range(runs):
@@ -134,9 +135,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the database a --keep run left (no building)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    setup_django(DB)
+    if args.reuse:
+        import os
+
+        import django
+
+        os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[0] \
+            + "/" + DB
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiji.settings.test")
+        django.setup()
+    else:
+        setup_django(DB)
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
@@ -151,23 +164,29 @@ def main() -> None:
     from tenants.services import association_create, platform_ensure_public
 
     try:
-        call_command("migrate_schemas", interactive=False, verbosity=0)
-        platform_ensure_public()
-        association_create(acting_user=None, name="基准学会", slug="bench", profile="cmes",
-                           admin_name="Admin", admin_email="a@bench.test",
-                           admin_password="Bench-passw0rd-2026")
+        if not args.reuse:
+            call_command("migrate_schemas", interactive=False, verbosity=0)
+            platform_ensure_public()
+            association_create(acting_user=None, name="基准学会", slug="bench",
+                               profile="cmes", admin_name="Admin", admin_email="a@bench.test",
+                               admin_password="Bench-passw0rd-2026")
         today = timezone.localdate()
         rng = random.Random(11)
         with schema_context("bench"):
             hq = User.objects.get(email="a@bench.test")
-            robot_admin = user_create(acting_user=None, name="机器人分会管理员",
-                                      username="ba-robot", roles=[Role.BRANCH_ADMIN])
+            robot_admin = User.objects.filter(username="ba-robot").first() or user_create(
+                acting_user=None, name="机器人分会管理员", username="ba-robot",
+                roles=[Role.BRANCH_ADMIN])
             Branch.objects.get(code="robot").admins.add(robot_admin)
             types = {t.code: t.pk for t in MemberType.objects.all()}
             branches = [(b.pk, b.code) for b in Branch.objects.exclude(kind="hq")]
             provinces = list(regions())
-            built = 0
+            from tenant_apps.directory.models import DirectoryEntry
+
+            built = DirectoryEntry.objects.count() if args.reuse else 0
             for size in sizes:
+                if args.reuse and size != built:
+                    continue
                 started = time.perf_counter()
                 with connection.cursor() as cursor:
                     for start in range(built, size, 100_000):
@@ -218,7 +237,7 @@ def main() -> None:
                     flag = "" if p95 < 100 else "  over 100 ms"
                     print(f"  {name:<40}{p50:>8.1f}{p95:>8.1f}{own:>9.1f}{queries:>9}{flag}")
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop_database(DB)
 
 

@@ -24,8 +24,9 @@ from tenant_apps.directory.models import DirectoryCount, DirectoryEntry
 from tenant_apps.directory.params import SORTS, Choices, canonical_query, parse_params
 
 PAGE_SIZE = 50
-# Beyond this many matches a filtered list says "10,000+" rather than counting them all.
-COUNT_CAP = 10000
+# Beyond this many matches a filtered list says "more than 1,000" rather than counting
+# them all (a count that needs the rows themselves reads at most this many).
+COUNT_CAP = 1000
 _ASCII = re.compile(r"^[0-9A-Za-z._\-]+$")
 _DIGITS = re.compile(r"^\d+$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -184,8 +185,8 @@ def member_search(user, params, *, page_size: int = PAGE_SIZE,
     else:
         total, exact = _total(entries, cleaned, counts, choices)
     pages = max(1, -(-total // page_size))
-    if not exact and found and page > pages:
-        pages = page
+    if not exact:  # more than COUNT_CAP: the next page exists while this one is full
+        pages = max(pages, page + 1 if len(found) == page_size else page)
     rows = [_row(e, user, choices) for e in found]
     return SearchResult(rows=rows, total=total, total_exact=exact, page=page, pages=pages,
                         page_size=page_size, params=cleaned,
