@@ -179,11 +179,23 @@ def member_search(user, params, *, page_size: int = PAGE_SIZE,
     entries = _filtered(scoped_entries(user, branch_ids=branch_ids), cleaned, choices)
     counts = counts_for(user, choices=choices, branch_ids=branch_ids) if with_counts else {}
     page = cleaned["page"]
-    found = list(entries[(page - 1) * page_size:page * page_size])
-    if page == 1 and len(found) < page_size:
-        total, exact = len(found), True  # all of them on this page: no count needed
+    offset = (page - 1) * page_size
+    if _narrow(cleaned.get("q") or "") and offset + page_size <= COUNT_CAP:
+        # A narrow text search (王伟, zhangsan, a number) reads its few matches from the
+        # table anyway: take their ids in order once (up to COUNT_CAP + 1), count them, and
+        # fetch only this page's rows. A broad one (张, zs) walks the order's index instead.
+        ids = list(entries.values_list("pk", flat=True)[:COUNT_CAP + 1])
+        total, exact = min(len(ids), COUNT_CAP), len(ids) <= COUNT_CAP
+        wanted = ids[offset:offset + page_size]
+        by_id = {e.pk: e for e in DirectoryEntry.objects.filter(pk__in=wanted)} \
+            if wanted else {}
+        found = [by_id[i] for i in wanted if i in by_id]
     else:
-        total, exact = _total(entries, cleaned, counts, choices)
+        found = list(entries[offset:offset + page_size])
+        if page == 1 and len(found) < page_size:
+            total, exact = len(found), True  # all of them on this page: no count needed
+        else:
+            total, exact = _total(entries, cleaned, counts, choices)
     pages = max(1, -(-total // page_size))
     if not exact:  # more than COUNT_CAP: the next page exists while this one is full
         pages = max(pages, page + 1 if len(found) == page_size else page)
@@ -195,6 +207,12 @@ def member_search(user, params, *, page_size: int = PAGE_SIZE,
 
 
 _COUNTABLE = {"type", "rank", "status", "branch", "sort", "page"}
+
+
+def _narrow(q: str) -> bool:
+    """Whether a search is likely to match few members: two Chinese characters or more,
+    three letters or digits or more."""
+    return len(q) >= 3 or (len(q) == 2 and not _ASCII.match(q))
 
 
 def _total(entries: QuerySet, cleaned: dict, counts: dict, choices: Choices):
