@@ -292,3 +292,23 @@ def test_the_api_schema_documents_the_list_and_its_parameters(alpha):
         "q", "type", "rank", "status", "branch", "interest", "region", "title", "school",
         "referral", "joined_from", "joined_to", "valid_from", "valid_to", "arrears", "sort",
         "page"}
+
+
+def test_past_the_count_cap_the_list_says_more_than_and_pages_go_on(alpha, monkeypatch):
+    from tenant_apps.directory import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    with schema_context("alpha"):
+        for n in range(5):
+            quick_member(200 + n, f"清华{n}", values={"employer": "清华大学"})
+        hq = alpha.user("hq_admin")
+        first = selectors.member_search(hq, {"school": "清华"}, page_size=2)
+        assert (first.total, first.total_exact, first.has_next) == (3, False, True)
+        third = selectors.member_search(hq, {"school": "清华", "page": "3"}, page_size=2)
+        assert [r["name"] for r in third.rows] == ["清华4"] and not third.has_next
+        # a narrow text search counts its ids the same way
+        found = selectors.member_search(hq, {"q": "清华"}, page_size=2)
+        assert (found.total, found.total_exact) == (3, False)
+    # all on the first page of 50: counted exactly, whatever the cap
+    body = alpha.client("hq_admin").get("/api/v1/members/", {"school": "清华"}).json()
+    assert (body["count"], body["count_exact"]) == (5, True)
