@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SKIPPED_TYPES = {"group", "image", "file", "richtext", "notice"}
 
@@ -30,17 +30,17 @@ class Column:
 
 
 COLUMNS = (
-    ("number", _("Member number")),
-    ("name", _("Member name")),
-    ("type", _("Member type")),
-    ("rank", _("Member rank")),
-    ("status", _("Membership status")),
-    ("branch", _("Branch")),
-    ("joined", _("Joined on")),
-    ("valid_until", _("Valid until")),
-    ("phone", _("Login mobile")),
-    ("email", _("Login e-mail")),
-    ("contacts", _("Contacts")),
+    ("number", pgettext_lazy("export column", "Member number")),
+    ("name", pgettext_lazy("export column", "Member name")),
+    ("type", pgettext_lazy("export column", "Member type")),
+    ("rank", pgettext_lazy("export column", "Member rank")),
+    ("status", pgettext_lazy("export column", "Membership status")),
+    ("branch", pgettext_lazy("export column", "Branch")),
+    ("joined", pgettext_lazy("export column", "Joined on")),
+    ("valid_until", pgettext_lazy("export column", "Valid until")),
+    ("phone", pgettext_lazy("export column", "Login mobile")),
+    ("email", pgettext_lazy("export column", "Login e-mail")),
+    ("contacts", pgettext_lazy("export column", "Contacts")),
 )
 DEFAULT = ("number", "name", "type", "status", "branch", "joined", "valid_until")
 

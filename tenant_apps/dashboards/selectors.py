@@ -12,6 +12,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tenant_apps.accounts.capabilities import ALL as ALL_SCOPE
 from tenant_apps.accounts.capabilities import can, scope
@@ -23,7 +24,8 @@ CAPABILITY = "members.view"  # the dashboard shows members: whoever may open the
 
 
 def members_link(**params) -> str:
-    return f"{MEMBERS_URL}?{urlencode({k: v for k, v in params.items() if v != ''})}"
+    query = urlencode({k: v for k, v in params.items() if v != ""})
+    return f"{MEMBERS_URL}?{query}" if query else MEMBERS_URL
 
 
 def _merge(into: dict, other: dict) -> dict:
@@ -89,12 +91,12 @@ def dashboard_for(user) -> dict | None:
             cells.append(_cell(n, members_link(type=t["code"], status=status)))
         cells.append(_cell(sum(counts.values()), members_link(type=t["code"])))
         body.append(cells)
-    body.append([_cell(_("Total"), members_link())]
+    body.append([_cell(pgettext("dashboard", "Total"), members_link())]
                 + [_cell(totals[s], members_link(status=s)) for s, _label in statuses]
                 + [_cell(sum(totals.values()), members_link())])
     tables["members"] = {"title": _("Members by type and status"), "chart": "stack",
                          "columns": [_("Member type"), *[str(label) for _s, label in statuses],
-                                     _("Total")], "rows": body}
+                                     pgettext("dashboard", "Total")], "rows": body}
 
     # Joins and lapses per month.
     body = []
@@ -107,17 +109,18 @@ def dashboard_for(user) -> dict | None:
                          status=Membership.Status.LAPSED, valid_from=first.isoformat(),
                          valid_to=last.isoformat()))])
     tables["months"] = {"title": _("Joins and lapses per month"), "chart": "bar",
-                        "columns": [_("Month"), _("Joined"), _("Lapsed")], "rows": body}
+                        "columns": [_("Month"), pgettext("dashboard", "Joined"),
+                                    pgettext("dashboard", "Lapsed")], "rows": body}
 
     # The join funnel and where applicants stall.
     funnel = figures.get("funnel", {})
     queue = "/review/"
-    body = [[_cell(_("Started")), _cell(funnel.get("started", 0))],
-            [_cell(_("Submitted")), _cell(funnel.get("submitted", 0), queue)],
-            [_cell(_("Approved")), _cell(funnel.get("approved", 0))],
-            [_cell(_("Paid")), _cell(funnel.get("paid", 0),
+    body = [[_cell(pgettext("join funnel", "Started")), _cell(funnel.get("started", 0))],
+            [_cell(pgettext("join funnel", "Submitted")), _cell(funnel.get("submitted", 0), queue)],
+            [_cell(pgettext("join funnel", "Approved")), _cell(funnel.get("approved", 0))],
+            [_cell(pgettext("join funnel", "Paid")), _cell(funnel.get("paid", 0),
                                      "/finance/orders/?status=confirmed" if finance else None)],
-            [_cell(_("Member")), _cell(funnel.get("member", 0), members_link())]]
+            [_cell(pgettext("join funnel", "Member")), _cell(funnel.get("member", 0))]]
     tables["funnel"] = {"title": _("Join funnel"), "chart": "funnel",
                         "columns": [_("Stage"), _("Applications")], "rows": body}
     labels = {"draft": (_("Filling in the forms"), None),
@@ -145,7 +148,7 @@ def dashboard_for(user) -> dict | None:
                            f"/finance/revenue/?year={key[:4]}" if finance else None,
                            money=True)])
     tables["revenue_month"] = {"title": _("Revenue by month"), "chart": "bar", "money": True,
-                               "columns": [_("Month"), _("Orders"), _("Amount (yuan)")],
+                               "columns": [_("Month"), _("Number of orders"), _("Amount (yuan)")],
                                "rows": body}
     names = {str(t["pk"]): t["name"] for t in types}
     body = [[_cell(names.get(k, k)), _cell(v, orders_link, money=True)]
@@ -161,7 +164,7 @@ def dashboard_for(user) -> dict | None:
                                key=lambda kv: -kv[1])]
     tables["revenue_method"] = {"title": _("Revenue by method"), "chart": "pie",
                                 "money": True,
-                                "columns": [_("Payment method"), _("Orders"),
+                                "columns": [_("Payment method"), _("Number of orders"),
                                             _("Amount (yuan)")], "rows": body}
 
     # Renewal rate and attrition by year.
@@ -176,7 +179,8 @@ def dashboard_for(user) -> dict | None:
                      _cell(a.get(Membership.Status.WITHDRAWN, 0))])
     tables["renewal"] = {"title": _("Renewal and attrition by year"), "chart": "bar",
                          "columns": [_("Year"), _("Validity ended"), _("Renewed"),
-                                     _("Renewal rate"), _("Lapsed"), _("Withdrawn")],
+                                     _("Renewal rate"), pgettext("dashboard", "Lapsed"),
+                                     pgettext("dashboard", "Withdrawn")],
                          "rows": body}
 
     ending = figures.get("ending", {})
