@@ -21,35 +21,77 @@ from tenant_apps.bulk.forms import BranchForm, MessageForm
 from tenant_apps.bulk.models import BulkJob
 
 
+class BadFilter(Exception):
+    def __init__(self, error: AppError):
+        self.error = error
+
+
 def _scope(request):
-    """(params, members in scope) of the request: GET's query string, or the `filters`
-    field a form posts back. 404 for staff who may not see member records."""
-    if not request.user.is_authenticated:
-        return None, None
-    source = QueryDict(request.POST.get("filters", "")) if request.method == "POST" \
-        else request.GET
+    """(params, members in scope) of the request: GET's query string; the `filters` field
+    our own forms post back; or the member list's selection form (checkboxes `membership`
+    posted with the list's `query`), shown as a page to act on. 404 for staff who may not
+    see member records; a filter that does not parse, BadFilter (400)."""
+    if request.method == "POST" and "filters" in request.POST:
+        source = QueryDict(request.POST.get("filters", ""))
+    elif request.method == "POST":
+        source = request.POST
+    else:
+        source = request.GET
     params = selectors.params_from(source)
-    members = selectors.bulk_members(request.user, params)
+    if request.method == "POST" and "filters" not in request.POST \
+            and not params.get("membership"):
+        # The list's "members ticked" with nothing ticked: nobody, never everyone.
+        from tenant_apps.records.models import MemberRecord
+
+        if selectors.scope(request.user, selectors.CAPABILITY) is None:
+            raise Http404
+        return {"membership": []}, MemberRecord.objects.none()
+    try:
+        members = selectors.bulk_members(request.user, params)
+    except AppError as exc:
+        raise BadFilter(exc) from exc
     if members is None:
         raise Http404
     return params, members
 
 
+def _acting(request) -> bool:
+    """Whether this request submits one of our forms (not the list's selection)."""
+    return request.method == "POST" and "filters" in request.POST
+
+
+def _bad_filter(view):
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadFilter as bad:
+            return render(request, "bulk/bad_filter.html", {"error": bad.error},
+                          status=bad.error.status)
+
+    return wrapper
+
+
 def _context(params, members, **extra):
+    selection = selectors.selection_of(params)
     return {"params": params, "filters": selectors.query_of(params),
-            "count": members.count(), "selection": bool(params.get(selectors.SELECTION)),
-            "numbers": params.get(selectors.SELECTION, [])[:20], **extra}
+            "list_query": selectors.query_of({k: v for k, v in params.items()
+                                              if k not in selectors.SELECTIONS}),
+            "count": members.count(), "selection": selection is not None,
+            "numbers": params.get("number", [])[:20], **extra}
 
 
 @login_required
+@_bad_filter
 def export(request):
     from tenant_apps.records.services import _revision_document
 
     params, members = _scope(request)
     columns = catalogue.catalogue(_revision_document())
-    picked = request.POST.getlist("columns") if request.method == "POST" \
-        else list(catalogue.DEFAULT)
-    if request.method == "POST":
+    picked = request.POST.getlist("columns") if _acting(request) else list(catalogue.DEFAULT)
+    if _acting(request):
         try:
             job = services.export_start(acting_user=request.user, params=params,
                                         columns=picked)
@@ -62,6 +104,7 @@ def export(request):
 
 
 @login_required
+@_bad_filter
 def message(request):
     """Compose (GET), check and show the count for confirmation (POST), send (POST with
     confirm=yes). From the list with its filters, or from a member's page with
@@ -72,7 +115,7 @@ def message(request):
     params, members = _scope(request)
     ctx = _context(params, members, channels=["inbox"], subject="", body="",
                    placeholders=["{" + p + "}" for p in services.PLACEHOLDERS])
-    if request.method != "POST":
+    if not _acting(request):
         return render(request, "bulk/message.html", ctx)
     ctx.update(channels=request.POST.getlist("channels"),
                subject=request.POST.get("subject", ""), body=request.POST.get("body", ""))
@@ -110,6 +153,7 @@ def _channel_labels(channels):
 
 
 @login_required
+@_bad_filter
 def branch(request):
     from tenant_apps.configuration.models import Branch
 
@@ -119,7 +163,7 @@ def branch(request):
     branches = list(Branch.objects.filter(active=True))
     ctx = _context(params, members, branches=branches,
                    chosen=request.POST.get("branch", ""), reason=request.POST.get("reason", ""))
-    if request.method == "POST":
+    if _acting(request):
         try:
             data = parsed(BranchForm, request.POST)
             target = next((b for b in branches if b.code == data["branch"]), None)
@@ -163,7 +207,7 @@ def job_page(request, public_id):
                                              "expired": _expired(job),
                                              "list": "/manage/members/?" + selectors.query_of(
                                                  {k: v for k, v in job.params.items()
-                                                  if k != selectors.SELECTION})})
+                                                  if k not in selectors.SELECTIONS})})
 
 
 @login_required

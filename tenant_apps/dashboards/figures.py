@@ -72,35 +72,37 @@ def compute(today: dt.date) -> dict[str, dict]:
     first_month = month_bounds(months[0])[0]
     last_day = month_bounds(months[-1])[1]
     S = Membership.Status
-    branch = "record__branch_id"
 
-    # Members by type and status.
-    for row in Membership.objects.values("member_type_id", "status", b=branch_of(branch)) \
-            .annotate(n=Count("id")).order_by():
+    # Members by type and status, joins, lapses, arrears and validity ending: read from the
+    # member directory's rows (tenant_apps/directory), the very rows its list filters, so that
+    # each number is the count of its list (same branch, same "in arrears" rule).
+    from tenant_apps.directory.models import DirectoryEntry
+
+    entries = DirectoryEntry.objects.all()
+    for row in entries.values("member_type_id", "status", b=branch_of("branch_id")) \
+            .annotate(n=Count("membership_id")).order_by():
         _add(scopes, row["b"], ("members", str(row["member_type_id"]), row["status"]), row["n"])
-
-    # Joins by the month of 入会时间 (valid_from); lapses (members lapsed now) by the month
+    # Joins by the month of 入会时间 (joined_on); lapses (members lapsed now) by the month
     # their validity ended.
-    for row in Membership.objects.filter(valid_from__range=(first_month, last_day)) \
-            .values(m=TruncMonth("valid_from"), b=branch_of(branch)) \
-            .annotate(n=Count("id")).order_by():
+    for row in entries.filter(joined_on__range=(first_month, last_day)) \
+            .values(m=TruncMonth("joined_on"), b=branch_of("branch_id")) \
+            .annotate(n=Count("membership_id")).order_by():
         _add(scopes, row["b"], ("joins", row["m"].strftime("%Y-%m")), row["n"])
-    for row in Membership.objects.filter(status=S.LAPSED,
-                                         valid_until__range=(first_month, last_day)) \
-            .values(m=TruncMonth("valid_until"), b=branch_of(branch)) \
-            .annotate(n=Count("id")).order_by():
+    for row in entries.filter(status=S.LAPSED, valid_until__range=(first_month, last_day)) \
+            .values(m=TruncMonth("valid_until"), b=branch_of("branch_id")) \
+            .annotate(n=Count("membership_id")).order_by():
         _add(scopes, row["b"], ("lapses", row["m"].strftime("%Y-%m")), row["n"])
-
-    # Arrears (overdue or suspended: unpaid, renewable) and memberships in force ending soon.
-    for row in Membership.objects.filter(status__in=[S.OVERDUE, S.SUSPENDED]) \
-            .values(b=branch_of(branch)).annotate(n=Count("id")).order_by():
+    # Arrears (the directory's one rule) and memberships in force ending soon.
+    for row in entries.filter(in_arrears=True).values(b=branch_of("branch_id")) \
+            .annotate(n=Count("membership_id")).order_by():
         _add(scopes, row["b"], ("arrears",), row["n"])
-    ending = {f"d{days}": Count("id", filter=Q(valid_until__lte=today + dt.timedelta(days=days)))
+    ending = {f"d{days}": Count("membership_id",
+                                filter=Q(valid_until__lte=today + dt.timedelta(days=days)))
               for days in ENDING_DAYS}
-    for row in Membership.objects.filter(
+    for row in entries.filter(
             status=S.ACTIVE, valid_until__gte=today,
             valid_until__lte=today + dt.timedelta(days=max(ENDING_DAYS))) \
-            .values(b=branch_of(branch)).annotate(**ending).order_by():
+            .values(b=branch_of("branch_id")).annotate(**ending).order_by():
         for days in ENDING_DAYS:
             _add(scopes, row["b"], ("ending", str(days)), row[f"d{days}"])
 

@@ -9,7 +9,6 @@ the summary rows of the scope, member types, branches.
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -24,7 +23,10 @@ CAPABILITY = "members.view"  # the dashboard shows members: whoever may open the
 
 
 def members_link(**params) -> str:
-    query = urlencode({k: v for k, v in params.items() if v != ""})
+    """The member list with these filters, in the directory's canonical form."""
+    from tenant_apps.directory.params import canonical_query
+
+    query = canonical_query({k: str(v) for k, v in params.items() if v != ""})
     return f"{MEMBERS_URL}?{query}" if query else MEMBERS_URL
 
 

@@ -71,6 +71,9 @@ def build(branch_code: str = "robot", *, prefix: str = "") -> dict:
           reason="ended", effective_on=D(2026, 7, 1))
     event(membership=m[prefix + "R0007"], from_status="active", to_status="withdrawn",
           reason="withdrawn_by_member", effective_on=D(2026, 5, 1))
+    from tenant_apps.directory.services import refresh_entries
+
+    refresh_entries([x.pk for x in out.values()])  # as every write path does
     return out
 
 
