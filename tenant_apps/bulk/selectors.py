@@ -35,7 +35,7 @@ def params_from(query: QueryDict) -> dict[str, list[str]]:
 
 def selection_of(params: dict) -> list[str] | None:
     for key in SELECTIONS:
-        if params.get(key):
+        if key in params:
             return params[key]
     return None
 

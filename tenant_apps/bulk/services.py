@@ -308,8 +308,8 @@ def _branch(job: BulkJob, records) -> None:
     done = moved = 0
     for pk in list(records.values_list("pk", flat=True)):
         with transaction.atomic():
-            record = records.model.objects.select_for_update().select_related("branch") \
-                .get(pk=pk)
+            record = records.model.objects.select_for_update(of=("self",)) \
+                .select_related("branch").get(pk=pk)
             moved += record_set_branch(acting_user=job.requested_by, record=record,
                                        branch=branch, reason=job.options.get("reason", ""),
                                        data={"job": str(job.public_id)})
