@@ -123,7 +123,7 @@ def dashboard_for(user) -> dict | None:
             [_cell(pgettext("join funnel", "Paid")), _cell(funnel.get("paid", 0),
                                      "/finance/orders/?status=confirmed" if finance else None)],
             [_cell(pgettext("join funnel", "Member")), _cell(funnel.get("member", 0))]]
-    tables["funnel"] = {"title": _("Join funnel"), "chart": "funnel",
+    tables["funnel"] = {"title": _("Join funnel"), "chart": "hbar",
                         "columns": [_("Stage"), _("Applications")], "rows": body}
     labels = {"draft": (_("Filling in the forms"), None),
               "returned": (_("Returned for correction"), None),
@@ -224,6 +224,8 @@ def chart_data(tables: dict) -> dict:
                            "data": [c["value"] / 100 if c["money"] else c["value"]
                                     for c in cells],
                            "links": [c["href"] or "" for c in cells]})
+        if table.get("money"):  # amounts only: a count beside them would share their axis
+            series = [s for s in series if s["money"]]
         rows = table["rows"]
         if table["chart"] == "stack":  # leave out the total row and column
             rows = rows[:-1]

@@ -291,6 +291,9 @@ CELERY_BEAT_SCHEDULE = {
     "dashboards-refresh": {"task": "tenants.for_each_association",
                            "schedule": crontab(hour=3, minute=0),
                            "args": ["dashboards.refresh"]},
+    # Exported member files are deleted after EXPORT_KEEP_HOURS (docs/bulk.md).
+    "bulk-expire": {"task": "tenants.for_each_association", "schedule": 3600.0,
+                    "args": ["bulk.expire"]},
 }
 
 # --- API ----------------------------------------------------------------------------------------

@@ -39,10 +39,12 @@
       return base;
     }
     var horizontal = spec.kind === "hbar";
-    var category = {type: "category", data: spec.categories,
+    if (horizontal) { base.grid.left = 8; }
+    var category = {type: "category", data: spec.categories, inverse: horizontal,
                     axisLabel: {hideOverlap: true, rotate: narrow && !horizontal ? 45 : 0}};
-    var value = {type: "value", axisLabel: isMoney ? {formatter: function (v) {
-      return v >= 10000 ? (v / 10000) + "万" : v; }} : {}};
+    var value = {type: "value", minInterval: isMoney ? undefined : 1,
+                 axisLabel: isMoney ? {formatter: function (v) {
+                   return v >= 10000 ? (v / 10000) + "万" : v; }} : {}};
     base.legend = {type: "scroll", top: 0};
     base.xAxis = horizontal ? value : category;
     base.yAxis = horizontal ? category : value;
