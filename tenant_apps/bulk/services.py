@@ -138,22 +138,26 @@ def _export(job: BulkJob, records) -> None:
 
     simple = {"number", "type", "rank", "branch", "joined", "valid_until", "email"}
 
-    def cell(column, row, contacts):
+    def getter(column):
+        """One function per chosen column, picked once (not per cell)."""
         key = column.key
         if key.startswith("field:"):
-            return field_value(column, row)
+            return lambda row, contacts: field_value(column, row)
         if key in simple:
-            return row[key] or ""
+            return lambda row, contacts: row[key] or ""
         if key == "name":
-            return name(row)
+            return lambda row, contacts: name(row)
         if key == "status":
-            return statuses.get(row["status"], row["status"])
+            return lambda row, contacts: statuses.get(row["status"], row["status"])
         if key == "phone":
-            return phone(row["phone"])
+            return lambda row, contacts: phone(row["phone"])
         if key == "contacts":
-            return "；".join(" ".join(p for p in (c.role, c.name, phone(c.mobile), c.email) if p)
-                            for c in contacts.get(row["id"], ()))
-        return ""
+            return lambda row, contacts: "；".join(
+                " ".join(p for p in (c.role, c.name, phone(c.mobile), c.email) if p)
+                for c in contacts.get(row["id"], ()))
+        return lambda row, contacts: ""
+
+    getters = [getter(c) for c in chosen]
 
     with_contacts = any(c.key == "contacts" for c in chosen)
     names = list(_ROW)
@@ -167,7 +171,7 @@ def _export(job: BulkJob, records) -> None:
                     .order_by("ordering", "id"):
                 contacts.setdefault(c.record_id, []).append(c)
         for row in batch:
-            sheet.row([cell(c, row, contacts) for c in chosen])
+            sheet.row([get(row, contacts) for get in getters])
 
     with tempfile.TemporaryFile(suffix=".xlsx") as fh:
         with SheetWriter(fh, _("Members")) as sheet:

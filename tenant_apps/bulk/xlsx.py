@@ -35,7 +35,10 @@ _SHEET_START = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<works
 _SHEET_END = "</sheetData></worksheet>"
 
 
-def _cell(value, header: bool) -> str:
+def _cell(value, header: bool = False) -> str:
+    if value.__class__ is str and value and not header:  # most cells: plain text
+        return ('<c t="inlineStr"><is><t xml:space="preserve">'
+                f"{escape(_ILLEGAL.sub('', value))}</t></is></c>")
     if value is None or value == "":
         return "<c/>"
     if isinstance(value, bool):
@@ -72,7 +75,7 @@ class SheetWriter:
         self._buffer.append("<row>" + "".join(_cell(v, True) for v in values) + "</row>")
 
     def row(self, values) -> None:
-        self._buffer.append("<row>" + "".join(_cell(v, False) for v in values) + "</row>")
+        self._buffer.append("<row>" + "".join(map(_cell, values)) + "</row>")
         if len(self._buffer) >= 500:
             self.flush()
 

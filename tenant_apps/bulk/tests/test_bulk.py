@@ -227,3 +227,23 @@ def test_hq_adds_a_selection_to_a_branch_with_an_audit_row_each(robot, alpha, ru
     assert moved == {"R0001": "welding", "R0002": "welding", "S0003": "robot"}
     assert audits == [("专业调整", {"branch": {"old": "robot", "new": "welding"}})] * 2
     assert listed == {"R0001": "welding", "R0002": "welding"}
+
+
+def test_the_sheet_writer_round_trips_text_numbers_and_dates_through_openpyxl(tmp_path):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from tenant_apps.bulk.xlsx import SheetWriter
+
+    path = tmp_path / "x.xlsx"
+    with path.open("wb") as fh, SheetWriter(fh, "会员[1]") as sheet:
+        sheet.header(["名称", "数", "日期"])
+        sheet.row(["<b>&\"甲\"</b>\x07", 12, dt.date(2026, 12, 31)])
+        sheet.row(["", None, "  前后空格  "])
+    book = load_workbook(path)
+    assert book.sheetnames == ["会员1"]
+    assert [list(r) for r in book.active.iter_rows(values_only=True)] == [
+        ["名称", "数", "日期"], ['<b>&"甲"</b>', 12, dt.datetime(2026, 12, 31)],
+        [None, None, "  前后空格  "]]
+    assert book.active["C2"].number_format == "yyyy-mm-dd"
