@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _export_path(job: BulkJob, filename: str) -> str:
@@ -19,7 +20,7 @@ def _export_path(job: BulkJob, filename: str) -> str:
 class BulkJob(models.Model):
     class Kind(models.TextChoices):
         EXPORT = "export", _("Export to Excel")
-        MESSAGE = "message", _("Message")
+        MESSAGE = "message", pgettext_lazy("bulk action", "Send a message")
         BRANCH = "branch", _("Add to a branch")
 
     class Status(models.TextChoices):
