@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tenant_apps.dashboards.figures import compute
@@ -28,6 +28,10 @@ def dashboard_refresh(*, today: dt.date | None = None) -> int:
                                refreshed_at=now)
              for pk in branches if str(pk) not in figures]
     with transaction.atomic():
+        # Two refreshes at once (the night's job and a click) take turns, per association.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || "
+                           "'.dashboards.refresh'))")
         DashboardSnapshot.objects.all().delete()
         DashboardSnapshot.objects.bulk_create(rows)
     return len(rows)
