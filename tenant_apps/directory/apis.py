@@ -59,7 +59,8 @@ class CountsSerializer(serializers.Serializer):
 
 
 class MemberSearchSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="matches; at most 10,000 when not exact")
+    count = serializers.IntegerField(
+        help_text="matches; 1,000 when there are more (count_exact false)")
     count_exact = serializers.BooleanField()
     page = serializers.IntegerField()
     pages = serializers.IntegerField()

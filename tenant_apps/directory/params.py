@@ -77,23 +77,25 @@ class Choices:
 
 def _document_choices() -> tuple[list[str], bool]:
     """The titles the forms offer (a choice field keyed `title`), and whether any type asks
-    for interest branches."""
-    from tenant_apps.applications.engine import form_steps
+    for interest branches (a multiple choice of branches): one query of the form fields."""
+    from django.db.models import Q
+
+    from tenant_apps.configuration.models import FormField
     from tenant_apps.directory.services import TITLE_KEYS
-    from tenant_apps.records.services import _revision_document
 
     titles: list[str] = []
     interest = False
-    for mtype in _revision_document().get("member_types", []):
-        for step in form_steps(mtype):
-            for spec in step.fields:
-                if spec["key"] in TITLE_KEYS:
-                    for choice in spec.get("choices") or []:
-                        label = choice.get("value") if isinstance(choice, dict) else choice
-                        if label and str(label) not in titles:
-                            titles.append(str(label))
-                if spec.get("type") == "multichoice" and spec.get("choices_from") == "branches":
-                    interest = True
+    for kind, options in FormField.objects.filter(
+            Q(key__in=TITLE_KEYS, type="choice")
+            | Q(type="multichoice", options__choices_from="branches")).values_list(
+            "type", "options"):
+        if kind == "multichoice":
+            interest = True
+            continue
+        for choice in (options or {}).get("choices") or []:
+            label = choice.get("value") if isinstance(choice, dict) else choice
+            if label and str(label) not in titles:
+                titles.append(str(label))
     return titles, interest
 
 

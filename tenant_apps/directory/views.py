@@ -14,6 +14,7 @@ from tenant_apps.accounts.capabilities import ALL, scope
 from tenant_apps.directory.params import SORT_LABELS, canonical_query
 from tenant_apps.directory.selectors import member_search
 from tenant_apps.directory.services import saved_search_create, saved_search_delete
+from tenant_apps.memberships.models import Membership
 
 
 def _refused(request):
@@ -26,19 +27,51 @@ def members(request):
     branch's). Bad parameters: the message on the page, 400, and an empty list."""
     if scope(request.user, "members.view") is None:
         return _refused(request)
+    return _list(request, request.GET)
+
+
+@login_required
+def saved_search(request, pk: int):
+    """A saved search's own address: the list with its filters (the owner's only)."""
+    from django.http import QueryDict
+
+    from tenant_apps.directory.models import SavedSearch
+
+    if scope(request.user, "members.view") is None:
+        return _refused(request)
+    saved = SavedSearch.objects.filter(owner=request.user, pk=pk).first()
+    if saved is None:
+        return _refused(request)
+    params = QueryDict(saved.query, mutable=True)
+    if request.GET.get("page"):
+        params["page"] = request.GET["page"]
+    return _list(request, params, current=saved)
+
+
+def _list(request, params, current=None):
     from tenant_apps.directory.models import SavedSearch
 
     status, error, result = 200, "", None
     try:
-        result = member_search(request.user, request.GET)
+        result = member_search(request.user, params)
     except AppError as exc:
         status, error = 400, exc.message
     saved = list(SavedSearch.objects.filter(owner=request.user))
-    context = {"result": result, "error": error, "saved": saved,
-               "raw": request.GET, "sorts": list(SORT_LABELS.items()),
+    context = {"result": result, "error": error, "saved": saved, "current": current,
+               "raw": params, "sorts": list(SORT_LABELS.items()),
                "hq_scope": scope(request.user, "members.view") == ALL}
     if result is not None:
         context.update(_links(result))
+    else:
+        # the form again with what was asked, so the one value at fault can be corrected
+        from tenant_apps.directory.params import MULTI, SINGLE
+        from tenant_apps.directory.selectors import _viewer_choices
+
+        choices, _branch_ids = _viewer_choices(request.user)
+        context.update(filters=_filters(choices), status_counts=[
+            {"code": code, "label": label} for code, label in Membership.Status.choices],
+            p={**{k: params.getlist(k) for k in MULTI},
+               **{k: params.get(k, "") for k in SINGLE}})
     return render(request, "directory/members.html", context, status=status)
 
 
@@ -58,8 +91,13 @@ def _links(result) -> dict:
         pages["previous"] = base + canonical_query(params, page=result.page - 1)
     if result.has_next:
         pages["next"] = base + canonical_query(params, page=result.page + 1)
-    choices = result.choices
-    filters = {
+    return {"type_counts": types, "status_counts": statuses, "pages": pages,
+            "filters": _filters(result.choices), "p": params, "query": result.query}
+
+
+def _filters(choices) -> dict:
+    """The filters' choices: only what the association configured."""
+    return {
         "types": [(t.code, t.name) for t in choices.types],
         "ranks": list(dict.fromkeys((r.code, r.name) for r in choices.ranks())),
         "branches": [(b.code, b.name) for b in choices.branches],
@@ -69,8 +107,6 @@ def _links(result) -> dict:
         "referrals": [(c.code, c.label) for c in choices.channels],
         "provinces": _provinces(),
     }
-    return {"type_counts": types, "status_counts": statuses, "pages": pages,
-            "filters": filters, "p": params, "query": result.query}
 
 
 def _provinces() -> list[tuple[str, str]]:

@@ -198,7 +198,13 @@ def test_saved_searches_are_each_staff_members_own(alpha):
     assert saved.status_code == 302
     assert saved["Location"] == "/manage/members/?status=overdue&branch=robot"
     page = hq.get("/manage/members/").content.decode()
-    assert '<a href="/manage/members/?status=overdue&amp;branch=robot">机器人分会欠费</a>' in page
+    with schema_context("alpha"):
+        from tenant_apps.directory.models import SavedSearch
+
+        pk = SavedSearch.objects.get().pk
+    assert f'<a href="/manage/member-searches/{pk}/">机器人分会欠费</a>' in page
+    opened = hq.get(f"/manage/member-searches/{pk}/").content.decode()
+    assert "张伟" in opened and "张三" not in opened
     assert "机器人分会欠费" not in alpha.client("reviewer").get("/manage/members/") \
         .content.decode()
     # no name: refused, nothing saved
@@ -206,11 +212,9 @@ def test_saved_searches_are_each_staff_members_own(alpha):
                       follow=True)
     assert "请为该查询命名" in refused.content.decode()
     with schema_context("alpha"):
-        from tenant_apps.directory.models import SavedSearch
-
         assert SavedSearch.objects.count() == 1
-        pk = SavedSearch.objects.get().pk
-    # another staff member cannot delete it
+    # another staff member can neither open nor delete it
+    assert alpha.client("reviewer").get(f"/manage/member-searches/{pk}/").status_code == 404
     assert alpha.client("reviewer").post(f"/manage/member-searches/{pk}/delete/") \
         .status_code == 404
     assert hq.post(f"/manage/member-searches/{pk}/delete/").status_code == 302
@@ -275,3 +279,16 @@ def test_list_queries_do_not_grow_with_members(alpha):
     many = [count(client, p) for p in shapes] + [count(branch_client, p) for p in shapes]
     assert few == many
     assert max(many) <= 16
+
+
+def test_the_api_schema_documents_the_list_and_its_parameters(alpha):
+    import yaml
+    from django.test import Client
+
+    schema = yaml.safe_load(Client(HTTP_HOST=alpha.host).get("/api/schema/").content)
+    operation = schema["paths"]["/api/v1/members/"]["get"]
+    assert operation["operationId"] == "staff_member_search"
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "q", "type", "rank", "status", "branch", "interest", "region", "title", "school",
+        "referral", "joined_from", "joined_to", "valid_from", "valid_to", "arrears", "sort",
+        "page"}
