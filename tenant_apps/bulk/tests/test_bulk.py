@@ -175,7 +175,8 @@ def test_one_member_from_the_member_page_and_refusals(robot, alpha, run):
     from tenant_apps.notifications.models import OutboxMessage
 
     one = robot.get("/manage/members/message/?number=R0002")
-    assert "已选 1 位会员" in text(one)
+    assert "已选 1 位会员 (R0002)" in text(one)
+    assert '<a href="/manage/members/R0002/">返回会员页面</a>' in text(one)
     unknown = run(robot, "/manage/members/message/", {
         "filters": "number=R0002", "channels": ["inbox"], "subject": "通知",
         "body": "{name.__class__} 您好 {password}"})
