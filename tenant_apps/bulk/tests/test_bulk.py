@@ -248,3 +248,15 @@ def test_the_sheet_writer_round_trips_text_numbers_and_dates_through_openpyxl(tm
         ["名称", "数", "日期"], ['<b>&"甲"</b>', 12, dt.datetime(2026, 12, 31)],
         [None, None, "  前后空格  "]]
     assert book.active["C2"].number_format == "yyyy-mm-dd"
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from tenant_apps.bulk.xlsx import SheetWriter
+
+    path = tmp_path / "f.xlsx"
+    with path.open("wb") as fh, SheetWriter(fh, "会员") as sheet:
+        sheet.row(['=HYPERLINK("http://x.test","点我")'])
+    cell = load_workbook(path).active["A1"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x.test","点我")'
