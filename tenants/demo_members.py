@@ -84,6 +84,9 @@ def _create(slug: str, plan: dict) -> int:
 
     lifecycle_run()  # those whose spread validity has ended become overdue, suspended, lapsed
     maker.renew_some(made)
+    from tenant_apps.directory.services import refresh_all
+
+    refresh_all()  # the dates moved above by hand: the member list reads them afresh
     return len(made)
 
 
