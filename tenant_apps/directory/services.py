@@ -8,6 +8,7 @@ Saved searches: `saved_search_create`, `saved_search_delete`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -225,11 +226,26 @@ def _refresh_record_columns(ids: list[int]) -> None:
         source = referrals.get(sources.get(membership.pk))
         entry["referral"] = (source or {}).get("referral_channel__code") or ""
         entry["referral_branch"] = (source or {}).get("referral_branch__code") or ""
-        updates.append(DirectoryEntry(membership_id=membership.pk, **entry))
-    DirectoryEntry.objects.bulk_update(updates, [
-        "name", "name_pinyin", "name_initials", "phone", "phones", "email", "emails",
-        "credit_code", "region", "city", "title", "school", "interest_branches", "referral",
-        "referral_branch"], batch_size=500)
+        updates.append({"id": membership.pk, **entry})
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.execute(_RECORD_COLUMNS, [json.dumps(updates, ensure_ascii=False)])
+
+
+# One UPDATE for a chunk of members (Django's bulk_update builds a CASE per row and field).
+# The column names are the constants below; the values travel as one JSON parameter.
+_TEXT_COLUMNS = ("name", "name_pinyin", "name_initials", "phone", "email", "credit_code",
+                 "region", "city", "title", "school", "referral", "referral_branch")
+_ARRAY_COLUMNS = ("phones", "emails", "interest_branches")
+_RECORD_COLUMNS = (
+    "UPDATE directory_directoryentry e SET "  # noqa: S608 (constant column names)
+    + ", ".join(f"{c} = r.{c}" for c in _TEXT_COLUMNS) + ", "
+    + ", ".join(f"{c} = ARRAY(SELECT jsonb_array_elements_text(r.{c}))::varchar[]"
+                for c in _ARRAY_COLUMNS)
+    + ", refreshed_at = now() FROM jsonb_to_recordset(%s::jsonb) AS r(id bigint, "
+    + ", ".join(f"{c} text" for c in _TEXT_COLUMNS) + ", "
+    + ", ".join(f"{c} jsonb" for c in _ARRAY_COLUMNS)
+    + ") WHERE e.membership_id = r.id")
 
 
 # --- saved searches ---------------------------------------------------------------------------
