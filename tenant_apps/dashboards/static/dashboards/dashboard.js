@@ -20,18 +20,19 @@
     var isMoney = spec.series.some(function (s) { return s.money; });
     var base = {
       color: palette, animation: false,
-      tooltip: {trigger: spec.kind === "pie" || spec.kind === "funnel" ? "item" : "axis",
+      tooltip: {trigger: spec.kind === "pie" ? "item" : "axis",
                 confine: true,
                 valueFormatter: isMoney ? money : undefined},
       grid: {left: 8, right: 16, top: 36, bottom: 8, containLabel: true}
     };
-    if (spec.kind === "pie" || spec.kind === "funnel") {
+    if (spec.kind === "pie") {
       var s = spec.series[spec.series.length - 1];
       base.legend = {type: "scroll", bottom: 0};
       base.series = [{
-        type: spec.kind, name: s.name, radius: spec.kind === "pie" ? ["30%", "62%"] : undefined,
-        top: 10, bottom: 30, left: "10%", width: "80%", sort: "none",
-        label: {formatter: spec.kind === "funnel" ? "{b} {c}" : "{b}"},
+        type: "pie", name: s.name, radius: ["30%", narrow ? "70%" : "62%"],
+        top: 10, bottom: 30,
+        // on a phone the legend names the slices; labels outside would be cut off
+        label: {show: !narrow, formatter: "{b}"}, labelLine: {show: !narrow},
         data: spec.categories.map(function (c, i) {
           return {name: c, value: s.data[i], link: s.links[i]};
         })
