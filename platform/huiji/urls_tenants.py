@@ -108,6 +108,9 @@ urlpatterns = [
     path("", include("tenant_apps.configuration.urls")),
     path("", include("tenant_apps.applications.urls")),
     path("", include("tenant_apps.memberships.urls")),
+    # Before records: /manage/members/message/ and /manage/members/export/ are not numbers.
+    path("", include("tenant_apps.bulk.urls")),
+    path("", include("tenant_apps.dashboards.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.billing.urls")),

@@ -229,15 +229,10 @@ def change_request_decide(*, actor, request: ChangeRequest, decision: str,
 def _apply(actor, request: ChangeRequest) -> None:
     record = request.record
     if request.kind == Kind.BRANCH:
-        before = record.branch.code if record.branch_id else None
-        record.branch = request.branch
-        record.save(update_fields=["branch", "updated_at"])
-        audit_record(actor=actor, action="record.branch_changed", target=record,
-                     data={"request": str(request.public_id), "changes": {
-                         "branch": {"old": before, "new": request.branch.code}}})
-        from tenant_apps.directory.services import refresh_entries
+        from tenant_apps.records.services import record_set_branch
 
-        refresh_entries([record.membership_id], record=False)
+        record_set_branch(acting_user=actor, record=record, branch=request.branch,
+                          data={"request": str(request.public_id)}, always=True)
         return
     # Checked again against today's configuration: a field the association has since
     # removed, or a rule it tightened, is refused here with the field named (nothing applied).

@@ -168,6 +168,26 @@ def record_write(*, acting_user, record: MemberRecord, cleaned: dict, reason: st
     return diff
 
 
+def record_set_branch(*, acting_user, record: MemberRecord, branch, reason: str = "",
+                      data: dict | None = None, always: bool = False) -> bool:
+    """Move a member to `branch` (the body joined: its administrators see the member), with
+    one audit row `record.branch_changed` of the old and new branch code. Used by an approved
+    加入分支机构 request and by staff's 加入分支机构 on many members (tenant_apps/bulk). A
+    member already there is left alone (False) unless `always`."""
+    if record.branch_id == branch.pk and not always:
+        return False
+    before = record.branch.code if record.branch_id else None
+    record.branch = branch
+    record.save(update_fields=["branch", "updated_at"])
+    audit_record(actor=acting_user, action="record.branch_changed", target=record,
+                 reason=reason, data={**(data or {}), "changes": {
+                     "branch": {"old": before, "new": branch.code}}})
+    from tenant_apps.directory.services import refresh_entries
+
+    refresh_entries([record.membership_id], record=False)
+    return True
+
+
 def record_account_name(record: MemberRecord, diff: dict, *, save: bool,
                         layout: dict | None = None) -> None:
     """A field filled from the account's name (CAQ: 单位名称即登录账号) changes the account's

@@ -28,7 +28,8 @@ def test_staff_pages_break_no_content_security_policy(server, desktop):
         assert page.locator(".hc-mark").evaluate("e => e.style.left") == f"{float(target):g}%"
     login(page, base, "admin@cmes.test")
     for path in ("/review/", "/manage/config/", "/finance/orders/", "/finance/statements/",
-                 "/finance/vouchers/", "/member/"):
+                 "/finance/vouchers/", "/member/", "/manage/dashboard/",
+                 "/manage/members/export/", "/manage/members/message/"):
         page.goto(f"{base}{path}")
     page.goto(f"{base}/manage/config/templates/")
     dialogs: list[str] = []

@@ -357,6 +357,37 @@ def _change_proof(owner: User) -> str:
     return f"/files/{stored.public_id}/"
 
 
+
+def _bulk_job(owner: User, kind: str = "export"):
+    """A bulk action's job (tenant_apps/bulk): an export with its file, or a message."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from tenant_apps.bulk.models import BulkJob
+
+    job = BulkJob.objects.create(kind=kind, requested_by=owner, params={"status": ["active"]},
+                                 status="done", total=1, done=1, finished_at=timezone.now(),
+                                 expires_at=timezone.now() + timezone.timedelta(hours=1))
+    if kind == "export":
+        job.file.save("x.xlsx", ContentFile(b"PK export"), save=True)
+    return job
+
+
+def _export_job_page(owner: User) -> str:
+    return f"/manage/members/jobs/{_bulk_job(owner).public_id}/"
+
+
+def _export_job_progress(owner: User) -> str:
+    return f"/manage/members/jobs/{_bulk_job(owner).public_id}/progress/"
+
+
+def _export_file(owner: User) -> str:
+    return f"/manage/members/jobs/{_bulk_job(owner).public_id}/download/"
+
+
+def _message_batch_page(owner: User) -> str:
+    return f"/manage/members/jobs/{_bulk_job(owner, 'message').public_id}/"
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -409,4 +440,11 @@ CASES = [
                   _change_request_review),
     IsolationCase("change request via API (staff)", "api", "hq_admin", _change_request_api),
     IsolationCase("change request proof", "file", "member", _change_proof),
+    # Bulk actions: a job is its asker's alone (another HQ administrator gets 404 too, see
+    # tenant_apps/bulk/tests); the dashboard's summary rows have no id of their own:
+    # tests/isolation/test_dashboard_summaries.py.
+    IsolationCase("member export job (page)", "page", "hq_admin", _export_job_page),
+    IsolationCase("member export progress (JSON)", "api", "hq_admin", _export_job_progress),
+    IsolationCase("member export file", "file", "hq_admin", _export_file),
+    IsolationCase("staff message batch (page)", "page", "hq_admin", _message_batch_page),
 ]

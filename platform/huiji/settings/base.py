@@ -64,6 +64,8 @@ TENANT_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.files",
     "tenant_apps.portal",
+    "tenant_apps.dashboards",
+    "tenant_apps.bulk",
 ]
 # `tenants` comes first: Django takes a management command from the first app that has it, and
 # tenants/ replaces django-tenants' migrate_schemas with one that also migrates the template.
@@ -284,6 +286,14 @@ CELERY_BEAT_SCHEDULE = {
     "membership-lifecycle": {"task": "tenants.for_each_association",
                              "schedule": crontab(hour=1, minute=30),
                              "args": ["memberships.lifecycle"]},
+    # The dashboard's summary rows (docs/dashboards.md); the lifecycle job also queues it
+    # when it has run, so this is the fallback for a night the job did not finish.
+    "dashboards-refresh": {"task": "tenants.for_each_association",
+                           "schedule": crontab(hour=3, minute=0),
+                           "args": ["dashboards.refresh"]},
+    # Exported member files are deleted after EXPORT_KEEP_HOURS (docs/bulk.md).
+    "bulk-expire": {"task": "tenants.for_each_association", "schedule": 3600.0,
+                    "args": ["bulk.expire"]},
 }
 
 # --- API ----------------------------------------------------------------------------------------

@@ -34,5 +34,9 @@ class Command(BaseCommand):
         for found in rows.order_by("slug"):
             with schema_context(found.schema_name):
                 done = lifecycle_run(today=day)
+                # the dashboard's figures as of the same day (docs/dashboards.md)
+                from tenant_apps.dashboards.services import dashboard_refresh
+
+                dashboard_refresh(today=day)
             figures = ", ".join(f"{k} {v}" for k, v in sorted(done.items())) or "nothing"
             self.stdout.write(f"{found.slug}: {figures}")
