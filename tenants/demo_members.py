@@ -87,6 +87,9 @@ def _create(slug: str, plan: dict) -> int:
     from tenant_apps.directory.services import refresh_all
 
     refresh_all()  # the dates moved above by hand: the member list reads them afresh
+    from tenant_apps.dashboards.services import dashboard_refresh
+
+    dashboard_refresh()
     return len(made)
 
 
