@@ -19,7 +19,7 @@ PER_PAGE = 20
 # The page's sections (tabs), in order: ?show=<key>. The record is the default.
 SECTIONS = (
     ("record", gettext_lazy("Record")),
-    ("applications", gettext_lazy("Applications")),
+    ("applications", gettext_lazy("Applications and requests")),
     ("orders", gettext_lazy("Orders and receipts")),
     ("messages", gettext_lazy("Messages")),
     ("timeline", gettext_lazy("Timeline")),
