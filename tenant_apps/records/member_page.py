@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 PER_PAGE = 20
 
@@ -21,8 +21,8 @@ SECTIONS = (
     ("record", gettext_lazy("Record")),
     ("applications", gettext_lazy("Applications and requests")),
     ("orders", gettext_lazy("Orders and receipts")),
-    ("messages", gettext_lazy("Messages")),
-    ("timeline", gettext_lazy("Timeline")),
+    ("messages", pgettext_lazy("member page", "Messages")),
+    ("timeline", pgettext_lazy("member page", "Timeline")),
 )
 
 
