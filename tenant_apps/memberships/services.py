@@ -125,13 +125,14 @@ def membership_withdraw(*, membership: Membership, actor, reason: str,
     given again. An order whose bank transfer finance is checking holds the withdrawal
     back."""
     from huiji.errors import Forbidden
-    from tenant_apps.accounts.capabilities import can
+    from tenant_apps.accounts.capabilities import can_for_member
     from tenant_apps.billing.services import orders_cancel_for_membership
 
     membership = Membership.objects.select_for_update(of=("self",)).select_related(
         "member_type", "user").get(pk=membership.pk)
     if by_staff:
-        if not can(actor, "members.withdraw"):
+        # as every action of the member page (docs/member-record.md, "Actions")
+        if not can_for_member(actor, "members.withdraw", membership):
             raise Forbidden()
     elif membership.user_id != getattr(actor, "pk", None):
         raise Forbidden()

@@ -62,8 +62,8 @@ def withdrawable(user, membership) -> bool:
     """办理退会 is offered: the viewer may (members.withdraw) and the status allows it."""
     from tenant_apps.memberships.state import TRANSITIONS
 
-    return can(user, "members.withdraw") and S.WITHDRAWN in TRANSITIONS.get(
-        membership.status, ())
+    return can_for_member(user, "members.withdraw", membership) and \
+        S.WITHDRAWN in TRANSITIONS.get(membership.status, ())
 
 
 def member_actions(user, record) -> dict:

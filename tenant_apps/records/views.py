@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
-from tenant_apps.accounts.capabilities import can
+from tenant_apps.accounts.capabilities import can, can_for_member
 from tenant_apps.records.layout import CONTACT_DETAILS
 from tenant_apps.records.selectors import (
     record_for_staff,
@@ -414,7 +414,7 @@ def member_withdraw(request, number: str):
     record = _staff_record(request, number)
     if record is None:
         return render(request, "records/no_record.html", status=404)
-    if not can(request.user, "members.withdraw"):
+    if not can_for_member(request.user, "members.withdraw", record.membership):
         return _refused(request)
     membership = record.membership
     from tenant_apps.records.selectors import member_name
