@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import CharField, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -55,11 +54,6 @@ def _page(rows_query, number: int, per_page: int = PER_PAGE) -> Page:
     start = (number - 1) * per_page
     rows = list(rows_query[start:start + per_page + 1])
     return Page(rows[:per_page], number, len(rows) > per_page)
-
-
-def _ids(queryset):
-    """The primary keys of `queryset` as text: audit rows name their target so."""
-    return queryset.annotate(as_text=Cast("pk", CharField())).values("as_text")
 
 
 # --- applications and change requests ------------------------------------------------------

@@ -5,17 +5,18 @@ the moves the nightly job made (`MembershipEvent` rows of the system, which writ
 row). Every entry is labelled in words from `LABELS` (never the stored action key) with a
 detail, the reason given and the actor (系统 for the system).
 
-Two queries a page, however long the member's past: the audit rows by their target (index
-`audit_target`), the job's moves by membership.
+Three queries a page, however long the member's past: the ids of the member's objects, the
+audit rows by their target (index `audit_target`), the job's moves by membership.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tenant_apps.records.member_page import PER_PAGE, Page, _ids
+from tenant_apps.records.member_page import PER_PAGE, Page
 
 # What each audited action about a member is called on the timeline.
 LABELS = {
@@ -84,27 +85,40 @@ def _label(action: str) -> str:
 
 
 def _about(membership, record) -> Q:
-    """The audit rows about this member: each by its target (type, id)."""
+    """The audit rows about this member: each by its target (type, id), every branch of the
+    OR served by the index `audit_target`. The ids of the member's orders, receipts,
+    applications, contacts and change requests are read first, in one query (an
+    `IN (subquery)` inside the OR would make PostgreSQL scan the whole audit table)."""
+    from django.db.models import CharField, Value
+
     from tenant_apps.applications.models import Application
     from tenant_apps.billing.models import InvoiceRequest, Order
     from tenant_apps.records.models import ChangeRequest, Contact
 
-    about = (Q(target_type="Membership", target_id=str(membership.pk))
-             | Q(target_type="User", target_id=str(membership.user_id))
-             | Q(target_type="Order", target_id__in=_ids(Order.objects.filter(
-                 Q(membership_id=membership.pk) | Q(payer_id=membership.user_id))))
-             | Q(target_type="InvoiceRequest", target_id__in=_ids(
-                 InvoiceRequest.objects.filter(order__payer_id=membership.user_id)))
-             | Q(target_type="Application", target_id__in=_ids(
-                 Application.objects.filter(applicant_id=membership.user_id))))
+    def ids(kind: str, queryset):
+        return queryset.annotate(audit_type=Value(kind, output_field=CharField()),
+                                 audit_id=Cast("pk", CharField())).values_list(
+            "audit_type", "audit_id")
+
+    parts = [ids("Order", Order.objects.filter(Q(membership_id=membership.pk)
+                                               | Q(payer_id=membership.user_id))),
+             ids("InvoiceRequest", InvoiceRequest.objects.filter(
+                 order__payer_id=membership.user_id)),
+             ids("Application", Application.objects.filter(applicant_id=membership.user_id))]
     if record is not None:
         # (a removed contact's row names the record; the rows of its life before are on the
         # member's history, records.selectors.record_history)
-        about |= (Q(target_type="MemberRecord", target_id=str(record.pk))
-                  | Q(target_type="Contact", target_id__in=_ids(
-                      Contact.objects.filter(record_id=record.pk)))
-                  | Q(target_type="ChangeRequest", target_id__in=_ids(
-                      ChangeRequest.objects.filter(record_id=record.pk))))
+        parts += [ids("Contact", Contact.objects.filter(record_id=record.pk)),
+                  ids("ChangeRequest", ChangeRequest.objects.filter(record_id=record.pk))]
+    targets: dict[str, list[str]] = {}
+    for kind, pk in parts[0].union(*parts[1:], all=True):
+        targets.setdefault(kind, []).append(pk)
+    about = (Q(target_type="Membership", target_id=str(membership.pk))
+             | Q(target_type="User", target_id=str(membership.user_id)))
+    if record is not None:
+        about |= Q(target_type="MemberRecord", target_id=str(record.pk))
+    for kind, pks in targets.items():
+        about |= Q(target_type=kind, target_id__in=pks)
     return about
 
 
@@ -170,7 +184,7 @@ def member_timeline(membership, record, number: int, *, document: dict | None = 
                     per_page: int = PER_PAGE) -> Page:
     """Page `number` of the timeline, newest first: {at, on, label, detail, note, actor,
     kind}. Both sources are read up to this page's end (one row more, to know whether
-    another page follows) and merged; two queries (three with the fields' labels when a
+    another page follows) and merged; three queries (four with the fields' labels when a
     record change is on the page and `document` is not given)."""
     from huiji.audit.models import AuditEntry
     from tenant_apps.memberships.models import MembershipEvent
