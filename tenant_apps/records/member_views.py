@@ -238,7 +238,7 @@ def renew(request, number: str):
     from tenant_apps.billing.models import PaymentMethod
     from tenant_apps.billing.pricing import renewal_price
     from tenant_apps.billing.services import OUTSIDE_METHODS, OutsidePayment
-    from tenant_apps.memberships.rules import hand_renewal_terms
+    from tenant_apps.memberships.rules import hand_renewal_terms, held_by_staff
     from tenant_apps.memberships.services import membership_renew_by_hand
     from tenant_apps.memberships.validity import validity_end
 
@@ -254,7 +254,7 @@ def renew(request, number: str):
     form = {"years": str(terms.options[0]) if options else "", "mode": "paid" if unit else
             "free", "method": PaymentMethod.CASH, "amount": "", "note": "", "reason": ""}
     context = _context(record, action="renew", allowed=terms.open, terms=terms,
-                       options=options, unit=unit,
+                       options=options, unit=unit, held=held_by_staff(membership),
                        methods=[(m, PaymentMethod(m).label) for m in OUTSIDE_METHODS])
     if request.method != "POST":
         return render(request, "records/member_action.html", {**context, "form": form})
