@@ -9,6 +9,7 @@ from tenant_apps.accounts import settings_apis
 from tenant_apps.applications import apis as application_apis
 from tenant_apps.billing import apis as billing_apis
 from tenant_apps.configuration import apis as config_apis
+from tenant_apps.directory import apis as directory_apis
 from tenant_apps.memberships import apis as membership_apis
 from tenant_apps.notifications import apis as inbox_apis
 from tenant_apps.portal import views as portal_views
@@ -88,6 +89,7 @@ api = [
          name="member-change-requests"),
     path("change-requests/<uuid:public_id>/", record_apis.StaffChangeRequestApi.as_view(),
          name="staff-change-request"),
+    path("members/", directory_apis.MemberSearchApi.as_view(), name="member-search"),
     path("members/<str:number>/", record_apis.StaffMemberRecordApi.as_view(),
          name="staff-member-record"),
     path("messages/", inbox_apis.InboxApi.as_view(), name="inbox"),
@@ -106,6 +108,7 @@ urlpatterns = [
     path("", include("tenant_apps.configuration.urls")),
     path("", include("tenant_apps.applications.urls")),
     path("", include("tenant_apps.memberships.urls")),
+    path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.billing.urls")),
     path("", include("tenant_apps.notifications.urls")),

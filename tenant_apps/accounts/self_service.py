@@ -79,6 +79,7 @@ def account_phone_change(*, user: User, phone: str, code: str) -> User:
             user.save(update_fields=fields)
             audit_record(actor=user, action="account.phone_changed", target=user,
                          data={"from": old, "to": phone})
+            _directory(user)
             if old:
                 # To the number that was replaced (and the account's inbox and e-mail): if it
                 # was not the person, they learn it from the phone they still hold.
@@ -148,3 +149,11 @@ def account_password_change(*, user: User, password: str, old_password: str | No
         audit_record(actor=user, action="account.password_changed", target=user,
                      data={"by": "email" if by_email else "old_password"})
     return user
+
+
+def _directory(user) -> None:
+    """A member's directory row shows the account's phone and e-mail (tenant_apps/directory)."""
+    from tenant_apps.directory.services import refresh_entries
+    from tenant_apps.memberships.models import Membership
+
+    refresh_entries(Membership.objects.filter(user=user).values_list("pk", flat=True))

@@ -96,7 +96,12 @@ def _move(mtype, today, from_statuses, to, before, reason) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(_MOVE, {"type": mtype.pk, "from": list(from_statuses), "to": str(to),
                                "before": before, "reason": str(reason), "today": today})
-        return [row[0] for row in cursor.fetchall()]
+        ids = [row[0] for row in cursor.fetchall()]
+    # The member directory's rows and counts follow, in bulk (one statement per 50,000).
+    from tenant_apps.directory.services import refresh_entries
+
+    refresh_entries(ids, record=False)
+    return ids
 
 
 def _tell(done, event, ids, mtype, today, prices, status) -> None:

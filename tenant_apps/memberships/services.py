@@ -20,6 +20,13 @@ from tenant_apps.memberships.state import check_transition
 from tenant_apps.memberships.validity import renewal_start, validity_end
 
 
+def _directory(membership: Membership) -> None:
+    """The member directory's row follows the membership (tenant_apps/directory)."""
+    from tenant_apps.directory.services import refresh_entries
+
+    refresh_entries([membership.pk], record=False)
+
+
 def member_number_next(member_type: MemberType) -> str:
     """Take the next number of a member type. Call inside the activation's transaction: the
     row lock serialises concurrent activations, and a rollback returns the number."""
@@ -66,6 +73,7 @@ def membership_activate(*, acting_user, user, member_type: MemberType, rank: Ran
                  data={"number": membership.number, "member_type": member_type.code,
                        "valid_until": membership.valid_until.isoformat()
                        if membership.valid_until else None})
+    _directory(membership)
     return membership
 
 
@@ -106,6 +114,7 @@ def membership_extend(*, acting_user, membership: Membership, years: int,
                                                   before[1].isoformat() if before[1] else None},
                        "valid_until": membership.valid_until.isoformat(),
                        "status": membership.status, **(data or {})})
+    _directory(membership)
     return membership
 
 
@@ -154,6 +163,7 @@ def membership_withdraw(*, membership: Membership, actor, reason: str,
     audit_record(actor=actor, action="membership.withdrawn", target=membership,
                  data={"number": membership.number, "from": before, "by_staff": by_staff,
                        "reason": reason, "orders_cancelled": cancelled})
+    _directory(membership)
     from tenant_apps.notifications.services import notify
 
     notify(event="membership_withdrawn", user=membership.user,
@@ -208,6 +218,7 @@ def membership_change_level(*, acting_user, membership: Membership, member_type:
                      "number": membership.number,
                      "valid_until": membership.valid_until.isoformat()
                      if membership.valid_until else None}})
+    _directory(membership)
     return membership
 
 
@@ -244,6 +255,7 @@ def membership_suspend(*, acting_user, membership: Membership, reason: str) -> M
              note=reason, to=Membership.Status.SUSPENDED)
     audit_record(actor=acting_user, action="membership.suspended", target=membership,
                  reason=reason, data={"number": membership.number, "from": before})
+    _directory(membership)
     from tenant_apps.notifications.services import notify
 
     notify(event="membership_suspended_by_staff", user=membership.user,
@@ -274,6 +286,7 @@ def membership_reinstate(*, acting_user, membership: Membership,
     audit_record(actor=acting_user, action="membership.reinstated", target=membership,
                  reason=reason, data={"number": membership.number, "from": before,
                                       "to": target})
+    _directory(membership)
     from tenant_apps.notifications.services import notify
 
     notify(event="membership_reinstated", user=membership.user,

@@ -235,6 +235,9 @@ def _apply(actor, request: ChangeRequest) -> None:
         audit_record(actor=actor, action="record.branch_changed", target=record,
                      data={"request": str(request.public_id), "changes": {
                          "branch": {"old": before, "new": request.branch.code}}})
+        from tenant_apps.directory.services import refresh_entries
+
+        refresh_entries([record.membership_id], record=False)
         return
     # Checked again against today's configuration: a field the association has since
     # removed, or a rule it tightened, is refused here with the field named (nothing applied).

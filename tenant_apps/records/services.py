@@ -51,7 +51,15 @@ def record_create_from_application(*, acting_user, application, membership) -> M
         for n, row in enumerate(contacts_from_answers(layout.get("contacts"),
                                                       application.answers or {}))])
     audit_record(actor=acting_user, action=action, target=record, data=data)
+    _directory(record)
     return record
+
+
+def _directory(record: MemberRecord) -> None:
+    """The member directory's row follows the record (tenant_apps/directory)."""
+    from tenant_apps.directory.services import refresh_entries
+
+    refresh_entries([record.membership_id])
 
 
 def record_locked(record: MemberRecord) -> MemberRecord:
@@ -156,6 +164,7 @@ def record_write(*, acting_user, record: MemberRecord, cleaned: dict, reason: st
     record.save(update_fields=["values", "updated_at"])
     audit_record(actor=acting_user, action=action, target=record, reason=reason,
                  data={"changes": diff, **(data or {})})
+    _directory(record)
     return diff
 
 
@@ -322,6 +331,7 @@ def contact_add(*, acting_user, record: MemberRecord, data: dict) -> Contact:
     contact = Contact.objects.create(record=record, ordering=(last or 0) + 1, **row)
     audit_record(actor=acting_user, action="contact.added", target=contact,
                  data={"record": record.pk, "after": _snapshot(contact)})
+    _directory(record)
     return contact
 
 
@@ -339,6 +349,7 @@ def contact_update(*, acting_user, contact: Contact, data: dict) -> Contact:
     contact.save()
     audit_record(actor=acting_user, action="contact.updated", target=contact,
                  data={"record": record.pk, "before": before, "after": _snapshot(contact)})
+    _directory(record)
     return contact
 
 
@@ -355,6 +366,7 @@ def contact_remove(*, acting_user, contact: Contact) -> None:
     Contact.objects.filter(pk=contact.pk, record=record).delete()
     audit_record(actor=acting_user, action="contact.removed", target=record,
                  data={"contact": contact.pk, "before": before})
+    _directory(record)
 
 
 def contact_login_query(phone: str) -> Q:

@@ -57,22 +57,6 @@ def cmes_member(demo_tenants, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def caq_secretariat(demo_tenants, django_db_blocker):
-    """CAQ's secretariat, who gives the final approval after payment (committed)."""
-    from django_tenants.utils import schema_context
-
-    from tenant_apps.accounts.models import Role, User
-    from tenant_apps.accounts.services import user_create
-
-    with django_db_blocker.unblock(), schema_context("caq"):
-        if not User.objects.filter(username="caq-secretariat").exists():
-            user_create(acting_user=None, name="秘书处", username="caq-secretariat",
-                        password=PASSWORD, roles=[Role.SECRETARIAT])
-    connection.set_schema_to_public()
-    return "caq-secretariat"
-
-
-@pytest.fixture(scope="session")
 def generic_society(demo_tenants, django_db_blocker):
     """A society with branches (seed 001's generic profile) and an administrator for two of
     its branches, committed for the server to see."""

@@ -7,6 +7,7 @@ profiles' own words, written out here by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -397,6 +398,10 @@ def test_jsgas_unit_joins_on_a_phone(server, sms_gateway, browser, phone, django
     journey.confirm_voucher(staff, reference)
     number = member_number(page, base)
     assert re.fullmatch(r"JSGH\d{5}", number), number
+    # Jiangsu's validity rolls: a year from the day the money was confirmed, not 31 December.
+    today = dt.date.today()
+    assert page.locator(".valid-until").inner_text() == (
+        today.replace(year=today.year + 1) - dt.timedelta(days=1)).isoformat()
     assert fits_the_screen(page)
     screenshot(page, "journey-jsgas-member-phone")
     staff_context.close()

@@ -316,6 +316,23 @@ def _member_action_page(action: str):
     return make
 
 
+def _directory_entry(owner: User) -> str:
+    """A member's row of the staff list (DirectoryEntry): the link the list gives it."""
+    from tenant_apps.directory.selectors import member_search
+
+    _record_of(_someone())  # activation and record: the row is refreshed there
+    (row,) = member_search(owner, {"q": "13988886666"}).rows
+    return row["url"]
+
+
+def _saved_search(owner: User) -> str:
+    """A staff member's saved search (SavedSearch), opened at its own address."""
+    from tenant_apps.directory.services import saved_search_create
+
+    saved = saved_search_create(owner=owner, name="欠费会员", params={"status": "overdue"})
+    return f"/manage/member-searches/{saved.pk}/"
+
+
 def _contact_api(owner: User) -> str:
     from tenant_apps.records.models import Contact
 
@@ -403,6 +420,9 @@ CASES = [
                   _member_action_page("renew")),
     IsolationCase("member login reset (staff page)", "page", "hq_admin",
                   _member_action_page("reset-login")),
+    IsolationCase("member directory row (staff list's link)", "page", "hq_admin",
+                  _directory_entry),
+    IsolationCase("saved member search (staff page)", "page", "hq_admin", _saved_search),
     IsolationCase("member contact via API", "api", "member", _contact_api,
                   staff_can_reach=False),
     IsolationCase("change request (member's page)", "page", "member", _change_request_page,

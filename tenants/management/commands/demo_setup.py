@@ -94,9 +94,12 @@ class Command(BaseCommand):
                 name = load_profile(spec["profile"])["association"]["name"]
                 association_create(acting_user=None, name=name,
                                    admin_password=ADMIN_PASSWORD, **spec)
+        from tenants.demo_members import MEMBER_PASSWORD, demo_members_create
+
         for spec in ASSOCIATIONS:
             with schema_context(spec["slug"]):
                 demo_staff_create(spec["slug"], spec["admin_phone"])
+                demo_members_create(spec["slug"])
         from tenants.demo_payments import GATEWAY_URL, connect_demo_payments
 
         connect_demo_payments([spec["slug"] for spec in ASSOCIATIONS])
@@ -106,6 +109,8 @@ class Command(BaseCommand):
         out("")
         out(f"Payments: WeChat Pay and Alipay go to the fake gateway at {GATEWAY_URL};")
         out("  open the QR code's link to 'scan' and pay. SMS codes appear in this log.")
+        out("Demo members sign in with their phone (see the staff console's member list)"
+            f" / {MEMBER_PASSWORD}.")
         out(f"Platform (operator console): {base}/")
         out(f"  operator login: {OPERATOR['username']} / {OPERATOR['password']}")
         for spec in ASSOCIATIONS:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "tenant_apps.directory"
+    label = "directory"
+    verbose_name = "Member directory"

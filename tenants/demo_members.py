@@ -1,0 +1,365 @@
+"""The demo's members: each demo association gets members of every type, rank and branch it
+configures, made through the real journey (apply, review, pay, activate) so that records,
+orders, receipts and history are what a real member leaves behind, then spread over the last
+two years so the staff console's lists, counts and dashboards have something to show. A few
+applicants stay part-way (draft, in review, waiting to pay) for the join funnel.
+
+Demo data only: names, numbers and companies are made up, from a fixed seed, so every run of
+`demo_setup` on a fresh database gives the same people (张三 of 机器人分会 among them, whom the
+README's walk-through searches for by `zs`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+from stdnum.cn import ric, uscc
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明",
+         "超", "秀英", "华", "丽", "建国", "志强", "海燕", "晓东", "文博", "子涵", "浩然", "雨欣"]
+EMPLOYERS = ["清华大学", "上海交通大学", "哈尔滨工业大学", "中国一拖集团有限公司",
+             "三一重工股份有限公司", "徐工集团工程机械股份有限公司",
+             "中车青岛四方机车车辆股份有限公司",
+             "北京机械工业自动化研究所", "华中科技大学", "沈阳新松机器人自动化股份有限公司"]
+COMPANY_WORDS = ["建工", "路桥", "市政", "安装", "水利", "交通", "城建", "铁建", "能源", "燃气",
+                 "热力", "质量检测", "认证", "标准化", "精密制造"]
+CITIES = [("110000", "110108", "北京"), ("310000", "310104", "上海"),
+          ("320000", "320100", "南京"), ("320000", "320500", "苏州"),
+          ("440000", "440100", "广州"), ("420000", "420100", "武汉"),
+          ("510000", "510100", "成都"), ("370000", "370200", "青岛")]
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# How many members of each type each demo association gets, and who they are named first:
+# the walk-through's people come first so their numbers are stable.
+PLAN = {
+    "cmes": {"types": {"regular": 18, "senior": 8, "student": 8},
+             "first": [("张三", "robot"), ("张珊", "robot"), ("李四", "mech_history")]},
+    "cacem": {"types": {"unit": 16}, "first": []},
+    "caq": {"types": {"unit": 8, "individual": 8}, "first": []},
+    "jsgas": {"types": {"unit": 10}, "first": []},
+}
+MEMBER_PASSWORD = "Huiji-member-2026"  # noqa: S105  (demo only, printed by demo_setup)
+IN_PROGRESS = 6  # applicants part-way per association: 2 drafts, 2 in review, 2 to pay
+
+
+def demo_members_create(slug: str) -> int:
+    """Members of one demo association (in its schema); nothing if it has members already.
+    Returns how many were made."""
+    from tenant_apps.memberships.models import Membership
+
+    if Membership.objects.exists() or slug not in PLAN:
+        return 0
+    # The messages the journey sends (a few hundred) are kept in the outbox and the members'
+    # inboxes, not printed: the demo's log is for what a person does on the running site.
+    logging.disable(logging.WARNING)
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            return _create(slug, PLAN[slug])
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def _create(slug: str, plan: dict) -> int:
+    maker = _Maker(slug)
+    made = []
+    first = list(plan["first"])
+    for code, count in plan["types"].items():
+        for _ in range(count):
+            name, branch = first.pop(0) if first and code != "student" else (None, None)
+            made.append(maker.member(code, name=name, branch=branch))
+    for index in range(IN_PROGRESS):
+        maker.applicant_part_way(list(plan["types"])[index % len(plan["types"])],
+                                 stage=("draft", "review", "payment")[index // 2])
+    _spread_over_two_years(made, maker.random)
+    from tenant_apps.memberships.lifecycle import lifecycle_run
+
+    lifecycle_run()  # those whose spread validity has ended become overdue, suspended, lapsed
+    maker.renew_some(made)
+    from tenant_apps.directory.services import refresh_all
+
+    refresh_all()  # the dates moved above by hand: the member list reads them afresh
+    return len(made)
+
+
+class _Maker:
+    def __init__(self, slug: str):
+        from tenant_apps.accounts.models import Role, User
+        from tenant_apps.accounts.services import user_create
+
+        self.slug = slug
+        # Made-up people from a fixed seed: the same demo on every fresh database.
+        self.random = random.Random(f"huiji-demo-{slug}")  # noqa: S311
+        self.serial = 0
+        self.names: set[str] = set()
+        staff = User.objects.filter(roles__contains=[Role.HQ_ADMIN]).order_by("pk").first()
+        # The association's administrator decides and confirms, as on a small association.
+        self.staff = staff or user_create(acting_user=None, name="演示管理员",
+                                          username="demo-staff", roles=[Role.HQ_ADMIN])
+
+    # --- people ----------------------------------------------------------------------------
+    def person_name(self) -> str:
+        while True:
+            name = self.random.choice(SURNAMES) + self.random.choice(GIVEN)
+            if name not in self.names:
+                self.names.add(name)
+                return name
+
+    def unit_name(self) -> str:
+        while True:
+            city = self.random.choice(CITIES)[2]
+            name = f"{city}{self.random.choice(COMPANY_WORDS)}" \
+                   f"{self.random.choice(['集团', '工程', '科技', '股份'])}有限公司"
+            if name not in self.names:
+                self.names.add(name)
+                return name
+
+    def account(self, name: str, *, unit: bool):
+        from tenant_apps.accounts.services import user_create
+
+        self.serial += 1
+        index = {"cmes": 1, "cacem": 2, "caq": 3, "jsgas": 4}.get(self.slug, 5)
+        phone = f"137{index:02d}{self.serial:06d}"
+        email = f"member{self.serial}@{self.slug}.demo.example"
+        # Demo members sign in with their phone and the printed demo password.
+        return user_create(acting_user=None, name=name, phone=phone, email=email,
+                           password=MEMBER_PASSWORD)
+
+    # --- answers -----------------------------------------------------------------------------
+    def answer(self, spec: dict, *, person: str, unit: str | None, branch: str | None,
+               phone: str):
+        kind, key = spec["type"], spec["key"]
+        rnd = self.random
+        if kind == "group":
+            return [{sub["key"]: self.answer(sub, person=self.person_name(), unit=unit,
+                                             branch=branch, phone=self.phone())
+                     for sub in spec["fields"]}]
+        if kind in ("choice", "multichoice"):
+            if spec.get("choices_from"):
+                value = branch or self._any_branch()
+            elif key == "foreign_degree":
+                value = "无"
+            else:
+                value = rnd.choice([c["value"] for c in spec.get("choices") or [{"value": ""}]])
+            return [value] if kind == "multichoice" else value
+        city = rnd.choice(CITIES)
+        text = {
+            "name": unit or person, "unit_name": unit, "company_name": unit,
+            "handler_name": person, "contact_name": person, "head_name": person,
+            "legal_representative": self.person_name(), "form_filler": person,
+            "liaison_name": person, "employer": rnd.choice(EMPLOYERS),
+            "school": rnd.choice(EMPLOYERS[:3] + EMPLOYERS[8:9]),
+            "domestic_school": rnd.choice(EMPLOYERS[:3] + EMPLOYERS[8:9]),
+            "foreign_school": "无", "foreign_major": "无",
+            "department": rnd.choice(["技术部", "研发中心", "质量部", "办公室"]),
+            "liaison_department": "办公室", "position": rnd.choice(["工程师", "主任", "经理"]),
+            "contact_position": "办公室主任", "liaison_position": "主任",
+            "head_position": "总经理", "major": "机械工程", "domestic_major": "机械设计制造",
+            "address": f"{city[2]}市{rnd.choice(['人民路', '建设路', '解放路'])}"
+                       f"{rnd.randint(1, 300)}号",
+            "company_profile": "主要从事工程施工与技术服务。",
+            "work_experience": "从事机械设计与制造工作多年。", "intro": "燃气供应与工程服务企业。",
+        }
+        if kind in ("text", "textarea", "richtext"):
+            return text.get(key) if text.get(key) is not None else "—"
+        if kind == "phone":
+            return phone if key in ("mobile", "contact_mobile", "liaison_mobile") \
+                else f"025-{rnd.randint(80000000, 89999999)}"
+        return {
+            "date": (f"{timezone.localdate().year + rnd.randint(1, 3)}-07-01"
+                     if key == "graduation_date" else
+                     f"{rnd.randint(1965, 2000)}-{rnd.randint(1, 12):02d}-"
+                     f"{rnd.randint(1, 28):02d}"),
+            "number": str(rnd.randint(500, 90000)) if key != "year"
+            else str(timezone.localdate().year - 1),
+            "region": {"province": city[0], "city": city[1]},
+            "email": f"{self.serial}.{key}@{self.slug}.demo.example",
+            "cn_id": self.id_number(), "uscc": self.credit_code(),
+            "postcode": "100000", "url": "https://example.com", "image": "",
+        }[kind]
+
+    def phone(self) -> str:
+        self.serial += 1
+        return f"136{self.serial:08d}"
+
+    def id_number(self) -> str:
+        body = f"110105{self.random.randint(1965, 2000)}{self.random.randint(1, 12):02d}" \
+               f"{self.random.randint(1, 28):02d}{self.random.randint(100, 999)}"
+        return body + ric.calc_check_digit(body + "0")  # it reads the digits before the last
+
+    def credit_code(self) -> str:
+        body = "91320100" + "".join(self.random.choice("0123456789ABCDEFGHJKLMNPQRTUWXY")
+                                    for _ in range(9))
+        return body + uscc.calc_check_digit(body)
+
+    def _any_branch(self) -> str | None:
+        """A branch to choose where the form offers the branches (a body to join, branches of
+        interest): one of the association's branches, or headquarters where it has none."""
+        from tenant_apps.configuration.models import Branch
+
+        codes = list(Branch.objects.exclude(kind="hq").order_by("code")
+                     .values_list("code", flat=True)) or list(
+            Branch.objects.order_by("code").values_list("code", flat=True))
+        return self.random.choice(codes) if codes else None
+
+    # --- the journey -------------------------------------------------------------------------
+    def started(self, code: str, *, name: str | None, branch: str | None):
+        """An applicant with every step of the form filled and the uploads attached."""
+        from tenant_apps.applications.engine import form_steps
+        from tenant_apps.applications.services import (
+            application_accept_notices,
+            application_add_upload,
+            application_save_step,
+            application_start,
+            type_doc,
+        )
+        from tenant_apps.configuration.models import Branch, MemberType
+        from tenant_apps.files.services import private_file_store
+
+        mtype = MemberType.objects.get(code=code)
+        unit = mtype.kind == "unit"
+        unit_name = (name or self.unit_name()) if unit else None
+        person = self.person_name() if unit else (name or self.person_name())
+        user = self.account(unit_name or person, unit=unit)
+        ranks = list(mtype.ranks.order_by("pk"))
+        rank = ranks[0] if ranks and self.random.random() < 0.7 else (
+            self.random.choice(ranks) if ranks else None)
+        branch_obj = Branch.objects.filter(code=branch).first() if branch else None
+        if branch_obj is None and self.random.random() < 0.5:
+            branch_obj = Branch.objects.exclude(kind="hq").order_by("?").first()
+        application = application_start(applicant=user, member_type=mtype, rank=rank,
+                                        branch=branch_obj)
+        doc = type_doc(application)
+        for step in form_steps(doc):
+            data = {}
+            for spec in step.fields:
+                if spec["type"] == "image":
+                    data[spec["key"]] = str(private_file_store(
+                        acting_user=user, owner=user,
+                        uploaded=SimpleUploadedFile("photo.png", PNG),
+                        content_type="image/png").public_id)
+                else:
+                    data[spec["key"]] = self.answer(
+                        spec, person=person, unit=unit_name,
+                        branch=branch_obj.code if branch_obj else None, phone=user.phone)
+            errors = application_save_step(application=application, actor=user,
+                                           step_index=step.index, data=data, finish=True)
+            if errors:
+                raise ValueError(f"demo answers refused at {step.title}: {errors}")
+        application_accept_notices(application=application, actor=user)
+        for spec in doc["uploads"]:
+            if spec["required"]:
+                image = "image" in spec["kinds"]
+                application_add_upload(
+                    application=application, actor=user, requirement=spec["key"],
+                    uploaded=SimpleUploadedFile("scan.png" if image else "scan.pdf",
+                                                PNG if image else PDF))
+        return application
+
+    def member(self, code: str, *, name: str | None = None, branch: str | None = None):
+        application = self.started(code, name=name, branch=branch)
+        self.advance(application, until="member")
+        application.refresh_from_db()
+        return application.membership
+
+    def applicant_part_way(self, code: str, *, stage: str) -> None:
+        application = self.started(code, name=None, branch=None)
+        if stage != "draft":
+            self.advance(application, until=stage)
+
+    def advance(self, application, *, until: str) -> None:
+        from tenant_apps.applications.models import Status
+        from tenant_apps.applications.services import application_submit, review_decide
+        from tenant_apps.billing.models import PaymentMethod
+        from tenant_apps.billing.services import order_for_application, order_settle
+
+        application = application_submit(application=application, actor=application.applicant)
+        for _ in range(12):
+            application.refresh_from_db()
+            if application.status == Status.COMPLETED:
+                return
+            if application.status == Status.IN_REVIEW:
+                if until == "review":
+                    return
+                review_decide(application=application, actor=self._decider(application),
+                              decision="approve",
+                              expected_position=application.review_position)
+            elif application.status in (Status.AWAITING_PAYMENT, Status.PAYMENT_REVIEW):
+                if until == "payment":
+                    return
+                years = 1
+                with transaction.atomic():
+                    order = order_for_application(application=application,
+                                                  actor=application.applicant, years=years)
+                    method = self.random.choice([PaymentMethod.WECHAT, PaymentMethod.ALIPAY,
+                                                 PaymentMethod.BANK])
+                    order_settle(order=order, actor=self.staff, method=method, via="demo",
+                                 transaction_id=f"DEMO{order.pk:08d}")
+            else:
+                return
+
+    def renew_some(self, memberships) -> None:
+        """About half of those whose validity has ended pay again (the renewal rate)."""
+        from tenant_apps.billing.models import PaymentMethod
+        from tenant_apps.billing.services import order_for_renewal, order_settle
+        from tenant_apps.memberships.models import Membership
+
+        for membership in memberships:
+            membership.refresh_from_db()
+            if membership.status not in (Membership.Status.OVERDUE,
+                                         Membership.Status.SUSPENDED) or self.random.random() < 0.5:
+                continue
+            with transaction.atomic():
+                order = order_for_renewal(membership=membership, actor=membership.user,
+                                          years=1)
+                order_settle(order=order, actor=self.staff, method=PaymentMethod.BANK,
+                             via="demo", transaction_id=f"DEMO{order.pk:08d}")
+
+    def _decider(self, application):
+        from tenant_apps.accounts.models import Role, User
+        from tenant_apps.applications.services import can_decide_step, chain_of
+
+        step = chain_of(application)[application.review_position]
+        for user in User.objects.filter(is_active=True).exclude(roles=[]).exclude(
+                roles=[Role.MEMBER]).order_by("pk"):
+            if can_decide_step(user, step, application.branch):
+                return user
+        return self.staff
+
+
+def _spread_over_two_years(memberships, rnd: random.Random) -> None:
+    """Move each member's joining back by up to two years, as if they had joined then, with
+    the validity their type gives from that day: the dashboards' months and the lists'
+    "joined" and "valid until" filters get a spread, and the nightly job then moves those
+    whose validity has ended (overdue, suspended, lapsed)."""
+    from tenant_apps.billing.models import Order
+    from tenant_apps.configuration.models import ValidityRule
+    from tenant_apps.memberships.models import Membership, MembershipPeriod
+    from tenant_apps.memberships.validity import validity_end
+
+    for membership in memberships:
+        days = rnd.randint(0, 730)
+        if days < 30:
+            continue
+        shift = dt.timedelta(days=days)
+        start = membership.valid_from - shift
+        mtype = membership.member_type
+        end = membership.valid_until if mtype.validity_rule == ValidityRule.UNTIL_FIELD \
+            else validity_end(mtype, start=start, years=1)
+        Membership.objects.filter(pk=membership.pk).update(
+            activated_at=membership.activated_at - shift, valid_from=start, valid_until=end)
+        MembershipPeriod.objects.filter(membership=membership).update(starts_on=start,
+                                                                      ends_on=end)
+        for order in Order.objects.filter(payer=membership.user):
+            Order.objects.filter(pk=order.pk).update(
+                created_at=order.created_at - shift,
+                paid_at=(order.paid_at - shift) if order.paid_at else None,
+                confirmed_at=(order.confirmed_at - shift) if order.confirmed_at else None)
