@@ -54,6 +54,17 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
         HQ_ADMIN: ALL, REVIEWER: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
     "members.manage": (_("Change member records and contacts, see personal data unmasked"),
                        {HQ_ADMIN: ALL}),
+    # Actions on the staff member page (docs/member-record.md, "Actions"): each asked for
+    # the member at hand with `can_for_member`, so a branch-scoped role acts only on the
+    # members of a branch the person administers.
+    "members.suspend": (_("Suspend a member and reinstate them, with a reason"), {
+        HQ_ADMIN: ALL, SECRETARIAT: ALL}),
+    "members.renew": (_("Renew a membership by hand: money received outside the platform, "
+                        "or a free extension with a reason"), {HQ_ADMIN: ALL}),
+    "members.reset_login": (_("Send a member a one-time link to set a new password"), {
+        HQ_ADMIN: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
+    "members.reveal": (_("Reveal a member's masked ID number or phone (each reveal is "
+                         "logged)"), {HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
 }
 
 # The roles the staff page gives, in the order it shows them.
@@ -90,6 +101,25 @@ def can(user, capability: str, branch=None) -> bool:
     if held == BRANCH:
         return branch is None or administers(user, branch)
     return False
+
+
+def can_for_member(user, capability: str, membership) -> bool:
+    """Whether `user` may do `capability` to this member: a role held for the whole
+    association, or a branch-scoped one for a member of a branch the person administers
+    (`MemberRecord.branch`, the rule `records.selectors.record_for_staff` applies to the
+    member page). A member of headquarters (no branch) is never a branch's."""
+    held = scope(user, capability)
+    if held == ALL:
+        return True
+    if held != BRANCH or membership is None:
+        return False
+    from tenant_apps.records.models import MemberRecord
+
+    try:
+        branch = membership.record.branch
+    except MemberRecord.DoesNotExist:
+        return False
+    return branch is not None and administers(user, branch)
 
 
 def roles_with(capability: str) -> tuple[str, ...]:

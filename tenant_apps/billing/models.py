@@ -24,6 +24,10 @@ class PaymentMethod(models.TextChoices):
     WECHAT = "wechat", _("WeChat Pay")
     ALIPAY = "alipay", _("Alipay")
     BANK = "bank", _("Bank transfer")
+    # Money received outside the platform, recorded by staff (billing.services.
+    # order_paid_outside): cash at a meeting (现场缴费), or another way.
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other, outside the platform")
 
 
 class Order(models.Model):

@@ -95,9 +95,14 @@ def fee_years(membership) -> list[dict]:
     free = renewal_price(membership) == 0  # a free type owes nothing, ever
     periods = list(membership.periods.select_related("order"))
     covered: dict[int, object] = {}
+    free_years = set()  # years staff extended free of charge (a complimentary period)
     for period in periods:
         for offset in range(period.years):
             covered[period.starts_on.year + offset] = period.order
+            if period.kind == "complimentary":
+                free_years.add(period.starts_on.year + offset)
+            else:
+                free_years.discard(period.starts_on.year + offset)
     first = min([membership.valid_from.year, *covered]) if covered else \
         membership.valid_from.year
     last = max([today.year, *covered]) if covered else today.year
@@ -109,7 +114,7 @@ def fee_years(membership) -> list[dict]:
         paid = y in covered
         order = covered.get(y)
         rows.append({
-            "year": y, "paid": paid, "order": order,
+            "year": y, "paid": paid, "order": order, "complimentary": y in free_years,
             "amount_fen": order.unit_amount_fen if order else None,
             "method": order.get_method_display() if order else "",
             "invoiced": bool(order and order.pk in invoiced),

@@ -287,20 +287,77 @@ def orders_cancel_for_application(*, application: Application, actor) -> int:
 
 
 @transaction.atomic
-def orders_cancel_for_membership(*, membership, actor) -> int:
-    """Cancel a withdrawing member's open orders (renewals, level changes). An order whose
-    bank transfer finance is checking holds the withdrawal back, as for an application."""
+def orders_cancel_for_membership(*, membership, actor, kinds: tuple[str, ...] | None = None,
+                                 refusal: str | None = None) -> int:
+    """Cancel a withdrawing member's open orders (renewals, level changes), or only those of
+    `kinds` (a renewal by hand cancels the unpaid renewal orders it replaces). An order whose
+    bank transfer finance is checking holds the withdrawal back, as for an application
+    (`refusal`: the message then, when it is not a withdrawal)."""
     count = 0
-    for order in Order.objects.select_for_update(of=("self",)).filter(
-            Q(membership=membership) | Q(payer=membership.user), status__in=[
-                OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PAID]):
+    orders = Order.objects.select_for_update(of=("self",)).filter(
+        Q(membership=membership) | Q(payer=membership.user), status__in=[
+            OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PAID])
+    if kinds:
+        orders = orders.filter(kind__in=kinds)
+    for order in orders:
         if order.status != OrderStatus.PENDING:
-            raise AppError("payment_in_progress", _(
+            raise AppError("payment_in_progress", refusal or _(
                 "A payment of this member is being confirmed; the membership cannot be "
                 "withdrawn now."), status=409)
-        order_move(order, OrderStatus.CANCELLED, actor=actor, action="cancelled_withdrawn")
+        order_move(order, OrderStatus.CANCELLED, actor=actor,
+                   action="cancelled_withdrawn" if kinds is None else "replaced")
         count += 1
     return count
+
+
+# The ways staff record money received outside the platform.
+OUTSIDE_METHODS = (PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.OTHER)
+
+
+@dataclass(frozen=True)
+class OutsidePayment:
+    """Money received outside the platform (cash at a meeting, 现场缴费; a transfer that
+    never went through an order): how, how much in fen (checked against the order), and a
+    note for finance (a paper receipt's number)."""
+
+    method: str
+    amount_fen: int
+    note: str = ""
+
+
+@transaction.atomic
+def order_paid_outside(*, membership, actor, years: int, payment: OutsidePayment,
+                       reason: str = "") -> Order:
+    """A renewal order for money received outside the platform, confirmed at once by
+    `order_settle` (its effects applied there: the validity extended, the member told). The
+    order is made at the fee in force for `years` years, as the member's own would be; the
+    amount staff received must be that amount. Called by memberships.services.
+    membership_renew_by_hand, which checks who may."""
+    from huiji.reasons import reason_checked
+
+    if payment.method not in OUTSIDE_METHODS:
+        raise AppError("bad_method", _("Choose how the money was received."), field="method")
+    note = reason_checked(payment.note, field="note")
+    unit = renewal_price(membership)
+    if unit == 0:
+        raise AppError("nothing_to_pay", _("This membership has no fee to pay; extend it "
+                                           "free of charge instead."), field="amount")
+    if payment.amount_fen != unit * years:
+        raise AppError("wrong_amount", _(
+            "The amount received must be the fee for these years: %(amount)s yuan. For less "
+            "(or nothing), extend the membership free of charge and give the reason.")
+            % {"amount": _yuan(unit * years)}, field="amount")
+    order = _create_order(kind=Order.Kind.RENEWAL, payer=membership.user,
+                          membership=membership, member_type=membership.member_type,
+                          rank=membership.rank, years=years, unit=unit)
+    audit_record(actor=actor, action="order.created", target=order, reason=reason,
+                 data={"number": order.number, "amount_fen": order.amount_fen,
+                       "years": years, "kind": "renewal", "outside": True})
+    settled = order_settle(order=order, actor=actor, method=payment.method, via="outside",
+                           data={"note": note})
+    if not settled.applied:  # a new order always takes it; never silently unpaid
+        raise AppError("not_payable", settled.reason, status=409)
+    return settled.order
 
 
 @transaction.atomic

@@ -431,6 +431,12 @@ class MessageEvent(models.TextChoices):
     PHONE_CHANGED = "phone_changed", _("Mobile number changed")
     CHANGE_APPROVED = "change_approved", _("Change request approved")
     CHANGE_REJECTED = "change_rejected", _("Change request rejected")
+    # By staff on the member page (docs/member-record.md, "Actions")
+    MEMBERSHIP_SUSPENDED_BY_STAFF = "membership_suspended_by_staff", _(
+        "Membership suspended by the association")
+    MEMBERSHIP_REINSTATED = "membership_reinstated", _("Membership reinstated")
+    MEMBERSHIP_EXTENDED = "membership_extended", _("Membership extended free of charge")
+    LOGIN_RESET = "login_reset", _("Login reset by staff")
 
 
 class MessageChannel(models.TextChoices):

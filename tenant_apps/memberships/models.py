@@ -72,6 +72,9 @@ class MembershipEvent(models.Model):
         REJOINED = "rejoined", _("Joined again")
         WITHDRAWN_BY_MEMBER = "withdrawn_by_member", _("Withdrawn at the member's request")
         WITHDRAWN_BY_STAFF = "withdrawn_by_staff", _("Withdrawn by the association")
+        # By staff on the member page (services membership_suspend, membership_reinstate)
+        SUSPENDED_BY_STAFF = "suspended_by_staff", _("Suspended by the association")
+        REINSTATED = "reinstated", _("Reinstated by the association")
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
                                    related_name="history")
@@ -104,6 +107,8 @@ class MembershipPeriod(models.Model):
         RENEWAL = "renewal", _("Renewal")
         LEVEL_CHANGE = "level_change", _("Level change")
         IMPORTED = "imported", _("Recorded before periods were kept")
+        # Staff extended the validity without an order (membership_renew_by_hand)
+        COMPLIMENTARY = "complimentary", _("Free extension")
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
                                    related_name="periods")

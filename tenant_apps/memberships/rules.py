@@ -44,6 +44,41 @@ def access(membership: Membership | None) -> Access:
     return ACCESS[membership.status] if membership else Access(False, "withdrawn")
 
 
+def status_by_dates(membership: Membership, today: dt.date | None = None) -> str:
+    """The status a membership's dates give it on `today`, by its type's rules: what the
+    nightly job (lifecycle.py) moves it to, read for one member (reinstating a suspended
+    member by hand returns it here). Active while valid; the day after the end `overdue`;
+    more than `suspend_after_months` months unpaid `suspended`; more than
+    `lapse_after_months` (or at once, for a type that ends at its validity) `lapsed`."""
+    from tenant_apps.memberships.dates import past_months_on
+
+    today = today or timezone.localdate()
+    end, mtype = membership.valid_until, membership.member_type
+    if end is None or end >= today:
+        return S.ACTIVE
+    if mtype.lapse_at_end:
+        return S.LAPSED
+    if mtype.lapse_after_months and today >= past_months_on(end, mtype.lapse_after_months):
+        return S.LAPSED
+    if mtype.suspend_after_months and today >= past_months_on(end,
+                                                              mtype.suspend_after_months):
+        return S.SUSPENDED
+    return S.OVERDUE
+
+
+def held_by_staff(membership: Membership) -> bool:
+    """Suspended by the association (its last move is staff's suspension): only staff
+    reinstate it; paying extends the validity but does not lift it
+    (memberships.services.membership_extend). One query, asked only of a suspended one."""
+    from tenant_apps.memberships.models import MembershipEvent
+
+    if membership.status != S.SUSPENDED:
+        return False
+    return MembershipEvent.objects.filter(membership_id=membership.pk).order_by(
+        "-id").values_list("reason", flat=True).first() == \
+        MembershipEvent.Reason.SUSPENDED_BY_STAFF
+
+
 @dataclass(frozen=True)
 class RenewalTerms:
     """Whether the member can renew now, and on what terms.
@@ -87,6 +122,36 @@ def renewal_terms(membership: Membership, today: dt.date | None = None) -> Renew
     options = tuple(sorted({max(y, owed) for y in mtype.year_options})) if owed \
         else tuple(mtype.year_options)
     return RenewalTerms(True, start=start, owed_years=owed, options=options)
+
+
+def hand_renewal_terms(membership: Membership, today: dt.date | None = None) -> RenewalTerms:
+    """The terms on which staff renew a member by hand (memberships.services.
+    membership_renew_by_hand): the member's own (`renewal_terms`: from the day after the
+    last period, at least the arrears), also before the member's renewal window opens; never
+    a membership without an end, one that ends at its validity or one whose way back is a new
+    application. Closed terms give the reason in staff's words."""
+    from tenant_apps.configuration.models import ValidityRule
+
+    mtype = membership.member_type
+    if mtype.lapse_at_end or mtype.validity_rule == ValidityRule.UNTIL_FIELD:
+        return RenewalTerms(False, reason=str(_(
+            "This member type ends at a date of its own (such as graduation) and is not "
+            "renewed.")))
+    if membership.valid_until is None:
+        return RenewalTerms(False, reason=str(_("This membership has no end of validity to "
+                                                "extend.")))
+    if membership.status == S.WITHDRAWN:
+        return RenewalTerms(False, reapply=True, reason=str(_(
+            "This member has withdrawn; to be a member again they apply anew.")))
+    terms = renewal_terms(membership, today)
+    if terms.reapply:
+        return RenewalTerms(False, reapply=True, reason=str(_(
+            "This membership has lapsed; to be a member again the person applies anew.")))
+    if not terms.open:  # the member's renewal window has not opened yet: staff may
+        return RenewalTerms(True, start=membership.valid_until + dt.timedelta(days=1),
+                            options=tuple(mtype.year_options) or (1,))
+    return RenewalTerms(True, start=terms.start, owed_years=terms.owed_years,
+                        options=terms.options or (max(terms.owed_years, 1),))
 
 
 def owed_years(membership: Membership, today: dt.date | None = None) -> int:
@@ -148,6 +213,10 @@ def status_note(membership: Membership, terms: RenewalTerms) -> str:
 
     mtype, end = membership.member_type, membership.valid_until
     ended = end.isoformat() if end else ""
+    if held_by_staff(membership):
+        return str(_("The association has suspended your membership: your member services "
+                     "are stopped until it reinstates you. Contact the association if you "
+                     "have questions."))
     if membership.status == S.OVERDUE and end:
         if mtype.suspend_after_months:
             return str(_("Your membership ended on %(end)s and is unpaid. Pay before "

@@ -79,12 +79,15 @@ def membership_activate(*, acting_user, user, member_type: MemberType, rank: Ran
 
 @transaction.atomic
 def membership_extend(*, acting_user, membership: Membership, years: int,
-                      order=None) -> Membership:
-    """Paid renewal, by `renewal_terms`: the new period continues from the day after the
-    last one (an overdue or suspended member, or a lapsed one whose type takes arrears, pays
-    the time since), so no paid year is skipped; the membership is in force again
-    (reinstatement), the move written to its history."""
-    from tenant_apps.memberships.rules import renewal_terms
+                      order=None, kind: str = MembershipPeriod.Kind.RENEWAL,
+                      reason: str = "", data: dict | None = None) -> Membership:
+    """Renewal, by `renewal_terms`: the new period continues from the day after the last one
+    (an overdue or suspended member, or a lapsed one whose type takes arrears, pays the time
+    since), so no paid year is skipped; the membership is in force again (reinstatement),
+    the move written to its history. A member the association suspended stays suspended
+    (`rules.held_by_staff`): only staff reinstate it. `kind`, `reason` and `data`: a renewal
+    by hand (membership_renew_by_hand) names itself on the period and the audit row."""
+    from tenant_apps.memberships.rules import held_by_staff, renewal_terms
 
     membership = Membership.objects.select_for_update(of=("self",)).select_related(
         "member_type").get(pk=membership.pk)
@@ -94,21 +97,23 @@ def membership_extend(*, acting_user, membership: Membership, years: int,
     start = terms.start or renewal_start(today=timezone.localdate(),
                                          current_end=membership.valid_until)
     membership.valid_until = validity_end(membership.member_type, start=start, years=years)
-    if membership.status != Membership.Status.ACTIVE:
+    if membership.status != Membership.Status.ACTIVE and not held_by_staff(membership):
         check_transition(membership.status, Membership.Status.ACTIVE)
         _history(membership, membership.status,
                  MembershipEvent.Reason.ARREARS_PAID if terms.owed_years
                  else MembershipEvent.Reason.RENEWED, actor=acting_user)
-    membership.status = Membership.Status.ACTIVE
+        membership.status = Membership.Status.ACTIVE
     membership.save(update_fields=["valid_until", "status"])
     MembershipPeriod.objects.create(
-        membership=membership, kind=MembershipPeriod.Kind.RENEWAL, starts_on=start,
+        membership=membership, kind=kind, starts_on=start,
         ends_on=membership.valid_until, years=years, order=order,
         amount_fen=order.amount_fen if order else 0)
     audit_record(actor=acting_user, action="membership.renewed", target=membership,
+                 reason=reason,
                  data={"years": years, "before": {"status": before[0], "valid_until":
                                                   before[1].isoformat() if before[1] else None},
-                       "valid_until": membership.valid_until.isoformat()})
+                       "valid_until": membership.valid_until.isoformat(),
+                       "status": membership.status, **(data or {})})
     _directory(membership)
     return membership
 
@@ -129,13 +134,14 @@ def membership_withdraw(*, membership: Membership, actor, reason: str,
     given again. An order whose bank transfer finance is checking holds the withdrawal
     back."""
     from huiji.errors import Forbidden
-    from tenant_apps.accounts.capabilities import can
+    from tenant_apps.accounts.capabilities import can_for_member
     from tenant_apps.billing.services import orders_cancel_for_membership
 
     membership = Membership.objects.select_for_update(of=("self",)).select_related(
         "member_type", "user").get(pk=membership.pk)
     if by_staff:
-        if not can(actor, "members.withdraw"):
+        # as every action of the member page (docs/member-record.md, "Actions")
+        if not can_for_member(actor, "members.withdraw", membership):
             raise Forbidden()
     elif membership.user_id != getattr(actor, "pk", None):
         raise Forbidden()
@@ -213,4 +219,131 @@ def membership_change_level(*, acting_user, membership: Membership, member_type:
                      "valid_until": membership.valid_until.isoformat()
                      if membership.valid_until else None}})
     _directory(membership)
+    return membership
+
+
+# --- by staff on the member page (docs/member-record.md, "Actions") ----------------------------
+
+def _for_staff(membership: Membership, actor, capability: str) -> Membership:
+    """The membership locked, once `actor` may do `capability` to this member (a branch
+    administrator only to members of their branch): else Forbidden."""
+    from huiji.errors import Forbidden
+    from tenant_apps.accounts.capabilities import can_for_member
+
+    membership = Membership.objects.select_for_update(of=("self",)).select_related(
+        "member_type", "user", "record__branch").get(pk=membership.pk)
+    if not can_for_member(actor, capability, membership):
+        raise Forbidden()
+    return membership
+
+
+@transaction.atomic
+def membership_suspend(*, acting_user, membership: Membership, reason: str) -> Membership:
+    """暂停会籍: staff suspend a member in force (active or in grace) with a reason the member
+    reads. Member services stop (rules.ACCESS) until staff reinstate it; paying does not lift
+    it (`rules.held_by_staff`); the nightly job still lapses it when its dates say so."""
+    from huiji.reasons import reason_checked
+    from tenant_apps.memberships.state import check_staff_move
+
+    membership = _for_staff(membership, acting_user, "members.suspend")
+    reason = reason_checked(reason, required=_("Give the reason: the member will see it."))
+    before = membership.status
+    check_staff_move("suspend", before, Membership.Status.SUSPENDED)
+    membership.status = Membership.Status.SUSPENDED
+    membership.save(update_fields=["status"])
+    _history(membership, before, MembershipEvent.Reason.SUSPENDED_BY_STAFF, actor=acting_user,
+             note=reason, to=Membership.Status.SUSPENDED)
+    audit_record(actor=acting_user, action="membership.suspended", target=membership,
+                 reason=reason, data={"number": membership.number, "from": before})
+    _directory(membership)
+    from tenant_apps.notifications.services import notify
+
+    notify(event="membership_suspended_by_staff", user=membership.user,
+           params={"member_type": membership.member_type.name,
+                   "member_number": membership.number, "reason": reason})
+    return membership
+
+
+@transaction.atomic
+def membership_reinstate(*, acting_user, membership: Membership,
+                         reason: str = "") -> Membership:
+    """恢复会籍: a suspended member back to the status its dates give (`rules.
+    status_by_dates`): active while valid, overdue (grace) when the validity has ended. One
+    whose dates keep it suspended or lapsed (unpaid) is refused: paying brings it back."""
+    from huiji.reasons import reason_checked
+    from tenant_apps.memberships.rules import status_by_dates
+    from tenant_apps.memberships.state import check_staff_move
+
+    membership = _for_staff(membership, acting_user, "members.suspend")
+    reason = reason_checked(reason)
+    before = membership.status
+    target = status_by_dates(membership)
+    check_staff_move("reinstate", before, target)
+    membership.status = target
+    membership.save(update_fields=["status"])
+    _history(membership, before, MembershipEvent.Reason.REINSTATED, actor=acting_user,
+             note=reason, to=target)
+    audit_record(actor=acting_user, action="membership.reinstated", target=membership,
+                 reason=reason, data={"number": membership.number, "from": before,
+                                      "to": target})
+    _directory(membership)
+    from tenant_apps.notifications.services import notify
+
+    notify(event="membership_reinstated", user=membership.user,
+           params={"member_type": membership.member_type.name,
+                   "member_number": membership.number,
+                   "valid_until": membership.valid_until.isoformat()
+                   if membership.valid_until else "—"})
+    return membership
+
+
+@transaction.atomic
+def membership_renew_by_hand(*, acting_user, membership: Membership, years: int,
+                             payment=None, reason: str = "") -> Membership:
+    """续期 by staff (members.renew), by the same validity arithmetic as every renewal
+    (`membership_extend`), on `rules.hand_renewal_terms`:
+
+    - with `payment` (billing.services.OutsidePayment: money received outside the platform,
+      e.g. cash at a meeting): a renewal order at the fee in force, confirmed by the one
+      money-confirming function `billing.services.order_settle` with the method, the amount
+      and a note; the member gets `payment_confirmed` as for any paid renewal;
+    - without: a free extension (MembershipPeriod kind `complimentary`, no order), with a
+      required reason the member reads in `membership_extended`.
+
+    The member's unpaid renewal orders are cancelled first (they would pay the same years
+    again); one whose bank transfer finance is checking holds the renewal back (409)."""
+    from huiji.errors import AppError
+    from huiji.reasons import reason_checked
+    from tenant_apps.billing.models import Order
+    from tenant_apps.billing.services import order_paid_outside, orders_cancel_for_membership
+    from tenant_apps.memberships.rules import hand_renewal_terms
+
+    membership = _for_staff(membership, acting_user, "members.renew")
+    terms = hand_renewal_terms(membership)
+    if not terms.open:
+        raise AppError("renewal_closed", terms.reason, status=409)
+    if years not in terms.options:
+        raise AppError("bad_years", _("Choose one of the offered numbers of years."),
+                       field="years")
+    reason = reason_checked(reason, required=None if payment else _(
+        "Give the reason for the free extension: the member will see it."))
+    orders_cancel_for_membership(
+        membership=membership, actor=acting_user, kinds=(Order.Kind.RENEWAL,),
+        refusal=_("A payment of this member is being confirmed; renew by hand once finance "
+                  "has decided on it."))
+    if payment is not None:
+        order_paid_outside(membership=membership, actor=acting_user, years=years,
+                           payment=payment, reason=reason)
+        membership.refresh_from_db()
+        return membership
+    membership = membership_extend(
+        acting_user=acting_user, membership=membership, years=years,
+        kind=MembershipPeriod.Kind.COMPLIMENTARY, reason=reason,
+        data={"by_hand": True, "paid": False})
+    from tenant_apps.notifications.services import notify
+
+    notify(event="membership_extended", user=membership.user,
+           params={"member_type": membership.member_type.name,
+                   "member_number": membership.number, "years": years,
+                   "valid_until": membership.valid_until.isoformat(), "reason": reason})
     return membership

@@ -236,6 +236,44 @@ EVENTS: dict[str, Event] = {
             _("Your request was not approved"),
             _("{name}, your request ({request}) was not approved: {reason}. You may correct "
               "it and ask again: {request_link}"))),
+    # By staff on the member page (docs/member-record.md, "Actions").
+    MessageEvent.MEMBERSHIP_SUSPENDED_BY_STAFF: Event(
+        _("staff suspend a membership, with the reason; services stop until staff reinstate "
+          "it"), ("member_type", "member_number", "reason"), has_application=False,
+        defaults=_defaults(
+            _("Your membership is suspended"),
+            _("{name}, {association} has suspended your {member_type} membership (number "
+              "{member_number}): {reason}. Your member services are stopped until it is "
+              "reinstated; contact the association with any questions."))),
+    MessageEvent.MEMBERSHIP_REINSTATED: Event(
+        _("staff reinstate a suspended membership"),
+        ("member_type", "member_number", "valid_until"), has_application=False,
+        defaults=_defaults(
+            _("Your membership is reinstated"),
+            _("{name}, your {member_type} membership (number {member_number}) is reinstated "
+              "and your member services are open again. Valid until {valid_until}."))),
+    MessageEvent.MEMBERSHIP_EXTENDED: Event(
+        _("staff extend a membership free of charge, with the reason"),
+        ("member_type", "member_number", "years", "valid_until", "reason"),
+        has_application=False, defaults=_defaults(
+            _("Your membership is extended"),
+            _("{name}, {association} has extended your {member_type} membership (number "
+              "{member_number}) by {years} year(s) free of charge: {reason}. It is now valid "
+              "until {valid_until}."))),
+    # By SMS and e-mail, never to the inbox: the member cannot log in until they use it.
+    MessageEvent.LOGIN_RESET: Event(
+        _("staff reset a member's login: a one-time link to choose a new password (the old "
+          "one no longer works)"), ("days", "link"), has_application=False,
+        defaults={
+            MessageChannel.SMS: (
+                _("Set a new password"),  # kept with the message, not sent
+                _("{name}, the staff of {association} have reset your login. Choose a new "
+                  "password within {days} days with this one-time link: {link}")),
+            MessageChannel.EMAIL: (
+                _("Set a new password"),
+                _("{name}, the staff of {association} have reset your login. Choose a new "
+                  "password within {days} days with this one-time link: {link}")),
+        }),
 }
 
 

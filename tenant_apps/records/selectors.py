@@ -263,7 +263,6 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
     from tenant_apps.records.services import _revision_document, record_type_doc
 
     own = viewer.pk == record.membership.user_id
-    unmasked = own or can(viewer, "members.manage")
     document = _revision_document()
     doc = record_type_doc(record, document)
     layout = layout_of(doc)
@@ -288,11 +287,14 @@ def record_shown(record: MemberRecord, *, viewer) -> dict:
                          "reviewed": own and bool(layout.get("change_review")) and any(
                              f["key"] in layout["reviewed"] for f in section["fields"])})
     contacts_spec = layout.get("contacts")
+    phone = {"type": "phone"}  # a contact's numbers are masked as a record's phone is
     contacts = [{
         "id": c.pk, "role": c.role, "name": c.name, "department": c.department,
         "position": c.position, "email": c.email,
-        "mobile": c.mobile if unmasked or not c.mobile else mask_phone(c.mobile),
-        "telephone": c.telephone if unmasked or not c.telephone else mask_phone(c.telephone),
+        "mobile": masked_display(phone, c.mobile, c.mobile, viewer=viewer, own=own),
+        "telephone": masked_display(phone, c.telephone, c.telephone, viewer=viewer, own=own),
+        "masked": {f for f in ("mobile", "telephone") if getattr(c, f) and masked_display(
+            phone, getattr(c, f), getattr(c, f), viewer=viewer, own=own) != getattr(c, f)},
         "contact": c} for c in record.contacts.all()]
     membership = record.membership
     return {"record": record, "membership": membership, "sections": sections,
@@ -326,7 +328,10 @@ def _row(spec, value, document, *, viewer, own, editable, display, choices_of, r
         row["display"] = richtext.safe_html(value)
     else:
         row["display"] = display(spec, value, choices)
-    row["display"] = masked_display(spec, value, row["display"], viewer=viewer, own=own)
+    plain = row["display"]
+    row["display"] = masked_display(spec, value, plain, viewer=viewer, own=own)
+    # shown masked: staff who may reveal it get a button (records.services.member_data_reveal)
+    row["masked"] = row["display"] != plain
     return row
 
 

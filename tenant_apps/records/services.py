@@ -395,3 +395,45 @@ def contact_login_query(phone: str) -> Q:
     accounts.selectors.account_for_identifier and the SMS login."""
     return Q(membership__record__contacts__mobile=phone,
              membership__member_type__record_layout__contacts__login=True)
+
+
+# --- personal data shown masked to staff, revealed one value at a time, logged -------------
+
+REVEALABLE = ("cn_id", "phone")  # what selectors.masked_display masks
+CONTACT_NUMBERS = ("mobile", "telephone")
+
+
+@transaction.atomic
+def member_data_reveal(*, acting_user, record: MemberRecord, field: str,
+                       contact_id: int | None = None) -> str:
+    """One masked value of a member in full (an ID number, a phone, a contact's mobile), for
+    staff who may (members.reveal: HQ administrators, and a branch administrator for members
+    of their branch). Every reveal writes an audit row (who, which member, which field, when:
+    `member.data_revealed`), shown in the member's timeline. Refused with a translated
+    message (400) for a field that is not personal data or holds nothing."""
+    from tenant_apps.accounts.capabilities import can_for_member
+
+    if not can_for_member(acting_user, "members.reveal", record.membership):
+        raise Forbidden(_("You may not reveal this member's personal data."))
+    if contact_id is not None:
+        contact = next((c for c in record.contacts.all() if c.pk == contact_id), None)
+        if contact is None or field not in CONTACT_NUMBERS:
+            raise AppError("not_revealable", _("There is nothing to reveal here."),
+                           field="field")
+        value = getattr(contact, field)
+        labels = {"mobile": _("Mobile"), "telephone": _("Telephone")}
+        label = f"{contact.role} {contact.name} · {labels[field]}".strip()
+    else:
+        spec = next((f for s in layout_of(record_type_doc(record))["sections"]
+                     for f in s["fields"] if f["key"] == field), None)
+        if spec is None or spec["type"] not in REVEALABLE:
+            raise AppError("not_revealable", _("There is nothing to reveal here."),
+                           field="field")
+        value = (record.values or {}).get(field)
+        label = spec["label"]
+    if not value:
+        raise AppError("not_revealable", _("There is nothing to reveal here."), field="field")
+    audit_record(actor=acting_user, action="member.data_revealed", target=record, data={
+        "member_number": record.membership.number, "field": field, "label": label,
+        **({"contact": contact_id} if contact_id is not None else {})})
+    return str(value)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.records import change_views, views
+from tenant_apps.records import change_views, member_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -30,4 +30,11 @@ urlpatterns = [
          name="staff-contact-remove"),
     path("manage/members/<str:number>/withdraw/", views.member_withdraw,
          name="staff-withdraw"),
+    path("manage/members/<str:number>/suspend/", member_views.suspend, name="staff-suspend"),
+    path("manage/members/<str:number>/reinstate/", member_views.reinstate,
+         name="staff-reinstate"),
+    path("manage/members/<str:number>/renew/", member_views.renew, name="staff-renew"),
+    path("manage/members/<str:number>/reset-login/", member_views.reset_login,
+         name="staff-reset-login"),
+    path("manage/members/<str:number>/reveal/", member_views.reveal, name="staff-reveal"),
 ]

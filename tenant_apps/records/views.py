@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
-from tenant_apps.accounts.capabilities import can
+from tenant_apps.accounts.capabilities import can, can_for_member
 from tenant_apps.records.layout import CONTACT_DETAILS
 from tenant_apps.records.selectors import (
     record_for_staff,
@@ -43,8 +43,14 @@ def _tab(request, shown) -> int:
 
 def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=None,
           template="records/profile.html", staff_page=False, edit_rows=None, reason="",
-          **extra):
+          revealed=None, **extra):
     shown = record_shown(record, viewer=request.user)
+    if revealed:
+        _show_revealed(shown, revealed)
+    if staff_page:
+        from tenant_apps.records.member_views import _scoped, member_actions
+
+        extra = {**member_actions(request.user, _scoped(record)), "show": "record", **extra}
     current = _tab(request, shown) if tab is None else tab
     spec = shown["contacts_spec"] or {}
     section = shown["sections"][current] if shown["sections"] else None
@@ -70,13 +76,27 @@ def _page(request, record, *, status=200, error=None, form=None, tab=None, edit=
                         if staff_page else reverse("records:save", args=[current])),
         "contacts_editable": bool(spec) and (may_manage if staff_page else
                                              shown["own"] and shown["contacts_manageable"]),
-        "may_withdraw": staff_page and _withdrawable(request.user, record.membership),
         "reason": reason, "region_data": _region_data(edit_rows if edit == current else None),
         # a refused field's message is shown beside it; any other refusal above the form
         "error_inline": bool(error is not None and edit_rows and edit == current and (
             getattr(error, "field", None) in {r["spec"]["key"] for r in edit_rows}
             or (staff_page and getattr(error, "field", None) == "reason"))), **extra},
         status=status)
+
+
+def _show_revealed(shown: dict, revealed: dict) -> None:
+    """Put values just revealed (records.services.member_data_reveal) in place of their
+    masks: {field key or "contact:<id>:<mobile|telephone>": value}."""
+    for section in shown["sections"]:
+        for row in section["rows"]:
+            if row["masked"] and row["key"] in revealed:
+                row["display"], row["masked"], row["revealed"] = revealed[row["key"]], False, True
+    for contact in shown["contacts"]:
+        for field in ("mobile", "telephone"):
+            key = f"contact:{contact['id']}:{field}"
+            if key in revealed:
+                contact[field] = revealed[key]
+                contact["masked"] = contact["masked"] - {field}
 
 
 def _contact_notice():
@@ -238,27 +258,33 @@ def _refused(request):
     return render(request, "records/forbidden.html", status=403)
 
 
-def _withdrawable(user, membership) -> bool:
-    from tenant_apps.memberships.models import Membership
-    from tenant_apps.memberships.state import TRANSITIONS
-
-    return can(user, "members.withdraw") and Membership.Status.WITHDRAWN in TRANSITIONS.get(
-        membership.status, ())
-
-
 @login_required
 def member_detail(request, number: str):
-    """A member's record for staff: HQ all members, branch administrators their branch's."""
+    """Everything about one member, for staff: HQ all members, branch administrators their
+    branch's. Tabs (?show=): the record (its own tabs ?tab=n, contacts, history), then
+    applications, orders and receipts, messages and the timeline (member_views.
+    member_section); the actions the viewer may take above them."""
+    from tenant_apps.records.member_page import SECTIONS
+    from tenant_apps.records.member_views import member_section
+
     record = _staff_record(request, number)
     if record is None:
         return render(request, "records/no_record.html", status=404)
+    show = request.GET.get("show", "record")
+    if show != "record" and show in dict(SECTIONS):
+        return member_section(request, record, show)
+    return staff_page(request, record)
+
+
+def staff_page(request, record, **kw):
+    """The member page's record tab (also shown again by a refused action on it)."""
     from tenant_apps.records.models import ChangeRequest
 
     # the member's requests still in review, each a link to its review page
     pending = [r for r in record.change_requests.filter(
         status=ChangeRequest.Status.IN_REVIEW).select_related("branch")]
     return _page(request, record, template="records/member_detail.html", staff_page=True,
-                 pending_requests=pending)
+                 pending_requests=pending, **kw)
 
 
 def _section_fields(record, request, index: int):
@@ -383,11 +409,12 @@ def member_withdraw(request, number: str):
     """退会 by staff (members.withdraw: HQ administrators, the secretariat): a page to confirm,
     with the reason the member will see; the same service as the API."""
     from tenant_apps.memberships.services import membership_withdraw
+    from tenant_apps.records.member_views import withdrawable
 
     record = _staff_record(request, number)
     if record is None:
         return render(request, "records/no_record.html", status=404)
-    if not can(request.user, "members.withdraw"):
+    if not can_for_member(request.user, "members.withdraw", record.membership):
         return _refused(request)
     membership = record.membership
     from tenant_apps.records.selectors import member_name
@@ -395,7 +422,7 @@ def member_withdraw(request, number: str):
     context = {"membership": membership, "record": record, "reason": "",
                "name": member_name(membership),
                "open_orders": _open_orders(membership),
-               "withdrawable": _withdrawable(request.user, membership)}
+               "withdrawable": withdrawable(request.user, membership)}
     if request.method != "POST":
         return render(request, "records/member_withdraw.html", context)
     reason = request.POST.get("reason", "")

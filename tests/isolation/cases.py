@@ -301,6 +301,21 @@ def _member_withdraw_page(owner: User) -> str:
     return f"/manage/members/{_record_of(_someone()).membership.number}/withdraw/"
 
 
+def _member_tab(show: str):
+    """A tab of the staff member page (records/member_views.member_section)."""
+    def make(owner: User) -> str:
+        return f"/manage/members/{_record_of(_someone()).membership.number}/?show={show}"
+    return make
+
+
+def _member_action_page(action: str):
+    """An action's page to confirm on the staff member page (renew by hand, reset the
+    login; suspend and reinstate go the same way)."""
+    def make(owner: User) -> str:
+        return f"/manage/members/{_record_of(_someone()).membership.number}/{action}/"
+    return make
+
+
 def _directory_entry(owner: User) -> str:
     """A member's row of the staff list (DirectoryEntry): the link the list gives it."""
     from tenant_apps.directory.selectors import member_search
@@ -429,6 +444,13 @@ CASES = [
     IsolationCase("member record edit (staff page)", "page", "hq_admin",
                   _member_record_edit_page),
     IsolationCase("member withdrawal (staff page)", "page", "hq_admin", _member_withdraw_page),
+    IsolationCase("member timeline (staff page)", "page", "hq_admin", _member_tab("timeline")),
+    IsolationCase("member orders (staff page)", "page", "hq_admin", _member_tab("orders")),
+    IsolationCase("member messages (staff page)", "page", "hq_admin", _member_tab("messages")),
+    IsolationCase("member renewal by hand (staff page)", "page", "hq_admin",
+                  _member_action_page("renew")),
+    IsolationCase("member login reset (staff page)", "page", "hq_admin",
+                  _member_action_page("reset-login")),
     IsolationCase("member directory row (staff list's link)", "page", "hq_admin",
                   _directory_entry),
     IsolationCase("saved member search (staff page)", "page", "hq_admin", _saved_search),

@@ -21,6 +21,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A member's timeline (records.timeline) reads the rows about its objects by target.
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 

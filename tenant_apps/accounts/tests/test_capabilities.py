@@ -24,6 +24,11 @@ ALLOWED = [
     ("secretariat", "files.view"), ("secretariat", "staff.console"),
     ("branch_admin", "review.branch_admin"), ("branch_admin", "applications.view"),
     ("branch_admin", "staff.console"),
+    # the staff member page's actions
+    ("hq_admin", "members.suspend"), ("hq_admin", "members.renew"),
+    ("hq_admin", "members.reset_login"), ("hq_admin", "members.reveal"),
+    ("secretariat", "members.suspend"), ("secretariat", "members.reset_login"),
+    ("branch_admin", "members.reset_login"), ("branch_admin", "members.reveal"),
 ]
 
 REFUSED = [
@@ -43,6 +48,13 @@ REFUSED = [
     ("member", "staff.console"), ("member", "applications.view"),
     ("member", "finance.manage"), ("member", "staff.manage"), ("member", "files.view"),
     ("operator", "staff.console"), ("operator", "staff.manage"),
+    ("reviewer", "members.suspend"), ("reviewer", "members.renew"),
+    ("reviewer", "members.reset_login"), ("reviewer", "members.reveal"),
+    ("finance", "members.suspend"), ("finance", "members.renew"),
+    ("finance", "members.reset_login"), ("finance", "members.reveal"),
+    ("secretariat", "members.renew"), ("secretariat", "members.reveal"),
+    ("branch_admin", "members.suspend"), ("branch_admin", "members.renew"),
+    ("member", "members.reset_login"), ("member", "members.reveal"),
 ]
 
 
@@ -91,3 +103,35 @@ def test_branch_scope_is_the_appointed_branches_only(alpha):
 def test_an_unknown_capability_is_a_programming_error():
     with pytest.raises(ValueError):
         can(person("hq_admin"), "staff.manag")
+
+
+@pytest.mark.django_db
+def test_a_branch_role_acts_only_on_members_of_its_branch(alpha):
+    """can_for_member: the member's record's branch decides; a member of headquarters (no
+    branch) is nobody's branch."""
+    import datetime as dt
+
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.accounts.capabilities import can_for_member
+    from tenant_apps.applications.tests.helpers import applicant
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.memberships.services import membership_activate
+    from tenant_apps.records.models import MemberRecord
+
+    with schema_context("alpha"):
+        admin = alpha.user("branch_admin")
+        Branch.objects.get(code="robot").admins.add(admin)
+        members = {}
+        for n, code in ((901, "robot"), (902, "mech_history"), (903, None)):
+            m = membership_activate(acting_user=None, user=applicant(n), rank=None, years=1,
+                                    member_type=MemberType.objects.get(code="senior"),
+                                    start=dt.date(2025, 3, 1))
+            MemberRecord.objects.create(membership=m, values={}, branch=Branch.objects.get(
+                code=code) if code else None)
+            members[code] = m
+        assert can_for_member(admin, "members.reveal", members["robot"])
+        assert not can_for_member(admin, "members.reveal", members["mech_history"])
+        assert not can_for_member(admin, "members.reveal", members[None])
+        assert not can_for_member(admin, "members.suspend", members["robot"])
+        assert can_for_member(alpha.user("hq_admin"), "members.suspend", members[None])

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from huiji.errors import AppError
-from tenant_apps.memberships.state import check_transition
+from tenant_apps.memberships.state import check_staff_move, check_transition
 
 STATUSES = ["active", "overdue", "suspended", "lapsed", "withdrawn"]
 
@@ -17,7 +17,8 @@ ALLOWED = {
     ("active", "withdrawn"),
     ("overdue", "active"), ("overdue", "suspended"), ("overdue", "lapsed"),
     ("overdue", "withdrawn"),
-    ("suspended", "active"), ("suspended", "lapsed"), ("suspended", "withdrawn"),
+    ("suspended", "active"), ("suspended", "overdue"), ("suspended", "lapsed"),
+    ("suspended", "withdrawn"),
     ("lapsed", "active"),
     ("withdrawn", "active"),
 }
@@ -37,8 +38,29 @@ def test_refused(pair):
 
 def test_the_refused_list_is_what_it_should_be():
     # Staying put is never a move; a lapsed or withdrawn member does not go back to grace,
-    # suspension or another ending; a suspended one never back to grace.
+    # suspension or another ending. (A suspended one goes back to grace when staff reinstate
+    # a member whose validity has ended.)
     refused = set(itertools.product(STATUSES, STATUSES)) - ALLOWED
-    assert len(refused) == 12
-    assert {("lapsed", "withdrawn"), ("suspended", "overdue"), ("withdrawn", "lapsed"),
-            ("active", "active")} <= refused
+    assert len(refused) == 11
+    assert {("lapsed", "withdrawn"), ("withdrawn", "lapsed"), ("active", "active")} <= refused
+
+
+# What staff do by hand on the member page: (action, from, to).
+STAFF_ALLOWED = {
+    ("suspend", "active", "suspended"), ("suspend", "overdue", "suspended"),
+    ("reinstate", "suspended", "active"), ("reinstate", "suspended", "overdue"),
+}
+
+
+@pytest.mark.parametrize("move", sorted(STAFF_ALLOWED))
+def test_staff_moves_allowed(move):
+    check_staff_move(*move)
+
+
+@pytest.mark.parametrize("move", sorted(
+    set(itertools.product(["suspend", "reinstate"], STATUSES, STATUSES)) - STAFF_ALLOWED))
+def test_staff_moves_refused(move):
+    with pytest.raises(AppError) as info:
+        check_staff_move(*move)
+    assert info.value.status == 409
+    assert info.value.code in ("not_suspendable", "not_suspended", "dates_say_otherwise")
