@@ -437,6 +437,9 @@ class MessageEvent(models.TextChoices):
     MEMBERSHIP_REINSTATED = "membership_reinstated", _("Membership reinstated")
     MEMBERSHIP_EXTENDED = "membership_extended", _("Membership extended free of charge")
     LOGIN_RESET = "login_reset", _("Login reset by staff")
+    # Written by staff for one member or many (tenant_apps/bulk, send_staff_message): its
+    # text is the staff member's own, so no template of the association's applies.
+    STAFF_MESSAGE = "staff_message", _("Message from the association")
 
 
 class MessageChannel(models.TextChoices):

@@ -55,6 +55,9 @@ VARIABLES: dict[str, Variable] = {
     "phone": Variable(_("the new mobile number, partly hidden"), "139****0290"),
     "request": Variable(_("what the member asked for (a change of details, joining a "
                           "branch)"), "信息变更"),
+    "subject": Variable(_("the title staff wrote for their message"), "年会通知"),
+    "body": Variable(_("the text staff wrote, with its own placeholders filled"),
+                     "张伟：学会年会将于12月20日召开，欢迎参加。"),
     "request_link": Variable(_("the address of the request's page in the member centre"),
                              "https://caq.example.org/member/requests/9f1c…/"),
 }
@@ -274,6 +277,13 @@ EVENTS: dict[str, Event] = {
                 _("{name}, the staff of {association} have reset your login. Choose a new "
                   "password within {days} days with this one-time link: {link}")),
         }),
+    # Written by staff for one member or many (tenant_apps/bulk, send_staff_message), queued
+    # by the bulk task itself: the text is the staff member's; an SMS provider sends it
+    # through the platform's template for this event (SMS_TEMPLATES["staff_message"]).
+    MessageEvent.STAFF_MESSAGE: Event(
+        _("staff send a message they wrote to the members they chose (the member list's "
+          "bulk action, or one member's page)"), ("subject", "body"), has_application=False,
+        defaults=_defaults("{subject}", "{body}")),
 }
 
 

@@ -80,7 +80,8 @@ def test_hq_changes_the_company_name_and_the_history_shows_it_with_the_reason():
     assert "旧名称建设集团有限公司" not in shown
     history = shown[shown.index("record-history"):]
     assert re.search(r"资料修改</strong> · <span class=\"history-detail\">企业中文全称</span> "
-                     r"<small class=\"muted history-actor\">Admin</small><br>"
+                     r"<small class=\"muted history-actor\">" + re.escape(admin.name) +
+                     r"</small><br>"
                      r"<span class=\"reason\">营业执照变更</span>", history), history
     with schema_context(slug):
         entry = AuditEntry.objects.get(action="record.changed")
