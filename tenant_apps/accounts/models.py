@@ -79,6 +79,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # A name as a login (units by name) and the start of a payer's name (finance's
+        # order search): equality and prefix (LIKE 'x%') in any collation.
+        indexes = [models.Index(fields=["name"], name="user_name_prefix",
+                                opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return self.name or self.username

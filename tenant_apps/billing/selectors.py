@@ -38,23 +38,41 @@ def payment_notices(outcome: str = "", limit: int = 200) -> list[PaymentNotice]:
 
 
 def finance_orders(query: str = "", status: str = "", limit: int = 100) -> list[Order]:
-    """Orders finance looks up by number, reference, payer name or phone; each carries
-    `to_refund`: money arrived for it that it could not take (it was already paid, cancelled
-    or expired, or its application withdrawn), online or on a bank statement."""
-    from django.db.models import Exists, OuterRef, Q
+    """The newest orders (`limit`), or those finance looks up by number, reference, payer
+    phone or the start of the payer's name; each carries `to_refund`: money arrived for it
+    that it could not take (it was already paid, cancelled or expired, or its application
+    withdrawn), online or on a bank statement. Each way of finding is its own indexed
+    lookup (an OR across the payer's join would read every order)."""
+    from django.db.models import Exists, OuterRef
 
     from tenant_apps.billing.models import StatementLine
 
-    rows = Order.objects.select_related("payer", "member_type").order_by("-created_at")
+    rows = Order.objects.select_related("payer", "member_type").order_by("-created_at", "-pk")
     if query:
-        rows = rows.filter(Q(number=query) | Q(transfer_reference=query.upper())
-                           | Q(payer__name__icontains=query) | Q(payer__phone=query))
+        rows = rows.filter(pk__in=_orders_found(query, status, limit))
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
     return list(rows.annotate(to_refund=Exists(PaymentNotice.objects.filter(
         order_number=OuterRef("number"), outcome=PaymentNotice.Outcome.TO_REFUND)) | Exists(
         StatementLine.objects.filter(order=OuterRef("pk"),
                                      status=StatementLine.Status.TO_REFUND)))[:limit])
+
+
+def _orders_found(query: str, status: str, limit: int) -> list[int]:
+    """The ids of the orders `query` names: by number or transfer reference (unique), or
+    the newest `limit` of the payers whose phone it is or whose name starts with it."""
+    from django.db.models import Q
+
+    from tenant_apps.accounts.models import User
+
+    found = list(Order.objects.filter(Q(number=query) | Q(transfer_reference=query.upper()))
+                 .values_list("pk", flat=True))
+    payers = User.objects.filter(Q(phone=query) | Q(name__startswith=query)).values("pk")
+    theirs = Order.objects.filter(payer__in=payers)
+    if status in OrderStatus.values:
+        theirs = theirs.filter(status=status)
+    return found + list(theirs.order_by("-created_at", "-pk").values_list("pk", flat=True)
+                        [:limit])
 
 
 def my_order(user, number: str) -> Order | None:
