@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -82,7 +83,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         # A name as a login (units by name) and the start of a payer's name (finance's
         # order search): equality and prefix (LIKE 'x%') in any collation.
         indexes = [models.Index(fields=["name"], name="user_name_prefix",
-                                opclasses=["varchar_pattern_ops"])]
+                                opclasses=["varchar_pattern_ops"]),
+                   # who holds which staff role (capabilities.held_roles, on every queue)
+                   GinIndex(fields=["roles"], name="user_roles")]
 
     def __str__(self) -> str:
         return self.name or self.username

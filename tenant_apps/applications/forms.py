@@ -176,16 +176,6 @@ class UploadRemoveForm(forms.Form):
         "min_value": gettext_lazy("The file to remove is not valid.")})
 
 
-class PageForm(forms.Form):
-    """`?page=` of a paged staff list: a whole number from 1 (past the last page shows the
-    last one)."""
-
-    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, error_messages={
-        "invalid": gettext_lazy("The page number is not valid."),
-        "min_value": gettext_lazy("The page number is not valid."),
-        "max_value": gettext_lazy("The page number is not valid.")})
-
-
 class ReviewDecisionForm(forms.Form):
     decision = forms.CharField(required=False)
     # The step the reviewer saw: a decision on a step already passed is refused (409).

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from huiji.clientip import client_ip
 from huiji.errors import AppError
-from huiji.forms import parsed
+from huiji.forms import PageForm, parsed
 from tenant_apps.accounts.selectors import account_settings
 from tenant_apps.applications import selectors
 from tenant_apps.applications.engine import branch_codes, form_steps
 from tenant_apps.applications.forms import (
-    PageForm,
     ReviewDecisionForm,
     UploadRemoveForm,
     answers_from_post,

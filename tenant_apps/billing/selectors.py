@@ -37,25 +37,31 @@ def payment_notices(outcome: str = "", limit: int = 200) -> list[PaymentNotice]:
     return list(rows[:limit])
 
 
-def finance_orders(query: str = "", status: str = "", limit: int = 100) -> list[Order]:
-    """The newest orders (`limit`), or those finance looks up by number, reference, payer
-    phone or the start of the payer's name; each carries `to_refund`: money arrived for it
-    that it could not take (it was already paid, cancelled or expired, or its application
-    withdrawn), online or on a bank statement. Each way of finding is its own indexed
-    lookup (an OR across the payer's join would read every order)."""
+FINANCE_ORDERS_PAGE = 50
+
+
+def finance_orders(query: str = "", status: str = "", limit: int = FINANCE_ORDERS_PAGE,
+                   offset: int = 0) -> list[Order]:
+    """The newest orders (`limit` of them from `offset`), or those finance looks up by
+    number, reference, payer phone or the start of the payer's name; each carries
+    `to_refund`: money arrived for it that it could not take (it was already paid, cancelled
+    or expired, or its application withdrawn), online or on a bank statement. Each way of
+    finding is its own indexed lookup (an OR across the payer's join would read every
+    order); newest first by `created_at`, whose index serves the unfiltered list."""
     from django.db.models import Exists, OuterRef
 
     from tenant_apps.billing.models import StatementLine
 
     rows = Order.objects.select_related("payer", "member_type").order_by("-created_at", "-pk")
     if query:
-        rows = rows.filter(pk__in=_orders_found(query, status, limit))
+        rows = rows.filter(pk__in=_orders_found(query, status, offset + limit))
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
     return list(rows.annotate(to_refund=Exists(PaymentNotice.objects.filter(
         order_number=OuterRef("number"), outcome=PaymentNotice.Outcome.TO_REFUND)) | Exists(
         StatementLine.objects.filter(order=OuterRef("pk"),
-                                     status=StatementLine.Status.TO_REFUND)))[:limit])
+                                     status=StatementLine.Status.TO_REFUND)))
+        [offset:offset + limit])
 
 
 def _orders_found(query: str, status: str, limit: int) -> list[int]:
