@@ -19,7 +19,8 @@ its p50/p95 and query count printed:
   settings' fast password hasher: the lookup is what grows with members (production's argon2
   adds a constant).
 
-`BENCH_PROFILE=<part of a label>` prints a profile of one request of the pages so named.
+`BENCH_PROFILE=<part of a label>` prints a profile of one request of the pages so named,
+`BENCH_SQL=<part of a label>` each of its queries with its time.
 The goal for each: p95 under 100 ms, the same query count at every size. The benchmark's own
 database is dropped after.
 """
@@ -108,7 +109,7 @@ def build(cursor, start: int, end: int, *, regular: int, revision: int, branches
                CASE WHEN u.id %% 13 = 0 THEN 'branch_admin' ELSE 'hq_reviewer' END,
                CASE WHEN u.id %% 13 = 0 THEN %(robot)s END
         FROM accounts_user u WHERE u.id > %(u)s""", p)
-    cursor.execute("ANALYZE")
+    cursor.execute("VACUUM ANALYZE")  # as autovacuum leaves the tables after a while
 
 
 def measure(call, runs: int) -> tuple[float, float, int]:
@@ -134,10 +135,26 @@ def measure(call, runs: int) -> tuple[float, float, int]:
     return statistics.median(times), p95, len(queries)
 
 
+def show_sql(call) -> None:
+    """Each query of one request with its time (BENCH_SQL)."""
+    from django.db import connection
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            print(f"    {(time.perf_counter() - started) * 1000:6.1f} ms  {sql[:300]}")
+
+    with connection.execute_wrapper(timed):
+        call()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     setup_django(DB)
@@ -231,6 +248,8 @@ def main() -> None:
             for label, call in pages:
                 response = call()
                 assert response.status_code == 200, (label, response.status_code)
+                if os.environ.get("BENCH_SQL") and os.environ["BENCH_SQL"] in label:
+                    show_sql(call)
                 if os.environ.get("BENCH_PROFILE") and os.environ["BENCH_PROFILE"] in label:
                     import cProfile
 
@@ -254,7 +273,8 @@ def main() -> None:
                     print(f"  {'  of which finding the account':44} p50 {p50:7.1f} ms  "
                           f"p95 {p95:7.1f} ms  {queries:3} queries")
     finally:
-        drop_database(DB)
+        if not args.keep:
+            drop_database(DB)
 
 
 if __name__ == "__main__":

@@ -84,8 +84,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         # order search): equality and prefix (LIKE 'x%') in any collation.
         indexes = [models.Index(fields=["name"], name="user_name_prefix",
                                 opclasses=["varchar_pattern_ops"]),
-                   # who holds which staff role (capabilities.held_roles, on every queue)
-                   GinIndex(fields=["roles"], name="user_roles")]
+                   # who holds which staff role (capabilities.held_roles, on every queue);
+                   # no pending list, so a scan never waits for VACUUM to have run
+                   GinIndex(fields=["roles"], name="user_roles", fastupdate=False)]
 
     def __str__(self) -> str:
         return self.name or self.username
