@@ -127,13 +127,14 @@ class QueuePage:
         return self.page < self.pages
 
 
-def review_queue(user, *, page: int = 1, size: int = REVIEW_PAGE_SIZE) -> QueuePage:
+def review_queue(user, *, page: int = 1, size: int | None = None) -> QueuePage:
     """One page of the applications waiting at a step this person may decide, oldest first,
     with how many there are in all. Branch administrators see only applications routed to
     their own branches. Each row carries `unstaffed`: nobody holds the step's role (HQ
     administrators may decide it then). Filtered in SQL (`reviewable_by`); a few queries
     whatever the number of applications: the rows, their count, the roles held, and the
     distinct configuration revisions of the page."""
+    size = size or REVIEW_PAGE_SIZE
     seen = capabilities.scope(user, "applications.view")
     if seen is None:
         return QueuePage([], 0, 1, 1, size)
