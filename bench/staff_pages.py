@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from _db import drop_database, setup_django
+from _db import drop_database, setup_django, setup_django_again
 
 # bench/requests.py would shadow the requests library (DRF's test module imports it)
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
@@ -173,14 +173,40 @@ def show_sql(call) -> None:
         call()
 
 
+def build_association(call_command, association_create, platform_ensure_public, User):
+    """The association, its HQ administrator, 机器人分会's administrator and a reviewer."""
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.configuration.models import Branch
+
+    call_command("migrate_schemas", interactive=False, verbosity=0)
+    platform_ensure_public()
+    made = association_create(acting_user=None, name="基准学会", slug="bench",
+                              profile="cmes", admin_name="总会管理员",
+                              admin_email="a@bench.test", admin_password="Bench-passw0rd-2026")
+    with schema_context("bench"):
+        branch_admin = User.objects.create_user(
+            username="robot-admin", phone="13600000001", name="机器人分会管理员",
+            roles=["branch_admin"], password="Bench-passw0rd-2026")
+        Branch.objects.get(code="robot").admins.add(branch_admin)
+        User.objects.create_user(username="reviewer", phone="13600000002", name="审核员",
+                                 roles=["reviewer"], password="Bench-passw0rd-2026")
+    return made.admin, branch_admin
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN)")
+    parser.add_argument("--again", action="store_true",
+                        help="measure the database a --keep run left, at its size, unbuilt")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    setup_django(DB)
+    if args.again:
+        setup_django_again(DB)
+    else:
+        setup_django(DB)
     from django.contrib.auth import authenticate
     from django.core.management import call_command
     from django.db import connection
@@ -195,26 +221,21 @@ def main() -> None:
     from tenants.services import association_create, platform_ensure_public
 
     try:
-        call_command("migrate_schemas", interactive=False, verbosity=0)
-        platform_ensure_public()
-        made = association_create(acting_user=None, name="基准学会", slug="bench",
-                                  profile="cmes", admin_name="总会管理员",
-                                  admin_email="a@bench.test",
-                                  admin_password="Bench-passw0rd-2026")
+        if args.again:
+            with schema_context("bench"):
+                hq = User.objects.get(email="a@bench.test")
+                branch_admin = User.objects.get(username="robot-admin")
+                sizes = [User.objects.filter(username__startswith="m").count()]
+            args.keep = True
+        else:
+            hq, branch_admin = build_association(call_command, association_create,
+                                                 platform_ensure_public, User)
         today = timezone.localdate()
         with schema_context("bench"):
             regular = MemberType.objects.get(code="regular").pk
             revision = ConfigurationRevision.objects.order_by("-number").first().pk
             branches = list(Branch.objects.values_list("pk", flat=True))
             robot = Branch.objects.get(code="robot")
-            branch_admin = User.objects.create_user(
-                username="robot-admin", phone="13600000001", name="机器人分会管理员",
-                roles=["branch_admin"], password="Bench-passw0rd-2026")
-            robot.admins.add(branch_admin)
-            User.objects.create_user(username="reviewer", phone="13600000002",
-                                     name="审核员", roles=["reviewer"],
-                                     password="Bench-passw0rd-2026")
-            hq = made.admin
         clients = {}
         for who, user in (("hq", hq), ("branch", branch_admin)):
             clients[who] = Client(HTTP_HOST=HOST)
@@ -229,9 +250,10 @@ def main() -> None:
         for size in sizes:
             with schema_context("bench"):
                 started = time.perf_counter()
-                with connection.cursor() as cursor:
-                    build(cursor, done, size, regular=regular, revision=revision,
-                          branches=branches, robot=robot.pk, today=today)
+                if not args.again:
+                    with connection.cursor() as cursor:
+                        build(cursor, done, size, regular=regular, revision=revision,
+                              branches=branches, robot=robot.pk, today=today)
                 built = time.perf_counter() - started
                 started = time.perf_counter()
                 revenue_rebuild()

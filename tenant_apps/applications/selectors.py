@@ -132,8 +132,8 @@ def review_queue(user, *, page: int = 1, size: int | None = None) -> QueuePage:
     with how many there are in all. Branch administrators see only applications routed to
     their own branches. Each row carries `unstaffed`: nobody holds the step's role (HQ
     administrators may decide it then). Filtered in SQL (`reviewable_by`); a few queries
-    whatever the number of applications: the rows, their count, the roles held, and the
-    distinct configuration revisions of the page."""
+    whatever the number of applications: the roles held, the count, the page's ids, its rows,
+    the distinct configuration revisions of the page and its branches' administrators."""
     size = size or REVIEW_PAGE_SIZE
     seen = capabilities.scope(user, "applications.view")
     if seen is None:
@@ -147,10 +147,14 @@ def review_queue(user, *, page: int = 1, size: int | None = None) -> QueuePage:
     count = rows.count()
     pages = max(1, -(-count // size))
     page = min(max(1, page), pages)
-    found = list(rows.select_related("member_type", "rank", "applicant", "branch",
-                                     "review_branch")
-                 .prefetch_related("revision", "review_branch__admins")
-                 .order_by("submitted_at", "pk")[(page - 1) * size:page * size])
+    # The page's ids first, from the applications alone (a top-N of narrow rows), then those
+    # rows with what they show: joining before the sort would join every match.
+    ids = list(rows.order_by("submitted_at", "pk").values_list("pk", flat=True)
+               [(page - 1) * size:page * size])
+    place = {pk: n for n, pk in enumerate(ids)}
+    found = sorted(Application.objects.filter(pk__in=ids).select_related(
+        "member_type", "rank", "applicant", "branch", "review_branch").prefetch_related(
+        "revision", "review_branch__admins"), key=lambda a: place[a.pk])
     for application in found:
         application.unstaffed = target_unstaffed(
             application.review_role, application.review_branch, held=held)

@@ -38,6 +38,7 @@ def payment_notices(outcome: str = "", limit: int = 200) -> list[PaymentNotice]:
 
 
 FINANCE_ORDERS_PAGE = 50
+PAYERS_LISTED = 1000
 
 
 def finance_orders(query: str = "", status: str = "", limit: int = FINANCE_ORDERS_PAGE,
@@ -73,8 +74,13 @@ def _orders_found(query: str, status: str, limit: int) -> list[int]:
 
     found = list(Order.objects.filter(Q(number=query) | Q(transfer_reference=query.upper()))
                  .values_list("pk", flat=True))
-    payers = User.objects.filter(Q(phone=query) | Q(name__startswith=query)).values("pk")
-    theirs = Order.objects.filter(payer__in=payers)
+    payers = User.objects.filter(Q(phone=query) | Q(name__startswith=query))
+    few = list(payers.values_list("pk", flat=True)[:PAYERS_LISTED + 1])
+    # A few payers (a phone, most names): their orders by the payer index. Many (a common
+    # surname): a subquery, so the newest orders are read in order until enough match (with
+    # a rare name that walk would read every order).
+    theirs = Order.objects.filter(payer__in=few if len(few) <= PAYERS_LISTED
+                                  else payers.values("pk"))
     if status in OrderStatus.values:
         theirs = theirs.filter(status=status)
     return found + list(theirs.order_by("-created_at", "-pk").values_list("pk", flat=True)
