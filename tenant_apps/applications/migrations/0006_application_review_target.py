@@ -52,10 +52,4 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('status', 'in_review')), fields=['submitted_at'], name='application_in_review'),
         ),
         migrations.RunPython(targets_of_applications_in_review, migrations.RunPython.noop),
-        # The few applications in review among a million completed ones: without statistics
-        # on the two columns together the planner takes their share for a handful of rows.
-        migrations.RunSQL(
-            "CREATE STATISTICS application_review_target (mcv) "
-            "ON status, review_role FROM applications_application",
-            "DROP STATISTICS application_review_target"),
     ]
