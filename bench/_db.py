@@ -45,10 +45,25 @@ def fresh_database(name: str) -> str:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
+    return database_url(server, name)
+
+
+def database_url(server: dict, name: str) -> str:
     host = quote(server["HOST"] or "", safe="")
     port = f":{server['PORT']}" if server.get("PORT") else ""
     password = quote(server.get("PASSWORD") or "")
     return f"postgres://{quote(server['USER'])}:{password}@{host}{port}/{name}"
+
+
+def setup_django_again(name: str) -> str:
+    """Django on a database an earlier run kept (not recreated)."""
+    url = database_url(_server(), name)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiji.settings.test")
+    import django
+
+    django.setup()
+    return url
 
 
 def setup_django(name: str) -> str:

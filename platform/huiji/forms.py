@@ -4,6 +4,7 @@ mistake (400 with the field's translated message), never a server error."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from huiji.errors import AppError
 
@@ -16,3 +17,13 @@ def parsed(form_class: type[forms.Form], data) -> dict:
         raise AppError("invalid_input", errors[0],
                        field=None if field == forms.forms.NON_FIELD_ERRORS else field)
     return form.cleaned_data
+
+
+class PageForm(forms.Form):
+    """`?page=` of a paged staff list: a whole number from 1 (past the last page shows the
+    last one)."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, error_messages={
+        "invalid": gettext_lazy("The page number is not valid."),
+        "min_value": gettext_lazy("The page number is not valid."),
+        "max_value": gettext_lazy("The page number is not valid.")})

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -79,6 +80,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # A name as a login (units by name) and the start of a payer's name (finance's
+        # order search): equality and prefix (LIKE 'x%') in any collation.
+        indexes = [models.Index(fields=["name"], name="user_name_prefix",
+                                opclasses=["varchar_pattern_ops"]),
+                   # who holds which staff role (capabilities.held_roles, on every queue);
+                   # no pending list, so a scan never waits for VACUUM to have run
+                   GinIndex(fields=["roles"], name="user_roles", fastupdate=False)]
 
     def __str__(self) -> str:
         return self.name or self.username

@@ -72,25 +72,35 @@ def account_for_identifier(identifier: str) -> User | None:
     a unit's name. None when nothing or more than one account matches (a shared name
     identifies neither)."""
     from tenant_apps.accounts.services import login_identity, normalize_email, normalize_phone
+    from tenant_apps.configuration.fieldtypes import is_mobile
+    from tenant_apps.records.services import contact_login_query
 
     # One normalisation for finding the account and for counting its failures (throttle).
     text = login_identity(identifier).text
     if not text:
         return None
-    query = (Q(username=text) | Q(email=normalize_email(text))
-             | Q(phone=normalize_phone(text)))
+    # Each way of naming an account is its own indexed lookup (an OR of them through the
+    # membership's join reads every account); together at most two accounts are kept.
+    ways = [Q(username=text), Q(email=normalize_email(text)), Q(phone=normalize_phone(text))]
     if _on_association():
         # Members of an association may also give their member number (CAQ), in any case
-        # (numbers are letters and digits: e010107414t is E010107414T), and units their
-        # name where the association logs units in by name.
-        query |= Q(membership__number__iexact=text)
+        # (numbers are letters and digits: e010107414t is E010107414T; the index is on
+        # UPPER(number)), and units their name where the association logs units in by name.
+        ways.append(Q(membership__number__iexact=text))
         if accepts_name_login():
-            query |= Q(name=text)
+            ways.append(Q(name=text))
         # A unit's contact logs in to the unit's account with its own mobile (CACEM
         # 联络员手机号+密码, Jiangsu 注册时联系人的手机号), where the profile says so.
-        query |= _contact_query(text)
-    matches = list(User.objects.filter(query).distinct()[:2])
-    return matches[0] if len(matches) == 1 else None
+        phone = normalize_phone(text)
+        if is_mobile(phone):
+            ways.append(contact_login_query(phone))
+    matches: dict[int, User] = {}
+    for way in ways:
+        for user in User.objects.filter(way).distinct()[:2]:
+            matches[user.pk] = user
+        if len(matches) > 1:
+            return None  # a shared identifier names neither account
+    return next(iter(matches.values())) if matches else None
 
 
 def _contact_query(text: str) -> Q:

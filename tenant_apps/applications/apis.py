@@ -4,6 +4,7 @@ Session-authenticated like the pages; every write goes through the same services
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,7 +16,7 @@ from huiji.clientip import client_ip
 from huiji.errors import AppError, NotFound
 from tenant_apps.applications import selectors
 from tenant_apps.applications.engine import answers_shown, form_steps
-from tenant_apps.applications.models import Application
+from tenant_apps.applications.models import Application, ApplicationUpload
 from tenant_apps.applications.services import (
     application_accept_notices,
     application_add_upload,
@@ -31,6 +32,7 @@ from tenant_apps.applications.services import (
     type_doc,
 )
 from tenant_apps.configuration.models import Branch, MemberType
+from tenant_apps.configuration.selectors import current_notices
 
 
 class ApplicationSerializer(serializers.Serializer):
@@ -64,11 +66,17 @@ class ApplicationSerializer(serializers.Serializer):
                 for s in form_steps(type_doc(obj))]
 
     def get_uploads(self, obj) -> list[dict]:
+        # .all(): the uploads with their files are prefetched (WITH_ROWS)
         return [{"id": u.pk, "requirement": u.requirement, "name": u.file.original_name,
-                 "file": str(u.file.public_id)} for u in obj.uploads.select_related("file")]
+                 "file": str(u.file.public_id)} for u in obj.uploads.all()]
 
     def get_problems(self, obj) -> list[str]:
-        return [str(p) for p in application_problems(obj)]
+        return [str(p) for p in application_problems(obj, notices=self.context.get("notices"))]
+
+
+# What ApplicationSerializer reads of related rows, fetched once for a list or one object.
+WITH_ROWS = (Prefetch("uploads", queryset=ApplicationUpload.objects.select_related("file")),
+             "acceptances")
 
 
 class EventSerializer(serializers.Serializer):
@@ -91,7 +99,8 @@ def _mine(request, public_id) -> Application:
 
 def _out(application: Application) -> dict:
     return ApplicationSerializer(Application.objects.select_related(
-        "member_type", "rank", "revision").get(pk=application.pk)).data
+        "member_type", "rank", "revision").prefetch_related(*WITH_ROWS).get(
+        pk=application.pk)).data
 
 
 class ApplicationStartApi(APIView):
@@ -229,12 +238,40 @@ class ApplicationTimelineApi(APIView):
 
 
 class ReviewQueueApi(APIView):
-    @extend_schema(responses=ApplicationSerializer(many=True), operation_id="review_queue")
+    """The applications waiting for this person, oldest first, one page at a time
+    (`?page=`, 50 a page), with how many there are in all. The same few queries for any
+    number of rows (selectors.review_queue, then the page's uploads and acceptances)."""
+
+    class ReviewQueueInputSerializer(serializers.Serializer):
+        page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
+
+    class ReviewQueuePageSerializer(serializers.Serializer):
+        count = serializers.IntegerField()
+        page = serializers.IntegerField()
+        pages = serializers.IntegerField()
+        next = serializers.CharField(allow_null=True)
+        previous = serializers.CharField(allow_null=True)
+        results = ApplicationSerializer(many=True)
+
+    @extend_schema(parameters=[ReviewQueueInputSerializer],
+                   responses=ReviewQueuePageSerializer, operation_id="review_queue")
     def get(self, request):
         if not request.user.is_association_staff:
             raise NotFound
-        return Response(ApplicationSerializer(selectors.review_queue(request.user),
-                                              many=True).data)
+        data = self.ReviewQueueInputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        found = selectors.review_queue(request.user, page=data.validated_data["page"])
+        prefetch_related_objects(found.rows, *WITH_ROWS)
+
+        def link(page: int) -> str:
+            return request.build_absolute_uri(f"{request.path}?page={page}")
+
+        return Response({
+            "count": found.count, "page": found.page, "pages": found.pages,
+            "next": link(found.page + 1) if found.has_next else None,
+            "previous": link(found.page - 1) if found.has_previous else None,
+            "results": ApplicationSerializer(found.rows, many=True, context={
+                "notices": current_notices()}).data})
 
 
 class ReviewDecisionApi(APIView):

@@ -73,6 +73,11 @@ class Application(models.Model):
     # stopped at, for payment).
     review_position = models.PositiveSmallIntegerField(null=True, blank=True)
     rejected_at_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Whose the step it waits at is, while in review (services.step_target, kept current by
+    # services._move): the review queue filters on these in SQL (selectors.reviewable_by).
+    review_role = models.CharField(max_length=20, blank=True)
+    review_branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
     last_reason = models.TextField(_("reason"), blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -91,6 +96,14 @@ class Application(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["applicant"], condition=~models.Q(status__in=["completed", "withdrawn"]),
             name="one_open_application_per_applicant")]
+        indexes = [
+            # The review queue: the applications in review by whose step it is, oldest first.
+            models.Index(fields=["review_role", "review_branch", "submitted_at"],
+                         condition=models.Q(status="in_review"),
+                         name="application_review_queue"),
+            models.Index(fields=["submitted_at"], condition=models.Q(status="in_review"),
+                         name="application_in_review"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_type} · {self.applicant}"

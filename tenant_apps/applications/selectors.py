@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts import capabilities
 from tenant_apps.applications.engine import type_document, unit_name_in
 from tenant_apps.applications.models import Application, Status
-from tenant_apps.applications.services import can_review, routed_to_branch, step_unstaffed
+from tenant_apps.applications.services import routed_to_branch, target_unstaffed
 from tenant_apps.configuration.models import ReviewRole
 
 
@@ -71,28 +73,92 @@ def step_waiting_label(step: dict) -> str:
     return _("Awaiting %(step)s") % {"step": step["name"]}
 
 
-def review_queue(user) -> list[Application]:
-    """Applications waiting at a step this person may decide. Branch administrators see only
-    applications routed to their own branches. Each carries `unstaffed`: nobody holds the
-    step's role (HQ administrators may decide it then)."""
+REVIEW_PAGE_SIZE = 50
+
+
+def reviewable_by(user, held: frozenset[str] | None = None) -> Q:
+    """The applications in review whose step `user` may decide, as a condition on the stored
+    step target (`review_role`, `review_branch`, set by services._move): SQL's form of
+    services.can_decide_step, which stays the rule (tests hold the two to the same
+    hand-written cases). Staffing is read now (who holds which role, which branches have an
+    active administrator), never stored."""
+    from tenant_apps.configuration.models import Branch
+
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    held = capabilities.held_roles() if held is None else held
+    step_roles = [r for r in ReviewRole.values if r != ReviewRole.BRANCH_ADMIN]
+    # the steps of the person's own roles
+    mine = [r for r in step_roles if capabilities.can(user, f"review.{r}")]
+    condition = Q(review_role__in=mine, review_branch__isnull=True)
+    branch_scope = capabilities.scope(user, "review.branch_admin")
+    if branch_scope == capabilities.ALL:
+        condition |= Q(review_role=ReviewRole.BRANCH_ADMIN, review_branch__isnull=False)
+    elif branch_scope == capabilities.BRANCH:
+        condition |= Q(review_role=ReviewRole.BRANCH_ADMIN,
+                       review_branch__in=Branch.objects.filter(admins=user).values("pk"))
+    if capabilities.can(user, "review.unstaffed"):
+        # steps nobody may decide: roles no active account holds, a branch step without a
+        # branch, and branches without an active administrator
+        nobody = [r for r in step_roles if target_unstaffed(r, None, held=held)]
+        condition |= Q(review_role__in=[*nobody, ReviewRole.BRANCH_ADMIN],
+                       review_branch__isnull=True)
+        staffed = Branch.objects.filter(admins__is_active=True,
+                                        admins__roles__contains=[ReviewRole.BRANCH_ADMIN])
+        condition |= Q(review_role=ReviewRole.BRANCH_ADMIN, review_branch__isnull=False) \
+            & ~Q(review_branch__in=staffed.values("pk"))
+    return condition
+
+
+@dataclass
+class QueuePage:
+    rows: list[Application]
+    count: int
+    page: int
+    pages: int
+    size: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def review_queue(user, *, page: int = 1, size: int | None = None) -> QueuePage:
+    """One page of the applications waiting at a step this person may decide, oldest first,
+    with how many there are in all. Branch administrators see only applications routed to
+    their own branches. Each row carries `unstaffed`: nobody holds the step's role (HQ
+    administrators may decide it then). Filtered in SQL (`reviewable_by`); a few queries
+    whatever the number of applications: the roles held, the count, the page's ids, its rows,
+    the distinct configuration revisions of the page and its branches' administrators."""
+    size = size or REVIEW_PAGE_SIZE
     seen = capabilities.scope(user, "applications.view")
     if seen is None:
-        return []
-    candidates = Application.objects.filter(status=Status.IN_REVIEW).select_related(
-        "member_type", "revision", "applicant", "branch").prefetch_related(
-        "branch__admins").order_by("submitted_at")
-    if seen == capabilities.BRANCH:
-        candidates = candidates.filter(branch__admins=user)
+        return QueuePage([], 0, 1, 1, size)
     held = capabilities.held_roles()
-    out = []
-    for application in candidates:
-        chain = type_document(application.revision.document,
-                              application.member_type.code)["review_chain"]
-        step = chain[application.review_position]
-        if can_review(user, application, step, held=held):
-            application.unstaffed = step_unstaffed(application, step, held=held)
-            out.append(application)
-    return out
+    rows = Application.objects.filter(reviewable_by(user, held), status=Status.IN_REVIEW)
+    if seen == capabilities.BRANCH:
+        from tenant_apps.configuration.models import Branch
+
+        rows = rows.filter(branch__in=Branch.objects.filter(admins=user).values("pk"))
+    count = rows.count()
+    pages = max(1, -(-count // size))
+    page = min(max(1, page), pages)
+    # The page's ids first, from the applications alone (a top-N of narrow rows), then those
+    # rows with what they show: joining before the sort would join every match.
+    ids = list(rows.order_by("submitted_at", "pk").values_list("pk", flat=True)
+               [(page - 1) * size:page * size])
+    place = {pk: n for n, pk in enumerate(ids)}
+    found = sorted(Application.objects.filter(pk__in=ids).select_related(
+        "member_type", "rank", "applicant", "branch", "review_branch").prefetch_related(
+        "revision", "review_branch__admins"), key=lambda a: place[a.pk])
+    for application in found:
+        application.unstaffed = target_unstaffed(
+            application.review_role, application.review_branch, held=held)
+    return QueuePage(found, count, page, pages, size)
 
 
 def application_for_reviewer(user, public_id) -> Application | None:

@@ -103,6 +103,11 @@ def _move(application: Application, *, to: str, position: int | None, action: st
     check_transition(before, to)
     application.status = to
     application.review_position = position
+    # Who decides the step it now waits at, kept here for the review queue's query
+    # (selectors.reviewable_by); `can_decide_step` stays the rule and agrees with it.
+    application.review_role, application.review_branch = (
+        step_target(chain_of(application)[position], application.branch)
+        if to == Status.IN_REVIEW and position is not None else ("", None))
     application.save()
     _event(application, action=action, actor=actor, from_status=before, reason=reason,
            data=data)
@@ -410,8 +415,10 @@ def application_remove_upload(*, application: Application, actor, upload_id: int
     stored.delete()
 
 
-def application_problems(application: Application) -> list[str]:
-    """What still stops the application from being submitted, in the applicant's words."""
+def application_problems(application: Application, notices: dict | None = None) -> list[str]:
+    """What still stops the application from being submitted, in the applicant's words.
+    Reads `uploads` and `acceptances` through .all() (a list may prefetch them) and
+    `notices`: current_notices(), if the caller already has it."""
     problems = []
     doc = type_doc(application)
     for step in form_steps(doc):
@@ -426,11 +433,12 @@ def application_problems(application: Application) -> list[str]:
     for spec in doc["uploads"]:
         if spec["required"] and not counts.get(spec["key"]):
             problems.append(_("Upload “%(label)s”.") % {"label": spec["label"]})
-    accepted = set(application.acceptances.values_list("kind", flat=True))
     if application.purpose == Application.Purpose.LEVEL_CHANGE:
         return problems  # a member accepted the notices on joining
+    accepted = {acceptance.kind for acceptance in application.acceptances.all()}
+    notices = current_notices() if notices is None else notices
     for kind in NOTICES_TO_ACCEPT:
-        if kind in current_notices() and kind not in accepted:
+        if kind in notices and kind not in accepted:
             problems.append(_("Read and accept the %(notice)s.")
                             % {"notice": Notice.Kind(kind).label})
     return problems
@@ -656,15 +664,31 @@ def step_unstaffed(application: Application, step: dict, held=None) -> bool:
     return step_unstaffed_for(step, application.branch, held=held)
 
 
+def step_target(step: dict, branch) -> tuple[str, Branch | None]:
+    """Whose the step is, for something about `branch`: (review role, the branch whose
+    administrators decide it, or None). A branch-routed step about a branch is its
+    administrators' (branch_admin, that branch); routed but about headquarters, HQ
+    reviewers'; any other step its own role's. Stored on an application in review
+    (`review_role`, `review_branch`) by `_move`."""
+    routed = step_branch(step, branch)
+    if routed is not None:
+        return ReviewRole.BRANCH_ADMIN, routed
+    return (ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]), None
+
+
 def step_unstaffed_for(step: dict, branch, held=None) -> bool:
     """Nobody can decide this step: no active account holds its role, or the branch it is
     routed to has no active administrator ("无人负责此环节"). `held`: held_roles(), if the
     caller already has it. The one rule for applications' and change requests' steps."""
-    routed = step_branch(step, branch)
+    return target_unstaffed(*step_target(step, branch), held=held)
+
+
+def target_unstaffed(role: str, routed, held=None) -> bool:
+    """`step_unstaffed_for` of a step whose target (`step_target`) is known: the review
+    queue asks it of the stored `review_role` and `review_branch`."""
     if routed is not None:
         return capabilities.step_unstaffed(role=ReviewRole.BRANCH_ADMIN, held=frozenset(),
                                            branch=routed)
-    role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
     if role == ReviewRole.BRANCH_ADMIN:
         return True  # a branch step without a branch: no branch administrator can take it
     return capabilities.step_unstaffed(
@@ -681,16 +705,14 @@ def can_decide_step(user, step: dict, branch, held=None) -> bool:
     for applications' and change requests' steps."""
     if not user.is_authenticated:
         return False
-    routed = step_branch(step, branch)
+    role, routed = step_target(step, branch)
     if routed is not None:
         if capabilities.can(user, "review.branch_admin", branch=routed):
             return True
-    else:
-        role = ReviewRole.HQ_REVIEWER if step.get("branch_routed") else step["role"]
-        if role != ReviewRole.BRANCH_ADMIN and capabilities.can(user, f"review.{role}"):
-            return True
+    elif role != ReviewRole.BRANCH_ADMIN and capabilities.can(user, f"review.{role}"):
+        return True
     return capabilities.can(user, "review.unstaffed") and \
-        step_unstaffed_for(step, branch, held=held)
+        target_unstaffed(role, routed, held=held)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from huiji.clientip import client_ip
 from huiji.errors import AppError
-from huiji.forms import parsed
+from huiji.forms import PageForm, parsed
 from tenant_apps.accounts.selectors import account_settings
 from tenant_apps.applications import selectors
 from tenant_apps.applications.engine import branch_codes, form_steps
@@ -306,16 +306,22 @@ def confirm(request, public_id):
 
 @login_required
 def queue(request):
+    """The applications waiting for this person, oldest first, 50 a page (`?page=`)."""
     if not request.user.is_association_staff:
         raise Http404
+    try:
+        page = parsed(PageForm, request.GET)["page"] or 1
+    except AppError as exc:
+        return render(request, "400.html", {"message": exc.message}, status=400)
+    found = selectors.review_queue(request.user, page=page)
     rows = [{"application": a, "label": selectors.status_label(a),
              "step": chain_of(a)[a.review_position]["name"], "unstaffed": a.unstaffed,
              "party": selectors.party_of(a)}
-            for a in selectors.review_queue(request.user)]
+            for a in found.rows]
     from tenant_apps.records.selectors import change_request_queue
 
     return render(request, "applications/queue.html", {
-        "rows": rows, "changes": len(change_request_queue(request.user))})
+        "rows": rows, "found": found, "changes": len(change_request_queue(request.user))})
 
 
 @login_required

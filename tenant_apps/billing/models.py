@@ -71,6 +71,11 @@ class Order(models.Model):
             fields=["application"], condition=models.Q(status__in=[
                 "pending", "awaiting_confirmation", "paid"]),
             name="one_open_order_per_application")]
+        indexes = [
+            # finance's order list: newest first, of one status or all
+            models.Index(fields=["-created_at"], name="order_newest"),
+            models.Index(fields=["status", "-created_at"], name="order_status_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -98,9 +103,32 @@ class Voucher(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # finance's voucher queue: the pending ones, oldest first
+        indexes = [models.Index(fields=["status", "created_at"], name="voucher_queue")]
 
     def __str__(self) -> str:
         return f"voucher for {self.order}"
+
+
+class RevenueDay(models.Model):
+    """Confirmed money of one day (Beijing time, by `Order.confirmed_at`), member type and
+    method: the revenue page's summary (billing/reports.py), kept by `order_move` as orders
+    are confirmed and refunded (`revenue_count`), and rebuilt from the orders by
+    `revenue_rebuild` (`manage.py revenue_rebuild`). Its sums equal those of the confirmed
+    orders."""
+
+    day = models.DateField()
+    member_type = models.ForeignKey(MemberType, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, blank=True)
+    orders = models.IntegerField(default=0)
+    total_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "member_type", "method"],
+                                               name="one_revenue_row_per_day_type_method")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.member_type_id} {self.method}: {self.total_fen}"
 
 
 class PaymentNotice(models.Model):

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import io
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from tenant_apps.billing.models import Order, OrderStatus, PaymentMethod
+from tenant_apps.billing.models import PaymentMethod, RevenueDay
 
 
 def revenue(year: int | None = None) -> dict:
-    rows = Order.objects.filter(status=OrderStatus.CONFIRMED)
+    """Confirmed money in all, by month, by member type and by method (of one year, or
+    ever), read from the daily summary `RevenueDay` (a few thousand rows at most, whatever
+    the number of orders): four small queries."""
+    rows = RevenueDay.objects.filter(orders__gt=0)
     if year:
-        rows = rows.filter(confirmed_at__year=year)
-    by_month = list(rows.annotate(month=TruncMonth("confirmed_at")).values("month")
-                    .annotate(total=Sum("amount_fen"), orders=Count("id")).order_by("month"))
+        rows = rows.filter(day__year=year)
+    by_month = list(rows.annotate(month=TruncMonth("day")).values("month")
+                    .annotate(total=Sum("total_fen"), orders=Sum("orders")).order_by("month"))
     by_type = list(rows.values("member_type__name").annotate(
-        total=Sum("amount_fen"), orders=Count("id")).order_by("-total"))
+        total=Sum("total_fen"), orders=Sum("orders")).order_by("-total"))
     methods = dict(PaymentMethod.choices)
     by_method = [{**r, "label": str(methods.get(r["method"], r["method"] or "—"))}
-                 for r in rows.values("method").annotate(total=Sum("amount_fen"),
-                                                         orders=Count("id")).order_by("-total")]
-    total = rows.aggregate(total=Sum("amount_fen"))["total"] or 0
+                 for r in rows.values("method").annotate(total=Sum("total_fen"),
+                                                         orders=Sum("orders")).order_by("-total")]
+    total = rows.aggregate(total=Sum("total_fen"))["total"] or 0
     return {"by_month": by_month, "by_type": by_type, "by_method": by_method, "total": total}
 
 

@@ -37,24 +37,54 @@ def payment_notices(outcome: str = "", limit: int = 200) -> list[PaymentNotice]:
     return list(rows[:limit])
 
 
-def finance_orders(query: str = "", status: str = "", limit: int = 100) -> list[Order]:
-    """Orders finance looks up by number, reference, payer name or phone; each carries
+FINANCE_ORDERS_PAGE = 50
+PAYERS_LISTED = 1000
+
+
+def finance_orders(query: str = "", status: str = "", limit: int = FINANCE_ORDERS_PAGE,
+                   offset: int = 0) -> list[Order]:
+    """The newest orders (`limit` of them from `offset`), or those finance looks up by
+    number, reference, payer phone or the start of the payer's name; each carries
     `to_refund`: money arrived for it that it could not take (it was already paid, cancelled
-    or expired, or its application withdrawn), online or on a bank statement."""
-    from django.db.models import Exists, OuterRef, Q
+    or expired, or its application withdrawn), online or on a bank statement. Each way of
+    finding is its own indexed lookup (an OR across the payer's join would read every
+    order); newest first by `created_at`, whose index serves the unfiltered list."""
+    from django.db.models import Exists, OuterRef
 
     from tenant_apps.billing.models import StatementLine
 
-    rows = Order.objects.select_related("payer", "member_type").order_by("-created_at")
+    rows = Order.objects.select_related("payer", "member_type").order_by("-created_at", "-pk")
     if query:
-        rows = rows.filter(Q(number=query) | Q(transfer_reference=query.upper())
-                           | Q(payer__name__icontains=query) | Q(payer__phone=query))
+        rows = rows.filter(pk__in=_orders_found(query, status, offset + limit))
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
     return list(rows.annotate(to_refund=Exists(PaymentNotice.objects.filter(
         order_number=OuterRef("number"), outcome=PaymentNotice.Outcome.TO_REFUND)) | Exists(
         StatementLine.objects.filter(order=OuterRef("pk"),
-                                     status=StatementLine.Status.TO_REFUND)))[:limit])
+                                     status=StatementLine.Status.TO_REFUND)))
+        [offset:offset + limit])
+
+
+def _orders_found(query: str, status: str, limit: int) -> list[int]:
+    """The ids of the orders `query` names: by number or transfer reference (unique), or
+    the newest `limit` of the payers whose phone it is or whose name starts with it."""
+    from django.db.models import Q
+
+    from tenant_apps.accounts.models import User
+
+    found = list(Order.objects.filter(Q(number=query) | Q(transfer_reference=query.upper()))
+                 .values_list("pk", flat=True))
+    payers = User.objects.filter(Q(phone=query) | Q(name__startswith=query))
+    few = list(payers.values_list("pk", flat=True)[:PAYERS_LISTED + 1])
+    # A few payers (a phone, most names): their orders by the payer index. Many (a common
+    # surname): a subquery, so the newest orders are read in order until enough match (with
+    # a rare name that walk would read every order).
+    theirs = Order.objects.filter(payer__in=few if len(few) <= PAYERS_LISTED
+                                  else payers.values("pk"))
+    if status in OrderStatus.values:
+        theirs = theirs.filter(status=status)
+    return found + list(theirs.order_by("-created_at", "-pk").values_list("pk", flat=True)
+                        [:limit])
 
 
 def my_order(user, number: str) -> Order | None:

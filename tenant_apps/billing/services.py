@@ -42,10 +42,16 @@ def _new_reference() -> str:
 
 
 def order_move(order: Order, to: str, *, actor, action: str, data: dict | None = None) -> None:
+    """The one way an order changes status; money confirmed or refunded is counted in the
+    revenue summary in the same transaction (`revenue_count`)."""
     before = order.status
     check_transition(before, to)
     order.status = to
     order.save()
+    if to == OrderStatus.CONFIRMED:
+        revenue_count(order, +1)
+    elif before == OrderStatus.CONFIRMED:
+        revenue_count(order, -1)
     audit_record(actor=actor, action=f"order.{action}", target=order,
                  data={"number": order.number, "from": before, "to": to, **(data or {})})
 
@@ -422,3 +428,38 @@ def orders_expire(now: dt.datetime | None = None) -> int:
         order_move(order, OrderStatus.EXPIRED, actor=None, action="expired")
         expired += 1
     return expired
+
+
+# --- the revenue summary (billing/reports.py reads it) ---------------------------------------
+
+def revenue_count(order: Order, sign: int) -> None:
+    """Add (+1) or take back (-1) a confirmed order in the revenue summary of its day, type
+    and method: one upsert, safe under concurrent confirmations (the row's lock)."""
+    from django.db import connection
+
+    day = timezone.localtime(order.confirmed_at or order.created_at).date()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO billing_revenueday AS r "
+            "(day, member_type_id, method, orders, total_fen) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (day, member_type_id, method) DO UPDATE SET "
+            "orders = r.orders + EXCLUDED.orders, total_fen = r.total_fen + EXCLUDED.total_fen",
+            [day, order.member_type_id, order.method or "", sign, sign * order.amount_fen])
+
+
+@transaction.atomic
+def revenue_rebuild() -> int:
+    """The revenue summary again from the confirmed orders (after a restore, or to check
+    it: `manage.py revenue_rebuild`). Returns the number of summary rows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE billing_revenueday IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM billing_revenueday")
+        cursor.execute(
+            "INSERT INTO billing_revenueday (day, member_type_id, method, orders, total_fen) "
+            "SELECT (coalesce(confirmed_at, created_at) AT TIME ZONE %s)::date, "
+            "member_type_id, method, count(*), sum(amount_fen) "
+            "FROM billing_order WHERE status = %s "
+            "GROUP BY 1, 2, 3", [settings.TIME_ZONE, OrderStatus.CONFIRMED])
+        return cursor.rowcount

@@ -491,16 +491,33 @@ def finance_orders(request):
     """Finance looks orders up by number, reference or payer, and refunds online payments;
     an order with money it could not take (paid twice, paid after cancellation or
     withdrawal) is flagged "to refund"."""
+    from urllib.parse import urlencode
+
+    from huiji.forms import PageForm
     from tenant_apps.billing.models import PaymentNotice
 
     _finance(request)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
-    rows = selectors.finance_orders(query, status)
+    try:
+        page = parsed(PageForm, request.GET)["page"] or 1
+    except AppError as exc:
+        return render(request, "400.html", {"message": exc.message}, status=400)
+    size = selectors.FINANCE_ORDERS_PAGE
+    # one more than a page: whether there is a next one, without counting every order
+    rows = selectors.finance_orders(query, status, limit=size + 1, offset=(page - 1) * size)
+    more, rows = len(rows) > size, rows[:size]
     _name_payers(rows, lambda o: o)
+
+    def link(to: int) -> str:
+        return "?" + urlencode({k: v for k, v in (("q", query), ("status", status),
+                                                  ("page", to)) if v})
+
     return render(request, "billing/finance_orders.html", {
-        "rows": rows, "q": query, "status": status,
-        "statuses": OrderStatus.choices, "to_refund": PaymentNotice.Outcome.TO_REFUND})
+        "rows": rows, "q": query, "status": status, "page": page,
+        "previous": link(page - 1) if page > 1 else None, "next": link(page + 1) if more
+        else None, "statuses": OrderStatus.choices,
+        "to_refund": PaymentNotice.Outcome.TO_REFUND})
 
 
 @require_POST

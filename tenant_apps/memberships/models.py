@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -49,7 +50,9 @@ class Membership(models.Model):
         ordering = ["number"]
         # The nightly job's queries: per type and status, by the end of validity.
         indexes = [models.Index(fields=["member_type", "status", "valid_until"],
-                                name="membership_lifecycle")]
+                                name="membership_lifecycle"),
+                   # a member number as a login, in any case (accounts.selectors)
+                   models.Index(Upper("number"), name="membership_number_upper")]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
 

@@ -123,5 +123,5 @@ def test_a_branch_administrator_appointed_on_the_staff_page_sees_that_branch_onl
     assert "申请人1" in queue and "申请人2" not in queue
     assert mine.get(f"/review/{robot_app.public_id}/").status_code == 200
     assert mine.get(f"/review/{foundry_app.public_id}/").status_code == 404
-    api = [a["id"] for a in mine.get("/api/v1/review/").json()]
+    api = [a["id"] for a in mine.get("/api/v1/review/").json()["results"]]
     assert api == [str(robot_app.public_id)]
