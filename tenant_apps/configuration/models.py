@@ -431,6 +431,7 @@ class MessageEvent(models.TextChoices):
     PHONE_CHANGED = "phone_changed", _("Mobile number changed")
     CHANGE_APPROVED = "change_approved", _("Change request approved")
     CHANGE_REJECTED = "change_rejected", _("Change request rejected")
+    MEMBER_INVITED = "member_invited", _("Imported member invited to log in")
 
 
 class MessageChannel(models.TextChoices):
@@ -495,6 +496,10 @@ class PaymentAccount(models.Model):
         return self.display_name
 
 
+def first_login_default() -> list[str]:
+    return ["phone"]
+
+
 class AssociationSettings(models.Model):
     """Association-wide settings that are not a list: how people sign up and log in."""
 
@@ -505,6 +510,11 @@ class AssociationSettings(models.Model):
     password_require_letter = models.BooleanField(default=True)
     password_require_digit = models.BooleanField(default=True)
     human_check = models.CharField(max_length=20, default="failed_logins")
+    # 首次登录 of imported members (tenant_apps/imports/first_login.py): what they may give to
+    # be sent a code (phone: a contact's mobile on file, CACEM; name: the unit's or person's
+    # name; number: the member number, CAQ). Profile key accounts.first_login.
+    first_login = ArrayField(models.CharField(max_length=10), default=first_login_default,
+                             blank=True)
     # CAQ lends the fee receipt before payment against a stamped request ("借发票").
     invoice_borrowing = models.BooleanField(default=False)
     # The applicant must say how they heard of the association (CMES: *推荐渠道).

@@ -239,8 +239,10 @@ def _contacts_spec(record: MemberRecord, actor) -> dict:
     return spec
 
 
-def _clean_contact(spec: dict, data: dict) -> dict:
-    """The contact's details as stored, or AppError naming the first field at fault."""
+def contact_checked(spec: dict, data: dict) -> dict:
+    """The contact's details as stored, or AppError naming the first field at fault (the
+    contacts' settings `spec`: which details, which required, which roles). The one check of
+    a contact: the member's and staff's forms, and the import (tenant_apps/imports)."""
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
@@ -313,7 +315,7 @@ def contact_add(*, acting_user, record: MemberRecord, data: dict) -> Contact:
     record = record_locked(record)
     _may_change(acting_user, record)
     spec = _contacts_spec(record, acting_user)
-    row = _clean_contact(spec, data)
+    row = contact_checked(spec, data)
     if record.contacts.count() >= spec["max_items"]:
         raise AppError("too_many_contacts", _("At most %(n)d contacts.")
                        % {"n": spec["max_items"]})
@@ -331,7 +333,7 @@ def contact_update(*, acting_user, contact: Contact, data: dict) -> Contact:
     _may_change(acting_user, record)
     contact = Contact.objects.select_for_update().get(pk=contact.pk, record=record)
     spec = _contacts_spec(record, acting_user)
-    row = _clean_contact(spec, data)
+    row = contact_checked(spec, data)
     _check_roles_and_phone(spec, record, row, contact)
     before = _snapshot(contact)
     for part, value in row.items():

@@ -58,6 +58,7 @@ TENANT_APPS = [
     "tenant_apps.configuration",
     "tenant_apps.memberships",
     "tenant_apps.records",
+    "tenant_apps.imports",
     "tenant_apps.applications",
     "tenant_apps.billing",
     "tenant_apps.notifications",
