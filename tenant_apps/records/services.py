@@ -54,6 +54,22 @@ def record_create_from_application(*, acting_user, application, membership) -> M
     return record
 
 
+def records_create_bulk(*, acting_user, items: list[tuple]) -> list[MemberRecord]:
+    """Records of many new memberships at once, with their contacts (the import of existing
+    members, tenant_apps/imports): `items` are (membership, branch id, checked values,
+    checked contact rows), values as `record_values_from_answers` keeps them and contacts as
+    `contact_checked` returns them. In the caller's transaction; two inserts however many.
+    The import writes one audit row for all of them."""
+    records = MemberRecord.objects.bulk_create([
+        MemberRecord(membership=membership, branch_id=branch, values=values)
+        for membership, branch, values, _contacts in items])
+    Contact.objects.bulk_create([
+        Contact(record=record, ordering=n, **row)
+        for record, (_m, _b, _v, contacts) in zip(records, items, strict=True)
+        for n, row in enumerate(contacts)], batch_size=5000)
+    return records
+
+
 def record_locked(record: MemberRecord) -> MemberRecord:
     return MemberRecord.objects.select_for_update(of=("self",)).select_related(
         "membership__member_type", "membership__user").get(pk=record.pk)

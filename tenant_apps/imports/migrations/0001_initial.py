@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('configuration', '0014_associationsettings_first_login_and_more'),
+        ('configuration', '0014_first_login_member_invited'),
         ('files', '0001_initial'),
         ('memberships', '0003_lifecycle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
