@@ -125,3 +125,19 @@ def table(name: str, content: bytes) -> tuple[list[str], list[tuple[int, list[st
         raise AppError("no_rows", _("The file has a header row but no members below it."),
                        field="file")
     return header, data
+
+
+def head(name: str, content: bytes, count: int) -> list[list[str]]:
+    """The first `count` non-blank data rows (below the header), read no further."""
+    rows = []
+    header_seen = False
+    for row in rows_of(name, content):
+        if not any(row):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        rows.append(row)
+        if len(rows) >= count:
+            break
+    return rows

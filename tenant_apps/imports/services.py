@@ -421,3 +421,76 @@ def _update(acting_user, ctx: Context, p: Prepared, *, fill_only: bool,
             _periods([(membership.pk, p)], ctx, already={membership.pk: covered})
             changed = True
     return changed
+
+
+# --- invitations to 首次登录 ---------------------------------------------------------------
+
+def _invitation_people(memberships) -> list[dict]:
+    """Who is invited for each membership: its first contact on file (a unit's first
+    liaison), else the account; what to give on the first-login page; two queries."""
+    from django.urls import reverse
+
+    from huiji.tenancy.current import current_association
+    from tenant_apps.imports.first_login import ways
+    from tenant_apps.records.models import Contact
+    from tenants.services import association_url
+
+    association = current_association()
+    link = association_url(association, reverse("first-login")) if association else \
+        reverse("first-login")
+    accepted = ways()
+    firsts: dict[int, Contact] = {}
+    for contact in Contact.objects.filter(
+            record__membership__in=[m.pk for m in memberships]).select_related(
+            "record").order_by("record_id", "ordering", "id"):
+        firsts.setdefault(contact.record.membership_id, contact)
+    people = []
+    for m in memberships:
+        contact = firsts.get(m.pk)
+        phone = (contact.mobile if contact else "") or m.user.phone or ""
+        email = (contact.email if contact else "") or m.user.email or ""
+        if "number" in accepted:
+            login = m.number
+        elif "phone" in accepted and phone:
+            login = _("this mobile number")
+        else:
+            login = m.user.name
+        people.append({"user_id": m.user_id, "name": contact.name if contact else str(m.user),
+                       "phone": phone or None, "email": email or None,
+                       "params": {"member_type": m.member_type.name,
+                                  "member_number": m.number, "login": login,
+                                  "first_login_link": link}})
+    return people
+
+
+@transaction.atomic
+def invitations_send(*, acting_user, memberships, member_import: MemberImport | None = None
+                     ) -> int:
+    """Invite members to 首次登录 (event member_invited, SMS and e-mail through the outbox, to
+    the first contact on file): one member from its page, or every member an import wrote.
+    Staff send again as often as they like; the page's own limits hold the codes. Returns
+    the number of messages written."""
+    from tenant_apps.notifications.services import notify_bulk
+
+    _may_import(acting_user)
+    from tenant_apps.imports.first_login import ways
+
+    if not ways():
+        raise AppError("first_login_off", _("This association does not offer a first login: "
+                                            "set accounts.first_login in its profile."),
+                       status=409)
+    memberships = list(memberships)
+    written = notify_bulk(event="member_invited", people=_invitation_people(memberships))
+    audit_record(actor=acting_user, action="members.invited",
+                 target=member_import or (memberships[0] if len(memberships) == 1 else None),
+                 data={"members": len(memberships), "messages": written,
+                       "numbers": [m.number for m in memberships[:20]]})
+    return written
+
+
+def import_members(member_import: MemberImport):
+    from tenant_apps.memberships.models import Membership
+
+    return Membership.objects.filter(pk__in=ImportedMember.objects.filter(
+        member_import=member_import).values("membership_id")).select_related(
+        "user", "member_type")
