@@ -386,7 +386,7 @@ def _all_fields(type_doc: dict) -> list[dict]:
 
 def key_label(kind: str) -> str:
     return {"number": _("member number"), "phone": _("mobile number"), "email": _("email"),
-            "uscc": _("credit code"), "cn_id": _("ID number"), "name": _("name")}[kind]
+            "uscc": _("credit code"), "cn_id": _("ID number"), "name": _("member name")}[kind]
 
 
 def _keys(ctx: Context, p: Prepared) -> set[tuple[str, str]]:
