@@ -18,6 +18,8 @@ from huiji.errors import AppError
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
+# PDF, PNG, JPEG, GIF: a file of another kind, named .csv or not
+BINARY = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -37,7 +39,8 @@ def kind_of(name: str, content: bytes) -> str:
         raise AppError("old_excel", _("This is an old Excel file (.xls). Save it as .xlsx "
                                       "(Excel workbook) or CSV and upload it again."),
                        field="file")
-    if b"\x00" in content[:4096]:
+    if b"\x00" in content[:4096] or content.startswith(BINARY) or \
+            name.lower().endswith((".xlsx", ".xlsm")):
         raise AppError("not_a_spreadsheet", _("This file is not an Excel workbook (.xlsx) or "
                                               "a CSV file."), field="file")
     return "csv"

@@ -117,6 +117,24 @@ def targets_of(type_doc: dict) -> list[Target]:
     shown = membership_labels()
     for key, aliases in MEMBERSHIP_ALIASES.items():
         out.append(Target(key, shown[key], aliases=aliases))
+    return _distinct_labels(out, type_doc)
+
+
+def _distinct_labels(targets: list[Target], type_doc: dict) -> list[Target]:
+    """Two fields of one type may carry the same label (CAQ: the unit's 电子邮箱 and its
+    contact's): the later ones are named with their form step, 电子邮箱（联系人信息）, so each
+    column names one field."""
+    steps = {f["key"]: step["title"] for form in ("registration_form", "application_form")
+             for step in (type_doc.get(form) or {}).get("steps", []) for f in step["fields"]}
+    seen: set[str] = set()
+    out = []
+    for t in targets:
+        key = header_key(t.label)
+        if key in seen and t.key.startswith("field:") and steps.get(t.key[6:]):
+            t = Target(t.key, f"{t.label}（{steps[t.key[6:]]}）", required=t.required,
+                       spec=t.spec, aliases=t.aliases)
+        seen.add(header_key(t.label))
+        out.append(t)
     return out
 
 
