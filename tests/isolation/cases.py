@@ -340,6 +340,28 @@ def _change_proof(owner: User) -> str:
     return f"/files/{stored.public_id}/"
 
 
+def _member_import(owner: User):
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.imports.services import import_upload
+
+    upload = SimpleUploadedFile("members.csv", "会员号,姓名\nE000001,张三\n".encode("gbk"),
+                                "text/csv")
+    return import_upload(acting_user=owner, uploaded=upload,
+                         member_type=MemberType.objects.get(code="regular"))
+
+
+def _member_import_page(owner: User) -> str:
+    return f"/manage/imports/{_member_import(owner).public_id}/"
+
+
+def _member_import_progress(owner: User) -> str:
+    return f"/manage/imports/{_member_import(owner).public_id}/progress/"
+
+
+def _member_import_errors(owner: User) -> str:
+    return f"/manage/imports/{_member_import(owner).public_id}/errors.xlsx"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -389,4 +411,10 @@ CASES = [
                   _change_request_review),
     IsolationCase("change request via API (staff)", "api", "hq_admin", _change_request_api),
     IsolationCase("change request proof", "file", "member", _change_proof),
+    IsolationCase("member import (staff page)", "page", "hq_admin", _member_import_page,
+                  roles=frozenset({"hq_admin"})),
+    IsolationCase("member import progress (JSON)", "page", "hq_admin",
+                  _member_import_progress, roles=frozenset({"hq_admin"})),
+    IsolationCase("member import error report", "file", "hq_admin", _member_import_errors,
+                  roles=frozenset({"hq_admin"})),
 ]
