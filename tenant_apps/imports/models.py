@@ -53,6 +53,12 @@ class MemberImport(models.Model):
     file = models.OneToOneField("files.PrivateFile", on_delete=models.PROTECT,
                                 related_name="member_import")
     filename = models.CharField(_("file name"), max_length=255)
+    # The rows as the check made them (gzipped JSON, imports.rows.dump_rows) and the
+    # configuration revision they were checked under: the writing reads them back instead of
+    # checking every value again, unless the configuration changed since.
+    checked_file = models.OneToOneField("files.PrivateFile", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+    revision = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.UPLOADED)
     headers = models.JSONField(default=list)          # the first row, as written

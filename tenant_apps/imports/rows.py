@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +70,11 @@ class Context:
     default_branch: int | None
     name_login: bool
     all_fields: list[dict] = field(default_factory=list)
+    # {field key: {header_key(value or label): value}}, read once for every row
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    # (field key, value) -> (cleaned, errors) of check_answers, for the types whose values
+    # repeat down a column (choices, regions, dates): each distinct value checked once
+    checked: dict[tuple, tuple] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     today: dt.date = field(default_factory=timezone.localdate)
 
@@ -133,6 +139,15 @@ def context_for(member_type, headers: list[str], mapping: dict[str, str]) -> Con
 
 def parse_date(text: str) -> dt.date | None:
     text = text.strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    return _parse_date_slow(text)
+
+
+def _parse_date_slow(text: str) -> dt.date | None:
     for pattern in _DATE_PATTERNS:
         try:
             return dt.datetime.strptime(text, pattern).date()
@@ -144,10 +159,19 @@ def parse_date(text: str) -> dt.date | None:
 def _choice(spec: dict, text: str, ctx: Context) -> str:
     if spec.get("choices_from") == "branches":
         return ctx.branch_code_by_name.get(header_key(text), text)
-    for choice in normalize_choices(spec.get("choices", [])):
-        if header_key(text) in (header_key(choice["value"]), header_key(choice["label"])):
-            return choice["value"]
-    return text
+    known = ctx.choices.get(spec["key"])
+    if known is None:
+        known = ctx.choices[spec["key"]] = {}
+        for choice in normalize_choices(spec.get("choices", [])):
+            known.setdefault(header_key(choice["label"]), choice["value"])
+            known[header_key(choice["value"])] = choice["value"]
+    return known.get(header_key(text), text)
+
+
+@lru_cache(maxsize=5000)
+def _region_cached(text: str) -> tuple[str, str]:
+    found = _region(text)
+    return found["province"], found["city"]
 
 
 def _region(text: str):
@@ -182,7 +206,8 @@ def answer_of(spec: dict, text: str, ctx: Context):
     if kind == FieldType.MULTICHOICE:
         return [_choice(spec, part.strip(), ctx) for part in _SPLIT.split(text) if part.strip()]
     if kind == FieldType.REGION:
-        return _region(text)
+        province, city = _region_cached(text)
+        return {"province": province, "city": city}
     return text
 
 
@@ -224,7 +249,6 @@ def _statuses() -> dict[str, str]:
 def prepare(ctx: Context, row: int, cells: list[str]) -> tuple[Prepared | None, list]:
     """(the row as a member, []) or (None, [(column label, message), ...])."""
     from tenant_apps.accounts.services import normalize_email, normalize_phone
-    from tenant_apps.applications.engine import check_answers
     from tenant_apps.memberships.models import Membership
     from tenant_apps.memberships.validity import validity_end
     from tenant_apps.records.layout import contacts_from_answers, record_values_from_answers
@@ -262,8 +286,7 @@ def prepare(ctx: Context, row: int, cells: list[str]) -> tuple[Prepared | None, 
                      and t.required}
     checked_fields = [dict(f, required=f["key"] in required_keys) if f is not group_spec
                       else f for f in fields]
-    cleaned, problems = check_answers(checked_fields, answers, branches=ctx.branch_codes,
-                                      require=True)
+    cleaned, problems = _checked_answers(ctx, checked_fields, answers)
     for path, message in problems.items():
         parts = path.split(".")
         if len(parts) == 3:      # group.n.sub
@@ -369,6 +392,38 @@ def prepare(ctx: Context, row: int, cells: list[str]) -> tuple[Prepared | None, 
         return None, [(_("Member number"), _("Nothing recognises this member: give a member "
                                              "number, a mobile number or a credit code."))]
     return prepared, []
+
+
+REPEATING = {FieldType.CHOICE, FieldType.MULTICHOICE, FieldType.REGION, FieldType.DATE}
+
+
+def _checked_answers(ctx: Context, fields: list[dict], answers: dict) -> tuple[dict, dict]:
+    """applications.engine.check_answers over the row's answers (the forms' and the record's
+    one check), each distinct value of a repeating column checked once per import."""
+    from tenant_apps.applications.engine import check_answers
+
+    rest = []
+    cleaned: dict = {}
+    problems: dict = {}
+    for spec in fields:
+        value = answers.get(spec["key"])
+        if spec["type"] not in REPEATING or value in (None, "", []):
+            rest.append(spec)
+            continue
+        frozen = tuple(value) if isinstance(value, list) else \
+            tuple(sorted(value.items())) if isinstance(value, dict) else value
+        memo = (spec["key"], bool(spec.get("required")), frozen)
+        if memo not in ctx.checked:
+            ctx.checked[memo] = check_answers([spec], {spec["key"]: value},
+                                              branches=ctx.branch_codes, require=True)
+        one_clean, one_problems = ctx.checked[memo]
+        cleaned.update(one_clean)
+        problems.update(one_problems)
+    more_clean, more_problems = check_answers(rest, answers, branches=ctx.branch_codes,
+                                              require=True)
+    cleaned.update(more_clean)
+    problems.update(more_problems)
+    return cleaned, problems
 
 
 def _all_fields(type_doc: dict) -> list[dict]:
@@ -490,4 +545,37 @@ def existing_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
                 Q(name__in=by_kind["name"]) | Q(username__in=by_kind["name"])).values_list(
                 "pk", "name", "membership__pk"):
             out[("name", name)] = (membership, user)
+    return out
+
+
+# --- the checked rows, kept between the check and the writing --------------------------------
+
+def dump_rows(rows: list[Prepared]) -> bytes:
+    import gzip
+    import json
+
+    def plain(p: Prepared) -> dict:
+        return {**{k: getattr(p, k) for k in (
+            "row", "values", "contacts", "name", "phone", "email", "username", "number",
+            "rank_id", "branch_id", "status", "paid_years")},
+            "valid_from": p.valid_from.isoformat(),
+            "valid_until": p.valid_until.isoformat() if p.valid_until else None,
+            "given": sorted(p.given), "keys": sorted(p.keys)}
+
+    return gzip.compress(json.dumps([plain(p) for p in rows], ensure_ascii=False)
+                         .encode(), compresslevel=3)
+
+
+def load_rows(content: bytes) -> list[Prepared]:
+    import gzip
+    import json
+
+    out = []
+    for item in json.loads(gzip.decompress(content)):
+        item["valid_from"] = dt.date.fromisoformat(item["valid_from"])
+        item["valid_until"] = dt.date.fromisoformat(item["valid_until"]) \
+            if item["valid_until"] else None
+        item["given"] = set(item["given"])
+        item["keys"] = {tuple(k) for k in item["keys"]}
+        out.append(Prepared(**item))
     return out

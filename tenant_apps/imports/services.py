@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -86,8 +87,8 @@ def import_upload(*, acting_user, uploaded, member_type) -> MemberImport:
 
 
 def _locked(member_import: MemberImport) -> MemberImport:
-    return MemberImport.objects.select_for_update().select_related("member_type", "file") \
-        .get(pk=member_import.pk)
+    return MemberImport.objects.select_for_update(of=("self",)).select_related(
+        "member_type", "file", "checked_file", "created_by").get(pk=member_import.pk)
 
 
 def checked_rows(member_import: MemberImport, *, mapping: dict | None = None,
@@ -127,6 +128,7 @@ def import_check(*, acting_user, member_import: MemberImport, mapping: dict,
                        field="policy")
     mapping = {str(k): v for k, v in mapping.items() if v}
     _ctx, kept, errors = checked_rows(member_import, mapping=mapping)
+    _keep_checked(acting_user, member_import, kept)
     member_import.mapping, member_import.policy = mapping, policy
     member_import.errors = errors[:MAX_ERRORS]
     member_import.invalid_rows = len({e["row"] for e in errors})
@@ -143,6 +145,49 @@ def import_check(*, acting_user, member_import: MemberImport, mapping: dict,
                        "invalid": member_import.invalid_rows,
                        "existing": member_import.existing_rows, "policy": policy})
     return member_import
+
+
+def _revision_number() -> int | None:
+    from tenant_apps.configuration.models import ConfigurationRevision
+
+    return ConfigurationRevision.objects.values_list("number", flat=True).first()
+
+
+def _keep_checked(acting_user, member_import: MemberImport, kept: list[Prepared]) -> None:
+    """Store the checked rows beside the upload (replacing an earlier check's)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.files.services import private_file_store
+    from tenant_apps.imports.rows import dump_rows
+
+    old = member_import.checked_file
+    member_import.checked_file = private_file_store(
+        acting_user=acting_user, owner=member_import.created_by,
+        uploaded=SimpleUploadedFile("checked-rows.json.gz", dump_rows(kept)),
+        content_type="application/octet-stream")
+    member_import.revision = _revision_number()
+    if old is not None:
+        member_import.save(update_fields=["checked_file", "revision"])
+        old.file.delete(save=False)
+        old.delete()
+
+
+def rows_to_write(member_import: MemberImport) -> tuple[Context, list[Prepared], list[dict]]:
+    """The rows the writing takes: those the check kept, read back, when the configuration
+    is the one they were checked under (else every row is checked again); either way matched
+    again against the members as they are now (resolve), so a member created since the
+    check is not created twice."""
+    from tenant_apps.imports.rows import load_rows
+
+    if member_import.checked_file is None or member_import.revision != _revision_number():
+        return checked_rows(member_import)
+    with member_import.checked_file.file.open("rb") as handle:
+        rows = load_rows(handle.read())
+    ctx = context_for(member_import.member_type, member_import.headers, member_import.mapping)
+    errors = list(member_import.errors)   # the rows kept are those the check did not refuse
+    kept = resolve(ctx, rows, errors)
+    errors.sort(key=lambda e: e["row"])
+    return ctx, kept, errors
 
 
 @transaction.atomic
@@ -164,8 +209,8 @@ def import_run(member_import_id: int) -> MemberImport:
     after each. A batch that fails is rolled back and reported (`failures`); the import ends
     `failed` then, `done` otherwise, with one audit row."""
     with transaction.atomic():
-        member_import = MemberImport.objects.select_for_update().select_related(
-            "member_type", "file", "created_by").get(pk=member_import_id)
+        member_import = MemberImport.objects.select_for_update(of=("self",)).select_related(
+            "member_type", "file", "checked_file", "created_by").get(pk=member_import_id)
         if member_import.status != S.QUEUED:
             return member_import  # already run (a task delivered twice)
         check_transition(member_import.status, S.RUNNING)
@@ -175,7 +220,7 @@ def import_run(member_import_id: int) -> MemberImport:
     counts = {"created": 0, "updated": 0, "skipped": 0}
     failures: list[dict] = []
     try:
-        ctx, kept, errors = checked_rows(member_import)
+        ctx, kept, errors = rows_to_write(member_import)
         _move_sequences([p.number for p in kept if p.number])
     except Exception as exc:  # the file or the configuration went wrong since the check
         logger.exception("import %s could not be read", member_import.pk)
@@ -270,10 +315,10 @@ def members_write(*, acting_user, ctx: Context, member_import: MemberImport | No
         else:
             skipped += 1
     if member_import is not None and written:
-        ImportedMember.objects.bulk_create(
-            [ImportedMember(member_import=member_import, membership_id=m, row=row,
-                            action=action) for m, row, action in written],
-            ignore_conflicts=True)
+        from huiji.bulk import copy_rows
+
+        copy_rows(ImportedMember, ["member_import_id", "membership_id", "row", "action"],
+                  ((member_import.pk, m, row, action) for m, row, action in written))
     return {"created": len(new), "updated": updated, "skipped": skipped,
             "membership_ids": [m for m, _row, _action in written]}
 
@@ -300,21 +345,30 @@ def _create(acting_user, ctx: Context, rows: list[Prepared]) -> list[tuple[int, 
             value += 1
         sequence.next_value = value
         sequence.save(update_fields=["next_value"])
+    # COPY, with the keys taken first: account -> membership -> record point at each other
+    from huiji.bulk import copy_rows, next_ids
+
     unusable = make_password(None)  # "!" and random text: no password logs in
-    users = User.objects.bulk_create([
-        User(username=p.username or f"imp-{p.number}"[:150], name=p.name, phone=p.phone,
-             email=p.email, roles=[Role.MEMBER], password=unusable) for p in rows])
     now = timezone.now()
-    memberships = Membership.objects.bulk_create([
-        Membership(user=user, member_type=member_type, rank_id=p.rank_id, number=p.number,
-                   status=p.status, activated_at=timezone.make_aware(
-                       dt.datetime.combine(p.valid_from, dt.time(9))) if p.valid_from
-                   else now, valid_from=p.valid_from, valid_until=p.valid_until)
-        for user, p in zip(users, rows, strict=True)])
+    user_ids = next_ids(User, len(rows))
+    copy_rows(User, ["id", "password", "is_superuser", "public_id", "username", "email",
+                     "phone", "name", "roles", "is_active", "is_staff", "date_joined",
+                     "session_epoch"],
+              ((pk, unusable, False, uuid.uuid4(), p.username or f"imp-{p.number}"[:150],
+                p.email, p.phone, p.name, [Role.MEMBER], True, False, now, 0)
+               for pk, p in zip(user_ids, rows, strict=True)))
+    membership_ids = next_ids(Membership, len(rows))
+    copy_rows(Membership, ["id", "user_id", "member_type_id", "rank_id", "number", "status",
+                           "activated_at", "valid_from", "valid_until"],
+              ((pk, user, member_type.pk, p.rank_id, p.number, p.status,
+                timezone.make_aware(dt.datetime.combine(p.valid_from, dt.time(9))),
+                p.valid_from, p.valid_until)
+               for pk, user, p in zip(membership_ids, user_ids, rows, strict=True)))
     records_create_bulk(acting_user=acting_user, items=[
-        (m, p.branch_id, p.values, p.contacts) for m, p in zip(memberships, rows, strict=True)])
-    _periods([(m.pk, p) for m, p in zip(memberships, rows, strict=True)], ctx)
-    return [(m.pk, p.row) for m, p in zip(memberships, rows, strict=True)]
+        (m, p.branch_id, p.values, p.contacts)
+        for m, p in zip(membership_ids, rows, strict=True)])
+    _periods(list(zip(membership_ids, rows, strict=True)), ctx)
+    return [(m, p.row) for m, p in zip(membership_ids, rows, strict=True)]
 
 
 def _periods(items: list[tuple[int, Prepared]], ctx: Context,
@@ -340,7 +394,13 @@ def _periods(items: list[tuple[int, Prepared]], ctx: Context,
             periods.append(MembershipPeriod(
                 membership_id=membership_id, kind=MembershipPeriod.Kind.IMPORTED,
                 starts_on=start, ends_on=end, years=len(run), amount_fen=0))
-    MembershipPeriod.objects.bulk_create(periods, batch_size=2000)
+    from huiji.bulk import copy_rows
+
+    now = timezone.now()
+    copy_rows(MembershipPeriod, ["membership_id", "kind", "starts_on", "ends_on", "years",
+                                 "amount_fen", "created_at"],
+              ((p.membership_id, p.kind, p.starts_on, p.ends_on, p.years, 0, now)
+               for p in periods))
 
 
 def _same_day(day: dt.date, year: int) -> dt.date:
@@ -367,7 +427,7 @@ def _update(acting_user, ctx: Context, p: Prepared, *, fill_only: bool,
         from tenant_apps.records.services import records_create_bulk
 
         records_create_bulk(acting_user=acting_user,
-                            items=[(membership, p.branch_id, p.values, p.contacts)])
+                            items=[(membership.pk, p.branch_id, p.values, p.contacts)])
         changed = True
     else:
         record = record_locked(record)

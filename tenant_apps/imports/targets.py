@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,7 @@ class Target:
     aliases: tuple[str, ...] = field(default=())
 
 
+@lru_cache(maxsize=20000)
 def header_key(text: str) -> str:
     """A header as compared: NFKC, no spaces, no required-marks or colons, case-folded."""
     text = unicodedata.normalize("NFKC", str(text or ""))
