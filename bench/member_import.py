@@ -62,6 +62,7 @@ def main() -> None:
     from django_tenants.utils import schema_context
 
     from tenant_apps.configuration.models import MemberType
+    from tenant_apps.imports import parsing
     from tenant_apps.imports.services import (
         import_check,
         import_run,
@@ -72,8 +73,6 @@ def main() -> None:
     from tenant_apps.records.models import Contact
     from tenant_apps.records.tests.helpers import hq_admin
     from tenants.services import association_create, platform_ensure_public
-
-    from tenant_apps.imports import parsing
 
     # 100,000 rows of every CACEM field are 30 MB of CSV, over the 20 MB a request may carry
     # (nginx, the page): the service is measured here without that limit (split the file,
