@@ -500,6 +500,9 @@ def resolve(ctx: Context, prepared: list[Prepared], errors: list[dict]) -> list[
     return out
 
 
+CHUNK = 20_000
+
+
 def existing_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
     """{key: (membership id or None, user id)} of the accounts and members that already have
     a key: numbers, account phones and contacts' mobiles, credit codes and ID numbers in the
@@ -511,6 +514,11 @@ def existing_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
     from tenant_apps.records.models import Contact, MemberRecord
 
     out: dict[tuple[str, str], tuple] = {}
+    if len(keys) > CHUNK:     # a few statements of CHUNK keys rather than one huge one
+        items = sorted(keys)
+        for start in range(0, len(items), CHUNK):
+            out.update(existing_owners(set(items[start:start + CHUNK])))
+        return out
     by_kind: dict[str, set[str]] = {}
     for kind, value in keys:
         by_kind.setdefault(kind, set()).add(value)

@@ -65,7 +65,7 @@ def records_create_bulk(*, acting_user, items: list[tuple]) -> list[int]:
 
     from huiji.bulk import copy_rows, next_ids
 
-    now = timezone.now()
+    now = timezone.now().isoformat()
     ids = next_ids(MemberRecord, len(items))
     copy_rows(MemberRecord, ["id", "membership_id", "branch_id", "values", "created_at",
                              "updated_at"],
