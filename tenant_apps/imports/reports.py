@@ -11,6 +11,20 @@ from tenant_apps.imports import parsing
 from tenant_apps.imports.models import MemberImport
 
 
+def _cells(sheet, values: list) -> list:
+    """Cells that hold text as text: a value from the file that starts with = (or +, -, @)
+    stays a string, never a formula Excel would run when the report is opened."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+            cell.data_type = "s"
+        out.append(cell)
+    return out
+
+
 def error_report_xlsx(member_import: MemberImport) -> bytes:
     from openpyxl import Workbook
 
@@ -23,12 +37,12 @@ def error_report_xlsx(member_import: MemberImport) -> bytes:
         reasons.setdefault(error["row"], []).append(text)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Refused rows"))
-    sheet.append([_("Row"), _("Reasons"), *member_import.headers])
+    sheet.append(_cells(sheet, [_("Row"), _("Reasons"), *member_import.headers]))
     if reasons:
         _header, rows = parsing.table(member_import.filename, file_content(member_import))
         for number, cells in rows:
             if number in reasons:
-                sheet.append([number, "；".join(reasons[number]), *cells])
+                sheet.append(_cells(sheet, [number, "；".join(reasons[number]), *cells]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

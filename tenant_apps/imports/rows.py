@@ -501,18 +501,31 @@ def resolve(ctx: Context, prepared: list[Prepared], errors: list[dict]) -> list[
 
 
 CHUNK = 20_000
+# Who already has a key (the tables of accounts, memberships, records in the association's
+# schema); each list one array parameter.
+NUMBER_SQL = ("SELECT upper(m.number), m.id, m.user_id FROM memberships_membership m "
+              "WHERE m.number = ANY(%s)")  # numbers are kept in upper case
+PHONE_SQL = ("SELECT u.phone, m.id, u.id FROM accounts_user u LEFT JOIN "
+             "memberships_membership m ON m.user_id = u.id WHERE u.phone = ANY(%s)")
+EMAIL_SQL = ("SELECT u.email, m.id, u.id FROM accounts_user u LEFT JOIN "
+             "memberships_membership m ON m.user_id = u.id WHERE u.email = ANY(%s)")
+NAME_SQL = ("SELECT u.name, m.id, u.id FROM accounts_user u LEFT JOIN "
+            "memberships_membership m ON m.user_id = u.id "
+            "WHERE u.name = ANY(%s) OR u.username = ANY(%s)")
+MOBILE_SQL = ("SELECT c.mobile, r.membership_id, m.user_id FROM records_contact c "
+              "JOIN records_memberrecord r ON r.id = c.record_id "
+              "JOIN memberships_membership m ON m.id = r.membership_id "
+              "WHERE c.mobile = ANY(%s)")
+VALUE_SQL = ("SELECT r.values ->> %s, r.membership_id, m.user_id FROM records_memberrecord r "
+             "JOIN memberships_membership m ON m.id = r.membership_id "
+             "WHERE r.values ->> %s = ANY(%s)")
 
 
 def existing_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
     """{key: (membership id or None, user id)} of the accounts and members that already have
-    a key: numbers, account phones and contacts' mobiles, credit codes and ID numbers in the
-    records, names of accounts (where names log in). One query per kind."""
-    from django.db.models import Q
-
-    from tenant_apps.accounts.models import User
-    from tenant_apps.memberships.models import Membership
-    from tenant_apps.records.models import Contact, MemberRecord
-
+    a key: numbers, account phones and contacts' mobiles, e-mails, credit codes and ID
+    numbers in the records, names of accounts (where names log in). One statement per kind
+    and CHUNK keys, each list passed as one array parameter (= ANY)."""
     out: dict[tuple[str, str], tuple] = {}
     if len(keys) > CHUNK:     # a few statements of CHUNK keys rather than one huge one
         items = sorted(keys)
@@ -522,37 +535,34 @@ def existing_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
     by_kind: dict[str, set[str]] = {}
     for kind, value in keys:
         by_kind.setdefault(kind, set()).add(value)
+    queries: list[tuple[str, str, list]] = []
     if by_kind.get("number"):
-        for pk, user, number in Membership.objects.filter(
-                number__in=by_kind["number"]).values_list("pk", "user_id", "number"):
-            out[("number", number.upper())] = (pk, user)
-    phones = by_kind.get("phone") or set()
-    if phones:
-        for user, phone, membership in User.objects.filter(phone__in=phones).values_list(
-                "pk", "phone", "membership__pk"):
-            out[("phone", phone)] = (membership, user)
-        for mobile, membership, user in Contact.objects.filter(mobile__in=phones).values_list(
-                "mobile", "record__membership_id", "record__membership__user_id"):
-            out.setdefault(("phone", mobile), (membership, user))
+        queries.append(("number", NUMBER_SQL, [sorted(by_kind["number"])]))
+    if by_kind.get("phone"):
+        phones = sorted(by_kind["phone"])
+        queries.append(("phone", PHONE_SQL, [phones]))
+        queries.append(("phone", MOBILE_SQL, [phones]))
     if by_kind.get("email"):
-        for user, email, membership in User.objects.filter(
-                email__in=by_kind["email"]).values_list("pk", "email", "membership__pk"):
-            out[("email", email)] = (membership, user)
+        queries.append(("email", EMAIL_SQL, [sorted(by_kind["email"])]))
+    if by_kind.get("name"):
+        names = sorted(by_kind["name"])
+        queries.append(("name", NAME_SQL, [names, names]))
     for kind in ("uscc", "cn_id"):
         by_field: dict[str, set[str]] = {}
         for item in by_kind.get(kind) or ():
             key, value = item.split(":", 1)
             by_field.setdefault(key, set()).add(value)
-        for key, values in by_field.items():
-            for membership, user, value in MemberRecord.objects.filter(
-                    **{f"values__{key}__in": list(values)}).values_list(
-                    "membership_id", "membership__user_id", f"values__{key}"):
-                out[(kind, f"{key}:{value}")] = (membership, user)
-    if by_kind.get("name"):
-        for user, name, membership in User.objects.filter(
-                Q(name__in=by_kind["name"]) | Q(username__in=by_kind["name"])).values_list(
-                "pk", "name", "membership__pk"):
-            out[("name", name)] = (membership, user)
+        for key, values in sorted(by_field.items()):
+            queries.append((f"{kind}:{key}", VALUE_SQL, [key, key, sorted(values)]))
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for kind, sql, params in queries:
+            cursor.execute(sql, params)
+            for value, membership_id, user_id in cursor.fetchall():
+                found = (kind.split(":")[0], f"{kind.split(':', 1)[1]}:{value}"
+                         if ":" in kind else value)
+                out.setdefault(found, (membership_id, user_id))
     return out
 
 

@@ -379,6 +379,7 @@ def _periods(items: list[tuple[int, Prepared]], ctx: Context,
     from tenant_apps.memberships.validity import validity_end
 
     periods = []
+    calendar = ctx.member_type.validity_rule == "calendar_year"
     for membership_id, p in items:
         years = [y for y in p.paid_years if y not in (already or {}).get(membership_id, set())]
         runs: list[list[int]] = []
@@ -388,19 +389,16 @@ def _periods(items: list[tuple[int, Prepared]], ctx: Context,
             else:
                 runs.append([year])
         for run in runs:
-            start = dt.date(run[0], 1, 1) if ctx.member_type.validity_rule == "calendar_year" \
-                else _same_day(p.valid_from, run[0])
+            start = dt.date(run[0], 1, 1) if calendar else _same_day(p.valid_from, run[0])
             end = validity_end(ctx.member_type, start=start, years=len(run), answers=p.values)
-            periods.append(MembershipPeriod(
-                membership_id=membership_id, kind=MembershipPeriod.Kind.IMPORTED,
-                starts_on=start, ends_on=end, years=len(run), amount_fen=0))
+            periods.append((membership_id, MembershipPeriod.Kind.IMPORTED.value, start, end,
+                            len(run)))
     from huiji.bulk import copy_rows
 
     now = timezone.now().isoformat()
     copy_rows(MembershipPeriod, ["membership_id", "kind", "starts_on", "ends_on", "years",
                                  "amount_fen", "created_at"],
-              ((p.membership_id, p.kind, p.starts_on, p.ends_on, p.years, 0, now)
-               for p in periods))
+              ((*period, 0, now) for period in periods))
 
 
 def _same_day(day: dt.date, year: int) -> dt.date:

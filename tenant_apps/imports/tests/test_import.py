@@ -149,13 +149,19 @@ def test_the_error_report_lists_each_refused_row_with_its_reasons_and_cells(cace
 
     from tenant_apps.imports.reports import error_report_xlsx
 
-    imp = _checked(csv_upload([cacem_row(1), cacem_row(2, 信用代码="123", 邮编="1")]))
+    imp = _checked(csv_upload([cacem_row(1), cacem_row(2, 信用代码="123", 邮编="1",
+                                                    法人代表="=HYPERLINK(\"http://x\")")]))
     sheet = load_workbook(io.BytesIO(error_report_xlsx(imp))).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:3] == ["行号", "错误原因", "企业中文全称"]
     assert len(rows) == 2
     assert rows[1][:3] == [3, "信用代码：不是有效的统一社会信用代码。；邮编：邮政编码为 6 位数字。",
                            "中建测试第2工程局有限公司"]
+    # text from the file stays text: no formula for Excel to run
+    legal = CACEM_HEADER.index("法人代表") + 2
+    assert rows[1][legal] == '=HYPERLINK("http://x")'
+    cell = sheet.cell(row=2, column=legal + 1)
+    assert cell.data_type == "s"
 
 
 def test_a_required_field_without_a_column_is_refused_at_the_mapping(cacem):
