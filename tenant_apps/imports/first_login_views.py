@@ -24,8 +24,10 @@ def identifier_label(accepted: list[str]) -> str:
     """What the first field asks for, in the association's words."""
     names = {"phone": _("the mobile number on file"), "name": _("the unit's or your name"),
              "number": _("the member number")}
-    return _("Enter %(what)s") % {"what": _(" or ").join(names[w] for w in accepted
-                                                           if w in names)}
+    parts = [names[w] for w in accepted if w in names]
+    what = parts[-1] if len(parts) < 2 else \
+        _(", ").join(parts[:-1]) + _(" or ") + parts[-1]
+    return _("Enter %(what)s") % {"what": what}
 
 
 class IdentifierForm(forms.Form):

@@ -124,7 +124,7 @@ def test_caq_old_members_by_unit_name_or_number_get_the_code_at_the_contact_on_f
         assert (imp.created_count, imp.errors) == (1, [])
     client = Client(HTTP_HOST="caq.localhost")
     page = client.get("/first-login/").content.decode()
-    assert "请输入单位名称或个人姓名或会员号" in page
+    assert "请输入单位全称/个人姓名或会员号" in page
     for identifier in ("质量测试股份有限公司", "19141263"):
         client = Client(HTTP_HOST="caq.localhost")
         page = _send(client, identifier).content.decode()
