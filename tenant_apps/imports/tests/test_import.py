@@ -265,3 +265,19 @@ def test_a_failing_batch_is_rolled_back_whole_and_reported(cacem, monkeypatch):
     assert sorted(Membership.objects.values_list("number", flat=True)) == [
         "CACEM00001", "CACEM00002", "CACEM00005"]
     assert imp.created_count == 3 and imp.done_rows == 5
+
+
+def test_a_mapping_chosen_by_hand_is_kept_for_the_next_file_of_the_type(cacem):
+    from tenant_apps.imports.services import import_check, import_upload
+
+    header = ["单位全称" if h == "企业中文全称" else h for h in CACEM_HEADER]
+    first = import_upload(acting_user=_admin(), uploaded=csv_upload([cacem_row(1)],
+                                                                    header=header),
+                          member_type=_unit())
+    assert "0" not in first.mapping       # 单位全称 is no label of CACEM's
+    import_check(acting_user=_admin(), member_import=first,
+                 mapping={**first.mapping, "0": "field:company_name"}, policy="skip")
+    second = import_upload(acting_user=_admin(), uploaded=csv_upload([cacem_row(2)],
+                                                                     header=header),
+                           member_type=_unit())
+    assert second.mapping["0"] == "field:company_name"
