@@ -10,6 +10,7 @@ from tenant_apps.applications import apis as application_apis
 from tenant_apps.billing import apis as billing_apis
 from tenant_apps.configuration import apis as config_apis
 from tenant_apps.directory import apis as directory_apis
+from tenant_apps.imports.urls import first_login_urls
 from tenant_apps.memberships import apis as membership_apis
 from tenant_apps.notifications import apis as inbox_apis
 from tenant_apps.portal import views as portal_views
@@ -113,6 +114,8 @@ urlpatterns = [
     path("", include("tenant_apps.dashboards.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
+    path("", include("tenant_apps.imports.urls")),
+    *first_login_urls,
     path("", include("tenant_apps.billing.urls")),
     path("", include("tenant_apps.notifications.urls")),
     path("api/v1/", include((api, "api"))),

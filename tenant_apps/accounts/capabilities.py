@@ -52,7 +52,8 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     # joined their branch; personal numbers stay masked for everyone but HQ administrators.
     "members.view": (_("Open member records"), {
         HQ_ADMIN: ALL, REVIEWER: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
-    "members.manage": (_("Change member records and contacts, see personal data unmasked"),
+    "members.manage": (_("Change member records and contacts, see personal data unmasked, "
+                         "import members"),
                        {HQ_ADMIN: ALL}),
     # Actions on the staff member page (docs/member-record.md, "Actions"): each asked for
     # the member at hand with `can_for_member`, so a branch-scoped role acts only on the

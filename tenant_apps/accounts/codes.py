@@ -139,6 +139,16 @@ def account_code_send(*, user, purpose: str, ip: str | None,
     raise AppError("bad_purpose", _("Unknown."), field="purpose")
 
 
+@transaction.atomic
+def code_send_email(*, email: str, purpose: str, ip: str | None) -> VerificationCode:
+    """A code by e-mail for a visitor's reset (首次登录 of an imported member whose contact on
+    file has an e-mail address but no mobile: tenant_apps/imports/first_login.py), with the
+    same limits as an SMS code."""
+    if purpose != "reset":
+        raise AppError("bad_purpose", _("Unknown."), field="purpose")
+    return _email_send(email=email, purpose=purpose, ip=ip)
+
+
 def _email_send(*, email: str, purpose: str, ip: str | None) -> VerificationCode:
     from django.core.mail import EmailMessage
 

@@ -121,6 +121,7 @@ class LoginView(auth_views.LoginView):
         if _human_check_required(self.request, identifier, getattr(self, "account", None)):
             context["human_check"] = humancheck.challenge()
         if _is_association(self.request):
+            context["first_login"] = bool(account_settings().first_login)
             context["sms_login"] = sms_login_offered()
             context["password_login"] = password_login_offered()
             context["sms_form"] = SmsLoginForm()

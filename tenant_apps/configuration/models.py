@@ -440,6 +440,7 @@ class MessageEvent(models.TextChoices):
     # Written by staff for one member or many (tenant_apps/bulk, send_staff_message): its
     # text is the staff member's own, so no template of the association's applies.
     STAFF_MESSAGE = "staff_message", _("Message from the association")
+    MEMBER_INVITED = "member_invited", _("Imported member invited to log in")
 
 
 class MessageChannel(models.TextChoices):
@@ -504,6 +505,10 @@ class PaymentAccount(models.Model):
         return self.display_name
 
 
+def first_login_default() -> list[str]:
+    return ["phone"]
+
+
 class AssociationSettings(models.Model):
     """Association-wide settings that are not a list: how people sign up and log in."""
 
@@ -514,6 +519,11 @@ class AssociationSettings(models.Model):
     password_require_letter = models.BooleanField(default=True)
     password_require_digit = models.BooleanField(default=True)
     human_check = models.CharField(max_length=20, default="failed_logins")
+    # 首次登录 of imported members (tenant_apps/imports/first_login.py): what they may give to
+    # be sent a code (phone: a contact's mobile on file, CACEM; name: the unit's or person's
+    # name; number: the member number, CAQ). Profile key accounts.first_login.
+    first_login = ArrayField(models.CharField(max_length=10), default=first_login_default,
+                             blank=True)
     # CAQ lends the fee receipt before payment against a stamped request ("借发票").
     invoice_borrowing = models.BooleanField(default=False)
     # The applicant must say how they heard of the association (CMES: *推荐渠道).

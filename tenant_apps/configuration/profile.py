@@ -51,6 +51,8 @@ LOGIN_MODES = {"phone_password", "email_password", "phone_sms", "name_password",
                "username_password"}
 SIGNUP_VERIFICATION = {"sms", "email", "none"}
 HUMAN_CHECK = {"always", "failed_logins", "never"}
+# What an imported member may give on the 首次登录 page to be sent a code (never a password).
+FIRST_LOGIN = ("phone", "name", "number")
 PAYMENT_SETTINGS = {
     PaymentAccount.Kind.BANK: {"account_name", "bank_name", "account_number", "bank_branch"},
     PaymentAccount.Kind.WECHAT: {"merchant_id", "app_id", "merchant_serial_no",
@@ -304,11 +306,18 @@ def _site(c: _Checker, site: Any) -> dict:
 
 def _accounts(c: _Checker, accounts: Any) -> dict:
     accounts = c.mapping(accounts, "accounts", {"login", "signup_verification",
-                                                "password_rule", "human_check"})
+                                                "password_rule", "human_check",
+                                                "first_login"})
     login = c.listing(accounts.get("login", ["phone_password"]), "accounts.login",
                       required=True)
     for i, mode in enumerate(login):
         c.choice(mode, f"accounts.login[{i}]", LOGIN_MODES)
+    first_login = [str(k) for k in c.listing(accounts.get("first_login", ["phone"]),
+                                             "accounts.first_login")]
+    for i, kind in enumerate(first_login):
+        c.choice(kind, f"accounts.first_login[{i}]", FIRST_LOGIN)
+    if len(set(first_login)) != len(first_login):
+        c.fail("accounts.first_login", _("names a way twice"))
     rule = c.mapping(accounts.get("password_rule") or {}, "accounts.password_rule",
                      {"min_length", "require_letter", "require_digit"})
     return {
@@ -326,6 +335,7 @@ def _accounts(c: _Checker, accounts: Any) -> dict:
         },
         "human_check": c.choice(accounts.get("human_check"), "accounts.human_check",
                                 HUMAN_CHECK, default="failed_logins"),
+        "first_login": first_login,
     }
 
 

@@ -106,6 +106,7 @@ def profile_export(*, include_files: bool = True) -> dict:
                               "require_letter": settings_row.password_require_letter,
                               "require_digit": settings_row.password_require_digit},
             "human_check": settings_row.human_check,
+            "first_login": list(settings_row.first_login),
         },
         "billing": {"invoice_borrowing": settings_row.invoice_borrowing},
     }

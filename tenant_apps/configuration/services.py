@@ -89,6 +89,7 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     settings_row.password_require_letter = accounts["password_rule"]["require_letter"]
     settings_row.password_require_digit = accounts["password_rule"]["require_digit"]
     settings_row.human_check = accounts["human_check"]
+    settings_row.first_login = accounts.get("first_login", ["phone"])
     settings_row.invoice_borrowing = document["billing"]["invoice_borrowing"]
     settings_row.referral_required = document["referral_required"]
     settings_row.join_progress = document.get("join_progress", [])

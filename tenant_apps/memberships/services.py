@@ -38,6 +38,29 @@ def member_number_next(member_type: MemberType) -> str:
     return number
 
 
+def member_number_sequence_move_past(member_type: MemberType, numbers) -> int:
+    """Move the member type's number sequence past every number of `numbers` its format could
+    have given (prefix, digits, suffix: imported members keep the numbers they had), so a
+    new member never gets one of them. Inside the caller's transaction, under the row lock
+    member_number_next takes. Returns the next value."""
+    prefix, suffix = member_type.number_prefix or "", member_type.number_suffix or ""
+    highest = 0
+    for number in numbers:
+        number = str(number or "")
+        if not number.upper().startswith(prefix.upper()) or \
+                (suffix and not number.upper().endswith(suffix.upper())):
+            continue
+        digits = number[len(prefix):len(number) - len(suffix) if suffix else None]
+        if digits.isdigit() and digits.isascii():
+            highest = max(highest, int(digits))
+    sequence, _created = MemberNumberSequence.objects.get_or_create(member_type=member_type)
+    sequence = MemberNumberSequence.objects.select_for_update().get(pk=sequence.pk)
+    if highest >= sequence.next_value:
+        sequence.next_value = highest + 1
+        sequence.save(update_fields=["next_value"])
+    return sequence.next_value
+
+
 @transaction.atomic
 def membership_activate(*, acting_user, user, member_type: MemberType, rank: Rank | None,
                         years: int, answers: dict | None = None,

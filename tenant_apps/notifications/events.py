@@ -50,6 +50,9 @@ VARIABLES: dict[str, Variable] = {
     "lapse_on": Variable(_("the day the membership lapses"), "2028-01-01"),
     "roles": Variable(_("the staff roles given"), "财务、审核员"),
     "days": Variable(_("how many days a one-time link works"), "3"),
+    "first_login_link": Variable(_("the address of the first-login page (首次登录), where an "
+                                   "imported member gets a code and sets a password"),
+                                 "https://cacem.example.org/first-login/"),
     "link": Variable(_("a one-time link for this person only"),
                      "https://caq.example.org/activate/MTI/abc-123/"),
     "phone": Variable(_("the new mobile number, partly hidden"), "139****0290"),
@@ -284,6 +287,27 @@ EVENTS: dict[str, Event] = {
         _("staff send a message they wrote to the members they chose (the member list's "
           "bulk action, or one member's page)"), ("subject", "body"), has_application=False,
         defaults=_defaults("{subject}", "{body}")),
+    # Imported members (tenant_apps/imports): staff invite them to 首次登录, by SMS and e-mail
+    # to the contact on file (they cannot log in yet, so never to the inbox). No password is
+    # ever sent: the page sends a code to the same contact.
+    MessageEvent.MEMBER_INVITED: Event(
+        _("staff invite an imported member (one, or all of an import) to log in for the first "
+          "time; sent to the first contact on file"),
+        ("member_type", "member_number", "login", "first_login_link"), has_application=False,
+        defaults={
+            MessageChannel.SMS: (
+                _("Log in to {association} for the first time"),
+                _("{name}, your {member_type} membership of {association} (number "
+                  "{member_number}) is now online. Log in for the first time at "
+                  "{first_login_link} with {login}: we send you a code, then you choose your "
+                  "password.")),
+            MessageChannel.EMAIL: (
+                _("Log in to {association} for the first time"),
+                _("{name}, your {member_type} membership of {association} (number "
+                  "{member_number}) is now online. Log in for the first time at "
+                  "{first_login_link} with {login}: we send you a code, then you choose your "
+                  "password.")),
+        }),
 }
 
 

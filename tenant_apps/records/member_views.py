@@ -81,6 +81,8 @@ def member_actions(user, record) -> dict:
         "may_reset_login": may["members.reset_login"],
         "may_reveal": may["members.reveal"],
         "may_withdraw": withdrawable(user, membership),
+        # 首次登录 for a member imported without a password (tenant_apps/imports)
+        "may_invite": can_for_member(user, "members.manage", membership),
         "message_url": MESSAGE_PAGE + "?" + urlencode({"number": membership.number}),
         "sections": [{"key": k, "label": label} for k, label in SECTIONS],
     }

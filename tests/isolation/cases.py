@@ -403,6 +403,28 @@ def _export_file(owner: User) -> str:
 def _message_batch_page(owner: User) -> str:
     return f"/manage/members/jobs/{_bulk_job(owner, 'message').public_id}/"
 
+def _member_import(owner: User):
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.imports.services import import_upload
+
+    upload = SimpleUploadedFile("members.csv", "会员号,姓名\nE000001,张三\n".encode("gbk"),
+                                "text/csv")
+    return import_upload(acting_user=owner, uploaded=upload,
+                         member_type=MemberType.objects.get(code="regular"))
+
+
+def _member_import_page(owner: User) -> str:
+    return f"/manage/imports/{_member_import(owner).public_id}/"
+
+
+def _member_import_progress(owner: User) -> str:
+    return f"/manage/imports/{_member_import(owner).public_id}/progress/"
+
+
+def _member_import_errors(owner: User) -> str:
+    return f"/manage/imports/{_member_import(owner).public_id}/errors.xlsx"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -469,4 +491,10 @@ CASES = [
     IsolationCase("member export progress (JSON)", "api", "hq_admin", _export_job_progress),
     IsolationCase("member export file", "file", "hq_admin", _export_file),
     IsolationCase("staff message batch (page)", "page", "hq_admin", _message_batch_page),
+    IsolationCase("member import (staff page)", "page", "hq_admin", _member_import_page,
+                  roles=frozenset({"hq_admin"})),
+    IsolationCase("member import progress (JSON)", "page", "hq_admin",
+                  _member_import_progress, roles=frozenset({"hq_admin"})),
+    IsolationCase("member import error report", "file", "hq_admin", _member_import_errors,
+                  roles=frozenset({"hq_admin"})),
 ]

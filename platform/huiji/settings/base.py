@@ -59,6 +59,7 @@ TENANT_APPS = [
     "tenant_apps.memberships",
     "tenant_apps.records",
     "tenant_apps.directory",
+    "tenant_apps.imports",
     "tenant_apps.applications",
     "tenant_apps.billing",
     "tenant_apps.notifications",
