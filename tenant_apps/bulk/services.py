@@ -63,14 +63,24 @@ def _start(*, acting_user, kind: str, params: dict, options: dict) -> BulkJob:
 # --- export ------------------------------------------------------------------------------------
 
 @transaction.atomic
-def export_start(*, acting_user, params: dict, columns: list[str]) -> BulkJob:
+def export_start(*, acting_user, params: dict, columns: list[str],
+                 full_personal_data: bool = False) -> BulkJob:
+    """An export of the chosen columns. `full_personal_data`: ID numbers and phones as
+    stored, not masked (a file to import back, or to hand to the association's own
+    systems): only for those who manage members, and the audit row of the export says so."""
     from tenant_apps.records.services import _revision_document
 
     keys = [c.key for c in catalogue.chosen(_revision_document(), columns)]
     if not keys:
         raise AppError("invalid_input", _("Choose at least one column."), field="columns")
+    if full_personal_data and not can(acting_user, "members.manage"):
+        raise AppError("invalid_input", _("Only those who manage members may export full ID "
+                                          "numbers and phones."), field="full_personal_data")
+    options = {"columns": keys}
+    if full_personal_data:
+        options["full_personal_data"] = True
     return _start(acting_user=acting_user, kind=BulkJob.Kind.EXPORT, params=params,
-                  options={"columns": keys})
+                  options=options)
 
 
 _ROW = {"number": "membership__number", "type_code": "membership__member_type__code",
@@ -79,7 +89,7 @@ _ROW = {"number": "membership__number", "type_code": "membership__member_type__c
         "joined": "membership__valid_from", "valid_until": "membership__valid_until",
         "phone": "membership__user__phone", "email": "membership__user__email",
         "account_name": "membership__user__name", "username": "membership__user__username",
-        "values": "values", "id": "pk"}
+        "values": "values", "id": "pk", "membership_id": "membership_id"}
 
 
 class _Account:
@@ -114,8 +124,11 @@ def _export(job: BulkJob, records) -> None:
     statuses = {k: str(v) for k, v in Membership.Status.choices}
     phone_spec = {"type": "phone"}
 
+    full = bool(job.options.get("full_personal_data"))
+
     def phone(value):
-        return masked_display(phone_spec, value, value, viewer=viewer) if value else ""
+        return masked_display(phone_spec, value, value, viewer=viewer, own=full) \
+            if value else ""
 
     def field_value(column, row):
         spec = specs.get(row["type_code"], {}).get(column.key[6:]) or column.spec
@@ -129,7 +142,7 @@ def _export(job: BulkJob, records) -> None:
             choices[cache_key] = choices_of(spec, document) \
                 if spec["type"] in ("choice", "multichoice") else []
         return masked_display(spec, value, _display(spec, value, choices[cache_key]),
-                              viewer=viewer)
+                              viewer=viewer, own=full)
 
     def name(row):
         holder = SimpleNamespace(user=_Account(row["account_name"], row["username"]))
@@ -155,11 +168,24 @@ def _export(job: BulkJob, records) -> None:
             return lambda row, contacts: "；".join(
                 " ".join(p for p in (c.role, c.name, phone(c.mobile), c.email) if p)
                 for c in contacts.get(row["id"], ()))
+        if key.startswith("contact:"):
+            _c, n, part = key.split(":", 2)
+            n = int(n)
+
+            def contact_detail(row, contacts):
+                mine = contacts.get(row["id"], ())
+                value = getattr(mine[n], part, "") if n < len(mine) else ""
+                return phone(value) if part == "mobile" else (value or "")
+            return contact_detail
+        if key == "paid_years":
+            return lambda row, contacts: years_text(contacts.get(("years", row["membership_id"]),
+                                                                 ()))
         return lambda row, contacts: ""
 
     getters = [getter(c) for c in chosen]
 
-    with_contacts = any(c.key == "contacts" for c in chosen)
+    with_contacts = any(c.key == "contacts" or c.key.startswith("contact:") for c in chosen)
+    with_years = any(c.key == "paid_years" for c in chosen)
     names = list(_ROW)
     rows = records.order_by("membership__number").values_list(*[_ROW[n] for n in names])
     done = 0
@@ -170,6 +196,14 @@ def _export(job: BulkJob, records) -> None:
             for c in Contact.objects.filter(record_id__in=[r["id"] for r in batch]) \
                     .order_by("ordering", "id"):
                 contacts.setdefault(c.record_id, []).append(c)
+        if with_years:
+            from tenant_apps.memberships.models import MembershipPeriod
+
+            for m, start, years in MembershipPeriod.objects.filter(
+                    membership_id__in=[r["membership_id"] for r in batch]).values_list(
+                    "membership_id", "starts_on", "years"):
+                contacts.setdefault(("years", m), set()).update(
+                    range(start.year, start.year + max(years, 1)))
         for row in batch:
             sheet.row([get(row, contacts) for get in getters])
 
@@ -190,6 +224,17 @@ def _export(job: BulkJob, records) -> None:
         job.file.save(f"{job.public_id.hex}.xlsx", File(fh), save=False)
     job.done = done
     job.expires_at = timezone.now() + dt.timedelta(hours=EXPORT_KEEP_HOURS)
+
+
+def years_text(years) -> str:
+    """Fee years as the import reads them: runs joined, 2019-2024,2026."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def export_filename(job: BulkJob) -> str:

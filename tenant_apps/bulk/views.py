@@ -89,18 +89,25 @@ def export(request):
     from tenant_apps.records.services import _revision_document
 
     params, members = _scope(request)
-    columns = catalogue.catalogue(_revision_document())
+    document = _revision_document()
+    columns = catalogue.catalogue(document)
     picked = request.POST.getlist("columns") if _acting(request) else list(catalogue.DEFAULT)
+    may_full = can(request.user, "members.manage")
     if _acting(request):
+        full = bool(request.POST.get("full_personal_data"))
+        if request.POST.get("preset") == "reimport":
+            # 全部列（可再导入）: every column the member import reads, unmasked
+            picked, full = catalogue.everything(document), may_full
         try:
             job = services.export_start(acting_user=request.user, params=params,
-                                        columns=picked)
+                                        columns=picked, full_personal_data=full)
         except AppError as exc:
             return render(request, "bulk/export.html", _context(
-                params, members, columns=columns, picked=picked, error=exc), status=exc.status)
+                params, members, columns=columns, picked=picked, error=exc,
+                may_full=may_full), status=exc.status)
         return redirect("bulk:job", public_id=job.public_id)
     return render(request, "bulk/export.html", _context(params, members, columns=columns,
-                                                        picked=picked))
+                                                        picked=picked, may_full=may_full))
 
 
 @login_required
