@@ -84,6 +84,8 @@ def _create(slug: str, plan: dict) -> int:
 
     lifecycle_run()  # those whose spread validity has ended become overdue, suspended, lapsed
     maker.renew_some(made)
+    if slug == "cacem":
+        _import_legacy_units(maker.staff)
     from tenant_apps.directory.services import refresh_all
 
     refresh_all()  # the dates moved above by hand: the member list reads them afresh
@@ -366,3 +368,47 @@ def _spread_over_two_years(memberships, rnd: random.Random) -> None:
                 created_at=order.created_at - shift,
                 paid_at=(order.paid_at - shift) if order.paid_at else None,
                 confirmed_at=(order.confirmed_at - shift) if order.confirmed_at else None)
+
+
+# CACEM's members from before the platform (its manual's 首次登录): imported from a sheet as
+# the association would (导入会员), with their numbers, dates and paid years; each liaison logs
+# in for the first time with an SMS code sent to the mobile below.
+LEGACY_HEADER = ["企业中文全称", "信用代码", "所属行业", "所属领域", "所在省市", "通讯地址", "邮编",
+                 "法人代表", "企业类型", "所属系统", "企业基本情况", "特级资质", "第一联络员姓名",
+                 "第一联络员部门", "第一联络员职务", "第一联络员手机", "第一联络员邮箱", "会员号",
+                 "会员级别", "入会时间", "有效期至", "已缴费年度"]
+LEGACY_UNITS = [("中建示范第一工程局有限公司", "13900100001", "理事单位"),
+                ("中铁示范建设集团有限公司", "13900100002", "常务理事单位"),
+                ("北京示范城建集团有限公司", "13900100003", "普通会员")]
+
+
+def _import_legacy_units(staff) -> None:
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.imports.services import import_check, import_run, import_start, import_upload
+
+    year = timezone.localdate().year
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(LEGACY_HEADER)
+    for n, (name, mobile, rank) in enumerate(LEGACY_UNITS, start=1):
+        base = f"91110000{n:09d}"
+        writer.writerow([name, base + uscc.calc_check_digit(base + "0"), "建筑工程",
+                         "施工总承包", "北京市 海淀区", f"北京市海淀区三里河路{n}号", "100037",
+                         f"法人{n}", "中央企业", "住房城乡建设", "特级资质施工企业",
+                         "建筑工程", f"联络员{n}", "办公室", "主任", mobile,
+                         f"liaison{n}@cacem.demo.example", f"CACEM{100 + n:05d}", rank,
+                         "2015-03-01", f"{year}-12-31", f"2015-{year}"])
+    upload = SimpleUploadedFile("历史会员.csv", buffer.getvalue().encode("utf-8"), "text/csv")
+    imp = import_upload(acting_user=staff, uploaded=upload,
+                        member_type=MemberType.objects.get(code="unit"))
+    imp = import_check(acting_user=staff, member_import=imp, mapping=imp.mapping,
+                       policy="skip")
+    if imp.errors:
+        raise ValueError(f"demo legacy units refused: {imp.errors}")
+    import_start(acting_user=staff, member_import=imp)
+    import_run(imp.pk)

@@ -94,7 +94,7 @@ class Command(BaseCommand):
                 name = load_profile(spec["profile"])["association"]["name"]
                 association_create(acting_user=None, name=name,
                                    admin_password=ADMIN_PASSWORD, **spec)
-        from tenants.demo_members import MEMBER_PASSWORD, demo_members_create
+        from tenants.demo_members import LEGACY_UNITS, MEMBER_PASSWORD, demo_members_create
 
         for spec in ASSOCIATIONS:
             with schema_context(spec["slug"]):
@@ -111,6 +111,9 @@ class Command(BaseCommand):
         out("  open the QR code's link to 'scan' and pay. SMS codes appear in this log.")
         out("Demo members sign in with their phone (see the staff console's member list)"
             f" / {MEMBER_PASSWORD}.")
+        out("CACEM's imported units log in for the first time at /first-login/ with their"
+            f" liaison's mobile ({', '.join(m for _n, m, _r in LEGACY_UNITS)}): the code is"
+            " printed in this log.")
         out(f"Platform (operator console): {base}/")
         out(f"  operator login: {OPERATOR['username']} / {OPERATOR['password']}")
         for spec in ASSOCIATIONS:
