@@ -176,7 +176,7 @@ def test_queue_and_review_page_ask_as_many_queries_for_30_requests_as_for_3(alph
         _fill(27, start=4)
     page = client.get("/review/changes/").content.decode()
     assert "30 件变更申请等待您处理" in page
-    assert page.count("资料变更") >= 30 and "申请人30" in page
+    assert page.count("信息变更") >= 30 and "申请人30" in page
     assert "变更申请 <span class=\"badge badge-waiting\">30</span>" in \
         client.get("/review/").content.decode()
     assert _queries(client, "/review/changes/") == few_queue
@@ -191,7 +191,7 @@ def test_queue_pages_oldest_first_and_refuses_a_bad_page(alpha, monkeypatch):
     client = alpha.client("reviewer")
     first = client.get("/review/changes/").content.decode()
     assert "申请人1" in first and "申请人2" in first and "申请人3" not in first
-    assert "第 1 页，共 2 页" in first and 'href="?page=2"' in first
+    assert "第 1 / 2 页" in first and 'href="?page=2"' in first
     second = client.get("/review/changes/?page=2").content.decode()
     assert "申请人3" in second and "申请人1" not in second and "上一页" in second
     bad = client.get("/review/changes/?page=abc")
