@@ -6,13 +6,17 @@ Builds one CMES association with generate_series INSERTs, growing it to each siz
 per member an account, a membership, its completed joining application and its confirmed
 joining order (spread over three years, by WeChat Pay, Alipay or bank transfer); and one in
 a hundred more accounts with an application in review (most at an HQ review step, one in
-thirteen routed to a branch, 机器人分会, as a branch-routed chain puts them). The revenue
+thirteen routed to a branch, 机器人分会, as a branch-routed chain puts them); one in a hundred
+members with a member record and an approved change request, and one in a thousand with a
+change request in review (a change of details at an HQ review step; one in thirteen a request
+to join 机器人分会, its administrators' step). The revenue
 summary is rebuilt from the orders (`revenue_rebuild`, timed). Then, at each size, each page
 is requested `--runs` times through Django's test client (after two unmeasured requests) and
 its p50/p95 and query count printed:
 
 - `/review/` and `GET /api/v1/review/` for the HQ administrator, `/review/` for the branch
   administrator of 机器人分会;
+- `/review/changes/` (the change-request queue) for both, and its second page;
 - `/finance/orders/` newest first, and searched by order number, by payer phone and by the
   start of a payer's name; `/finance/revenue/`;
 - a login (`authenticate`) by phone and by member number (lower case), with the test
@@ -39,7 +43,7 @@ from _db import drop_database, setup_django, setup_django_again
 # bench/requests.py would shadow the requests library (DRF's test module imports it)
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
-DB = "huiji_bench_staff_pages"
+DB = os.environ.get("BENCH_DB", "huiji_bench_staff_pages")  # another name: side by side
 HOST = "bench.localhost"
 
 
@@ -109,6 +113,42 @@ def build(cursor, start: int, end: int, *, regular: int, revision: int, branches
                CASE WHEN u.id %% 13 = 0 THEN 'branch_admin' ELSE 'hq_reviewer' END,
                CASE WHEN u.id %% 13 = 0 THEN %(robot)s END
         FROM accounts_user u WHERE u.id > %(u)s""", p)
+    # member records for one in a hundred members, each with an approved change of details;
+    # one in a thousand also has a request in review
+    cursor.execute("""
+        INSERT INTO records_memberrecord (membership_id, branch_id, values, created_at,
+            updated_at)
+        SELECT m.id, NULL, '{}', now(), now() FROM memberships_membership m
+        WHERE m.id > %(m)s AND m.id %% 100 = 0""", p)
+    cursor.execute("""
+        INSERT INTO records_changerequest (public_id, record_id, kind, changes, branch_id, note,
+            steps, position, status, decisions, reason, requested_by_id, created_at,
+            decided_at, review_role, review_branch_id)
+        SELECT gen_random_uuid(), r.id, 'info', '{"name": {"old": "旧名", "new": "新名"}}',
+               NULL, '', '[{"name": "资料变更审核", "role": "hq_reviewer",
+                            "branch_routed": false}]', 0, 'approved', '[]', '', m.user_id,
+               now() - (m.id %% 1000) * interval '1 day', now(), '', NULL
+        FROM records_memberrecord r JOIN memberships_membership m ON m.id = r.membership_id
+        WHERE m.id > %(m)s""", p)
+    cursor.execute("""
+        INSERT INTO records_changerequest (public_id, record_id, kind, changes, branch_id, note,
+            steps, position, status, decisions, reason, requested_by_id, created_at,
+            decided_at, review_role, review_branch_id)
+        SELECT gen_random_uuid(), r.id, k.kind, k.changes::jsonb,
+               CASE WHEN k.kind = 'branch' THEN %(robot)s END, '', k.steps::jsonb, 0,
+               'in_review', '[]', '', m.user_id,
+               now() - (m.id %% 40000) * interval '1 minute', NULL, k.role,
+               CASE WHEN k.kind = 'branch' THEN %(robot)s END
+        FROM records_memberrecord r JOIN memberships_membership m ON m.id = r.membership_id
+        CROSS JOIN LATERAL (SELECT * FROM (VALUES
+            ('info', '{"name": {"old": "旧名", "new": "新名"}}',
+             '[{"name": "资料变更审核", "role": "hq_reviewer", "branch_routed": false}]',
+             'hq_reviewer'),
+            ('branch', '{"branch": {"old": null, "new": "robot"}}',
+             '[{"name": "分会审核", "role": "branch_admin", "branch_routed": true}]',
+             'branch_admin')) v(kind, changes, steps, role)
+            WHERE v.kind = CASE WHEN m.id %% 13000 = 0 THEN 'branch' ELSE 'info' END) k
+        WHERE m.id > %(m)s AND m.id %% 1000 = 0""", p)
     cursor.execute("VACUUM ANALYZE")  # as autovacuum leaves the tables after a while
 
 
@@ -266,8 +306,12 @@ def main() -> None:
                 in_review.execute("SELECT count(*) FROM applications_application "
                                   "WHERE status = 'in_review'")
                 waiting = in_review.fetchone()[0]
+                in_review.execute("SELECT count(*) FILTER (WHERE status = 'in_review'), "
+                                  "count(*) FROM records_changerequest")
+                changes, requests = in_review.fetchone()
             done = size
-            print(f"\n{size:,} members ({waiting:,} applications in review): built in "
+            print(f"\n{size:,} members ({waiting:,} applications in review, {changes:,} of "
+                  f"{requests:,} change requests in review): built in "
                   f"{built:.0f} s, revenue summary rebuilt in {rebuilt:.2f} s; load average "
                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             sample, phone, name = f"O{size // 3:012d}", member.phone, member.name[:5]
@@ -277,6 +321,12 @@ def main() -> None:
                  lambda: clients["hq"].get("/review/?page=3")),
                 ("/review/ (branch administrator)",
                  lambda: clients["branch"].get("/review/")),
+                ("/review/changes/ (HQ administrator)",
+                 lambda: clients["hq"].get("/review/changes/")),
+                ("/review/changes/?page=2 (HQ admin)",
+                 lambda: clients["hq"].get("/review/changes/?page=2")),
+                ("/review/changes/ (branch administrator)",
+                 lambda: clients["branch"].get("/review/changes/")),
                 ("GET /api/v1/review/ (HQ administrator)",
                  lambda: clients["hq"].get("/api/v1/review/")),
                 ("/finance/orders/", lambda: clients["hq"].get("/finance/orders/")),

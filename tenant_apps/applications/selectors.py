@@ -77,11 +77,13 @@ REVIEW_PAGE_SIZE = 50
 
 
 def reviewable_by(user, held: frozenset[str] | None = None) -> Q:
-    """The applications in review whose step `user` may decide, as a condition on the stored
-    step target (`review_role`, `review_branch`, set by services._move): SQL's form of
-    services.can_decide_step, which stays the rule (tests hold the two to the same
-    hand-written cases). Staffing is read now (who holds which role, which branches have an
-    active administrator), never stored."""
+    """The applications or change requests in review whose step `user` may decide, as a
+    condition on the stored step target (`review_role`, `review_branch`, both models' fields,
+    set by services._move and records.change_requests._move from services.step_target): SQL's
+    form of services.can_decide_step, which stays the rule (tests hold the two to the same
+    hand-written cases: test_review_queue_sql.py, records' test_change_queue_sql.py).
+    Staffing is read now (who holds which role, which branches have an active
+    administrator), never stored."""
     from tenant_apps.configuration.models import Branch
 
     if not user.is_authenticated or not user.is_active:

@@ -318,10 +318,10 @@ def queue(request):
              "step": chain_of(a)[a.review_position]["name"], "unstaffed": a.unstaffed,
              "party": selectors.party_of(a)}
             for a in found.rows]
-    from tenant_apps.records.selectors import change_request_queue
+    from tenant_apps.records.selectors import change_requests_waiting
 
     return render(request, "applications/queue.html", {
-        "rows": rows, "found": found, "changes": len(change_request_queue(request.user))})
+        "rows": rows, "found": found, "changes": change_requests_waiting(request.user)})
 
 
 @login_required

@@ -10,6 +10,11 @@ A request keeps the old and new value of each field side by side, waits at each 
 step in turn (the same rule of who decides a step as applications': can_decide_step) and is
 applied all at once by `records.services.record_write` when the last step approves, with one
 audit row. The member is told of the outcome by the outbox.
+
+Every move between steps and statuses goes through `_move`, which also stores whose the step
+waited at is (`review_role`, `review_branch`: applications.services.step_target) so that the
+reviewers' queue is one indexed query (selectors.change_request_queue); a member moved to
+another branch carries their open requests' targets along (`change_requests_follow_branch`).
 """
 
 from __future__ import annotations
@@ -56,9 +61,12 @@ def _open_one(record: MemberRecord, kind: str, **fields) -> ChangeRequest:
         raise AppError("request_open", _("You already have a request of this kind in review. "
                                          "Wait for its decision, or take it back first."),
                        status=409)
+    request = ChangeRequest(record=record, kind=kind, **fields)
+    _move(request, to=Status.IN_REVIEW, position=0)
     try:
         with transaction.atomic():
-            return ChangeRequest.objects.create(record=record, kind=kind, **fields)
+            request.save(force_insert=True)
+            return request
     except IntegrityError as exc:
         raise AppError("request_open", _("You already have a request of this kind in "
                                          "review."), status=409) from exc
@@ -165,6 +173,49 @@ def request_branch(request: ChangeRequest):
     return request.branch if request.kind == Kind.BRANCH else request.record.branch
 
 
+def _target(request: ChangeRequest) -> tuple[str, object]:
+    """Whose the step the request waits at is: (role, branch or None); ("", None) once
+    decided."""
+    from tenant_apps.applications.services import step_target
+
+    if request.status != Status.IN_REVIEW or not request.steps:
+        return "", None
+    return step_target(request.steps[request.position], request_branch(request))
+
+
+def _move(request: ChangeRequest, *, to: str, position: int | None = None) -> None:
+    """The one way a request moves (submitted, the next step's turn, approved, rejected,
+    taken back): the state table checked, and the target of the step it now waits at stored
+    for the queue (empty once decided). The caller saves (TARGET_FIELDS among its fields)."""
+    check_transition(request.status, to)
+    request.status = to
+    if position is not None:
+        request.position = position
+    if to != Status.IN_REVIEW:
+        request.decided_at = timezone.now()
+    request.review_role, request.review_branch = _target(request)
+
+
+TARGET_FIELDS = ["status", "position", "decided_at", "review_role", "review_branch"]
+
+
+def change_requests_follow_branch(record: MemberRecord) -> int:
+    """The record moved to another branch: its open changes of details, whose branch-routed
+    steps are its branch's administrators', wait for the new branch's now. Inside the
+    caller's transaction; returns how many were moved."""
+    moved = 0
+    for request in ChangeRequest.objects.select_for_update().filter(
+            record=record, kind=Kind.INFO, status=Status.IN_REVIEW):
+        request.record = record
+        role, branch = _target(request)
+        if (role, getattr(branch, "pk", None)) != (request.review_role,
+                                                   request.review_branch_id):
+            request.review_role, request.review_branch = role, branch
+            request.save(update_fields=["review_role", "review_branch"])
+            moved += 1
+    return moved
+
+
 def can_decide(user, request: ChangeRequest, held=None) -> bool:
     from tenant_apps.applications.services import can_decide_step
 
@@ -210,11 +261,9 @@ def change_request_decide(*, actor, request: ChangeRequest, decision: str,
         target = Status.REJECTED
     else:
         target = Status.APPROVED if last else Status.IN_REVIEW
-    check_transition(request.status, target)
-    if target == Status.IN_REVIEW:
-        request.position += 1
-    else:
-        request.status, request.decided_at = target, timezone.now()
+    _move(request, to=target,
+          position=request.position + 1 if target == Status.IN_REVIEW else None)
+    if target != Status.IN_REVIEW:
         request.reason = reason if target == Status.REJECTED else ""
     if target == Status.APPROVED:
         _apply(actor, request)
@@ -268,9 +317,8 @@ def change_request_cancel(*, acting_user, request: ChangeRequest) -> ChangeReque
     request = _locked_request(request)
     if acting_user.pk != request.record.membership.user_id:
         raise Forbidden
-    check_transition(request.status, Status.CANCELLED)
-    request.status, request.decided_at = Status.CANCELLED, timezone.now()
-    request.save(update_fields=["status", "decided_at"])
+    _move(request, to=Status.CANCELLED)
+    request.save(update_fields=TARGET_FIELDS)
     audit_record(actor=acting_user, action="change_request.cancelled", target=request)
     return request
 
@@ -283,9 +331,9 @@ def change_requests_close(*, membership, actor) -> int:
     rows = list(ChangeRequest.objects.select_for_update().filter(
         record__membership=membership, status=Status.IN_REVIEW))
     for request in rows:
-        request.status, request.decided_at = Status.CANCELLED, timezone.now()
+        _move(request, to=Status.CANCELLED)
         request.reason = _("The membership ended.")
-        request.save(update_fields=["status", "decided_at", "reason"])
+        request.save(update_fields=[*TARGET_FIELDS, "reason"])
         audit_record(actor=actor, action="change_request.cancelled", target=request,
                      reason=str(request.reason))
     return len(rows)

@@ -191,16 +191,22 @@ def _decider(change_request) -> str:
 
 @login_required
 def queue(request):
+    """The change requests waiting for this person, oldest first, 50 a page (`?page=`)."""
     if not request.user.is_association_staff:
         raise Http404
+    from huiji.forms import PageForm, parsed
     from tenant_apps.applications.selectors import parties
 
-    rows = selectors.change_request_queue(request.user)
-    names = parties([r.record.membership.user for r in rows])
-    return render(request, "records/change_queue.html", {"rows": [
+    try:
+        page = parsed(PageForm, request.GET)["page"] or 1
+    except AppError as exc:
+        return render(request, "400.html", {"message": exc.message}, status=400)
+    found = selectors.change_request_queue(request.user, page=page)
+    names = parties([r.record.membership.user for r in found.rows])
+    return render(request, "records/change_queue.html", {"found": found, "rows": [
         {"request": r, "party": names.get(r.record.membership.user_id, ""),
          "label": selectors.request_status_label(r),
-         "step": r.steps[r.position]["name"]} for r in rows]})
+         "step": r.steps[r.position]["name"]} for r in found.rows]})
 
 
 @login_required

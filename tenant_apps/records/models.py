@@ -96,6 +96,12 @@ class ChangeRequest(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.IN_REVIEW, db_index=True)
+    # Whose the step it waits at is (applications.services.step_target: the step's role, and
+    # the branch whose administrators decide it), kept by change_requests._move for the
+    # queue's query (applications.selectors.reviewable_by); empty once decided.
+    review_role = models.CharField(max_length=20, blank=True)
+    review_branch = models.ForeignKey("configuration.Branch", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
     # Every decision taken, in order: {step, decision, actor, actor_label, reason, at}.
     decisions = models.JSONField(default=list, blank=True)
     reason = models.TextField(_("reason"), blank=True)  # the rejection's, shown to the member
@@ -111,6 +117,14 @@ class ChangeRequest(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["record", "kind"], condition=models.Q(status="in_review"),
             name="one_open_change_request_per_kind")]
+        indexes = [
+            # the change-request queue: the requests in review at a step target, oldest first
+            models.Index(fields=["review_role", "review_branch", "created_at"],
+                         condition=models.Q(status="in_review"),
+                         name="change_request_review_queue"),
+            models.Index(fields=["created_at"], condition=models.Q(status="in_review"),
+                         name="change_request_in_review"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status} of {self.record_id}"

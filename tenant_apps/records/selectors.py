@@ -419,17 +419,50 @@ def change_request_for_staff(user, public_id):
     return rows.distinct().first()
 
 
-def change_request_queue(user) -> list:
-    """Change requests waiting at a step this person may decide, oldest first."""
-    from tenant_apps.accounts import capabilities
-    from tenant_apps.records.change_requests import can_decide
+CHANGE_QUEUE_PAGE_SIZE = 50
+
+
+def _waiting_for(user, held=None):
+    """The change requests in review at a step `user` may decide (change_requests.can_decide
+    stays the rule): the applications queue's condition on the stored step target
+    (applications.selectors.reviewable_by), which change_requests._move keeps current.
+    None for someone without the staff console."""
+    from tenant_apps.applications.selectors import reviewable_by
     from tenant_apps.records.models import ChangeRequest
 
     if scope(user, "staff.console") is None:
-        return []
-    held = capabilities.held_roles()
-    rows = _requests().filter(status=ChangeRequest.Status.IN_REVIEW).order_by("created_at")
-    return [r for r in rows if can_decide(user, r, held=held)]
+        return None
+    return ChangeRequest.objects.filter(reviewable_by(user, held),
+                                        status=ChangeRequest.Status.IN_REVIEW)
+
+
+def change_requests_waiting(user) -> int:
+    """How many change requests wait for this person (the count on /review/): one COUNT."""
+    rows = _waiting_for(user)
+    return 0 if rows is None else rows.count()
+
+
+def change_request_queue(user, *, page: int = 1, size: int | None = None):
+    """One page of the change requests waiting at a step this person may decide, oldest
+    first, with how many there are in all (an applications.selectors.QueuePage). Filtered
+    in SQL; the same few queries whatever the number of requests: the roles held, the count,
+    the page's ids, its rows."""
+    from tenant_apps.applications.selectors import QueuePage
+    from tenant_apps.records.models import ChangeRequest
+
+    size = size or CHANGE_QUEUE_PAGE_SIZE
+    rows = _waiting_for(user)
+    if rows is None:
+        return QueuePage([], 0, 1, 1, size)
+    count = rows.count()
+    pages = max(1, -(-count // size))
+    page = min(max(1, page), pages)
+    ids = list(rows.order_by("created_at", "pk").values_list("pk", flat=True)
+               [(page - 1) * size:page * size])
+    place = {pk: n for n, pk in enumerate(ids)}
+    found = sorted(ChangeRequest.objects.filter(pk__in=ids).select_related(
+        "record__membership__user", "branch"), key=lambda r: place[r.pk])
+    return QueuePage(found, count, page, pages, size)
 
 
 def change_rows(request, *, viewer) -> list[dict]:

@@ -202,6 +202,9 @@ def record_set_branch(*, acting_user, record: MemberRecord, branch, reason: str 
     before = record.branch.code if record.branch_id else None
     record.branch = branch
     record.save(update_fields=["branch", "updated_at"])
+    from tenant_apps.records.change_requests import change_requests_follow_branch
+
+    change_requests_follow_branch(record)
     audit_record(actor=acting_user, action="record.branch_changed", target=record,
                  reason=reason, data={**(data or {}), "changes": {
                      "branch": {"old": before, "new": branch.code}}})

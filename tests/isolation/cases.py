@@ -347,7 +347,8 @@ def _change_request(owner: User):
     return ChangeRequest.objects.create(
         record=_record_of(owner), kind="info", requested_by=owner,
         changes={"name": {"old": "某会员", "new": "某新名"}},
-        steps=[{"name": "资料变更审核", "role": "hq_reviewer", "branch_routed": False}])
+        steps=[{"name": "资料变更审核", "role": "hq_reviewer", "branch_routed": False}],
+        review_role="hq_reviewer")
 
 
 def _change_request_page(owner: User) -> str:
