@@ -191,7 +191,7 @@ def test_queue_pages_oldest_first_and_refuses_a_bad_page(alpha, monkeypatch):
     client = alpha.client("reviewer")
     first = client.get("/review/changes/").content.decode()
     assert "申请人1" in first and "申请人2" in first and "申请人3" not in first
-    assert "第 1 / 2 页" in first and 'href="?page=2"' in first
+    assert "第 1 页，共 2 页" in first and 'href="?page=2"' in first
     second = client.get("/review/changes/?page=2").content.decode()
     assert "申请人3" in second and "申请人1" not in second and "上一页" in second
     bad = client.get("/review/changes/?page=abc")
