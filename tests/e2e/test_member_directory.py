@@ -14,6 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 ADMIN = "robot-dir@cmes.test"
 
 
+SLUG = "dcmes"  # a CMES association of this test's own: other browser tests add CMES members
+
+
 @pytest.fixture(scope="module")
 def robot_branch(demo_tenants, django_db_blocker):
     """Three CMES members, two of 机器人分会 (张三, 张伟) and one of 机械史分会 (王伟), and
@@ -22,8 +25,16 @@ def robot_branch(demo_tenants, django_db_blocker):
 
     from tenant_apps.accounts.models import User
     from tenant_apps.directory.tests.helpers import quick_member
+    from tenants.models import Association
+    from tenants.services import association_create
 
-    with django_db_blocker.unblock(), schema_context("cmes"):
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        if not Association.objects.filter(slug=SLUG).exists():
+            association_create(acting_user=None, name="中国机械工程学会", slug=SLUG,
+                               profile="cmes", admin_name="管理员",
+                               admin_email=f"admin@{SLUG}.test", admin_password=PASSWORD)
+    with django_db_blocker.unblock(), schema_context(SLUG):
         if not User.objects.filter(email=ADMIN).exists():
             quick_member(7701, "张三", branch="robot", phone="13577010001")
             quick_member(7702, "张伟", type_code="regular", branch="robot",
@@ -40,7 +51,7 @@ def robot_branch(demo_tenants, django_db_blocker):
 
 
 def test_branch_admin_finds_zhangsan_by_initials_on_a_phone(server, phone, robot_branch):
-    base = f"http://cmes.localhost:{server}"
+    base = f"http://{SLUG}.localhost:{server}"
     login(phone, base, ADMIN)
     phone.goto(f"{base}/manage/members/")
     counts = phone.locator(".directory-counts").inner_text()
