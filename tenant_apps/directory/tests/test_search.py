@@ -203,6 +203,8 @@ def test_saved_searches_are_each_staff_members_own(alpha):
 
         pk = SavedSearch.objects.get().pk
     assert f'<a href="/manage/member-searches/{pk}/">机器人分会欠费</a>' in page
+    # the list and each × stay on one line: a div, since a form inside a p closes the p
+    assert '<div class="saved-search-list"><strong>保存的查询：</strong>' in page
     opened = hq.get(f"/manage/member-searches/{pk}/").content.decode()
     assert "张伟" in opened and "张三" not in opened
     assert "机器人分会欠费" not in alpha.client("reviewer").get("/manage/members/") \
