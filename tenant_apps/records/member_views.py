@@ -86,7 +86,8 @@ def member_actions(user, record) -> dict:
         "may_invite": can_for_member(user, "members.manage", membership)
         and membership.user_id is not None and not membership.user.has_usable_password(),
         "message_url": MESSAGE_PAGE + "?" + urlencode({"number": membership.number}),
-        "sections": [{"key": k, "label": label} for k, label in SECTIONS],
+        # (not "sections": the record's own tabs go by that name in the same context)
+        "page_sections": [{"key": k, "label": label} for k, label in SECTIONS],
     }
 
 
