@@ -192,7 +192,7 @@ def test_staff_invite_one_member_and_all_of_an_import_through_the_outbox(cacem_u
     # (the test association is named by its slug)
     assert body == ("联络员1，您好！贵方的cacem单位会员会籍（会员号CACEM00001）已迁移至"
                     "新会员系统。请访问 http://cacem.localhost:8000/first-login/ ，"
-                    "输入本手机号进行首次登录：系统将发送验证码，验证后设置密码。")
+                    "输入档案中的手机号进行首次登录：系统将发送验证码，验证后设置密码。")
     member = client_for(admin, "cacem.localhost")
     assert "发送首次登录邀请" in member.get("/manage/members/CACEM00001/").content.decode()
 
