@@ -24,6 +24,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huiji.audit.services import audit_record
 from huiji.errors import AppError, Forbidden
@@ -41,6 +42,15 @@ STAFF_MESSAGE_EVENT = "staff_message"  # the outbox's event of a message staff w
 CHANNELS = ("sms", "email", "inbox")
 # What a staff message may say about each member; anything else in braces is refused.
 PLACEHOLDERS = ("name", "member_number", "member_type", "valid_until", "association")
+# What each placeholder becomes, told beside it on the message page (the codes alone mean
+# nothing to a person who does not read English).
+PLACEHOLDER_LABELS = {
+    "name": gettext_lazy("name of the person or unit"),
+    "member_number": gettext_lazy("member number"),
+    "member_type": gettext_lazy("member type"),
+    "valid_until": gettext_lazy("valid until"),
+    "association": gettext_lazy("the association's name"),
+}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 

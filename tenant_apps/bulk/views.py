@@ -121,7 +121,9 @@ def message(request):
 
     params, members = _scope(request)
     ctx = _context(params, members, channels=["inbox"], subject="", body="",
-                   placeholders=["{" + p + "}" for p in services.PLACEHOLDERS])
+                   placeholders=[{"code": "{" + p + "}",
+                                  "label": services.PLACEHOLDER_LABELS[p]}
+                                 for p in services.PLACEHOLDERS])
     if not _acting(request):
         return render(request, "bulk/message.html", ctx)
     ctx.update(channels=request.POST.getlist("channels"),

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from huiji.errors import AppError
 
@@ -99,27 +99,39 @@ def _document_choices() -> tuple[list[str], bool]:
     return titles, interest
 
 
+# A code that is not among the choices (a hand-edited link, another branch's code for a
+# branch administrator) is answered without echoing the code, which means nothing to a person.
+_OFFERED = {"invalid_choice": gettext_lazy("Choose one of the options offered.")}
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(max_length=100, required=False, label=gettext_lazy("Search"))
-    type = forms.MultipleChoiceField(required=False, label=gettext_lazy("Member type"))
-    rank = forms.MultipleChoiceField(required=False, label=gettext_lazy("Rank"))
-    status = forms.MultipleChoiceField(required=False, label=gettext_lazy("Status"))
-    branch = forms.MultipleChoiceField(required=False, label=gettext_lazy("Branch"))
-    interest = forms.MultipleChoiceField(required=False,
+    type = forms.MultipleChoiceField(required=False, error_messages=_OFFERED,
+                                     label=gettext_lazy("Member type"))
+    rank = forms.MultipleChoiceField(required=False, error_messages=_OFFERED,
+                                     label=gettext_lazy("Rank"))
+    status = forms.MultipleChoiceField(required=False, error_messages=_OFFERED,
+                                       label=gettext_lazy("Status"))
+    branch = forms.MultipleChoiceField(required=False, error_messages=_OFFERED,
+                                       label=gettext_lazy("Branch"))
+    interest = forms.MultipleChoiceField(required=False, error_messages=_OFFERED,
                                          label=gettext_lazy("Interest branch"))
     region = forms.CharField(max_length=40, required=False, label=gettext_lazy("Region"))
-    title = forms.CharField(max_length=100, required=False, label=gettext_lazy("Title"))
+    title = forms.CharField(max_length=100, required=False,
+                            label=pgettext_lazy("professional title", "Title"))
     school = forms.CharField(max_length=100, required=False,
                              label=gettext_lazy("School or work unit"))
-    referral = forms.ChoiceField(required=False, label=gettext_lazy("Referral"))
+    referral = forms.ChoiceField(required=False, error_messages=_OFFERED,
+                                label=gettext_lazy("Referral"))
     joined_from = forms.DateField(label=gettext_lazy("Joined from"), **_DATE)
     joined_to = forms.DateField(label=gettext_lazy("Joined until"), **_DATE)
     valid_from = forms.DateField(label=gettext_lazy("Valid until, from"), **_DATE)
     valid_to = forms.DateField(label=gettext_lazy("Valid until, to"), **_DATE)
-    arrears = forms.ChoiceField(required=False, label=gettext_lazy("In arrears"),
+    arrears = forms.ChoiceField(required=False, error_messages=_OFFERED,
+                                label=gettext_lazy("In arrears"),
                                 choices=[("", "—"), ("1", gettext_lazy("In arrears")),
                                          ("0", gettext_lazy("Not in arrears"))])
-    sort = forms.ChoiceField(required=False, label=gettext_lazy("Sort"),
+    sort = forms.ChoiceField(required=False, error_messages=_OFFERED, label=gettext_lazy("Sort"),
                              choices=list(SORT_LABELS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=100000,
                               label=gettext_lazy("Page"))

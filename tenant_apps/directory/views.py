@@ -18,7 +18,9 @@ from tenant_apps.memberships.models import Membership
 
 
 def _refused(request):
-    return render(request, "records/no_record.html", status=404)
+    # the site's own 404 page, as the dashboard and the bulk pages answer: staff without the
+    # member list have no member centre to be sent to
+    return render(request, "404.html", status=404)
 
 
 @login_required

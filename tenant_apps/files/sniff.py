@@ -71,7 +71,7 @@ def sniff(fileobj: BinaryIO) -> Sniffed:
 # The extension a stored file gets: the one its content shows, never the one its name claims.
 EXTENSIONS = {s.content_type: s.extension
               for s in [r for _, r in _SIGNATURES] + list(_OFFICE.values())}
-EXTENSIONS.update({"image/webp": "webp", "application/zip": "zip"})
+EXTENSIONS.update({"image/webp": "webp", "application/zip": "zip", "text/csv": "csv"})
 
 
 def extension_for(content_type: str) -> str:

@@ -25,6 +25,13 @@ def _cells(sheet, values: list) -> list:
     return out
 
 
+def _joined(reasons: list[str]) -> str:
+    """The reasons as one cell: a sentence that ends in 。 needs no ；after it (it read
+    "…代码。；邮编：…")."""
+    return "".join(r if r.endswith(("。", "！", "？")) else r + "；"
+                   for r in reasons).rstrip("；")
+
+
 def error_report_xlsx(member_import: MemberImport) -> bytes:
     from openpyxl import Workbook
 
@@ -42,7 +49,7 @@ def error_report_xlsx(member_import: MemberImport) -> bytes:
         _header, rows = parsing.table(member_import.filename, file_content(member_import))
         for number, cells in rows:
             if number in reasons:
-                sheet.append(_cells(sheet, [number, "；".join(reasons[number]), *cells]))
+                sheet.append(_cells(sheet, [number, _joined(reasons[number]), *cells]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -65,7 +65,10 @@ def mapping_page(member_import: MemberImport, *, mapping: dict | None,
                         for row in first]}
     return {"columns": columns, "targets": targets, "preview": preview,
             "required_missing": [t.label for t in targets if t.required
-                                 and t.key not in chosen.values()]}
+                                 and t.key not in chosen.values()],
+            # without them every year since joining shows as owed (缴费记录, 欠费)
+            "paid_years_missing": "paid_years" in by_key
+            and "paid_years" not in chosen.values()}
 
 
 def progress_of(member_import: MemberImport) -> dict:

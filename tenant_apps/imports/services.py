@@ -515,7 +515,8 @@ def _invitation_people(memberships) -> list[dict]:
         if "number" in accepted:
             login = m.number
         elif "phone" in accepted and phone:
-            login = _("this mobile number")
+            # (the e-mail says it too: "本手机号" meant nothing there)
+            login = _("the mobile number on file")
         else:
             login = m.user.name
         people.append({"user_id": m.user_id, "name": contact.name if contact else str(m.user),

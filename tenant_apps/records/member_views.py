@@ -81,10 +81,13 @@ def member_actions(user, record) -> dict:
         "may_reset_login": may["members.reset_login"],
         "may_reveal": may["members.reveal"],
         "may_withdraw": withdrawable(user, membership),
-        # 首次登录 for a member imported without a password (tenant_apps/imports)
-        "may_invite": can_for_member(user, "members.manage", membership),
+        # 首次登录 for a member imported without a password (tenant_apps/imports): a member
+        # who has a password is helped by 重置登录 instead, not invited to a first login
+        "may_invite": can_for_member(user, "members.manage", membership)
+        and membership.user_id is not None and not membership.user.has_usable_password(),
         "message_url": MESSAGE_PAGE + "?" + urlencode({"number": membership.number}),
-        "sections": [{"key": k, "label": label} for k, label in SECTIONS],
+        # (not "sections": the record's own tabs go by that name in the same context)
+        "page_sections": [{"key": k, "label": label} for k, label in SECTIONS],
     }
 
 

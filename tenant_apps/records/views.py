@@ -268,8 +268,8 @@ def member_detail(request, number: str):
     from tenant_apps.records.member_views import member_section
 
     record = _staff_record(request, number)
-    if record is None:
-        return render(request, "records/no_record.html", status=404)
+    if record is None:  # unknown, or out of the viewer's scope: the site's 404 (staff pages)
+        return render(request, "404.html", status=404)
     show = request.GET.get("show", "record")
     if show != "record" and show in dict(SECTIONS):
         return member_section(request, record, show)

@@ -143,6 +143,10 @@ def test_a_branch_admin_messages_the_active_members_of_their_branch(robot, alpha
 
     compose = robot.get("/manage/members/message/?status=active")
     assert "列表中共 3 位会员" in text(compose)
+    # each placeholder is told in words beside its code
+    assert ('按每位会员自动填入： <span class="placeholder"><code>{name}</code> 姓名或单位名称'
+            '</span> · <span class="placeholder"><code>{member_number}</code> 会员号</span>'
+            ) in text(compose)
     data = {"filters": "status=active", "channels": ["inbox", "sms"],
             "subject": "年会通知", "body": "{name}，您好：{member_type}年会将于12月20日召开。"}
     confirm = run(robot, "/manage/members/message/", data)

@@ -203,6 +203,8 @@ def test_saved_searches_are_each_staff_members_own(alpha):
 
         pk = SavedSearch.objects.get().pk
     assert f'<a href="/manage/member-searches/{pk}/">机器人分会欠费</a>' in page
+    # the list and each × stay on one line: a div, since a form inside a p closes the p
+    assert '<div class="saved-search-list"><strong>保存的查询：</strong>' in page
     opened = hq.get(f"/manage/member-searches/{pk}/").content.decode()
     assert "张伟" in opened and "张三" not in opened
     assert "机器人分会欠费" not in alpha.client("reviewer").get("/manage/members/") \
@@ -232,6 +234,10 @@ def test_a_branch_administrator_sees_exactly_their_branch(alpha, beta):
     assert names(client.get("/api/v1/members/", {"q": "zs"})) == ["张三"]
     # another branch is not a choice for them
     assert client.get("/api/v1/members/", {"branch": "mech_history"}).status_code == 400
+    refused = client.get("/manage/members/", {"branch": "mech_history"})
+    assert refused.status_code == 400
+    # said in words, without echoing the code (which means nothing to a person)
+    assert 'role="alert">分会：请从列出的选项中选择。</li>' in refused.content.decode()
     body = client.get("/api/v1/members/").json()
     assert body["counts"]["total"] == 2
     assert {t["code"]: t["n"] for t in body["counts"]["types"]} == \
@@ -243,13 +249,20 @@ def test_a_branch_administrator_sees_exactly_their_branch(alpha, beta):
     assert client.get(f"/manage/members/{zhang.number}/").status_code == 200
     other = client_for(history, alpha.host)
     assert names(other.get("/api/v1/members/")) == ["王伟"]
-    assert other.get(f"/manage/members/{zhang.number}/").status_code == 404
+    refused = other.get(f"/manage/members/{zhang.number}/")
+    assert refused.status_code == 404
+    # the staff site's 404, not the member centre's "no member record here"
+    assert "您访问的页面不存在，或您没有访问权限。" in refused.content.decode()
+    assert "会员中心" not in refused.content.decode()
     assert other.get("/api/v1/members/", {"q": "zhangsan"}).json()["count"] == 0
     # a saved search opens within the scope of whoever opens it
     other.post("/manage/member-searches/", {"name": "全部", "query": "q=zhang"})
     assert "张三" not in other.get("/manage/members/?q=zhang").content.decode()
     # staff without members.view, and members, see nothing
-    assert alpha.client("finance").get("/manage/members/").status_code == 404
+    refused = alpha.client("finance").get("/manage/members/")
+    assert refused.status_code == 404
+    assert "您访问的页面不存在，或您没有访问权限。" in refused.content.decode()
+    assert "会员中心" not in refused.content.decode()
     assert alpha.client("member").get("/api/v1/members/").status_code == 403
     # another association's HQ sees none of them
     assert beta.client("hq_admin").get("/api/v1/members/").json()["count"] == 0

@@ -21,6 +21,8 @@ from tenant_apps.files.services import private_file_store, shown_name
     ("", "application/pdf", "file.pdf"),
     ("报告", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      "报告.docx"),
+    # 导入会员 stores a CSV as text/csv: the import's page names the file as uploaded
+    ("老会员.csv", "text/csv", "老会员.csv"),
 ])
 def test_shown_names(uploaded, content_type, shown):
     assert shown_name(uploaded, content_type) == shown

@@ -192,6 +192,26 @@ def test_staff_invite_one_member_and_all_of_an_import_through_the_outbox(cacem_u
     # (the test association is named by its slug)
     assert body == ("联络员1，您好！贵方的cacem单位会员会籍（会员号CACEM00001）已迁移至"
                     "新会员系统。请访问 http://cacem.localhost:8000/first-login/ ，"
-                    "输入本手机号进行首次登录：系统将发送验证码，验证后设置密码。")
+                    "输入档案中的手机号进行首次登录：系统将发送验证码，验证后设置密码。")
     member = client_for(admin, "cacem.localhost")
     assert "发送首次登录邀请" in member.get("/manage/members/CACEM00001/").content.decode()
+
+
+def test_the_invitation_is_offered_only_while_the_member_has_no_password(cacem_units):
+    """A member who has a password (their own first login done, or one who joined online) is
+    helped by 重置登录, not invited to a first login: the member page offers no invitation."""
+    from tenant_apps.records.tests.helpers import client_for, hq_admin
+
+    with schema_context("cacem"):
+        admin = hq_admin()
+    staff = client_for(admin, "cacem.localhost")
+    assert "发送首次登录邀请" in staff.get("/manage/members/CACEM00001/").content.decode()
+    _send(cacem_units, "13900000001")
+    cacem_units.post("/first-login/set/", {
+        "identifier": "13900000001", "code": sms_code("13900000001"),
+        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    page = staff.get("/manage/members/CACEM00001/").content.decode()
+    assert "发送首次登录邀请" not in page
+    assert "重置登录" in page
+    # the other unit has not logged in yet: still offered
+    assert "发送首次登录邀请" in staff.get("/manage/members/CACEM00002/").content.decode()

@@ -155,7 +155,7 @@ def test_the_error_report_lists_each_refused_row_with_its_reasons_and_cells(cace
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:3] == ["行号", "错误原因", "企业中文全称"]
     assert len(rows) == 2
-    assert rows[1][:3] == [3, "信用代码：不是有效的统一社会信用代码。；邮编：邮政编码为 6 位数字。",
+    assert rows[1][:3] == [3, "信用代码：不是有效的统一社会信用代码。邮编：邮政编码为 6 位数字。",
                            "中建测试第2工程局有限公司"]
     # text from the file stays text: no formula for Excel to run
     legal = CACEM_HEADER.index("法人代表") + 2

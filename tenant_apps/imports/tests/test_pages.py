@@ -94,6 +94,7 @@ def test_upload_maps_previews_and_checks_with_queries_that_do_not_grow(staff):
     assert '<option value="field:company_name" selected>企业中文全称 *</option>' in page
     assert "中建测试第3工程局有限公司" in page        # the preview
     assert "法人代表" in page
+    assert "paid-years-missing" not in page  # the file gives 已缴费年度
     with CaptureQueriesContext(connection) as few:
         staff.get(page_url)
     many = xlsx_upload([cacem_row(n) for n in range(1, 60)])
@@ -121,6 +122,10 @@ def test_upload_maps_previews_and_checks_with_queries_that_do_not_grow(staff):
     page = staff.get(page_url).content.decode()
     assert '<span class="stat-n ok-rows">3</span>' in page
     assert "导入 3 行" in page
+    with schema_context("cacem"):  # the dashboard's figures as they were before the import
+        from tenant_apps.dashboards.services import dashboard_refresh
+
+        dashboard_refresh()
     response = staff.post(page_url + "start/")
     assert response.status_code == 302
     progress = staff.get(page_url + "progress/").json()
@@ -128,3 +133,23 @@ def test_upload_maps_previews_and_checks_with_queries_that_do_not_grow(staff):
             progress["created"], progress["finished"]) == ("done", 3, 3, 100, 3, True)
     page = staff.get(page_url).content.decode()
     assert "邀请全部会员首次登录" in page and "CACEM00003" in page
+    # the dashboard counts them at once, as the member list does
+    dashboard = staff.get("/manage/dashboard/").content.decode()
+    assert ('<a class="stat" href="/manage/members/?status=active"><span class="stat-n">3</span>'
+            '<span class="stat-l">有效会员</span></a>') in dashboard
+
+
+def test_a_file_without_the_years_paid_is_warned_before_anything_is_written(staff):
+    """Without 已缴费年度 every year since joining shows as owed in 缴费记录 after the import
+    (a unit valid until 2026 showed 2019-2026 all 欠费): the mapping page says so first."""
+    from tenant_apps.imports.tests.helpers import CACEM_HEADER
+
+    header = [h for h in CACEM_HEADER if h != "已缴费年度"]
+    rows = [row[:-1] for row in (cacem_row(1), cacem_row(2))]
+    assert CACEM_HEADER[-1] == "已缴费年度"
+    response = staff.post("/manage/imports/", {
+        "member_type": "unit", "file": csv_upload(rows, header=header)})
+    page = staff.get(response["Location"]).content.decode()
+    assert ('<p class="notice paid-years-missing">没有对应“已缴费年度”的列：导入后，'
+            '会员的缴费记录会把自入会以来的每一年都显示为欠费。'
+            '如文件中记有已缴费年度，请选择对应的列。</p>') in page

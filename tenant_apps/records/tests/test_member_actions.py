@@ -87,7 +87,8 @@ def test_hq_suspends_and_reinstates_from_the_page_and_the_member_sees_it(alpha):
         sms = OutboxMessage.objects.get(recipient=m.user, event="membership_suspended_by_staff",
                                         channel="sms")
         assert sms.body == (f"申请人701，Alpha Society已暂停您的高级会员会籍（会员号 {m.number}），"
-                            "原因：会费票据涉嫌伪造，待核查。恢复之前会员服务暂停；如有疑问，请联系协会。")
+                            "原因：会费票据涉嫌伪造，待核查。会籍恢复之前，会员服务暂停；"
+                            "如有疑问，请联系协会。")
         audit = AuditEntry.objects.get(action="membership.suspended")
         assert (audit.actor_label, audit.reason) == ("alpha hq_admin", "会费票据涉嫌伪造，待核查")
     reinstate = text(client.get(f"{base}reinstate/"))

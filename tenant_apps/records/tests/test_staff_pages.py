@@ -169,6 +169,23 @@ def test_branch_admins_and_reviewers_read_but_cannot_edit(alpha):
         assert membership.__class__.objects.get(pk=membership.pk).status == "active"
 
 
+def test_the_member_page_shows_the_records_own_tabs_by_name_beside_its_sections():
+    """Staff reach a unit's 联络员信息 from the page: the record's tabs are named links (they
+    were empty links "?tab=" when the page's sections took their name in the context)."""
+    slug = provision("cacem")
+    with schema_context(slug):
+        membership = _cacem_member()
+        admin = hq_admin()
+    page = text(client_for(admin, f"{slug}.localhost").get(
+        f"/manage/members/{membership.number}/"))
+    assert ('<a href="?tab=0" class="current" aria-current="page">企业信息</a>'
+            '<a href="?tab=1">联络员信息</a><a href="?tab=2">资质信息</a>') in page
+    assert 'href="?tab="' not in page
+    assert (f'<a href="/manage/members/{membership.number}/" class="current" '
+            f'aria-current="page">资料</a>') in page
+    assert f'<a href="/manage/members/{membership.number}/?show=timeline">操作记录</a>' in page
+
+
 def test_hq_manages_the_contacts_from_the_member_page():
     slug = provision("cacem")
     host = f"{slug}.localhost"
