@@ -193,3 +193,10 @@ def first_login_complete(*, identifier: str, code: str, password: str) -> User:
                      data={"by": "sms" if destination.phone else "email"})
     cache.delete(wrong)
     return user
+
+
+def needs_first_login(user) -> bool:
+    """A member still to log in for the first time: an account without a usable password (an
+    imported member, until 首次登录 sets one). The invitation is offered and sent only then;
+    a member who has a password is sent a login reset instead."""
+    return user is not None and not user.has_usable_password()

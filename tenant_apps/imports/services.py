@@ -543,7 +543,13 @@ def invitations_send(*, acting_user, memberships, member_import: MemberImport | 
         raise AppError("first_login_off", _("This association does not offer a first login: "
                                             "set accounts.first_login in its profile."),
                        status=409)
-    memberships = list(memberships)
+    from tenant_apps.imports.first_login import needs_first_login
+
+    asked = list(memberships)
+    memberships = [m for m in asked if needs_first_login(m.user)]
+    if len(asked) == 1 and not memberships:
+        raise AppError("has_password", _("This member has already chosen a password: send a "
+                                         "login reset instead."), status=409)
     written = notify_bulk(event="member_invited", people=_invitation_people(memberships))
     audit_record(actor=acting_user, action="members.invited",
                  target=member_import or (memberships[0] if len(memberships) == 1 else None),

@@ -68,6 +68,7 @@ def withdrawable(user, membership) -> bool:
 
 def member_actions(user, record) -> dict:
     """Which actions the page offers this viewer for this member, by role and status."""
+    from tenant_apps.imports.first_login import needs_first_login
     from tenant_apps.memberships.rules import hand_renewal_terms
     from tenant_apps.memberships.state import BY_STAFF
 
@@ -84,7 +85,7 @@ def member_actions(user, record) -> dict:
         # 首次登录 for a member imported without a password (tenant_apps/imports): a member
         # who has a password is helped by 重置登录 instead, not invited to a first login
         "may_invite": can_for_member(user, "members.manage", membership)
-        and membership.user_id is not None and not membership.user.has_usable_password(),
+        and needs_first_login(membership.user),
         "message_url": MESSAGE_PAGE + "?" + urlencode({"number": membership.number}),
         # (not "sections": the record's own tabs go by that name in the same context)
         "page_sections": [{"key": k, "label": label} for k, label in SECTIONS],

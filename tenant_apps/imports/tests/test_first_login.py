@@ -215,3 +215,12 @@ def test_the_invitation_is_offered_only_while_the_member_has_no_password(cacem_u
     assert "重置登录" in page
     # the other unit has not logged in yet: still offered
     assert "发送首次登录邀请" in staff.get("/manage/members/CACEM00002/").content.decode()
+    # and a hand-made request to invite them anyway is refused, nothing sent
+    from tenant_apps.notifications.models import OutboxMessage
+
+    with schema_context("cacem"):
+        before = OutboxMessage.objects.filter(event="member_invited").count()
+    refused = staff.post("/manage/members/CACEM00001/invite/", follow=True)
+    assert "已经设置了密码" in refused.content.decode()
+    with schema_context("cacem"):
+        assert OutboxMessage.objects.filter(event="member_invited").count() == before
