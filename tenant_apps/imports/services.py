@@ -386,6 +386,14 @@ def _periods(items: list[tuple[int, Prepared]], ctx: Context,
     periods = []
     calendar = ctx.member_type.validity_rule == "calendar_year"
     for membership_id, p in items:
+        if not p.paid_years and not (already or {}).get(membership_id) and p.valid_until:
+            # No paid years given: the time from joining to the end of validity was paid (as
+            # the file's 有效期至 says), one record of it, so the fee record and the member
+            # centre agree instead of showing every year since joining unpaid.
+            span = p.valid_until.year - p.valid_from.year + (1 if calendar else 0)
+            periods.append((membership_id, MembershipPeriod.Kind.IMPORTED.value, p.valid_from,
+                            p.valid_until, max(span, 1)))
+            continue
         years = [y for y in p.paid_years if y not in (already or {}).get(membership_id, set())]
         runs: list[list[int]] = []
         for year in years:

@@ -246,6 +246,21 @@ def test_paid_years_become_fee_records_with_the_gaps_owed(cacem, settings):
     assert isinstance(Client, type)
 
 
+def test_without_paid_years_the_time_to_the_end_of_validity_is_recorded_as_paid(cacem):
+    from tenant_apps.billing.selectors import fee_years
+    from tenant_apps.imports.tests.helpers import CACEM_HEADER
+    from tenant_apps.memberships.models import Membership
+
+    header = [h for h in CACEM_HEADER if h != "已缴费年度"]
+    row = cacem_row(1, 入会时间="2022-05-10", 有效期至="2025-12-31")[:-1]
+    _imported(csv_upload([row], header=header))
+    m = Membership.objects.get(number="CACEM00001")
+    assert list(m.periods.values_list("starts_on", "ends_on", "years")) == [
+        (dt.date(2022, 5, 10), dt.date(2025, 12, 31), 4)]
+    rows = {r["year"]: (r["paid"], r["arrears"]) for r in fee_years(m)}
+    assert all(rows[year] == (True, False) for year in (2022, 2023, 2024, 2025)), rows
+
+
 def test_a_failing_batch_is_rolled_back_whole_and_reported(cacem, monkeypatch):
     from tenant_apps.imports import services
     from tenant_apps.memberships.models import Membership

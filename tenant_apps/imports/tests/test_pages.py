@@ -150,6 +150,6 @@ def test_a_file_without_the_years_paid_is_warned_before_anything_is_written(staf
     response = staff.post("/manage/imports/", {
         "member_type": "unit", "file": csv_upload(rows, header=header)})
     page = staff.get(response["Location"]).content.decode()
-    assert ('<p class="notice paid-years-missing">没有对应“已缴费年度”的列：导入后，'
-            '会员的缴费记录会把自入会以来的每一年都显示为欠费。'
+    assert ('<p class="notice paid-years-missing">没有对应“已缴费年度”的列：'
+            '从入会到有效期截止的时间将记为已缴费。'
             '如文件中记有已缴费年度，请选择对应的列。</p>') in page
