@@ -47,6 +47,9 @@ def robot_branch(demo_tenants, django_db_blocker):
             admin = user_create(acting_user=None, name="机器人分会管理员", email=ADMIN,
                                 password=PASSWORD, roles=[Role.BRANCH_ADMIN])
             Branch.objects.get(code="robot").admins.add(admin)
+        from tenant_apps.dashboards.services import dashboard_refresh
+
+        dashboard_refresh()
     connection.set_schema_to_public()
 
 
@@ -72,3 +75,19 @@ def test_branch_admin_finds_zhangsan_by_initials_on_a_phone(server, phone, robot
     phone.click("table.directory-table >> text=张三")
     phone.wait_for_load_state()
     assert "/manage/members/" in phone.url and "张三" in phone.locator("main").inner_text()
+
+
+def test_the_branch_dashboard_number_opens_the_list_it_counts(server, desktop, robot_branch):
+    """数据概览 for the branch: its 有效会员 tile says 2 (张三, 张伟: 王伟 is another branch's),
+    and the list it opens shows those two."""
+    base = f"http://{SLUG}.localhost:{server}"
+    login(desktop, base, ADMIN)
+    desktop.goto(f"{base}/manage/dashboard/")
+    tile = desktop.locator(".dash-tiles .stat", has_text="有效会员")
+    assert tile.locator(".stat-n").inner_text() == "2"
+    tile.click()
+    desktop.wait_for_load_state()
+    assert "/manage/members/?" in desktop.url
+    rows = desktop.locator("table.directory-table tbody").inner_text()
+    assert "张三" in rows and "张伟" in rows and "王伟" not in rows
+    assert desktop.locator("table.directory-table tbody tr").count() == 2
