@@ -137,13 +137,15 @@ def rebuild_counts() -> None:
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lowercase without spaces or tone marks: 张三 ->
     ("zhangsan", "zs"); letters and digits in the name are kept as they are (lowercased)."""
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import lazy_pinyin
 
     name = re.sub(r"\s+", "", name or "")
     if not name:
         return "", ""
     full = lazy_pinyin(name, errors=lambda chars: list(chars))
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    # The initials are each syllable's first letter (what Style.FIRST_LETTER gives, from the
+    # same segmentation), read off the full syllables: one pass of pypinyin, not two.
+    initials = [syllable[:1] for syllable in full]
     keep = re.compile(r"[^0-9a-z]")
     return (keep.sub("", "".join(full).lower())[:400],
             keep.sub("", "".join(initials).lower())[:100])
