@@ -188,10 +188,10 @@ def _export(job: BulkJob, records) -> None:
                 return phone(value) if part == "mobile" else (value or "")
             return contact_detail
         if key == "paid_years":
-            return lambda row, contacts: years_text(contacts.get(("years", row["membership_id"]),
-                                                                 ()))
+            return lambda row, contacts: years_text(paid.get(row["membership_id"], ()))
         return lambda row, contacts: ""
 
+    paid: dict[int, set[int]] = {}  # the batch's fee years per membership (已缴费年度)
     getters = [getter(c) for c in chosen]
 
     with_contacts = any(c.key == "contacts" or c.key.startswith("contact:") for c in chosen)
@@ -209,11 +209,11 @@ def _export(job: BulkJob, records) -> None:
         if with_years:
             from tenant_apps.memberships.models import MembershipPeriod
 
+            paid.clear()
             for m, start, years in MembershipPeriod.objects.filter(
                     membership_id__in=[r["membership_id"] for r in batch]).values_list(
                     "membership_id", "starts_on", "years"):
-                contacts.setdefault(("years", m), set()).update(
-                    range(start.year, start.year + max(years, 1)))
+                paid.setdefault(m, set()).update(range(start.year, start.year + max(years, 1)))
         for row in batch:
             sheet.row([get(row, contacts) for get in getters])
 
