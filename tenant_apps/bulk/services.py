@@ -238,13 +238,10 @@ def _export(job: BulkJob, records) -> None:
 
 def years_text(years) -> str:
     """Fee years as the import reads them: runs joined, 2019-2024,2026."""
-    runs: list[list[int]] = []
-    for year in sorted(years):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    from tenant_apps.memberships.dates import year_runs
+
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0])
+                    for r in year_runs(sorted(years)))
 
 
 def export_filename(job: BulkJob) -> str:

@@ -380,6 +380,7 @@ def _periods(items: list[tuple[int, Prepared]], ctx: Context,
              already: dict[int, set[int]] | None = None) -> None:
     """The paid years as fee records (MembershipPeriod, kind imported): each run of
     consecutive years one period, its dates by the type's validity rule."""
+    from tenant_apps.memberships.dates import year_runs
     from tenant_apps.memberships.models import MembershipPeriod
     from tenant_apps.memberships.validity import validity_end
 
@@ -395,13 +396,7 @@ def _periods(items: list[tuple[int, Prepared]], ctx: Context,
                             p.valid_until, max(span, 1)))
             continue
         years = [y for y in p.paid_years if y not in (already or {}).get(membership_id, set())]
-        runs: list[list[int]] = []
-        for year in years:
-            if runs and year == runs[-1][-1] + 1:
-                runs[-1].append(year)
-            else:
-                runs.append([year])
-        for run in runs:
+        for run in year_runs(years):
             start = dt.date(run[0], 1, 1) if calendar else _same_day(p.valid_from, run[0])
             end = validity_end(ctx.member_type, start=start, years=len(run), answers=p.values)
             periods.append((membership_id, MembershipPeriod.Kind.IMPORTED.value, start, end,

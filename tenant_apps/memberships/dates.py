@@ -27,3 +27,16 @@ def past_months_on(valid_until: dt.date, months: int) -> dt.date:
     """The first day a membership that ended on `valid_until` is more than `months` months
     unpaid: CMES, 6 months after 2025-12-31, is 2026-07-01."""
     return add_months(valid_until, months) + dt.timedelta(days=1)
+
+
+def year_runs(years) -> list[list[int]]:
+    """Years grouped into runs of consecutive years, in the order given: [2019, 2020, 2022] ->
+    [[2019, 2020], [2022]]. A run of paid years is one fee period (the member import), and is
+    written as 2019-2020 (the export's 已缴费年度, which the import reads back)."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return runs
