@@ -89,7 +89,9 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
            "SMS_ACCESS_KEY_ID": "e2e-key", "SMS_ACCESS_KEY_SECRET": "e2e-secret",
            "SMS_SIGN_NAME": "会籍", "SMS_ENDPOINT": sms_gateway.url,
            "SMS_TEMPLATES": SMS_TEMPLATES,
-           "DATABASE_URL": database_url(), "HUIJI_PORT": str(port)}
+           "DATABASE_URL": database_url(), "HUIJI_PORT": str(port),
+           # an import of 1,000 rows in four batches, written two at once as large ones are
+           "IMPORT_BATCH_ROWS": "250"}
     env.pop("CELERY_BROKER_URL", None)
     # The server's output goes to a file: a pipe nobody reads fills up (console emails are
     # long) and then blocks the server mid-request.

@@ -8,6 +8,7 @@ Saved searches: `saved_search_create`, `saved_search_delete`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -40,29 +41,41 @@ old AS (
             OR (m.status = 'lapsed' AND t.after_lapse = 'arrears'
                 AND NOT t.lapse_at_end)) AS in_arrears,
            COALESCE(u.name, u.username, '') AS account_name,
-           COALESCE(u.phone, '') AS phone, COALESCE(lower(u.email), '') AS email
+           COALESCE(u.phone, '') AS phone, COALESCE(lower(u.email), '') AS email, rc.*
     FROM memberships_membership m JOIN ids ON ids.id = m.id
     JOIN configuration_membertype t ON t.id = m.member_type_id
     JOIN accounts_user u ON u.id = m.user_id
     LEFT JOIN records_memberrecord r ON r.membership_id = m.id
+    LEFT JOIN jsonb_to_recordset(%(record)s::jsonb) AS rc({RECORD_TYPES}) ON rc.r_id = m.id
 ), up AS (
     INSERT INTO directory_directoryentry AS e (
         membership_id, number, name, name_pinyin, name_initials, is_unit, phone, phones,
         email, emails, credit_code, member_type_id, rank_id, status, in_arrears, branch_id,
         interest_branches, region, city, title, school, referral, referral_branch,
         joined_on, valid_until, refreshed_at)
-    SELECT id, number, account_name, '', '', is_unit, phone,
-           CASE WHEN phone = '' THEN '{}'::varchar[] ELSE ARRAY[phone]::varchar[] END,
-           email, CASE WHEN email = '' THEN '{}'::varchar[] ELSE ARRAY[email]::varchar[] END,
-           '', member_type_id, rank_id, status, in_arrears, branch_id, '{}', '', '', '', '',
-           '', '', valid_from, valid_until, now()
+    SELECT id, number, COALESCE(r_name, account_name), COALESCE(r_name_pinyin, ''),
+           COALESCE(r_name_initials, ''), is_unit, COALESCE(r_phone, phone),
+           CASE WHEN r_id IS NOT NULL
+                THEN ARRAY(SELECT jsonb_array_elements_text(r_phones))::varchar[]
+                WHEN phone = '' THEN '{{}}'::varchar[] ELSE ARRAY[phone]::varchar[] END,
+           COALESCE(r_email, email),
+           CASE WHEN r_id IS NOT NULL
+                THEN ARRAY(SELECT jsonb_array_elements_text(r_emails))::varchar[]
+                WHEN email = '' THEN '{{}}'::varchar[] ELSE ARRAY[email]::varchar[] END,
+           COALESCE(r_credit_code, ''), member_type_id, rank_id, status, in_arrears, branch_id,
+           CASE WHEN r_id IS NOT NULL
+                THEN ARRAY(SELECT jsonb_array_elements_text(r_interest_branches))::varchar[]
+                ELSE '{{}}'::varchar[] END,
+           COALESCE(r_region, ''), COALESCE(r_city, ''), COALESCE(r_title, ''),
+           COALESCE(r_school, ''), COALESCE(r_referral, ''), COALESCE(r_referral_branch, ''),
+           valid_from, valid_until, now()
     FROM src
     ON CONFLICT (membership_id) DO UPDATE SET
         number = EXCLUDED.number, is_unit = EXCLUDED.is_unit,
         member_type_id = EXCLUDED.member_type_id, rank_id = EXCLUDED.rank_id,
         status = EXCLUDED.status, in_arrears = EXCLUDED.in_arrears,
         branch_id = EXCLUDED.branch_id, joined_on = EXCLUDED.joined_on,
-        valid_until = EXCLUDED.valid_until, refreshed_at = EXCLUDED.refreshed_at
+        valid_until = EXCLUDED.valid_until, refreshed_at = EXCLUDED.refreshed_at{RECORD_SET}
     RETURNING e.membership_id, e.branch_id, e.member_type_id, e.rank_id, e.status
 ), gone AS (
     DELETE FROM directory_directoryentry e USING ids
@@ -82,6 +95,20 @@ ON CONFLICT (branch_id, member_type_id, rank_id, status) DO UPDATE SET n = c.n +
 """
 # (`gone` is the membership deleted since: its row goes; `old` already counted it, and the
 # delta subtracts it since `up` holds no row for it.)
+# The columns read from the record, the account and the contacts (`_record_columns`, in
+# Python: the forms say which field is what) travel as one JSON parameter, `rc`, joined to
+# the membership: one write of each row, whether new or refreshed. Without them (record=
+# False) `rc` is empty, a new row is named by its account and a refreshed one keeps its own.
+_TEXT_COLUMNS = ("name", "name_pinyin", "name_initials", "phone", "email", "credit_code",
+                 "region", "city", "title", "school", "referral", "referral_branch")
+_ARRAY_COLUMNS = ("phones", "emails", "interest_branches")
+_RECORD_TYPES = ", ".join(["r_id bigint"] + [f"r_{c} text" for c in _TEXT_COLUMNS]
+                          + [f"r_{c} jsonb" for c in _ARRAY_COLUMNS])
+_UPSERT = {
+    False: _FROM_MEMBERSHIP.format(RECORD_TYPES=_RECORD_TYPES, RECORD_SET=""),
+    True: _FROM_MEMBERSHIP.format(RECORD_TYPES=_RECORD_TYPES, RECORD_SET="".join(
+        f", {c} = EXCLUDED.{c}" for c in _TEXT_COLUMNS + _ARRAY_COLUMNS)),
+}
 
 
 def refresh_entries(membership_ids: Iterable[int], *, record: bool = True) -> int:
@@ -105,9 +132,14 @@ def refresh_entries(membership_ids: Iterable[int], *, record: bool = True) -> in
                 cursor.execute("SELECT 1 FROM directory_directoryentry WHERE membership_id ="
                                " ANY(%(ids)s::bigint[]) ORDER BY membership_id FOR UPDATE",
                                {"ids": chunk})
-                cursor.execute(_FROM_MEMBERSHIP, {"ids": chunk})
-            if record:
-                _refresh_record_columns(chunk)
+                columns = _record_columns(chunk) if record else []
+                # Without JIT: the planner's estimate for thousands of rows crosses its
+                # threshold and compiling took longer (80 ms) than running the rest.
+                cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+                jit = cursor.fetchone()[0]
+                cursor.execute(_UPSERT[record], {
+                    "ids": chunk, "record": json.dumps(columns, ensure_ascii=False)})
+                cursor.execute("SELECT set_config('jit', %s, true)", [jit])
     return len(ids)
 
 
@@ -137,66 +169,77 @@ def rebuild_counts() -> None:
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lowercase without spaces or tone marks: 张三 ->
     ("zhangsan", "zs"); letters and digits in the name are kept as they are (lowercased)."""
-    from pypinyin import lazy_pinyin
-
     name = re.sub(r"\s+", "", name or "")
     if not name:
         return "", ""
-    full = lazy_pinyin(name, errors=lambda chars: list(chars))
+    from pypinyin.constants import RE_HANS
+    from pypinyin.seg.simpleseg import seg
+
+    # pypinyin reads each word of its segmentation on its own, so the syllables of a name are
+    # those of its words: an import's 100,000 unit names share most of theirs (有限公司, 工程).
+    # What is not Chinese (digits, letters) stays as it is, one "syllable" per character.
+    full = [syllable for word in seg(name)
+            for syllable in (_word_pinyin(word) if RE_HANS.match(word) else word)]
     # The initials are each syllable's first letter (what Style.FIRST_LETTER gives, from the
     # same segmentation), read off the full syllables: one pass of pypinyin, not two.
     initials = [syllable[:1] for syllable in full]
-    keep = re.compile(r"[^0-9a-z]")
-    return (keep.sub("", "".join(full).lower())[:400],
-            keep.sub("", "".join(initials).lower())[:100])
+    return (_NOT_KEPT.sub("", "".join(full).lower())[:400],
+            _NOT_KEPT.sub("", "".join(initials).lower())[:100])
 
 
-def _refresh_record_columns(ids: list[int]) -> None:
+_NOT_KEPT = re.compile(r"[^0-9a-z]")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(word, errors=lambda chars: list(chars)))
+
+
+def _record_columns(ids: list[int]) -> list[dict]:
     """The columns read from the record (through its type's forms), the account and the
-    contacts, written with one UPDATE per chunk."""
+    contacts, one dict per membership with its `r_`-prefixed column names (`_RECORD_TYPES`)."""
     from tenant_apps.applications.engine import form_steps, type_document
     from tenant_apps.applications.models import Application
     from tenant_apps.memberships.models import Membership
     from tenant_apps.records.models import Contact
-    from tenant_apps.records.selectors import member_name
+    from tenant_apps.records.selectors import name_in_record
     from tenant_apps.records.services import _revision_document
 
     document = _revision_document()
     docs: dict[int, dict] = {}
     specs_of: dict[int, list[dict]] = {}
-    rows = list(Membership.objects.filter(pk__in=ids).select_related(
-        "user", "member_type", "record").order_by("pk"))
+    # Plain values, not models: an import refreshes 100,000 members in batches of this.
+    rows = list(Membership.objects.filter(pk__in=ids).order_by("pk").values_list(
+        "pk", "member_type_id", "member_type__code", "user__name", "user__username",
+        "user__phone", "user__email", "record__values", "record__source_application_id"))
     contacts: dict[int, list[tuple[str, str]]] = {}
     for membership_id, mobile, email in Contact.objects.filter(
             record__membership_id__in=ids).order_by("ordering", "id").values_list(
             "record__membership_id", "mobile", "email"):
         contacts.setdefault(membership_id, []).append((mobile, email))
-    sources = {r.pk: r.record.source_application_id for r in rows
-               if getattr(r, "record", None) is not None}
     referrals = {a["pk"]: a for a in Application.objects.filter(
-        pk__in=[s for s in sources.values() if s]).values(
+        pk__in=[row[8] for row in rows if row[8]]).values(
         "pk", "referral_channel__code", "referral_branch__code")}
     updates = []
-    for membership in rows:
-        mtype = membership.member_type
-        if mtype.pk not in docs:
+    for (pk, type_id, type_code, user_name, username, user_phone, user_email, values,
+         source_id) in rows:
+        if type_id not in docs:
             try:
-                docs[mtype.pk] = type_document(document, mtype.code)
+                docs[type_id] = type_document(document, type_code)
             except KeyError:
-                docs[mtype.pk] = {}
-            specs_of[mtype.pk] = [f for step in form_steps(docs[mtype.pk])
-                                  for f in step.fields]
-        record = getattr(membership, "record", None)
-        values = (record.values if record is not None else None) or {}
-        name = member_name(membership, values=values or None, doc=docs[mtype.pk])
+                docs[type_id] = {}
+            specs_of[type_id] = [f for step in form_steps(docs[type_id]) for f in step.fields]
+        values = values or {}
+        name = name_in_record(values, docs[type_id], user_name or username or "")
         full, initials = pinyin_of(name)
-        user = membership.user
-        phones = [user.phone] if user.phone else []
-        emails = [user.email.lower()] if user.email else []
+        phones = [user_phone] if user_phone else []
+        emails = [user_email.lower()] if user_email else []
         entry = {"name": name[:200], "name_pinyin": full, "name_initials": initials,
                  "credit_code": "", "region": "", "city": "", "title": "", "school": "",
                  "interest_branches": []}
-        for spec in specs_of[mtype.pk]:
+        for spec in specs_of[type_id]:
             value = values.get(spec["key"])
             if value in (None, "", [], {}):
                 continue
@@ -216,7 +259,7 @@ def _refresh_record_columns(ids: list[int]) -> None:
                 entry["title"] = str(value)[:100]
             elif spec["key"] in SCHOOL_KEYS and not entry["school"] and isinstance(value, str):
                 entry["school"] = value.strip()[:200]
-        for mobile, email in contacts.get(membership.pk, []):
+        for mobile, email in contacts.get(pk, []):
             if mobile:
                 phones.append(mobile)
             if email:
@@ -225,29 +268,11 @@ def _refresh_record_columns(ids: list[int]) -> None:
         entry["emails"] = list(dict.fromkeys(e for e in emails if e))[:20]
         entry["phone"] = entry["phones"][0] if entry["phones"] else ""
         entry["email"] = entry["emails"][0][:254] if entry["emails"] else ""
-        source = referrals.get(sources.get(membership.pk))
+        source = referrals.get(source_id)
         entry["referral"] = (source or {}).get("referral_channel__code") or ""
         entry["referral_branch"] = (source or {}).get("referral_branch__code") or ""
-        updates.append({"id": membership.pk, **entry})
-    if updates:
-        with connection.cursor() as cursor:
-            cursor.execute(_RECORD_COLUMNS, [json.dumps(updates, ensure_ascii=False)])
-
-
-# One UPDATE for a chunk of members (Django's bulk_update builds a CASE per row and field).
-# The column names are the constants below; the values travel as one JSON parameter.
-_TEXT_COLUMNS = ("name", "name_pinyin", "name_initials", "phone", "email", "credit_code",
-                 "region", "city", "title", "school", "referral", "referral_branch")
-_ARRAY_COLUMNS = ("phones", "emails", "interest_branches")
-_RECORD_COLUMNS = (
-    "UPDATE directory_directoryentry e SET "  # noqa: S608 (constant column names)
-    + ", ".join(f"{c} = r.{c}" for c in _TEXT_COLUMNS) + ", "
-    + ", ".join(f"{c} = ARRAY(SELECT jsonb_array_elements_text(r.{c}))::varchar[]"
-                for c in _ARRAY_COLUMNS)
-    + ", refreshed_at = now() FROM jsonb_to_recordset(%s::jsonb) AS r(id bigint, "
-    + ", ".join(f"{c} text" for c in _TEXT_COLUMNS) + ", "
-    + ", ".join(f"{c} jsonb" for c in _ARRAY_COLUMNS)
-    + ") WHERE e.membership_id = r.id")
+        updates.append({"r_id": pk, **{f"r_{key}": value for key, value in entry.items()}})
+    return updates
 
 
 # --- saved searches ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ reported, the others stand.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import uuid
 
@@ -32,7 +33,6 @@ from tenant_apps.imports.state import check_transition
 from tenant_apps.imports.targets import auto_mapping, targets_of
 
 logger = logging.getLogger(__name__)
-BATCH = 5000
 MAX_ERRORS = 50_000
 S = MemberImport.Status
 
@@ -205,7 +205,7 @@ def import_start(*, acting_user, member_import: MemberImport) -> MemberImport:
 
 def import_run(member_import_id: int) -> MemberImport:
     """Write a queued import: every row checked again (the members may have changed since),
-    then written in batches of BATCH rows, each in its own transaction, the progress saved
+    then written in batches (_batches_written), each in its own transaction, the progress saved
     after each. A batch that fails is rolled back and reported (`failures`); the import ends
     `failed` then, `done` otherwise, with one audit row."""
     with transaction.atomic():
@@ -221,6 +221,9 @@ def import_run(member_import_id: int) -> MemberImport:
     failures: list[dict] = []
     try:
         ctx, kept, errors = rows_to_write(member_import)
+        # The rows live until the end; Python's collector need not walk them again at every
+        # collection the batches' many small objects set off (seconds at 100,000 rows).
+        gc.freeze()
         _move_sequences([p.number for p in kept if p.number])
     except Exception as exc:  # the file or the configuration went wrong since the check
         logger.exception("import %s could not be read", member_import.pk)
@@ -228,24 +231,23 @@ def import_run(member_import_id: int) -> MemberImport:
         kept, errors = [], []
     done = member_import.total_rows - len(kept)
     MemberImport.objects.filter(pk=member_import.pk).update(done_rows=done)
-    for start in range(0, len(kept), BATCH):
-        batch = kept[start:start + BATCH]
-        try:
-            with transaction.atomic():
-                result = members_write(acting_user=actor, ctx=ctx, member_import=member_import,
-                                       rows=batch, policy=member_import.policy)
-        except Exception as exc:
-            logger.exception("import %s: batch from row %s failed", member_import.pk,
-                             batch[0].row)
-            failures.append({"rows": f"{batch[0].row}-{batch[-1].row}",
-                             "message": str(getattr(exc, "message", exc))[:500]})
-        else:
-            for key in counts:
-                counts[key] += result[key]
-        done += len(batch)
-        MemberImport.objects.filter(pk=member_import.pk).update(
-            done_rows=done, created_count=counts["created"],
-            updated_count=counts["updated"], skipped_count=counts["skipped"])
+    try:
+        for batch, result, error in _batches_written(actor, ctx, member_import, kept):
+            if error is not None:
+                logger.error("import %s: batch from row %s failed", member_import.pk,
+                             batch[0].row, exc_info=error)
+                failures.append({"rows": f"{batch[0].row}-{batch[-1].row}",
+                                 "message": str(getattr(error, "message", error))[:500]})
+            else:
+                for key in counts:
+                    counts[key] += result[key]
+            done += len(batch)
+            MemberImport.objects.filter(pk=member_import.pk).update(
+                done_rows=done, created_count=counts["created"],
+                updated_count=counts["updated"], skipped_count=counts["skipped"])
+    finally:
+        gc.unfreeze()
+    failures.sort(key=lambda f: int(f["rows"].split("-")[0] or 0))   # batches end in any order
     with transaction.atomic():
         member_import = MemberImport.objects.select_for_update().get(pk=member_import.pk)
         final = S.FAILED if failures else S.DONE
@@ -260,6 +262,58 @@ def import_run(member_import_id: int) -> MemberImport:
                            "invalid": member_import.invalid_rows,
                            "failed_batches": failures, "policy": member_import.policy})
     return member_import
+
+
+def _batches_written(actor, ctx: Context, member_import: MemberImport,
+                     kept: list[Prepared]):
+    """Write the rows in batches (settings.IMPORT_BATCH_ROWS), each in its own transaction;
+    yield (batch, result, None) or (batch, None, the exception) as each ends (a failed batch
+    is rolled back whole).
+
+    settings.IMPORT_WRITERS batches at once, on connections of their own, where the caller holds no
+    transaction (the task): while PostgreSQL writes one batch Python prepares the next, and
+    both cores work (100,000 rows: about a third faster). Inside a transaction (a test, a
+    caller's atomic block) one after the other on the caller's connection, the only one that
+    sees what the caller wrote. Batches never share a member (the check refuses duplicates
+    within a file); they take the number sequence, then their own rows, then the directory's
+    counts, in that order, so two never wait for each other in a circle."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import translation
+
+    size, writers = max(settings.IMPORT_BATCH_ROWS, 1), settings.IMPORT_WRITERS
+    batches = [kept[start:start + size] for start in range(0, len(kept), size)]
+
+    def write(batch):
+        with transaction.atomic():
+            return members_write(acting_user=actor, ctx=ctx, member_import=member_import,
+                                 rows=batch, policy=member_import.policy)
+
+    if connection.in_atomic_block or writers < 2 or len(batches) < 2:
+        for batch in batches:
+            try:
+                yield batch, write(batch), None
+            except Exception as exc:  # reported with its rows; the next batch goes on
+                yield batch, None, exc
+        return
+    tenant, language = connection.tenant, translation.get_language()
+
+    def write_elsewhere(batch):
+        connection.set_tenant(tenant)
+        try:
+            with translation.override(language):
+                return write(batch)
+        finally:
+            connection.close()
+
+    logger.info("import %s: %d batches, %d at once", member_import.pk, len(batches), writers)
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="import") as pool:
+        futures = {pool.submit(write_elsewhere, batch): batch for batch in batches}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], None if error else future.result(), error
 
 
 def import_fail_to_start(member_import: MemberImport, message: str) -> None:

@@ -33,22 +33,26 @@ def member_name(membership, *, values: dict | None = None, doc: dict | None = No
     unit_name_in), read from the record's current values; a person, or a unit without a
     record, by the account. `values` and `doc` (the type's document): where the caller has
     them already."""
-    from tenant_apps.applications.engine import type_document, unit_name_in
+    from tenant_apps.applications.engine import type_document
     from tenant_apps.records.services import _revision_document
 
     if values is None:
         values = MemberRecord.objects.filter(membership=membership).values_list(
             "values", flat=True).first()
-    if values:
-        if doc is None:
-            try:
-                doc = type_document(_revision_document(), membership.member_type.code)
-            except KeyError:
-                doc = {}
-        name = unit_name_in(doc, values)
-        if name:
-            return name
-    return str(membership.user)
+    if values and doc is None:
+        try:
+            doc = type_document(_revision_document(), membership.member_type.code)
+        except KeyError:
+            doc = {}
+    return name_in_record(values, doc, str(membership.user))
+
+
+def name_in_record(values: dict | None, doc: dict | None, account_name: str) -> str:
+    """`member_name` from what the caller has read already (the directory reads thousands of
+    members as plain values): the unit name in the record's values, else the account's."""
+    from tenant_apps.applications.engine import unit_name_in
+
+    return (unit_name_in(doc or {}, values) if values else "") or account_name
 
 
 def record_for_staff(*, viewer, number: str) -> MemberRecord | None:

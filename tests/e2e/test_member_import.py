@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.db import connection
+from django_tenants.utils import schema_context
 
 from tenant_apps.imports.tests.helpers import cacem_row, uscc_for
 from tests.e2e.conftest import fits_the_screen, screenshot, sms_code, solve_slider
@@ -71,7 +72,9 @@ def clean_cacem(demo_tenants, django_db_blocker):
 
 
 def test_hq_imports_1000_legacy_units_and_a_liaison_logs_in_for_the_first_time(
-        server, desktop, phone, sms_gateway, clean_cacem, tmp_path):
+        server, desktop, phone, sms_gateway, clean_cacem, tmp_path, django_db_blocker):
+    # The server writes batches of 250 rows (tests/conftest.py): the 980 rows are written by
+    # two writers at once, as 100,000 are.
     base = f"http://cacem.localhost:{server}"
     page = desktop
     page.goto(f"{base}/login/?mode=password")
@@ -112,6 +115,16 @@ def test_hq_imports_1000_legacy_units_and_a_liaison_logs_in_for_the_first_time(
     assert page.locator(".p-created").inner_text() == "980"
     assert fits_the_screen(page)
     screenshot(page, "import-done-desktop")
+    with django_db_blocker.unblock(), schema_context("cacem"):
+        from tenant_apps.directory.models import DirectoryCount, DirectoryEntry
+        from tenant_apps.memberships.models import Membership
+
+        assert Membership.objects.filter(number__startswith="CACEM2").count() == 980
+        # every imported unit in the member list, and counted once
+        assert DirectoryEntry.objects.filter(number__startswith="CACEM2").count() == 980
+        assert sum(DirectoryCount.objects.values_list("n", flat=True)) == \
+            DirectoryEntry.objects.count()
+    connection.set_schema_to_public()
 
     # a liaison of an imported unit: 首次登录 on a phone, then the unit's fee records
     phone.goto(f"{base}/login/")

@@ -228,6 +228,10 @@ SMS_OPTIONS = {k: v for k, v in {
     "endpoint": env_str("SMS_ENDPOINT"),
 }.items() if v}
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# 导入会员: rows written per transaction, and batches written at once by the task (each on a
+# connection of its own: docs/imports.md).
+IMPORT_BATCH_ROWS = env_int("IMPORT_BATCH_ROWS", 5000)
+IMPORT_WRITERS = env_int("IMPORT_WRITERS", 2)
 # How long an unpaid order waits for payment before it expires.
 ORDER_PAY_WITHIN_DAYS = env_int("ORDER_PAY_WITHIN_DAYS", 7)
 # The provider's approved template for verification codes (Tencent: "<id>:code,minutes").

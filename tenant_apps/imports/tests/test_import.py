@@ -261,11 +261,11 @@ def test_without_paid_years_the_time_to_the_end_of_validity_is_recorded_as_paid(
     assert all(rows[year] == (True, False) for year in (2022, 2023, 2024, 2025)), rows
 
 
-def test_a_failing_batch_is_rolled_back_whole_and_reported(cacem, monkeypatch):
+def test_a_failing_batch_is_rolled_back_whole_and_reported(cacem, monkeypatch, settings):
     from tenant_apps.imports import services
     from tenant_apps.memberships.models import Membership
 
-    monkeypatch.setattr(services, "BATCH", 2)
+    settings.IMPORT_BATCH_ROWS = 2
     real = services._periods
 
     def broken(items, ctx, already=None):
