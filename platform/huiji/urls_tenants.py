@@ -112,6 +112,7 @@ urlpatterns = [
     # Before records: /manage/members/message/ and /manage/members/export/ are not numbers.
     path("", include("tenant_apps.bulk.urls")),
     path("", include("tenant_apps.dashboards.urls")),
+    path("", include("tenant_apps.referrals.urls")),
     path("", include("tenant_apps.certificates.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),

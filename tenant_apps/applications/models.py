@@ -60,6 +60,13 @@ class Application(models.Model):
     referrer_name = models.CharField(_("referrer's name"), max_length=100, blank=True)
     referrer_number = models.CharField(_("referrer's member number"), max_length=40,
                                        blank=True)
+    # The member who referred the applicant (member channels), kept as the membership so that
+    # 我的推荐 and the referral report follow the member whatever their number becomes; and
+    # whether the referral came from a referral code's link or QR (docs/referrals.md).
+    referrer = models.ForeignKey("memberships.Membership", null=True, blank=True,
+                                 on_delete=models.SET_NULL,
+                                 related_name="referred_applications")
+    referred_by_code = models.BooleanField(_("referred by a referral code"), default=False)
     # The configuration the application is made under: its forms, chain and fees stay as
     # they were when the applicant started, whatever the association changes later.
     revision = models.ForeignKey(ConfigurationRevision, on_delete=models.PROTECT,

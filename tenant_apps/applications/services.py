@@ -149,7 +149,10 @@ def may_join_again(membership) -> bool:
 def application_start(*, applicant, member_type: MemberType, rank: Rank | None = None,
                       branch: Branch | None = None, referral: ReferralChannel | None = None,
                       referral_branch: Branch | None = None, referrer_name: str = "",
-                      referrer_number: str = "") -> Application:
+                      referrer_number: str = "", by_code: bool = False) -> Application:
+    """Start an application. `by_code`: the referral came from a referral code (its link or
+    QR, tenant_apps/referrals), recorded for the referral report; the referral is checked by
+    the channel's rules all the same."""
     if not member_type.active:
         raise AppError("type_closed", _("This member type is not open for applications."))
     from tenant_apps.memberships.models import Membership
@@ -161,9 +164,10 @@ def application_start(*, applicant, member_type: MemberType, rank: Rank | None =
         raise AppError("bad_rank", _("Choose a rank of this member type."), field="rank")
     if member_type.ranks.exists() and rank is None:
         raise AppError("rank_required", _("Choose a rank."), field="rank")
+    referrer = None
     if referral is not None:
-        referral_branch = _check_referral(referral, referral_branch, referrer_name,
-                                          referrer_number, member_type)
+        referral_branch, referrer = _check_referral(referral, referral_branch, referrer_name,
+                                                    referrer_number, member_type)
     revision = ConfigurationRevision.objects.order_by("-number").first()
     if revision is None:
         raise AppError("not_configured", _("This association is not configured yet."))
@@ -173,6 +177,7 @@ def application_start(*, applicant, member_type: MemberType, rank: Rank | None =
                 applicant=applicant, member_type=member_type, rank=rank, branch=branch,
                 referral_channel=referral, referral_branch=referral_branch,
                 referrer_name=referrer_name.strip(), referrer_number=referrer_number.strip(),
+                referrer=referrer, referred_by_code=bool(by_code and referral is not None),
                 revision=revision, years=min(type_document(
                     revision.document, member_type.code)["years"] or [1]),
                 answers=prefill(type_document(revision.document, member_type.code),
@@ -196,9 +201,14 @@ def application_choose(*, application: Application, actor, rank: Rank | None = N
     if application.status not in EDITABLE:
         raise AppError("not_editable", _("This application can no longer be changed."),
                        status=409)
+    referrer = None
     if referral is not None:
-        referral_branch = _check_referral(referral, referral_branch, referrer_name,
-                                          referrer_number, application.member_type)
+        referral_branch, referrer = _check_referral(referral, referral_branch, referrer_name,
+                                                    referrer_number, application.member_type)
+    if (referral, referral_branch, referrer) != (
+            application.referral_channel, application.referral_branch, application.referrer):
+        application.referred_by_code = False  # another referral than the code's
+    application.referrer = referrer
     application.rank, application.branch = rank, branch
     application.referral_channel = referral
     application.referral_branch = referral_branch
@@ -239,11 +249,25 @@ def referral_channel_chosen(code: str | None) -> ReferralChannel | None:
     return channel
 
 
+def referrer_in_force(channel: ReferralChannel, membership) -> None:
+    """The channel's rule on the referrer's membership: where the channel says so, it must be
+    in force (active, within its validity) on the day of the referral. The apply page and
+    the referral link (tenant_apps/referrals) both ask this."""
+    from tenant_apps.memberships.models import Membership
+
+    if channel.referrer_must_be_valid and (
+            membership.status != Membership.Status.ACTIVE
+            or (membership.valid_until and membership.valid_until < timezone.localdate())):
+        raise AppError("referrer_not_valid", _("The referrer's membership is not in force."),
+                       field="referrer_number")
+
+
 def _check_referral(channel: ReferralChannel, branch: Branch | None, name: str, number: str,
-                    member_type: MemberType) -> Branch | None:
+                    member_type: MemberType):
     """The referral rules of the association's channels: a branch channel names a branch; a
     member channel names a member (name and number) whose membership is in force and, where
-    the channel says so, of at least the applicant's level. Returns the branch credited."""
+    the channel says so, of at least the applicant's level. Returns the branch credited and
+    the referring membership (None for branch channels)."""
     from tenant_apps.memberships.models import Membership
 
     kind = channel.kind
@@ -255,9 +279,9 @@ def _check_referral(channel: ReferralChannel, branch: Branch | None, name: str, 
         if branch is None:
             raise AppError("referral_branch_required", _("Choose the referring branch."),
                            field="referral_branch")
-        return branch
+        return branch, None
     if kind == ReferralChannel.Kind.OTHER:
-        return channel.default_branch
+        return channel.default_branch, None
     name, number = (name or "").strip(), (number or "").strip()
     if not name or not number:
         raise AppError("referrer_required", _("Give the referrer's name and member number."),
@@ -269,16 +293,12 @@ def _check_referral(channel: ReferralChannel, branch: Branch | None, name: str, 
             membership.member_type.kind != wanted:
         raise AppError("referrer_unknown", _("No member with this name and number."),
                        field="referrer_number")
-    if channel.referrer_must_be_valid and (
-            membership.status != Membership.Status.ACTIVE
-            or (membership.valid_until and membership.valid_until < timezone.localdate())):
-        raise AppError("referrer_not_valid", _("The referrer's membership is not in force."),
-                       field="referrer_number")
+    referrer_in_force(channel, membership)
     if channel.referrer_level_at_least_applicant and \
             membership.member_type.level < member_type.level:
         raise AppError("referrer_level", _("A member of a lower level cannot refer a "
                                            "higher level."), field="referrer_number")
-    return None
+    return None, membership
 
 
 @transaction.atomic

@@ -129,6 +129,11 @@ def start(request):
     posted = {k: request.POST.get(k, "") for k in (
         "member_type", "rank", "branch", "referral", "referral_branch", "referrer_name",
         "referrer_number")}
+    # A referral code (its link, or the session it left before sign-up or login) fills in
+    # the referral; the channel's rules are checked by application_start all the same.
+    referral, referral_error = _referral_from_code(request)
+    if referral is not None and request.method != "POST":
+        posted.update(referral.prefill())
     if request.method == "POST":
         mtype = next((t for t in types if t.code == request.POST.get("member_type")), None)
         try:
@@ -143,17 +148,40 @@ def start(request):
                 referral_branch=Branch.objects.filter(
                     active=True, code=request.POST.get("referral_branch") or "").first(),
                 referrer_name=request.POST.get("referrer_name", "")[:100],
-                referrer_number=request.POST.get("referrer_number", "")[:40])
+                referrer_number=request.POST.get("referrer_number", "")[:40],
+                by_code=referral is not None and referral.matches(posted))
         except AppError as exc:
             error = exc
         else:
+            from tenant_apps.referrals.codes import SESSION_KEY
+
+            request.session.pop(SESSION_KEY, None)
             return redirect("applications:notices", application.public_id)
     return render(request, "applications/start.html", {
         "types": types, "branches": branches, "channels": channels, "error": error,
         "entries": entries, "kind": current_kind(entries),
         "all_branches": Branch.objects.filter(active=True), "posted": posted,
+        "referral": referral, "referral_error": referral_error,
         "referral_required": account_settings().referral_required},
         status=400 if error else 200)
+
+
+def _referral_from_code(request):
+    """The referral a code names (`?ref=` on the apply page, or the session a referral link
+    left), and the message for a code that is not valid (then forgotten). A code on the
+    address is kept in the session, for the pages that follow."""
+    from tenant_apps.referrals.codes import SESSION_KEY, resolve
+
+    code = request.GET.get("ref") or request.session.get(SESSION_KEY)
+    if not code:
+        return None, ""
+    try:
+        referral = resolve(code)
+    except AppError as exc:
+        request.session.pop(SESSION_KEY, None)
+        return None, exc.message
+    request.session[SESSION_KEY] = referral.code
+    return referral, ""
 
 
 def joined_page(request, application):
@@ -345,6 +373,7 @@ def review(request, public_id):
     chain = chain_of(application)
     step_now = chain[application.review_position] if application.status == Status.IN_REVIEW \
         and application.review_position is not None else None
+    from tenant_apps.accounts.capabilities import can_for_member
     from tenant_apps.applications.services import can_review, step_unstaffed
 
     return render(request, "applications/review.html", {
@@ -358,7 +387,11 @@ def review(request, public_id):
         "branch_codes": branch_codes(application.revision.document),
         # no 推荐 row where the association has no channels to choose (CACEM, CAQ, Jiangsu)
         "show_referral": bool(application.referral_channel_id
-                              or application.revision.document.get("referral_channels"))},
+                              or application.revision.document.get("referral_channels")),
+        # the referring member's page, for staff who may open it (a branch administrator:
+        # a member of their branch)
+        "referrer_link": application.referrer is not None and can_for_member(
+            request.user, "members.view", application.referrer)},
         status=409 if error and error.status == 409 else (400 if error else 200))
 
 

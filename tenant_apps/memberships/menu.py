@@ -31,6 +31,7 @@ class CentreState:
     services: bool = False  # member-only pages open (not suspended, lapsed, withdrawn)
     unread: int = 0  # unread inbox messages
     staff: bool = False  # a staff account without a membership: no member menu
+    refers: bool = False  # the association takes referrals by members of this one's kind
 
     @property
     def renewable(self) -> bool:
@@ -83,6 +84,12 @@ def _manages_contacts(state: CentreState) -> bool:
     return bool(contacts) and contacts.get("managed_by", "member") == "member"
 
 
+def _refers(state: CentreState) -> bool:
+    """我的推荐码 and 我的推荐: the association offers a referral channel of the member's
+    kind (CMES's 个人会员推荐; tenant_apps/referrals)."""
+    return state.member and state.refers
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -115,6 +122,9 @@ ENTRIES: list[Entry] = [
     Entry("billing:my-invoices", pgettext_lazy("member menu", "My invoices")),
     Entry("billing:fee-record", pgettext_lazy("member menu", "Fee record"), _member),
     Entry("applications:level-change", pgettext_lazy("member menu", "Change level"), _services),
+    Entry("referrals:code", pgettext_lazy("member menu", "My referral code"), _refers,
+          also=("referrals:card",)),
+    Entry("referrals:mine", pgettext_lazy("member menu", "My referrals"), _refers),
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
     Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
           also=("account-phone", "account-password", "account-password-set")),
@@ -140,10 +150,13 @@ def centre_state(request) -> CentreState:
         state = CentreState(None, unread=inbox_unread_count(user),
                             staff=can(user, "staff.console"))
     else:
+        from tenant_apps.referrals.codes import member_offers_referral
+
         state = CentreState(membership, terms=renewal_terms(membership),
                             fee=renewal_price(membership),
                             services=access(membership).services,
-                            unread=inbox_unread_count(user))
+                            unread=inbox_unread_count(user),
+                            refers=member_offers_referral(membership))
     request._member_centre = state
     return state
 

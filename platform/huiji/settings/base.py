@@ -67,6 +67,7 @@ TENANT_APPS = [
     "tenant_apps.portal",
     "tenant_apps.dashboards",
     "tenant_apps.bulk",
+    "tenant_apps.referrals",
     "tenant_apps.certificates",
 ]
 # `tenants` comes first: Django takes a management command from the first app that has it, and
