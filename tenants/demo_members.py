@@ -10,6 +10,7 @@ README's walk-through searches for by `zs`)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import random
@@ -77,8 +78,9 @@ def _create(slug: str, plan: dict) -> int:
             name, branch = first.pop(0) if first and code != "student" else (None, None)
             made.append(maker.member(code, name=name, branch=branch))
     for index in range(IN_PROGRESS):
-        maker.applicant_part_way(list(plan["types"])[index % len(plan["types"])],
-                                 stage=("draft", "review", "payment")[index // 2])
+        code = list(plan["types"])[index % len(plan["types"])]
+        maker.applicant_part_way(code, stage=("draft", "review", "payment")[index // 2],
+                                 referral=_referral_code_for(made, code))
     _spread_over_two_years(made, maker.random)
     from tenant_apps.memberships.lifecycle import lifecycle_run
 
@@ -93,6 +95,27 @@ def _create(slug: str, plan: dict) -> int:
 
     dashboard_refresh()
     return len(made)
+
+
+def _referral_code_for(made, code: str):
+    """Applicants part-way come through referral codes (docs/referrals.md) where the
+    association takes them: the first member's code where their level allows it (CMES: 张三
+    of 机器人分会), else the first branch's that a channel takes; None where there is no
+    channel for either."""
+    from huiji.errors import AppError
+    from tenant_apps.configuration.models import Branch, MemberType
+    from tenant_apps.referrals import codes
+
+    mtype = MemberType.objects.get(code=code)
+    referrer = made[0] if made else None
+    if referrer is not None and codes.member_channel(referrer) is not None and \
+            referrer.member_type.level >= mtype.level:
+        with contextlib.suppress(AppError):  # a referrer not in force: a branch's code then
+            return codes.resolve(codes.member_code(referrer))
+    for branch in Branch.objects.filter(active=True).exclude(kind="hq").order_by("code"):
+        if codes.branch_channel(branch) is not None:
+            return codes.resolve(codes.branch_code(branch))
+    return None
 
 
 class _Maker:
@@ -216,8 +239,9 @@ class _Maker:
         return self.random.choice(codes) if codes else None
 
     # --- the journey -------------------------------------------------------------------------
-    def started(self, code: str, *, name: str | None, branch: str | None):
-        """An applicant with every step of the form filled and the uploads attached."""
+    def started(self, code: str, *, name: str | None, branch: str | None, referral=None):
+        """An applicant with every step of the form filled and the uploads attached; come
+        through `referral` (a referral code's `codes.Referral`) when given."""
         from tenant_apps.applications.engine import form_steps
         from tenant_apps.applications.services import (
             application_accept_notices,
@@ -240,8 +264,13 @@ class _Maker:
         branch_obj = Branch.objects.filter(code=branch).first() if branch else None
         if branch_obj is None and self.random.random() < 0.5:
             branch_obj = Branch.objects.exclude(kind="hq").order_by("?").first()
+        referred = {}
+        if referral is not None:
+            referred = {"referral": referral.channel, "referral_branch": referral.branch,
+                        "referrer_name": referral.name if referral.membership else "",
+                        "referrer_number": referral.number, "by_code": True}
         application = application_start(applicant=user, member_type=mtype, rank=rank,
-                                        branch=branch_obj)
+                                        branch=branch_obj, **referred)
         doc = type_doc(application)
         for step in form_steps(doc):
             data = {}
@@ -275,8 +304,8 @@ class _Maker:
         application.refresh_from_db()
         return application.membership
 
-    def applicant_part_way(self, code: str, *, stage: str) -> None:
-        application = self.started(code, name=None, branch=None)
+    def applicant_part_way(self, code: str, *, stage: str, referral=None) -> None:
+        application = self.started(code, name=None, branch=None, referral=referral)
         if stage != "draft":
             self.advance(application, until=stage)
 

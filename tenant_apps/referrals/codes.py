@@ -40,15 +40,18 @@ def member_channel(membership) -> ReferralChannel | None:
     return next((c for c in referral_channels_offered() if c.kind == wanted), None)
 
 
-def branch_channel(branch: Branch) -> ReferralChannel | None:
+def branch_channel(branch: Branch, channels: list[ReferralChannel] | None = None
+                   ) -> ReferralChannel | None:
     """The channel a branch refers through: 省学会推荐 for a provincial society where the
-    association has that channel, else 分会推荐 (and the other way round)."""
+    association has that channel, else 分会推荐 (and the other way round). `channels`: the
+    offered ones, when the caller read them already (a list of branches)."""
     from tenant_apps.applications.services import referral_channels_offered
 
     kinds = [ReferralChannel.Kind.BRANCH, ReferralChannel.Kind.PROVINCIAL]
     if branch.kind == "provincial":
         kinds.reverse()
-    channels = referral_channels_offered()
+    if channels is None:
+        channels = referral_channels_offered()
     for kind in kinds:
         channel = next((c for c in channels if c.kind == kind), None)
         if channel is not None:

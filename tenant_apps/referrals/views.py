@@ -130,11 +130,17 @@ def _png(data: bytes, filename: str) -> HttpResponse:
 def _branches_for(user) -> list[Branch]:
     """The branches whose code `user` may show: any for a role over the whole association,
     else the branches they administer; only branches a referral channel takes."""
+    from tenant_apps.applications.services import referral_channels_offered
+
     if scope(user, "members.view") is None:
+        return []
+    channels = [c for c in referral_channels_offered()
+                if c.kind in ("branch", "provincial")]
+    if not channels:
         return []
     whole, mine = selectors.report_scope(user)
     branches = list(Branch.objects.filter(active=True).order_by("pk")) if whole else mine
-    return [b for b in branches if codes.branch_channel(b) is not None]
+    return [b for b in branches if codes.branch_channel(b, channels) is not None]
 
 
 def _branch_context(request, branch: Branch) -> dict:
