@@ -115,8 +115,9 @@ class Referral:
 
 def invalid() -> AppError:
     return AppError("referral_code_invalid", _(
-        "This referral link is not valid: it may have been copied incompletely. Ask the "
-        "person who shared it for the link again, or apply without it."), status=404)
+        "This referral link may have been copied incompletely or altered: it names no "
+        "referrer. Ask the person who shared it for the link again, or apply without it."),
+        status=404)
 
 
 def resolve(code: str | None) -> Referral:

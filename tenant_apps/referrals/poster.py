@@ -74,7 +74,7 @@ def _centred(draw, y: int, text: str, size: int, fill, width: int = WIDTH - 96) 
 
 
 def poster_png(*, association: str, lines: list[str], invitation: str, hint: str,
-               url: str) -> bytes:
+               url: str, url_note: str = "") -> bytes:
     """A 750×1200 PNG: the association's name on a band, the referrer's lines, the QR, the
     invitation and how to use the QR."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
@@ -85,14 +85,15 @@ def poster_png(*, association: str, lines: list[str], invitation: str, hint: str
               fill=PAPER)
     y = 240
     y = _centred(draw, y, invitation, 40, INK)
-    y += 10
+    y += 14
     for line in lines:
-        y = _centred(draw, y, line, 32, INK)
+        y = _centred(draw, y, line, 36, ACCENT)
     qr = qr_image(url, box=12).resize((480, 480), Image.Resampling.NEAREST)
     top = max(y + 30, 470)
     image.paste(qr, ((WIDTH - 480) // 2, top))
     draw.rectangle(((WIDTH - 480) // 2 - 2, top - 2, (WIDTH + 480) // 2 + 1, top + 481),
                    outline=(229, 231, 235), width=2)
-    _centred(draw, top + 510, hint, 28, MUTED)
+    y = _centred(draw, top + 520, hint, 30, MUTED)
+    _centred(draw, y + 6, url_note, 22, MUTED)
     draw.rectangle((0, HEIGHT - 16, WIDTH, HEIGHT), fill=ACCENT)
     return _png(image)

@@ -115,7 +115,8 @@ def _poster(request, context) -> bytes:
         association=association, lines=context["lines"],
         invitation=_("You are invited to join %(association)s") % {
             "association": association},
-        hint=_("Long-press or scan the QR code to apply"), url=context["url"])
+        hint=_("Long-press or scan the QR code to apply"), url=context["url"],
+        url_note=_("Whoever opens the link applies with the referrer filled in."))
 
 
 def _png(data: bytes, filename: str) -> HttpResponse:

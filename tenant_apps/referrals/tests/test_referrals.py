@@ -25,7 +25,8 @@ from tenant_apps.records.models import MemberRecord
 from tenant_apps.referrals.codes import branch_code, member_code
 from tests.harness import solved_slider
 
-INVALID = "推荐链接无效，可能复制不完整。请向分享链接的人重新索取，或不经推荐直接申请。"
+INVALID = ("该推荐链接可能复制不完整或已被改动，无法识别推荐人。"
+           "请向分享链接的人重新索取，或不经推荐直接申请。")
 NOT_IN_FORCE = "推荐人的会籍不在有效期内。"
 
 
