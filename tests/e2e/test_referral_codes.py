@@ -59,9 +59,15 @@ def test_a_members_referral_qr_fills_in_the_sign_up_and_the_referee_shows_in_my_
     assert fits_the_screen(page)
     screenshot(page, "referral-code-phone")
     # the picture a member saves by a long press and sends: its QR is the link
-    picture = page.request.get(base + poster.get_attribute("src"))
-    assert picture.headers["content-type"] == "image/png"
-    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(picture.body())))
+    # (fetched by the page itself: the browser resolves *.localhost, Playwright's own
+    # request client does not)
+    fetched = page.evaluate("""async (src) => {
+        const response = await fetch(src);
+        return {type: response.headers.get("content-type"),
+                bytes: Array.from(new Uint8Array(await response.arrayBuffer()))};
+    }""", poster.get_attribute("src"))
+    assert fetched["type"] == "image/png"
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(bytes(fetched["bytes"]))))
     assert len(found) == 1
     link = found[0].text
     assert re.fullmatch(rf"{re.escape(base)}/r/m\d+:[\w-]+/", link), link
