@@ -6,7 +6,7 @@ markup; a name too long for the line is drawn smaller, then cut with an ellipsis
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 import qrcode
@@ -27,10 +27,18 @@ def font_path() -> str:
     return str(path)
 
 
-@lru_cache(maxsize=16)
+_local = threading.local()
+
+
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    # Fonts are read-only once loaded: one per size per process is shared safely.
-    return ImageFont.truetype(font_path(), size=size, index=0)
+    # One FreeType face per size per thread: a face is not safe to draw with from two
+    # threads at once (the server's threads share the process).
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None:
+        fonts = _local.fonts = {}
+    if size not in fonts:
+        fonts[size] = ImageFont.truetype(font_path(), size=size, index=0)
+    return fonts[size]
 
 
 def qr_image(url: str, box: int = 10) -> Image.Image:

@@ -355,3 +355,28 @@ def test_no_referral_code_where_the_association_has_no_member_channel(beta):
     assert "我的推荐码" not in _text(client.get("/member/"))
     assert client.get("/member/referral-code/").status_code == 404
     assert client.get("/member/referral-code/poster.png").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_member_who_joined_by_code_is_found_by_the_member_lists_referral_filter(alpha):
+    from tenant_apps.applications.services import application_submit
+    from tenant_apps.applications.tests.helpers import complete
+
+    with schema_context("alpha"):
+        zhang = _member(751, "张三")
+        student = applicant(752, name="吴同学")
+        application = application_start(
+            applicant=student, member_type=MemberType.objects.get(code="student"),
+            referral=ReferralChannel.objects.get(code="member"), referrer_name="张三",
+            referrer_number=zhang.number, by_code=True)
+        complete(application)
+        application_submit(application=application, actor=student)  # CMES: students join
+        application.refresh_from_db()
+        assert application.status == "completed"
+    hq = alpha.client("hq_admin")
+    assert "吴同学" in _text(hq.get("/manage/members/", {"referral": "member"}))
+    assert "吴同学" not in _text(hq.get("/manage/members/", {"referral": "branch"}))
+    # the review page names the referrer, with a link to their member page
+    page = _text(hq.get(f"/review/{application.public_id}/"))
+    assert f'<a href="/manage/members/{zhang.number}/" data-referrer>张三（{zhang.number}）</a>' \
+        in page and "经推荐码" in page
