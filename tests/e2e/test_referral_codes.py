@@ -83,6 +83,8 @@ def test_a_members_referral_qr_fills_in_the_sign_up_and_the_referee_shows_in_my_
     screenshot(newcomer, "referral-landing-phone")
     newcomer.click("a:has-text('注册并申请入会')")
     newcomer.wait_for_load_state()
+    assert f"推荐人：孙推荐 {referrer}" in newcomer.locator("[data-referral-shown]").inner_text()
+    screenshot(newcomer, "referral-signup-phone")
     signup(newcomer, base, sms_gateway, phone="13500000071", name="周新人")
     shown = newcomer.locator("[data-referral-shown]")
     assert f"推荐人：孙推荐 {referrer}" in shown.inner_text()

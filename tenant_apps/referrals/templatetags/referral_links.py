@@ -20,3 +20,20 @@ def branch_referral_offered(user) -> bool:
     if held == ALL:
         return channels.exists()
     return Branch.objects.filter(admins=user, active=True).filter(Exists(channels)).exists()
+
+
+@register.simple_tag(takes_context=True)
+def session_referral(context):
+    """The referral a link left in the session (sign-up shows who refers before the apply
+    page fills it in); None when there is none or it no longer holds."""
+    from huiji.errors import AppError
+    from tenant_apps.referrals.codes import SESSION_KEY, resolve
+
+    request = context.get("request")
+    code = request.session.get(SESSION_KEY) if request is not None else None
+    if not code:
+        return None
+    try:
+        return resolve(code)
+    except AppError:
+        return None

@@ -93,6 +93,7 @@ def test_the_referral_survives_sign_up_and_is_recorded_as_by_code(alpha):
         code, number = member_code(zhang), zhang.number
     client = Client(HTTP_HOST=alpha.host)
     client.get(f"/r/{code}/")
+    assert f"推荐人：张三 {number}" in _text(client.get("/signup/"))  # shown at sign-up too
     phone = "13655500703"
     client.post("/accounts/code/", {"phone": phone, "purpose": "signup"})
     sms = next(m for m in reversed(console.SENT) if m["phone"] == phone)
@@ -380,3 +381,14 @@ def test_a_member_who_joined_by_code_is_found_by_the_member_lists_referral_filte
     page = _text(hq.get(f"/review/{application.public_id}/"))
     assert f'<a href="/manage/members/{zhang.number}/" data-referrer>张三（{zhang.number}）</a>' \
         in page and "经推荐码" in page
+
+
+def test_the_poster_draws_any_name_as_text_and_keeps_its_qr_readable():
+    from tenant_apps.referrals.poster import poster_png
+
+    url = "http://alpha.localhost/r/m1:abc/"
+    png = poster_png(association="某某" * 40, invitation="诚邀您加入" + "很长的协会名称" * 10,
+                     lines=["推荐人：<b>{{ x }}</b>\n%(name)s" + "名" * 80, "会员号：E1"],
+                     hint="长按识别", url=url)
+    assert Image.open(io.BytesIO(png)).size == (750, 1200)
+    assert _decoded(png) == [url]
