@@ -77,7 +77,7 @@ CATALOGUE: dict[str, Entry] = {
     "issued_on": Entry(gettext_lazy("Date of issue"), "text"),
     "credit_code": Entry(gettext_lazy("Unified social credit code"), "text",
                          individuals=False),
-    "verify_code": Entry(gettext_lazy("Verification code"), "text"),
+    "verify_code": Entry(gettext_lazy("Certificate lookup code"), "text"),
     "photo": Entry(gettext_lazy("Photo"), "photo", units=False),
     "qr": Entry(gettext_lazy("QR code"), "qr"),
     "text": Entry(gettext_lazy("Fixed text"), "fixed"),
@@ -220,8 +220,7 @@ def _item(c, raw: Any, q: str, width: float, height: float, member_kind: str) ->
         allowed = TEXT_KEYS | {"text"}
     else:
         allowed = TEXT_KEYS | {"prefix"}
-    item = c.mapping(raw, q, allowed, required={"x", "y"} | (
-        {"text"} if entry.kind == "fixed" else set()))
+    item = c.mapping(raw, q, allowed, required={"x", "y"})
     if member_kind == "unit" and not entry.units:
         c.fail(f"{q}.field", _("a unit's document has no %(field)s") % {"field": entry.label})
     if member_kind == "individual" and not entry.individuals:
