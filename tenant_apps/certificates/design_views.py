@@ -261,8 +261,7 @@ def design_preview(request):
                      background=background, seal=seal, width_px=PREVIEW_WIDTH)
     # Kept a few minutes for this person under a random name, and shown from a same-origin
     # address: the Content-Security-Policy lets pages show images from 'self' only.
-    token = secrets.token_urlsafe(12)
-    cache.set(_preview_key(request, token), png, PREVIEW_SECONDS)
+    token = preview_keep(request.user.pk, png)
     return JsonResponse({"url": reverse("certificates:design-preview-image",
                                         args=[token])})
 
@@ -270,14 +269,21 @@ def design_preview(request):
 PREVIEW_SECONDS = 300
 
 
-def _preview_key(request, token: str) -> str:
+def _preview_key(user_pk: int, token: str) -> str:
     # the cache's key function adds the association's schema (django_tenants.cache.make_key)
-    return f"certificate-design-preview:{request.user.pk}:{token}"
+    return f"certificate-design-preview:{user_pk}:{token}"
+
+
+def preview_keep(user_pk: int, png: bytes) -> str:
+    """Keep a preview for one person a few minutes; returns the random name it has."""
+    token = secrets.token_urlsafe(12)
+    cache.set(_preview_key(user_pk, token), png, PREVIEW_SECONDS)
+    return token
 
 
 @hq_admin_required
 def design_preview_image(request, token: str):
-    png = cache.get(_preview_key(request, token))
+    png = cache.get(_preview_key(request.user.pk, token))
     if png is None:
         raise Http404
     response = HttpResponse(png, content_type="image/png")

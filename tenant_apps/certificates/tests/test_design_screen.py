@@ -157,3 +157,24 @@ def test_a_bad_position_is_refused_with_the_item_named(alpha):
     assert "第 2 项（会员号）X（毫米）：须为 0 到 297 之间的数字" in html
     assert "第 3 项（二维码）宽（毫米）：须为 8 到 100 之间的数字" in html
     assert revisions() == before
+
+
+def test_the_design_travels_with_the_downloaded_profile(alpha, beta):
+    download = alpha.client("hq_admin").get("/manage/config/profile/download/")
+    assert download.status_code == 200
+    text = download.content.decode()
+    assert "background_data:" in text and "会员证书" in text
+    with schema_context("alpha"):
+        saved = certificate_sections()["senior"]["designs"]["electronic"]
+    with schema_context("beta"):
+        from tenant_apps.configuration.services import profile_import_text
+
+        profile_import_text(acting_user=None, text=text, filename="alpha-profile.yaml")
+        imported = certificate_sections()["senior"]
+        # the same design, its images stored in beta's own storage under the same names
+        assert imported["designs"]["electronic"] == saved
+        assert imported["paper"] is True and imported["card"] is False
+        from tenant_apps.certificates.design import design_images
+
+        background, seal = design_images(imported["designs"]["electronic"])
+        assert background.startswith(b"\x89PNG") and seal.startswith(b"\x89PNG")
