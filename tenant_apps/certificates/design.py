@@ -326,7 +326,7 @@ def _t(field: str, x: float, y: float, size: float, **extra) -> dict:
     return out
 
 
-def design_for(member_type_code: str, kind: str, *, member_kind: str = "individual",
+def design_for(member_type_code: str, kind: str, *,
                sections: dict | None = None) -> dict | None:
     """The design of a document of a member type, or None when the type does not issue it.
     `sections`: `certificate_sections()` when the caller already has it (one query)."""
