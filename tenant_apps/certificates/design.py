@@ -13,7 +13,8 @@ carries them on). Images are stored once by their content (`certificate-designs/
 in the association's private storage); a design names them, an exported profile carries their
 bytes (`background_data`, `seal.image_data`) like an upload's blank form.
 
-Reads: `certificate_sections`, `design_for`, `design_image`, `sample_fields`.
+Reads: `certificate_sections`, `documents_for`, `design_for`, `design_images`,
+`sample_fields`, `format_date`.
 Writes: `designs_store` (a profile's images, before its revision), `design_save` (the staff
 design screen)."""
 
@@ -326,23 +327,28 @@ def _t(field: str, x: float, y: float, size: float, **extra) -> dict:
     return out
 
 
+def documents_for(member_type, *, sections: dict | None = None) -> dict[str, dict]:
+    """The documents a member type issues, each with its design (its own or the default),
+    in the order electronic, paper, card. `sections`: `certificate_sections()` when the
+    caller already has it (it costs one query)."""
+    sections = certificate_sections() if sections is None else sections
+    section = sections.get(member_type.code) or {}
+    issued = {"electronic": member_type.electronic_certificate,
+              "paper": member_type.paper_certificate, "card": bool(section.get("card"))}
+    designs = section.get("designs") or {}
+    return {kind: designs.get(kind) or default_design(kind, member_type.kind)
+            for kind in DOCUMENTS if issued[kind]}
+
+
 def design_for(member_type_code: str, kind: str, *,
                sections: dict | None = None) -> dict | None:
-    """The design of a document of a member type, or None when the type does not issue it.
-    `sections`: `certificate_sections()` when the caller already has it (one query)."""
+    """The design of a document of a member type, or None when the type does not issue it."""
     from tenant_apps.configuration.models import MemberType
 
-    sections = certificate_sections() if sections is None else sections
-    section = sections.get(member_type_code)
     mtype = MemberType.objects.filter(code=member_type_code).first()
     if mtype is None:
         return None
-    issued = {"electronic": mtype.electronic_certificate, "paper": mtype.paper_certificate,
-              "card": bool((section or {}).get("card"))}
-    if not issued.get(kind):
-        return None
-    return ((section or {}).get("designs") or {}).get(kind) or default_design(kind,
-                                                                             mtype.kind)
+    return documents_for(mtype, sections=sections).get(kind)
 
 
 def design_image(name: str) -> bytes | None:

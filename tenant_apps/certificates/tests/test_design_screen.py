@@ -15,7 +15,7 @@ from PIL import Image
 
 from huiji.audit.models import AuditEntry
 from tenant_apps.certificates.design import certificate_sections
-from tenant_apps.configuration.models import ConfigurationRevision
+from tenant_apps.configuration.models import ConfigurationRevision, MemberType
 from tenant_apps.configuration.selectors import profile_export
 
 URL = "/manage/certificates/design/"
@@ -178,3 +178,24 @@ def test_the_design_travels_with_the_downloaded_profile(alpha, beta):
 
         background, seal = design_images(imported["designs"]["electronic"])
         assert background.startswith(b"\x89PNG") and seal.startswith(b"\x89PNG")
+
+
+def test_the_documents_a_type_issues_with_their_designs(alpha):
+    from tenant_apps.certificates.design import design_for, documents_for
+
+    with schema_context("alpha"):
+        senior = MemberType.objects.get(code="senior")
+        regular = MemberType.objects.get(code="regular")
+        assert list(documents_for(senior)) == ["electronic", "paper"]
+        assert documents_for(senior)["paper"]["page"] == "a4_landscape"
+        assert list(documents_for(regular)) == ["electronic"]
+        assert design_for("regular", "paper") is None
+        assert design_for("nobody", "electronic") is None
+        regular.paper_certificate = True
+        regular.save()
+        # issued without a design of its own: the plain default, with a QR code
+        plain = design_for("regular", "paper")
+        assert plain["page"] == "a4_landscape" and plain["background"] == ""
+        assert [f["field"] for f in plain["fields"]] == [
+            "association", "text", "name", "type_rank", "number", "valid_until",
+            "certificate_number", "qr"]
