@@ -17,8 +17,8 @@ the design's images (`design.design_images(design)` reads them from storage).
 One layout: the PNG is the PDF drawn by PDFium (pypdfium2), so the phone shows exactly what
 prints. Text is vector in the embedded CJK font (huiji.pdf.cjk_font), drawn with the canvas'
 text objects: what a member typed is never read as ReportLab markup. A text longer than its
-`max_width` is drawn smaller until it fits, never past it. The QR code is vector squares;
-images are placed at no more than 300 dpi.
+`max_width` (or than the room to the page's edge) is drawn smaller until it fits, never past
+it. The QR code is vector squares; images are placed at no more than 300 dpi.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def render_pdf(design: dict, fields: dict[str, str], *, photo: bytes | None = No
         else:
             text = _text_of(item, fields)
             if text:
-                _text(pdf, item, text, height, font)
+                _text(pdf, item, text, width, height, font)
     pdf.showPage()
     pdf.save()
     return out.getvalue()
@@ -120,9 +120,24 @@ def fitted_size(text: str, font: str, size: float, spacing: float,
     return size, spacing, width
 
 
-def _text(pdf: canvas.Canvas, item: dict, text: str, height: float, font: str) -> None:
+def room(item: dict, page_width: float) -> float:
+    """The widest a text may be, in mm: its max_width, and never past the page's edges (a
+    margin of 2 mm kept)."""
+    x, edge = item["x"], 2.0
+    if item["align"] == "center":
+        inside = 2 * min(x - edge, page_width - edge - x)
+    elif item["align"] == "right":
+        inside = x - edge
+    else:
+        inside = page_width - edge - x
+    inside = max(inside, 1.0)
+    return min(item["max_width"], inside) if item.get("max_width") else inside
+
+
+def _text(pdf: canvas.Canvas, item: dict, text: str, page_width: float, height: float,
+          font: str) -> None:
     size, spacing, width = fitted_size(text, font, item["size"], item.get("spacing") or 0.0,
-                                       item.get("max_width"))
+                                       room(item, page_width))
     x = item["x"] * mm
     if item["align"] == "center":
         x -= width / 2

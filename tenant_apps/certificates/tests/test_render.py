@@ -98,3 +98,14 @@ def test_a_missing_photo_leaves_a_marked_box_and_no_qr_without_an_address():
     png = render_png(DESIGN, FIELDS, qr_url=None, width_px=800)
     assert zxingcpp.read_barcodes(Image.open(io.BytesIO(png))) == []
     assert "照片" in pdf_text(render_pdf(DESIGN, FIELDS))
+
+
+def test_a_text_without_a_max_width_still_stays_on_the_page():
+    design = {"page": "card", "background": "", "fields": [
+        {"field": "name", "prefix": "", "x": 40, "y": 20, "size": 14, "align": "left",
+         "color": "#000000", "max_width": None, "bold": True, "spacing": 0.0}]}
+    document = pdfium.PdfDocument(render_pdf(design, {"name": "中国某某重型机械制造集团有限公司"}))
+    textpage = document[0].get_textpage()
+    right = max(textpage.get_charbox(i)[2] for i in range(textpage.count_chars())) / 72 * 25.4
+    document.close()
+    assert right <= 85.6 - 2
