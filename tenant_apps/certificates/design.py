@@ -495,6 +495,10 @@ def design_save(*, acting_user, member_type, kind: str, issued: bool, design: di
         c.fail("certificate", _("is not a document a member type issues"))
     if c.problems:
         raise ProfileError(_("design"), c.problems)
+    from tenant_apps.configuration.models import ConfigurationRevision
+
+    # the newest revision locked before its designs are read (revision_record locks it too)
+    list(ConfigurationRevision.objects.select_for_update().order_by("-number")[:1])
     member_type = MemberType.objects.select_for_update().get(pk=member_type.pk)
     sections = certificate_sections()
     before = sections.get(member_type.code) or {}

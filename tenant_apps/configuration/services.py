@@ -51,6 +51,9 @@ def revision_record(*, acting_user, summary: str,
     rolled back with the caller's transaction. `certificates`: the types' certificate
     sections (card, designs) when they change, by type code; otherwise the last revision's
     are carried on (they live in the revisions, tenant_apps/certificates/design.py)."""
+    # One configuration change at a time: the certificate designs are carried on from the
+    # newest revision, which must not change between reading it and writing the next.
+    list(ConfigurationRevision.objects.select_for_update().order_by("-number")[:1])
     document = profile_export(include_files=False, certificates=certificates)
     validate_profile(document, filename=_("configuration"), base_dir=None,
                      skip_template_files=True)
