@@ -22,6 +22,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
 from huiji.errors import AppError
+from tenant_apps.certificates.design import certificate_checked
 from tenant_apps.configuration.fieldtypes import CHOICE_SOURCES, OPTIONS, normalize_choices
 from tenant_apps.configuration.models import (
     FEE_MAX_FEN,
@@ -180,6 +181,9 @@ class _Checker:
         except ValueError:
             self.fail(path, _("must be a date written YYYY-MM-DD"))
             return ""
+
+
+Checker = _Checker  # public: the certificate design's checks (certificates/design.py) use it
 
 
 def load_profile_text(text: str, *, filename: str, base_dir: Path | None = None,
@@ -418,8 +422,6 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
         p = f"member_types[{i}]"
         item = c.mapping(raw, p, keys, required={"code", "name", "kind", "fees"})
         code = c.code(item.get("code"), f"{p}.code", seen)
-        certificate = c.mapping(item.get("certificate") or {}, f"{p}.certificate",
-                                {"electronic", "paper"})
         validity = c.mapping(item.get("validity") or {}, f"{p}.validity",
                              {"rule", "field", "next_year_from"})
         overdue = c.mapping(item.get("overdue") or {}, f"{p}.overdue",
@@ -440,10 +442,10 @@ def _member_types(c: _Checker, items: Any, base_dir: Path | None,
                                   max_length=5000),
             "review_required": c.boolean(item.get("review_required"), f"{p}.review_required",
                                          True),
-            "certificate": {
-                "electronic": c.boolean(certificate.get("electronic"),
-                                        f"{p}.certificate.electronic", True),
-                "paper": c.boolean(certificate.get("paper"), f"{p}.certificate.paper", False)},
+            "certificate": certificate_checked(
+                c, item.get("certificate"), f"{p}.certificate",
+                member_kind=item.get("kind") if isinstance(item.get("kind"), str) else "",
+                base_dir=base_dir, stored=skip_template_files),
             "invoice": c.boolean(item.get("invoice"), f"{p}.invoice", True),
             "validity": {"rule": c.choice(validity.get("rule"), f"{p}.validity.rule",
                                           ValidityRule.values,

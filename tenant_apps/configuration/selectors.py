@@ -83,10 +83,13 @@ def branch_tree(*, active_only: bool = True) -> list[dict]:
     return roots
 
 
-def profile_export(*, include_files: bool = True) -> dict:
+def profile_export(*, include_files: bool = True,
+                   certificates: dict[str, dict] | None = None) -> dict:
     """The whole configuration of the current association as a profile document (the format
-    of docs/profiles.md), ready to be written as YAML and imported elsewhere."""
+    of docs/profiles.md), ready to be written as YAML and imported elsewhere. The types'
+    certificate designs come from the newest revision unless `certificates` gives them."""
     from huiji.tenancy.current import current_association
+    from tenant_apps.certificates.design import certificate_sections, section_exported
 
     association = current_association()
     content = site_content()
@@ -132,7 +135,13 @@ def profile_export(*, include_files: bool = True) -> dict:
         "ranks", Prefetch("fees", queryset=Fee.objects.select_related("rank")
                           .order_by("rank__position", "rank_id", "effective_from")),
         Prefetch("form_steps", queryset=steps), "uploads", "review_steps")
+    sections = certificate_sections() if certificates is None else certificates
     document["member_types"] = [_type_doc(t, include_files) for t in types]
+    for entry in document["member_types"]:
+        section = sections.get(entry["code"]) or {}
+        entry["certificate"]["card"] = bool(section.get("card"))
+        designs = {"designs": dict(section.get("designs") or {})}
+        entry["certificate"].update(section_exported(designs) if include_files else designs)
     document["notices"] = [{"kind": n.kind, "version": n.version, "title": n.title,
                             "body": n.body} for n in Notice.objects.order_by("kind", "version")]
     document["message_templates"] = [

@@ -44,11 +44,17 @@ from tenant_apps.portal.services import site_content_update
 
 
 @transaction.atomic
-def revision_record(*, acting_user, summary: str) -> ConfigurationRevision:
+def revision_record(*, acting_user, summary: str,
+                    certificates: dict[str, dict] | None = None) -> ConfigurationRevision:
     """Snapshot the whole configuration. Checks it is still a valid profile: an edit that
     breaks a cross-rule (two types numbering alike, a chain out of order) is refused here and
-    rolled back with the caller's transaction."""
-    document = profile_export(include_files=False)
+    rolled back with the caller's transaction. `certificates`: the types' certificate
+    sections (card, designs) when they change, by type code; otherwise the last revision's
+    are carried on (they live in the revisions, tenant_apps/certificates/design.py)."""
+    # One configuration change at a time: the certificate designs are carried on from the
+    # newest revision, which must not change between reading it and writing the next.
+    list(ConfigurationRevision.objects.select_for_update().order_by("-number")[:1])
+    document = profile_export(include_files=False, certificates=certificates)
     validate_profile(document, filename=_("configuration"), base_dir=None,
                      skip_template_files=True)
     last = ConfigurationRevision.objects.select_for_update().aggregate(n=Max("number"))["n"]
@@ -107,8 +113,11 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     _apply_payment_accounts(document["payment_accounts"])
     if problems:
         raise ProfileError(filename, problems)
+    from tenant_apps.certificates.design import designs_store
+
     revision = revision_record(acting_user=acting_user,
-                               summary=_("Imported %(file)s") % {"file": filename})
+                               summary=_("Imported %(file)s") % {"file": filename},
+                               certificates=designs_store(document))
     audit_record(actor=acting_user, action="configuration.imported", target=revision,
                  data={"file": filename, "before": before, "after": revision.document})
     return revision

@@ -426,6 +426,15 @@ def _member_import_errors(owner: User) -> str:
     return f"/manage/imports/{_member_import(owner).public_id}/errors.xlsx"
 
 
+def _certificate_design_preview(owner: User) -> str:
+    from tenant_apps.certificates.design import default_design
+    from tenant_apps.certificates.design_views import preview_keep
+    from tenant_apps.certificates.render import render_png
+
+    png = render_png(default_design("card", "individual"), {"name": "张三"}, width_px=200)
+    return f"/manage/certificates/design/preview/{preview_keep(owner.pk, png)}.png"
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -498,4 +507,6 @@ CASES = [
                   _member_import_progress, roles=frozenset({"hq_admin"})),
     IsolationCase("member import error report", "file", "hq_admin", _member_import_errors,
                   roles=frozenset({"hq_admin"})),
+    IsolationCase("certificate design preview", "page", "hq_admin",
+                  _certificate_design_preview, roles=frozenset({"hq_admin"})),
 ]

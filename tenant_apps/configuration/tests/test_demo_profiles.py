@@ -61,7 +61,9 @@ def test_cmes():
         == ("E", 9, "S")
     assert (student["number"]["prefix"], student["number"]["suffix"]) == ("E", "T")
     # certificates and invoices as in the manual's table
-    assert senior["certificate"] == {"electronic": True, "paper": True}
+    assert (senior["certificate"]["electronic"], senior["certificate"]["paper"],
+            senior["certificate"]["card"]) == (True, True, False)
+    assert senior["certificate"]["designs"]["paper"]["page"] == "a4_landscape"
     assert regular["certificate"]["paper"] is False
     assert student["invoice"] is False and regular["invoice"] and senior["invoice"]
     # interest branches up to 3, the ID number checked by checksum

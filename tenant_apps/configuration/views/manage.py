@@ -67,6 +67,7 @@ SECTIONS = [
     ("configuration:notices", _("Notices")),
     ("configuration:templates", _("Message templates")),
     ("configuration:payments", _("Payment accounts")),
+    ("certificates:design", _("Certificates and cards")),
     ("configuration:accounts", _("Sign-up and login")),
     ("configuration:site", _("Home page and contacts")),
     ("configuration:profile", _("Profile file")),
