@@ -15,6 +15,9 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 for path in (ROOT / "platform", ROOT):
     sys.path.insert(0, str(path))
+# Before anything imports `huiji`: its Celery module would otherwise choose the development
+# settings (DEBUG on, argon2 for the benchmark's logins) for every benchmark.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiji.settings.test")
 
 
 def _server() -> dict:
