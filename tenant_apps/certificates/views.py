@@ -229,6 +229,8 @@ def staff_action(request, number: str, certificate_number: str, action: str):
 @login_required
 def staff_pdf(request, certificate_number: str):
     """A certificate's PDF for staff (a paper certificate to print)."""
+    if not _paper_staff(request):
+        return render(request, "records/forbidden.html", status=403)
     certificate = Certificate.objects.filter(number=certificate_number).select_related(
         "membership").first()
     if certificate is None:
