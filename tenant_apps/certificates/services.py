@@ -142,6 +142,16 @@ def certificates_refresh(membership, *, actor=None) -> list[Certificate]:
     return issued
 
 
+def certificates_refresh_all(*, actor=None) -> int:
+    """`certificates_refresh` for every membership of the association, one transaction each
+    (after a bulk load, e.g. imported members, or dates moved by hand). Returns how many
+    certificates were issued."""
+    issued = 0
+    for pk in Membership.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        issued += len(certificates_refresh(pk, actor=actor))
+    return issued
+
+
 def certificates_revoke_lapsed(membership_ids) -> int:
     """The nightly job's lapses: every issued certificate of these memberships revoked, in one
     statement, with one audit row. In the caller's transaction; returns how many."""

@@ -317,8 +317,8 @@ EVENTS: dict[str, Event] = {
         defaults=_defaults(
             _("Your paper certificate has been mailed"),
             _("{name}, {association} has mailed your paper certificate (number "
-              "{certificate_number}); tracking number {tracking_number}. Follow it in 我的证书: "
-              "{url}member/certificates/"))),
+              "{certificate_number}); tracking number {tracking_number}. Follow it in 我的证书 "
+              "in the member centre: {url}"))),
 }
 
 

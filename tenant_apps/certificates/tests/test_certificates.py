@@ -294,7 +294,7 @@ def test_paper_queue_printed_then_mailed_and_the_member_is_told(alpha):
         assert inbox.subject == "您的纸质证书已寄出"
         assert inbox.body.startswith(
             f"申请人9，Alpha Society已寄出您的纸质证书（编号{paper.number}），快递单号"
-            "SF1234567890。")
+            "SF1234567890。可登录会员中心在“我的证书”查看：http://alpha.localhost")
         assert OutboxMessage.objects.filter(event="certificate_mailed",
                                             channel="sms").exists()
     mine = client_for(senior.user, alpha.host).get("/member/certificates/").content.decode()
