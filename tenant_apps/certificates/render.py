@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 KIND_TITLES = {"electronic": "会员证书", "paper": "会员证书", "card": "会员卡"}
 
@@ -17,11 +18,11 @@ def _lines(fields: dict) -> list[tuple[str, str]]:
     rows = [(_("Name"), fields.get("name", "")),
             (_("Member number"), fields.get("member_number", "")),
             (_("Member type"), fields.get("member_type", "")),
-            (_("Joined"), fields.get("joined", "")),
+            (pgettext("certificate", "Joined"), fields.get("joined", "")),
             (_("Valid until"), fields.get("valid_until", "")),
             (_("Unified social credit code"), fields.get("credit_code", "")),
             (_("Certificate number"), fields.get("certificate_number", "")),
-            (_("Verification code"), fields.get("short_code", ""))]
+            (pgettext("certificate", "Verification code"), fields.get("short_code", ""))]
     return [(label, str(value)) for label, value in rows if value]
 
 

@@ -54,9 +54,15 @@ def documents_for(membership: Membership, type_doc: dict | None = None) -> list[
 
 
 def layout_fields(type_doc: dict) -> list[dict]:
+    """The record's fields (its sections), then the forms' fields it does not show (a credit
+    code asked at joining that the record's tabs leave out is still the unit's)."""
     from tenant_apps.records.layout import layout_of
 
-    return [f for s in layout_of(type_doc)["sections"] for f in s["fields"]]
+    fields = [f for s in layout_of(type_doc)["sections"] for f in s["fields"]]
+    keys = {f["key"] for f in fields}
+    return fields + [f for form in ("registration_form", "application_form")
+                     for step in (type_doc.get(form) or {}).get("steps", [])
+                     for f in step["fields"] if f["key"] not in keys]
 
 
 def photo_field(membership: Membership, type_doc: dict) -> dict | None:

@@ -353,3 +353,21 @@ def test_transitions_as_written_by_hand():
             else:
                 with pytest.raises(AppError):
                     check_paper_transition(current, target)
+
+
+def test_a_unit_shows_its_name_and_credit_code_in_full():
+    from django.test import Client
+
+    from tenant_apps.applications.tests.helpers import VALID_USCC
+
+    slug = provision("cacem")
+    with schema_context(slug):
+        unit = member("unit", 41, rank="council",
+                      answers={"company_name": "中建示范第九工程局有限公司"})
+        cert = Certificate.objects.get(membership=unit)
+    page = Client(HTTP_HOST=f"{slug}.localhost").get(f"/verify/{cert.code}/")
+    text = page.content.decode()
+    assert _status_of(page) == "有效"
+    assert "单位名称" in text and "统一社会信用代码" in text
+    assert VALID_USCC in text  # in full, as associations publish it
+    assert "单位会员 · 理事单位" in text
