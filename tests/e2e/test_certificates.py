@@ -125,7 +125,7 @@ def _lapse(blocker, port: int) -> None:
 
 
 def test_a_cmes_senior_uploads_a_photo_downloads_the_pdf_and_its_qr_verifies(
-        server, cert_cmes, phone, django_db_blocker, tmp_path):
+        server, cert_cmes, phone, desktop, django_db_blocker, tmp_path):
     import zxingcpp
     from PIL import Image
 
@@ -176,6 +176,30 @@ def test_a_cmes_senior_uploads_a_photo_downloads_the_pdf_and_its_qr_verifies(
     assert "以在线查询结果为准" in body and "139****5678" in body and "13600000501" not in body
     assert fits_the_screen(phone)
     screenshot(phone, "certificate-verify-valid-phone")
+    # staff print and mail the paper certificate; the member follows it
+    from tests.harness import PASSWORD
+
+    login(desktop, base, f"admin@{SLUG}.test", PASSWORD)
+    desktop.goto(f"{base}/manage/members/{member_number}/?show=certificates")
+    rows = desktop.locator(".member-certificates tbody tr")
+    assert rows.count() == 2
+    screenshot(desktop, "certificate-staff-member-tab")
+    desktop.goto(f"{base}/manage/certificates/paper/")
+    paper = desktop.locator(f".paper-row[data-number='CERTCMES-{THIS}-000001']")
+    assert paper.locator(".paper-state").inner_text() == "待制作"
+    paper.locator(".mark-printed").click()
+    desktop.wait_for_load_state()
+    paper = desktop.locator(f".paper-row[data-number='CERTCMES-{THIS}-000001']")
+    assert paper.locator(".paper-state").inner_text() == "已打印"
+    paper.locator("input[name=tracking_number]").fill("SF1234567890")
+    paper.locator(".mark-mailed").click()
+    desktop.wait_for_load_state()
+    assert "已标记为已邮寄，已通知会员。" in desktop.locator(".flash").inner_text()
+    screenshot(desktop, "certificate-paper-queue")
+    login(phone, base, SENIOR["phone"], SENIOR["password"])
+    phone.goto(f"{base}/member/certificates/")
+    assert phone.locator(".certificate-paper .paper-state").inner_text().startswith(
+        "已邮寄 · 快递单号 SF1234567890")
     # a year unpaid: the nightly job lapses the membership; the same QR code says so
     _lapse(django_db_blocker, server)
     connection.set_schema_to_public()
