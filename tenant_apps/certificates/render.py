@@ -15,7 +15,7 @@ KIND_TITLES = {"electronic": "会员证书", "paper": "会员证书", "card": "�
 
 
 def _lines(fields: dict) -> list[tuple[str, str]]:
-    rows = [(_("Name"), fields.get("name", "")),
+    rows = [(_("Unit name") if fields.get("unit") else _("Name"), fields.get("name", "")),
             (_("Member number"), fields.get("member_number", "")),
             (_("Member type"), fields.get("member_type", "")),
             (pgettext("certificate", "Joined"), fields.get("joined", "")),

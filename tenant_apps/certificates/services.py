@@ -307,7 +307,8 @@ def certificate_file(certificate: Certificate, fmt: str) -> bytes:
 
     shown = certificate.shown
     fields = {
-        "name": shown.get("name", ""), "member_number": shown.get("number", ""),
+        "name": shown.get("name", ""), "unit": bool(shown.get("unit")),
+        "member_number": shown.get("number", ""),
         "member_type": type_label(shown), "joined": shown.get("joined", ""),
         "valid_until": shown.get("valid_until", ""), "credit_code": shown.get("credit_code", ""),
         "certificate_number": certificate.number, "short_code": short_code_shown(certificate),
