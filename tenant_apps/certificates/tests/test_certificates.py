@@ -371,3 +371,27 @@ def test_a_unit_shows_its_name_and_credit_code_in_full():
     assert "单位名称" in text and "统一社会信用代码" in text
     assert VALID_USCC in text  # in full, as associations publish it
     assert "单位会员 · 理事单位" in text
+
+
+def test_a_type_whose_document_is_a_member_card_gets_a_card():
+    """CAQ's 我的会员卡: `certificate: {card: true}` in the member type's configuration."""
+    from tenant_apps.configuration.models import ConfigurationRevision
+
+    slug = provision("caq")
+    with schema_context(slug):
+        revision = ConfigurationRevision.objects.first()
+        document = revision.document
+        for mtype in document["member_types"]:
+            if mtype["code"] == "individual":
+                mtype["certificate"] = {**mtype.get("certificate", {}), "card": True}
+        ConfigurationRevision.objects.filter(pk=revision.pk).update(document=document)
+        person = member("individual", 51)
+        (card,) = Certificate.objects.filter(membership=person)
+        assert card.kind == "card"
+    client = client_for(person.user, f"{slug}.localhost")
+    page = client.get("/member/certificates/").content.decode()
+    assert "会员卡" in page and 'class="certificate-image member-card"' in page
+    from PIL import Image
+
+    image = client.get(f"/member/certificates/{card.number}/image.png")
+    assert Image.open(io.BytesIO(image.content)).size == (856, 540)
