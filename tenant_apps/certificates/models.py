@@ -33,7 +33,7 @@ class Certificate(models.Model):
         CARD = "card", pgettext_lazy("certificate kind", "Member card")
 
     class Status(models.TextChoices):
-        ISSUED = "issued", pgettext_lazy("certificate status", "Issued")
+        ISSUED = "issued", pgettext_lazy("certificate status", "In use")
         SUPERSEDED = "superseded", pgettext_lazy("certificate status", "Re-issued")
         REVOKED = "revoked", pgettext_lazy("certificate status", "Revoked")
 

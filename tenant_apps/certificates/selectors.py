@@ -147,6 +147,8 @@ def certificates_of(membership: Membership | None) -> list[Certificate]:
     if membership is None:
         return []
     rows = list(Certificate.objects.filter(membership=membership))
+    for row in rows:
+        row.membership = membership  # read once
     order = {K.ELECTRONIC: 0, K.CARD: 1, K.PAPER: 2}
     return sorted(rows, key=lambda c: (c.status != Certificate.Status.ISSUED,
                                        order.get(c.kind, 9), -c.issued_at.timestamp()))

@@ -52,6 +52,8 @@ def my_certificates(request):
 
 def _row(certificate: Certificate, short_code_shown) -> dict:
     return {"c": certificate, "short_code": short_code_shown(certificate),
+            # what a verification shows now (已暂停, 已过期…): the member reads the same
+            "verdict": selectors.live_status(certificate, certificate.membership),
             "type_label": selectors.type_label(certificate.shown),
             "paper_hint": selectors.PAPER_HINTS.get(certificate.paper_state, "")}
 
