@@ -1,8 +1,9 @@
 """Drawing a certificate (PLACEHOLDER until the designs land: the association's design, its
 background and seal are not drawn yet). `render_pdf` draws the fields as lines of text, the
 photo and the QR code on an A4 page (a card: a card-sized page) with the embedded CJK font;
-`render_png` the same as an image for phones. Text is drawn with `drawString` (no markup is
-read), the photo from the member's own stored upload's bytes."""
+`render_png` the same as an image for phones. `fields` by the designs' catalogue keys;
+`design` here only says the kind and whether the member is a unit. Text is drawn with
+`drawString` (no markup is read), the photo from the member's own stored upload's bytes."""
 
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ from django.utils.translation import pgettext
 KIND_TITLES = {"electronic": "会员证书", "paper": "会员证书", "card": "会员卡"}
 
 
-def _lines(fields: dict) -> list[tuple[str, str]]:
-    rows = [(_("Unit name") if fields.get("unit") else _("Name"), fields.get("name", "")),
-            (_("Member number"), fields.get("member_number", "")),
-            (_("Member type"), fields.get("member_type", "")),
-            (pgettext("certificate", "Joined"), fields.get("joined", "")),
+def _lines(design: dict, fields: dict) -> list[tuple[str, str]]:
+    rows = [(_("Unit name") if design.get("unit") else _("Name"), fields.get("name", "")),
+            (_("Member number"), fields.get("number", "")),
+            (_("Member type"), fields.get("type_rank", "")),
+            (pgettext("certificate", "Joined"), fields.get("joined_on", "")),
             (_("Valid until"), fields.get("valid_until", "")),
             (_("Unified social credit code"), fields.get("credit_code", "")),
             (_("Certificate number"), fields.get("certificate_number", "")),
-            (pgettext("certificate", "Verification code"), fields.get("short_code", ""))]
+            (pgettext("certificate", "Verification code"), fields.get("verify_code", ""))]
     return [(label, str(value)) for label, value in rows if value]
 
 
@@ -50,8 +51,9 @@ def _qr_image(url: str):
     return qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
 
 
-def render_pdf(design, fields: dict, *, photo: bytes | None, qr_url: str,
-               background: bytes | None, seal: bytes | None) -> bytes:
+def render_pdf(design: dict, fields: dict, *, photo: bytes | None = None,
+               qr_url: str | None = None, background: bytes | None = None,
+               seal: bytes | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.lib.utils import ImageReader
@@ -60,7 +62,7 @@ def render_pdf(design, fields: dict, *, photo: bytes | None, qr_url: str,
     from huiji.pdf import cjk_font
 
     font = cjk_font()
-    card = fields.get("kind") == "card"
+    card = design.get("kind") == "card"
     size = (85.6 * mm, 54 * mm) if card else landscape(A4)
     width, height = size
     out = io.BytesIO()
@@ -72,10 +74,10 @@ def render_pdf(design, fields: dict, *, photo: bytes | None, qr_url: str,
                           f"{fields.get('association', '')}")
     pdf.setFont(font, 34 * scale)
     pdf.drawCentredString(width / 2, height - 48 * mm * scale,
-                          KIND_TITLES.get(fields.get("kind"), "会员证书"))
+                          KIND_TITLES.get(design.get("kind"), "会员证书"))
     y = height - 70 * mm * scale
     pdf.setFont(font, 15 * scale)
-    for label, value in _lines(fields):
+    for label, value in _lines(design, fields):
         pdf.drawString(40 * mm * scale, y, f"{label}：{value}")
         y -= 11 * mm * scale
     qr = _qr_image(qr_url)
@@ -93,8 +95,9 @@ def render_pdf(design, fields: dict, *, photo: bytes | None, qr_url: str,
     return out.getvalue()
 
 
-def render_png(design, fields: dict, *, photo: bytes | None, qr_url: str,
-               background: bytes | None, seal: bytes | None) -> bytes:
+def render_png(design: dict, fields: dict, *, photo: bytes | None = None,
+               qr_url: str | None = None, background: bytes | None = None,
+               seal: bytes | None = None) -> bytes:
     from django.conf import settings
     from PIL import Image, ImageDraw, ImageFont
 
@@ -105,7 +108,7 @@ def render_png(design, fields: dict, *, photo: bytes | None, qr_url: str,
         import paperang_p2_fonts_cjk
 
         path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
-    card = fields.get("kind") == "card"
+    card = design.get("kind") == "card"
     width, height = (856, 540) if card else (1123, 794)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
@@ -118,11 +121,11 @@ def render_png(design, fields: dict, *, photo: bytes | None, qr_url: str,
     draw.text((width / 2, 60 if card else 90), fields.get("association", ""), fill="black",
               font=title, anchor="mm")
     draw.text((width / 2, 110 if card else 160),
-              KIND_TITLES.get(fields.get("kind"), "会员证书"), fill=(160, 30, 30),
+              KIND_TITLES.get(design.get("kind"), "会员证书"), fill=(160, 30, 30),
               font=font(36 if card else 52), anchor="mm")
     body = font(20 if card else 24)
     y = 160 if card else 240
-    for label, value in _lines(fields):
+    for label, value in _lines(design, fields):
         draw.text((50 if card else 110, y), f"{label}：{value}", fill="black", font=body)
         y += 34 if card else 48
     qr = _qr_image(qr_url).resize((170, 170) if card else (220, 220))

@@ -300,25 +300,39 @@ def verify_url(certificate: Certificate) -> str:
 
 def certificate_file(certificate: Certificate, fmt: str) -> bytes:
     """The certificate drawn as PDF (`pdf`) or PNG (`png`): the ONE place that gathers what the
-    renderer needs (the design, the fields, the photo, the QR code's address, the background
-    and seal images) and calls it."""
+    renderer needs and calls it. `fields` are keyed as the designs' catalogue names them
+    (association, name, number, type_rank, joined_on, valid_until, certificate_number,
+    issued_on, credit_code, verify_code), dates written as certificates write them
+    (2026年12月31日). Once the designs are merged (tenant_apps/certificates/design.py):
+    `design = design.design_for(type_code, kind)` and `background, seal =
+    design.design_images(design)` replace the two placeholders below."""
     from tenant_apps.certificates import render
     from tenant_apps.certificates.selectors import type_label
 
     shown = certificate.shown
     fields = {
-        "name": shown.get("name", ""), "unit": bool(shown.get("unit")),
-        "member_number": shown.get("number", ""),
-        "member_type": type_label(shown), "joined": shown.get("joined", ""),
-        "valid_until": shown.get("valid_until", ""), "credit_code": shown.get("credit_code", ""),
-        "certificate_number": certificate.number, "short_code": short_code_shown(certificate),
-        "kind": certificate.kind, "association": _association_name(),
+        "association": _association_name(), "name": shown.get("name", ""),
+        "number": shown.get("number", ""), "type_rank": type_label(shown),
+        "joined_on": _written(shown.get("joined")),
+        "valid_until": _written(shown.get("valid_until")),
+        "certificate_number": certificate.number,
+        "issued_on": _written(timezone.localtime(certificate.issued_at).date().isoformat()),
+        "credit_code": shown.get("credit_code", ""),
+        "verify_code": short_code_shown(certificate),
     }
-    photo = _photo_bytes(certificate)
-    design = None  # the member type's design (configuration), once the designs land
+    design = {"kind": certificate.kind, "unit": bool(shown.get("unit"))}  # placeholder
+    background = seal = None  # placeholder: the design's images
     draw = render.render_pdf if fmt == "pdf" else render.render_png
-    return draw(design, fields, photo=photo, qr_url=verify_url(certificate),
-                background=None, seal=None)
+    return draw(design, fields, photo=_photo_bytes(certificate),
+                qr_url=verify_url(certificate), background=background, seal=seal)
+
+
+def _written(iso: str | None) -> str:
+    """2026-12-31 -> 2026年12月31日 (as design.format_date writes dates)."""
+    if not iso:
+        return ""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{year}年{month}月{day}日"
 
 
 def short_code_shown(certificate: Certificate) -> str:
