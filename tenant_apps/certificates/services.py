@@ -303,9 +303,8 @@ def certificate_file(certificate: Certificate, fmt: str) -> bytes:
     renderer needs and calls it. `fields` are keyed as the designs' catalogue names them
     (association, name, number, type_rank, joined_on, valid_until, certificate_number,
     issued_on, credit_code, verify_code), dates written as certificates write them
-    (2026年12月31日). Once the designs are merged (tenant_apps/certificates/design.py):
-    `design = design.design_for(type_code, kind)` and `background, seal =
-    design.design_images(design)` replace the two placeholders below."""
+    (2026年12月31日); the member type's design of the document with its background and seal
+    (`_design`)."""
     from tenant_apps.certificates import render
     from tenant_apps.certificates.selectors import type_label
 
@@ -320,11 +319,25 @@ def certificate_file(certificate: Certificate, fmt: str) -> bytes:
         "credit_code": shown.get("credit_code", ""),
         "verify_code": short_code_shown(certificate),
     }
-    design = {"kind": certificate.kind, "unit": bool(shown.get("unit"))}  # placeholder
-    background = seal = None  # placeholder: the design's images
+    design, background, seal = _design(certificate)
     draw = render.render_pdf if fmt == "pdf" else render.render_png
     return draw(design, fields, photo=_photo_bytes(certificate),
                 qr_url=verify_url(certificate), background=background, seal=seal)
+
+
+def _design(certificate: Certificate) -> tuple[dict, bytes | None, bytes | None]:
+    """(design, background, seal) of the certificate's document: the member type's design in
+    the configuration (design.py, issue 12's designs), or the type's default design."""
+    try:
+        from tenant_apps.certificates import design as designs
+    except ImportError:  # this branch's placeholder renderer, before the designs are merged
+        return {"kind": certificate.kind, "unit": bool(certificate.shown.get("unit"))}, \
+            None, None
+    mtype = certificate.membership.member_type
+    chosen = designs.design_for(mtype.code, certificate.kind) or designs.default_design(
+        certificate.kind, mtype.kind)
+    background, seal = designs.design_images(chosen)
+    return chosen, background, seal
 
 
 def _written(iso: str | None) -> str:

@@ -146,7 +146,7 @@ def test_a_cmes_senior_uploads_a_photo_downloads_the_pdf_and_its_qr_verifies(
     assert number == f"CERTCMES-{THIS}-000002"  # the paper one took 000001 at joining
     # the image fits the phone and was drawn (not a broken image)
     assert phone.evaluate("document.querySelector('.certificate-electronic img')"
-                          ".naturalWidth") == 1123
+                          ".naturalWidth") >= 1000
     assert fits_the_screen(phone)
     screenshot(phone, "certificate-mine-phone")
     member_number = phone.locator(".certificate-electronic dd").nth(2).inner_text().strip()
@@ -240,7 +240,7 @@ def test_a_jiangsu_member_prints_its_certificate_and_a_stranger_finds_it(
     image = desktop.locator("img.printed-certificate")
     assert desktop.evaluate("document.querySelector('img.printed-certificate').complete && "
                             "document.querySelector('img.printed-certificate').naturalWidth"
-                            ) == 1123
+                            ) >= 1000
     assert image.is_visible()
     desktop.emulate_media(media="print")
     assert not desktop.locator(".print-bar").is_visible()  # only the certificate is printed
