@@ -91,6 +91,11 @@ def _create(slug: str, plan: dict) -> int:
     from tenant_apps.directory.services import refresh_all
 
     refresh_all()  # the dates moved above by hand: the member list reads them afresh
+    from tenant_apps.certificates.services import certificates_refresh_all
+
+    # the journey issued each member's certificates; those whose dates moved above by hand
+    # are issued again with the dates they show now (the first kept in their history)
+    certificates_refresh_all()
     from tenant_apps.dashboards.services import dashboard_refresh
 
     dashboard_refresh()

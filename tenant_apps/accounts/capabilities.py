@@ -64,6 +64,10 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
                         "or a free extension with a reason"), {HQ_ADMIN: ALL}),
     "members.reset_login": (_("Send a member a one-time link to set a new password"), {
         HQ_ADMIN: ALL, SECRETARIAT: ALL, BRANCH_ADMIN: BRANCH}),
+    # Certificates (tenant_apps/certificates): re-issue and revoke on the member page, the
+    # paper certificates' queue (printed, mailed).
+    "certificates.manage": (_("Re-issue and revoke certificates, print and mail paper "
+                              "certificates"), {HQ_ADMIN: ALL, SECRETARIAT: ALL}),
     "members.reveal": (_("Reveal a member's masked ID number or phone (each reveal is "
                          "logged)"), {HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
 }

@@ -441,6 +441,7 @@ class MessageEvent(models.TextChoices):
     # text is the staff member's own, so no template of the association's applies.
     STAFF_MESSAGE = "staff_message", _("Message from the association")
     MEMBER_INVITED = "member_invited", _("Imported member invited to log in")
+    CERTIFICATE_MAILED = "certificate_mailed", _("Paper certificate mailed")
 
 
 class MessageChannel(models.TextChoices):

@@ -101,6 +101,11 @@ def _move(mtype, today, from_statuses, to, before, reason) -> list[int]:
     from tenant_apps.directory.services import refresh_entries
 
     refresh_entries(ids, record=False)
+    if to == S.LAPSED:
+        # the certificates of the lapsed are revoked with them (tenant_apps/certificates)
+        from tenant_apps.certificates.services import certificates_revoke_lapsed
+
+        certificates_revoke_lapsed(ids)
     return ids
 
 

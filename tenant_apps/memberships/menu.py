@@ -121,6 +121,8 @@ ENTRIES: list[Entry] = [
           also=("billing:order", "billing:cancel")),
     Entry("billing:my-invoices", pgettext_lazy("member menu", "My invoices")),
     Entry("billing:fee-record", pgettext_lazy("member menu", "Fee record"), _member),
+    Entry("certificates:mine", pgettext_lazy("member menu", "My certificates"), _member,
+          also=("certificates:print",)),
     Entry("applications:level-change", pgettext_lazy("member menu", "Change level"), _services),
     Entry("referrals:code", pgettext_lazy("member menu", "My referral code"), _refers,
           also=("referrals:card",)),

@@ -27,6 +27,13 @@ def _directory(membership: Membership) -> None:
     refresh_entries([membership.pk], record=False)
 
 
+def _certificates(membership: Membership, actor) -> None:
+    """The certificates follow what the membership shows (tenant_apps/certificates)."""
+    from tenant_apps.certificates.services import certificates_refresh
+
+    certificates_refresh(membership, actor=actor)
+
+
 def member_number_next(member_type: MemberType) -> str:
     """Take the next number of a member type. Call inside the activation's transaction: the
     row lock serialises concurrent activations, and a rollback returns the number."""
@@ -138,6 +145,7 @@ def membership_extend(*, acting_user, membership: Membership, years: int,
                        "valid_until": membership.valid_until.isoformat(),
                        "status": membership.status, **(data or {})})
     _directory(membership)
+    _certificates(membership, acting_user)
     return membership
 
 
@@ -187,6 +195,7 @@ def membership_withdraw(*, membership: Membership, actor, reason: str,
                  data={"number": membership.number, "from": before, "by_staff": by_staff,
                        "reason": reason, "orders_cancelled": cancelled})
     _directory(membership)
+    _certificates(membership, actor)
     from tenant_apps.notifications.services import notify
 
     notify(event="membership_withdrawn", user=membership.user,
@@ -242,6 +251,7 @@ def membership_change_level(*, acting_user, membership: Membership, member_type:
                      "valid_until": membership.valid_until.isoformat()
                      if membership.valid_until else None}})
     _directory(membership)
+    _certificates(membership, acting_user)
     return membership
 
 

@@ -56,6 +56,8 @@ VARIABLES: dict[str, Variable] = {
     "link": Variable(_("a one-time link for this person only"),
                      "https://caq.example.org/activate/MTI/abc-123/"),
     "phone": Variable(_("the new mobile number, partly hidden"), "139****0290"),
+    "certificate_number": Variable(_("the certificate's number"), "CMES-2026-000123"),
+    "tracking_number": Variable(_("the courier's tracking number"), "SF1234567890"),
     "request": Variable(_("what the member asked for (a change of details, joining a "
                           "branch)"), "信息变更"),
     "subject": Variable(_("the title staff wrote for their message"), "年会通知"),
@@ -308,6 +310,15 @@ EVENTS: dict[str, Event] = {
                   "{first_login_link} with {login}: we send you a code, then you choose your "
                   "password.")),
         }),
+    # Paper certificates (tenant_apps/certificates): staff mark one mailed on the queue.
+    MessageEvent.CERTIFICATE_MAILED: Event(
+        _("staff mark a paper certificate mailed, with the courier's tracking number"),
+        ("certificate_number", "tracking_number"), has_application=False,
+        defaults=_defaults(
+            _("Your paper certificate has been mailed"),
+            _("{name}, {association} has mailed your paper certificate (number "
+              "{certificate_number}); tracking number {tracking_number}. Follow it in 我的证书 "
+              "in the member centre: {url}"))),
 }
 
 

@@ -20,6 +20,7 @@ SECTIONS = (
     ("record", gettext_lazy("Record")),
     ("applications", gettext_lazy("Applications and requests")),
     ("orders", gettext_lazy("Orders and receipts")),
+    ("certificates", pgettext_lazy("member page", "Certificates")),
     ("messages", pgettext_lazy("member page", "Messages")),
     ("timeline", pgettext_lazy("member page", "Timeline")),
 )

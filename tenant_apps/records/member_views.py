@@ -115,6 +115,12 @@ def member_section(request, record, show: str):
     elif show == "orders":
         context["page"] = member_page.member_orders(membership, number)
         context["may_open_files"] = can(request.user, "files.view")
+    elif show == "certificates":  # tenant_apps/certificates: re-issue, revoke
+        from tenant_apps.certificates.selectors import certificates_of
+
+        context["certificates"] = certificates_of(membership)
+        context["may_certificates"] = can_for_member(request.user, "certificates.manage",
+                                                     membership)
     elif show == "messages":
         context["page"] = member_page.member_messages(membership, number, viewer=request.user)
     else:

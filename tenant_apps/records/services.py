@@ -52,6 +52,7 @@ def record_create_from_application(*, acting_user, application, membership) -> M
                                                       application.answers or {}))])
     audit_record(actor=acting_user, action=action, target=record, data=data)
     _directory(record)
+    _certificates(record, acting_user)
     return record
 
 
@@ -60,6 +61,16 @@ def _directory(record: MemberRecord) -> None:
     from tenant_apps.directory.services import refresh_entries
 
     refresh_entries([record.membership_id])
+
+
+def _certificates(record: MemberRecord, actor) -> None:
+    """The certificates follow what the record shows: the name, the unit's name and credit
+    code, the photo (tenant_apps/certificates)."""
+    from tenant_apps.certificates.services import certificates_refresh
+
+    certificates_refresh(record.membership_id, actor=actor)
+
+
 def records_create_bulk(*, acting_user, items: list[tuple]) -> list[int]:
     """Records of many new memberships at once, with their contacts (the import of existing
     members, tenant_apps/imports): `items` are (membership id, branch id, checked values,
@@ -188,6 +199,7 @@ def record_write(*, acting_user, record: MemberRecord, cleaned: dict, reason: st
     audit_record(actor=acting_user, action=action, target=record, reason=reason,
                  data={"changes": diff, **(data or {})})
     _directory(record)
+    _certificates(record, acting_user)
     return diff
 
 

@@ -62,6 +62,13 @@ LABELS = {
     "invoice.issued": gettext_lazy("Receipt issued"),
     "invoice.rejected": gettext_lazy("Receipt request rejected"),
     "invoice.stamped_uploaded": gettext_lazy("Stamped receipt request uploaded"),
+    # tenant_apps/certificates
+    "certificate.issued": gettext_lazy("Certificate issued"),
+    "certificate.superseded": gettext_lazy("Certificate replaced by a new one"),
+    "certificate.reissued": gettext_lazy("Certificate re-issued by staff"),
+    "certificate.revoked": gettext_lazy("Certificate revoked"),
+    "certificate.printed": gettext_lazy("Paper certificate printed"),
+    "certificate.mailed": gettext_lazy("Paper certificate mailed"),
 }
 # By the kind of object, for an action not listed (never shown as its key).
 FAMILY = {
@@ -69,7 +76,7 @@ FAMILY = {
     "record": gettext_lazy("Details changed"), "contact": gettext_lazy("Contact changed"),
     "change_request": gettext_lazy("Request changed"), "order": gettext_lazy("Order changed"),
     "invoice": gettext_lazy("Receipt changed"), "application": gettext_lazy("Application"),
-    "member": gettext_lazy("Member data"),
+    "member": gettext_lazy("Member data"), "certificate": gettext_lazy("Certificate changed"),
 }
 
 
@@ -93,6 +100,7 @@ def _about(membership, record) -> Q:
 
     from tenant_apps.applications.models import Application
     from tenant_apps.billing.models import InvoiceRequest, Order
+    from tenant_apps.certificates.models import Certificate
     from tenant_apps.records.models import ChangeRequest, Contact
 
     def ids(kind: str, queryset):
@@ -104,7 +112,8 @@ def _about(membership, record) -> Q:
                                                | Q(payer_id=membership.user_id))),
              ids("InvoiceRequest", InvoiceRequest.objects.filter(
                  order__payer_id=membership.user_id)),
-             ids("Application", Application.objects.filter(applicant_id=membership.user_id))]
+             ids("Application", Application.objects.filter(applicant_id=membership.user_id)),
+             ids("Certificate", Certificate.objects.filter(membership_id=membership.pk))]
     if record is not None:
         # (a removed contact's row names the record; the rows of its life before are on the
         # member's history, records.selectors.record_history)
@@ -156,6 +165,9 @@ def _detail(entry, field_labels: dict) -> str:
         return " · ".join(p for p in parts if p)
     if action.startswith("invoice."):
         return str(data.get("order") or "")
+    if action.startswith("certificate."):
+        return " · ".join(str(p) for p in (data.get("number"), data.get("tracking_number"))
+                          if p)
     if action == "membership.renewed":
         detail = _("valid until %(date)s") % {"date": data.get("valid_until") or "—"}
         if data.get("by_hand") and not data.get("paid"):

@@ -316,6 +316,40 @@ def _member_action_page(action: str):
     return make
 
 
+def _certificate_of(user: User):
+    """A paper certificate (CMES 高级会员: issued without waiting for a photo)."""
+    from tenant_apps.certificates.models import Certificate
+    from tenant_apps.certificates.services import certificates_refresh
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.memberships.services import membership_activate
+
+    membership = membership_activate(acting_user=None, user=user, rank=None, years=1,
+                                     member_type=MemberType.objects.get(code="senior"))
+    certificates_refresh(membership)
+    return Certificate.objects.get(membership=membership, kind="paper")
+
+
+def _certificate_pdf(owner: User) -> str:
+    return f"/member/certificates/{_certificate_of(owner).number}/certificate.pdf"
+
+
+def _certificate_image(owner: User) -> str:
+    return f"/member/certificates/{_certificate_of(owner).number}/image.png"
+
+
+def _certificate_staff_pdf(owner: User) -> str:
+    return f"/manage/certificates/{_certificate_of(_someone()).number}/certificate.pdf"
+
+
+def _certificate_reissue_page(owner: User) -> str:
+    from tenant_apps.records.models import MemberRecord
+
+    certificate = _certificate_of(_someone())
+    MemberRecord.objects.create(membership=certificate.membership, values={})
+    return (f"/manage/members/{certificate.membership.number}/certificates/"
+            f"{certificate.number}/reissue/")
+
+
 def _directory_entry(owner: User) -> str:
     """A member's row of the staff list (DirectoryEntry): the link the list gives it."""
     from tenant_apps.directory.selectors import member_search
@@ -483,6 +517,16 @@ CASES = [
                   _member_action_page("renew")),
     IsolationCase("member login reset (staff page)", "page", "hq_admin",
                   _member_action_page("reset-login")),
+    IsolationCase("member certificates (staff page)", "page", "hq_admin",
+                  _member_tab("certificates")),
+    IsolationCase("certificate PDF (member's page)", "file", "member", _certificate_pdf,
+                  staff_can_reach=False),
+    IsolationCase("certificate image (member's page)", "file", "member", _certificate_image,
+                  staff_can_reach=False),
+    IsolationCase("certificate PDF (staff)", "file", "hq_admin", _certificate_staff_pdf,
+                  roles=frozenset({"hq_admin", "secretariat"})),
+    IsolationCase("certificate re-issue (staff page)", "page", "hq_admin",
+                  _certificate_reissue_page),
     IsolationCase("member directory row (staff list's link)", "page", "hq_admin",
                   _directory_entry),
     IsolationCase("saved member search (staff page)", "page", "hq_admin", _saved_search),

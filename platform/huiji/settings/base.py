@@ -246,6 +246,8 @@ SMS_TEMPLATES = {event.strip(): code.strip() for event, _sep, code in (
     pair.partition("=") for pair in env_str("SMS_TEMPLATES", "").split(";") if "=" in pair)}
 SMS_CODES_PER_PHONE_PER_DAY = env_int("SMS_CODES_PER_PHONE_PER_DAY", 10)
 SMS_CODES_PER_IP_PER_DAY = env_int("SMS_CODES_PER_IP_PER_DAY", 50)
+# Public certificate lookups (证书查询, /verify/) per client address and hour.
+CERTIFICATE_LOOKUPS_PER_IP_PER_HOUR = env_int("CERTIFICATE_LOOKUPS_PER_IP_PER_HOUR", 60)
 LOGIN_HUMAN_CHECK_AFTER_FAILURES = env_int("LOGIN_HUMAN_CHECK_AFTER_FAILURES", 3)
 LOGIN_LOCK_AFTER_FAILURES = env_int("LOGIN_LOCK_AFTER_FAILURES", 10)
 # Payment notifications refused before their signature was checked (anyone can send them) are

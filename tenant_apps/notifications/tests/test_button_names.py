@@ -16,7 +16,7 @@ PROFILES = sorted((Path(__file__).resolve().parents[3] / "tenants" / "profiles")
 REAL_LABELS = {
     "缴纳会费", "我要续费", "补缴欠费", "申请入会", "修改并重新提交", "提交凭证", "申请开票",
     "申请重开", "会员中心", "我的订单", "缴费记录", "我的票据", "消息中心", "账户设置", "等级变更",
-    "设置密码", "汇款人", "备注",
+    "设置密码", "汇款人", "备注", "我的证书",
 }
 # Quoted words that name no button: a search term and an e-mail subject the member looks for.
 NOT_BUTTONS = {"czpj", "【电子票据】您收到一张新的电子票据"}

@@ -115,6 +115,9 @@ def test_the_timeline_says_who_did_what_in_words(alpha):
     # newest first, as recorded (the nightly job's move names the day the dates gave it)
     assert entries == [
         ("工作人员暂停会籍", "正式会员 → 已暂停", "alpha hq_admin"),
+        # the renewal issued the paper certificate (高级会员; the electronic one waits for
+        # the photo): tenant_apps/certificates
+        ("颁发证书", f"ALPHA-{timezone.localdate().year}-000001", "alpha hq_admin"),
         ("会籍延期", "会籍有效期至 2031-12-31", "alpha hq_admin"),
         ("缴费已确认", f"{number} · ¥100 · 现金 · 收据 No.7", "alpha hq_admin"),
         ("创建订单", f"{number} · ¥100", "alpha hq_admin"),
