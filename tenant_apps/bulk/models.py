@@ -14,7 +14,10 @@ from django.utils.translation import pgettext_lazy
 
 
 def _export_path(job: BulkJob, filename: str) -> str:
-    return f"exports/{job.public_id.hex}.xlsx"
+    from pathlib import PurePosixPath
+
+    # The file's kind from our own name for it (.xlsx, .zip, .pdf), never from user text.
+    return f"exports/{job.public_id.hex}{PurePosixPath(filename).suffix}"
 
 
 class BulkJob(models.Model):
@@ -22,6 +25,7 @@ class BulkJob(models.Model):
         EXPORT = "export", _("Export to Excel")
         MESSAGE = "message", pgettext_lazy("bulk action", "Send a message")
         BRANCH = "branch", _("Add to a branch")
+        CERTIFICATES = "certificates", _("Download certificates")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
@@ -30,13 +34,13 @@ class BulkJob(models.Model):
         FAILED = "failed", _("Failed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                      related_name="+")
     # The member list's filters ({param: [values]}) or the selection ({"number": [...]}).
     params = models.JSONField(default=dict, blank=True)
     # export: the column keys chosen (bulk/columns.py); message: {"channels", "subject",
-    # "body"}; branch: {"branch": code, "reason"}.
+    # "body"}; branch: {"branch": code, "reason"}; certificates: {"format": "zip" | "pdf"}.
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("manage/members/export/", views.export, name="export"),
     path("manage/members/message/", views.message, name="message"),
     path("manage/members/branch/", views.branch, name="branch"),
+    path("manage/members/certificates/", views.certificates, name="certificates"),
     path("manage/members/jobs/<uuid:public_id>/", views.job_page, name="job"),
     path("manage/members/jobs/<uuid:public_id>/progress/", views.job_progress,
          name="progress"),

@@ -1,8 +1,9 @@
 """Bulk actions on the member list's filters or a selection (docs/bulk.md):
-`/manage/members/export/`, `/manage/members/message/`, `/manage/members/branch/`, each
-taking the list's query string; a job's page `/manage/members/jobs/<id>/` with its progress
-(`.../progress/`, JSON, polled by static/bulk/bulk.js) and, for an export, its file
-(`.../download/`, only for the person who asked, until it expires)."""
+`/manage/members/export/`, `/manage/members/message/`, `/manage/members/branch/`,
+`/manage/members/certificates/` (下载证书), each taking the list's query string; a job's
+page `/manage/members/jobs/<id>/` with its progress (`.../progress/`, JSON, polled by
+static/bulk/bulk.js) and, for an export or certificates, its file (`.../download/`, only for
+the person who asked, until it expires)."""
 
 from __future__ import annotations
 
@@ -187,6 +188,26 @@ def branch(request):
     return render(request, "bulk/branch.html", ctx)
 
 
+@login_required
+@_bad_filter
+def certificates(request):
+    """下载证书: the certificates in force of the list's members (or those ticked), as one ZIP
+    of a PDF each or one PDF to print; for staff who manage certificates."""
+    if not can(request.user, "certificates.manage"):
+        return render(request, "records/forbidden.html", status=403)
+    params, members = _scope(request)
+    fmt = request.POST.get("format", "zip") if _acting(request) else "zip"
+    if _acting(request):
+        try:
+            job = services.certificates_download_start(acting_user=request.user,
+                                                       params=params, fmt=fmt)
+        except AppError as exc:
+            return render(request, "bulk/certificates.html", _context(
+                params, members, fmt=fmt, error=exc), status=exc.status)
+        return redirect("bulk:job", public_id=job.public_id)
+    return render(request, "bulk/certificates.html", _context(params, members, fmt=fmt))
+
+
 def _job(request, public_id) -> BulkJob:
     job = selectors.job_for(request.user, public_id)
     if job is None:
@@ -197,7 +218,7 @@ def _job(request, public_id) -> BulkJob:
 def _progress(job: BulkJob) -> dict:
     from django.urls import reverse
 
-    ready = job.kind == BulkJob.Kind.EXPORT and job.status == BulkJob.Status.DONE \
+    ready = job.kind in services.FILE_KINDS and job.status == BulkJob.Status.DONE \
         and bool(job.file) and not _expired(job)
     return {"status": job.status, "status_label": str(job.get_status_display()),
             "total": job.total, "done": job.done, "written": job.written,
@@ -226,12 +247,9 @@ def job_progress(request, public_id):
 
 @login_required
 def download(request, public_id):
-    from tenant_apps.bulk.services import export_filename
-
     job = _job(request, public_id)
-    if job.kind != BulkJob.Kind.EXPORT or not job.file or _expired(job):
+    if job.kind not in services.FILE_KINDS or not job.file or _expired(job):
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True,
-                        filename=export_filename(job),
-                        content_type="application/vnd.openxmlformats-officedocument"
-                                     ".spreadsheetml.sheet")
+                        filename=services.export_filename(job),
+                        content_type=services.export_content_type(job))

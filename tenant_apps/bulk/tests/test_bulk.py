@@ -264,3 +264,71 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
         sheet.row(['=HYPERLINK("http://x.test","点我")'])
     cell = load_workbook(path).active["A1"]
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x.test","点我")'
+
+
+def _issued(numbers):
+    """The members' certificates, issued by the one service as the write paths do."""
+    from tenant_apps.certificates.services import certificates_refresh
+    from tenant_apps.memberships.models import Membership
+
+    for membership in Membership.objects.filter(number__in=numbers).order_by("number"):
+        certificates_refresh(membership)
+
+
+def _download(client, job_url):
+    page = client.get(job_url)
+    assert page.status_code == 200
+    assert "已绘制证书" in text(page)
+    link = re.search(r'href="(/manage/members/jobs/[0-9a-f-]+/download/)"', text(page))
+    assert link, text(page)
+    response = client.get(link.group(1))
+    assert response.status_code == 200
+    return response, b"".join(response.streaming_content)
+
+
+def test_hq_downloads_the_certificates_of_a_filtered_list_as_a_zip_and_as_one_pdf(
+        robot, alpha, run):
+    import zipfile
+
+    import pypdfium2 as pdfium
+
+    with schema_context("alpha"):
+        _issued(["R0001", "R0002", "S0003", "W-R0001"])
+    client = alpha.client("hq_admin")
+    assert "下载证书" in text(client.get("/manage/members/?branch=robot"))
+    form = client.get("/manage/members/certificates/?branch=robot&status=active")
+    assert form.status_code == 200 and "列表中共 3 位会员" in text(form)
+    done = run(client, "/manage/members/certificates/", {
+        "filters": "branch=robot&status=active", "format": "zip"})
+    assert done.status_code == 302
+    response, content = _download(client, done["Location"])
+    assert response["Content-Type"] == "application/zip"
+    assert re.search(r'filename\*?=.*\.zip', response["Content-Disposition"])
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    # Of the three active members only 王五 (senior) has a certificate in force: his paper
+    # one; the others' electronic certificates wait for their photos.
+    [name] = archive.namelist()
+    assert re.fullmatch(r"ALPHA-20\d\d-000001\.pdf", name), name
+    page = pdfium.PdfDocument(archive.read(name))[0].get_textpage().get_text_range()
+    assert "王五" in page and "S0003" in page
+    done = run(client, "/manage/members/certificates/", {
+        "filters": "branch=robot&status=active", "format": "pdf"})
+    response, content = _download(client, done["Location"])
+    assert response["Content-Type"] == "application/pdf"
+    assert len(pdfium.PdfDocument(content)) == 1
+
+
+def test_certificates_download_is_for_certificate_staff_and_a_bad_format_changes_nothing(
+        robot, alpha, run):
+    with schema_context("alpha"):
+        _issued(["R0001"])
+    # the robot branch's administrator manages no certificates: no button, 403
+    assert "下载证书" not in text(robot.get("/manage/members/"))
+    assert robot.get("/manage/members/certificates/").status_code == 403
+    client = alpha.client("hq_admin")
+    bad = run(client, "/manage/members/certificates/", {"filters": "branch=robot",
+                                                         "format": "exe"})
+    assert bad.status_code == 400
+    assert "请选择 ZIP 文件或一个 PDF。" in text(bad)
+    with schema_context("alpha"):
+        assert not BulkJob.objects.filter(kind="certificates").exists()

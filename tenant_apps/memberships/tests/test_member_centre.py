@@ -168,7 +168,8 @@ def test_the_member_centre_query_count_does_not_grow_with_history(alpha,
 # dates and arrears below are written out by hand.
 DAY = dt.date(2026, 12, 7)
 MENU_ALL = ["会员首页", "我的资料", "我的申请", "缴纳会费", "我的订单", "我的票据", "缴费记录",
-            "我的证书", "等级变更", "我的推荐码", "我的推荐", "消息中心", "账户设置", "退会", "退出"]
+            "我的证书", "等级变更", "我的推荐码", "我的推荐", "消息中心", "账户设置", "退会",
+            "退出"]
 
 
 @pytest.fixture
