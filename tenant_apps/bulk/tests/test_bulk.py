@@ -302,6 +302,7 @@ def test_hq_downloads_the_certificates_of_a_filtered_list_as_a_zip_and_as_one_pd
         "filters": "branch=robot&status=active", "format": "zip"})
     assert done.status_code == 302
     response, content = _download(client, done["Location"])
+    assert "下载 ZIP 文件" in text(client.get(done["Location"]))
     assert response["Content-Type"] == "application/zip"
     assert re.search(r'filename\*?=.*\.zip', response["Content-Disposition"])
     archive = zipfile.ZipFile(io.BytesIO(content))
