@@ -18,7 +18,7 @@ from tests.e2e.test_join_journey import signup, walk_wizard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-PHONE, PASSWORD = "13600000071", "Refer-2026-pass"
+PHONE, PASSWORD = "13600007171", "Refer-2026-pass"  # no other test's account
 
 
 @pytest.fixture(scope="module")

@@ -137,13 +137,15 @@ def test_the_validator_refuses_fee_types_without_a_way_to_pay_and_a_bank_without
     from tenants.profiles import profile_path
 
     # 个人会员 ¥100, the bank account not enabled
-    document = yaml.safe_load(profile_path("generic").read_text(encoding="utf-8"))
+    path = profile_path("generic")
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # (its folder: the certificate design's background and seal images are read from there)
     with pytest.raises(ProfileError) as info:
-        validate_profile(document, filename="generic.yaml")
+        validate_profile(document, filename="generic.yaml", base_dir=path.parent)
     assert [p for p, _rule in info.value.problems] == ["payment_accounts"]
     document["payment_accounts"][0]["enabled"] = True  # enabled, but no 户名/账号/开户行
     with pytest.raises(ProfileError) as info:
-        validate_profile(document, filename="generic.yaml")
+        validate_profile(document, filename="generic.yaml", base_dir=path.parent)
     assert [p for p, _rule in info.value.problems] == [
         "payment_accounts[0].account_name", "payment_accounts[0].account_number",
         "payment_accounts[0].bank_name"]
