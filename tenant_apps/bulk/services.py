@@ -287,7 +287,8 @@ def _certificates(job: BulkJob, records) -> None:
     from tenant_apps.certificates.services import certificate_file
 
     ids = list(records.order_by("membership__number").values_list("membership_id", flat=True))
-    as_zip = job.options.get("format") == "zip"
+    fmt = job.options.get("format")
+    as_zip = fmt == "zip"
     done = 0
     with tempfile.TemporaryFile() as fh:
         if as_zip:
@@ -320,8 +321,7 @@ def _certificates(job: BulkJob, records) -> None:
         else:
             merged.save(fh)
         fh.seek(0)
-        job.file.save(f"{job.public_id.hex}.{'zip' if as_zip else 'pdf'}", File(fh),
-                      save=False)
+        job.file.save(f"{job.public_id.hex}.{fmt}", File(fh), save=False)
     job.done = done
     job.expires_at = timezone.now() + dt.timedelta(hours=EXPORT_KEEP_HOURS)
 
