@@ -278,13 +278,15 @@ def certificates_download_start(*, acting_user, params: dict, fmt: str) -> BulkJ
 
 
 def _certificates(job: BulkJob, records) -> None:
-    """Draw each member's certificates in force (certificates.services.certificate_file, the
-    one drawing), members in number order, into a ZIP (one PDF each, named by certificate
-    number) or one PDF; the file streamed to disk, progress counted per batch of members."""
+    """Draw each member's certificates in force (certificates.services.certificate_drawing,
+    what every drawing of a certificate is made from), members in number order, into a ZIP
+    (one PDF each, named by certificate number) or one PDF (render.Book: each background
+    stored once); progress counted per batch of members."""
     import zipfile
 
     from tenant_apps.certificates.models import Certificate
-    from tenant_apps.certificates.services import certificate_file
+    from tenant_apps.certificates.render import Book, render_pdf
+    from tenant_apps.certificates.services import certificate_drawing
 
     ids = list(records.order_by("membership__number").values_list("membership_id", flat=True))
     fmt = job.options.get("format")
@@ -294,9 +296,9 @@ def _certificates(job: BulkJob, records) -> None:
         if as_zip:
             archive = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED)
         else:
-            import pypdfium2 as pdfium
-
-            merged = pdfium.PdfDocument.new()
+            # one canvas: each design's background and seal stored once in the file
+            book = Book()
+        designs: dict = {}  # each design's images read from storage once
         for start in range(0, len(ids), 200):
             chunk = ids[start:start + 200]
             order = {m: i for i, m in enumerate(chunk)}
@@ -306,20 +308,20 @@ def _certificates(job: BulkJob, records) -> None:
                 .select_related("membership__member_type"),
                 key=lambda c: (order[c.membership_id], c.kind, c.number))
             for certificate in certificates:
-                drawn = certificate_file(certificate, "pdf")
                 if as_zip:
                     # The certificate number (letters, digits, "-") names the entry: no
                     # member-typed text in a path inside the archive.
-                    archive.writestr(f"{certificate.number}.pdf", drawn)
+                    archive.writestr(f"{certificate.number}.pdf",
+                                     render_pdf(**certificate_drawing(certificate, designs)))
                 else:
-                    merged.import_pages(pdfium.PdfDocument(drawn))
+                    book.page(**certificate_drawing(certificate, designs))
                 job.written += 1
             done += len(chunk)
             BulkJob.objects.filter(pk=job.pk).update(done=done, written=job.written)
         if as_zip:
             archive.close()
         else:
-            merged.save(fh)
+            fh.write(book.finish())
         fh.seek(0)
         job.file.save(f"{job.public_id.hex}.{fmt}", File(fh), save=False)
     job.done = done

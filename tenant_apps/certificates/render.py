@@ -3,6 +3,7 @@
     render_pdf(design, fields, *, photo=None, qr_url=None, background=None, seal=None) -> bytes
     render_png(design, fields, *, photo=None, qr_url=None, background=None, seal=None,
                width_px=1200) -> bytes
+    Book(): book.page(design, fields, ...) per certificate, then book.finish() -> bytes
 
 `design`: one document's design as `design.design_for(type_code, kind)` returns it (checked
 by the profile: page, background, seal, fields). `fields`: the values to show, by catalogue
@@ -42,36 +43,67 @@ PHOTO_LABEL = "照片"
 def render_pdf(design: dict, fields: dict[str, str], *, photo: bytes | None = None,
                qr_url: str | None = None, background: bytes | None = None,
                seal: bytes | None = None) -> bytes:
-    width, height = PAGES[design["page"]]
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=(width * mm, height * mm), pageCompression=1)
-    pdf.setTitle(str(fields.get("name") or ""))
-    pdf.setCreator("Huiji")
-    font = cjk_font()
-    if background:
-        pdf.drawImage(_reader(background, width, height, fill=True), 0, 0, width * mm,
-                      height * mm, mask="auto")
-    seal_spec = design.get("seal") or {}
-    if seal and seal_spec:
-        # under the text, as the association's name and date stay readable through the ink
-        size = seal_spec["size"]
-        pdf.drawImage(_reader(seal, size, size), (seal_spec["x"] - size / 2) * mm,
-                      (height - seal_spec["y"] - size / 2) * mm, size * mm, size * mm,
-                      mask="auto", preserveAspectRatio=True, anchor="c")
-    for item in design.get("fields") or []:
-        kind = CATALOGUE[item["field"]].kind
-        if kind == "photo":
-            _photo(pdf, item, photo, height, font)
-        elif kind == "qr":
-            if qr_url:
-                _qr(pdf, item, qr_url, height)
-        else:
-            text = _text_of(item, fields)
-            if text:
-                _text(pdf, item, text, width, height, font)
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
+    book = Book(title=str(fields.get("name") or ""))
+    book.page(design, fields, photo=photo, qr_url=qr_url, background=background, seal=seal)
+    return book.finish()
+
+
+class Book:
+    """Many certificates in one PDF, a page each (the staff's 下载证书 as one file to print).
+    A background or seal drawn on many pages is decoded and scaled once and stored once in
+    the file (ReportLab keeps one image object per content within a canvas): thirty
+    certificates on one design weigh about one background, not thirty. One Book per call:
+    it holds a file being written, never shared between requests or threads."""
+
+    def __init__(self, title: str = "") -> None:
+        self._out = io.BytesIO()
+        self._pdf = canvas.Canvas(self._out, pageCompression=1)
+        self._pdf.setTitle(title)
+        self._pdf.setCreator("Huiji")
+        self._images: dict[tuple, ImageReader] = {}
+        self.pages = 0
+
+    def page(self, design: dict, fields: dict[str, str], *, photo: bytes | None = None,
+             qr_url: str | None = None, background: bytes | None = None,
+             seal: bytes | None = None) -> None:
+        width, height = PAGES[design["page"]]
+        pdf = self._pdf
+        pdf.setPageSize((width * mm, height * mm))
+        font = cjk_font()
+        if background:
+            pdf.drawImage(self._image(background, width, height, fill=True), 0, 0,
+                          width * mm, height * mm, mask="auto")
+        seal_spec = design.get("seal") or {}
+        if seal and seal_spec:
+            # under the text, as the association's name and date stay readable through the ink
+            size = seal_spec["size"]
+            pdf.drawImage(self._image(seal, size, size), (seal_spec["x"] - size / 2) * mm,
+                          (height - seal_spec["y"] - size / 2) * mm, size * mm, size * mm,
+                          mask="auto", preserveAspectRatio=True, anchor="c")
+        for item in design.get("fields") or []:
+            kind = CATALOGUE[item["field"]].kind
+            if kind == "photo":
+                _photo(pdf, item, photo, height, font)
+            elif kind == "qr":
+                if qr_url:
+                    _qr(pdf, item, qr_url, height)
+            else:
+                text = _text_of(item, fields)
+                if text:
+                    _text(pdf, item, text, width, height, font)
+        pdf.showPage()
+        self.pages += 1
+
+    def finish(self) -> bytes:
+        self._pdf.save()
+        return self._out.getvalue()
+
+    def _image(self, data: bytes, width_mm: float, height_mm: float, *,
+               fill: bool = False) -> ImageReader:
+        key = (hash(data), len(data), width_mm, height_mm, fill)
+        if key not in self._images:
+            self._images[key] = _reader(data, width_mm, height_mm, fill=fill)
+        return self._images[key]
 
 
 def render_png(design: dict, fields: dict[str, str], *, photo: bytes | None = None,

@@ -299,13 +299,21 @@ def verify_url(certificate: Certificate) -> str:
 
 
 def certificate_file(certificate: Certificate, fmt: str) -> bytes:
-    """The certificate drawn as PDF (`pdf`) or PNG (`png`): the ONE place that gathers what the
-    renderer needs and calls it. `fields` are keyed as the designs' catalogue names them
+    """The certificate drawn as PDF (`pdf`) or PNG (`png`)."""
+    from tenant_apps.certificates import render
+
+    draw = render.render_pdf if fmt == "pdf" else render.render_png
+    return draw(**certificate_drawing(certificate))
+
+
+def certificate_drawing(certificate: Certificate, designs: dict | None = None) -> dict:
+    """What the renderer needs to draw a certificate (render.render_pdf's arguments): the ONE
+    place that gathers it. `fields` are keyed as the designs' catalogue names them
     (association, name, number, type_rank, joined_on, valid_until, certificate_number,
     issued_on, credit_code, verify_code), dates written as certificates write them
     (2026年12月31日); the member type's design of the document with its background and seal
-    (`_design`)."""
-    from tenant_apps.certificates import render
+    (`_design`). `designs`: a dict the caller keeps across many certificates (下载证书), so
+    each design's images are read from storage once."""
     from tenant_apps.certificates.selectors import type_label
 
     shown = certificate.shown
@@ -319,10 +327,15 @@ def certificate_file(certificate: Certificate, fmt: str) -> bytes:
         "credit_code": shown.get("credit_code", ""),
         "verify_code": short_code_shown(certificate),
     }
-    design, background, seal = _design(certificate)
-    draw = render.render_pdf if fmt == "pdf" else render.render_png
-    return draw(design, fields, photo=_photo_bytes(certificate),
-                qr_url=verify_url(certificate), background=background, seal=seal)
+    key = (certificate.membership.member_type_id, certificate.kind)
+    if designs is None or key not in designs:
+        found = _design(certificate)
+        if designs is None:
+            designs = {}
+        designs[key] = found
+    design, background, seal = designs[key]
+    return {"design": design, "fields": fields, "photo": _photo_bytes(certificate),
+            "qr_url": verify_url(certificate), "background": background, "seal": seal}
 
 
 def _design(certificate: Certificate) -> tuple[dict, bytes | None, bytes | None]:

@@ -109,3 +109,43 @@ def test_a_text_without_a_max_width_still_stays_on_the_page():
     right = max(textpage.get_charbox(i)[2] for i in range(textpage.count_chars())) / 72 * 25.4
     document.close()
     assert right <= 85.6 - 2
+
+
+def _noise(size: tuple[int, int]) -> bytes:
+    """A background that does not compress: its weight shows how often it is stored."""
+    import os
+
+    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_book_of_many_certificates_stores_their_background_once():
+    from tenant_apps.certificates.render import Book
+
+    background = _noise((600, 424))
+    one = render_pdf(DESIGN, FIELDS, background=background)
+    book = Book()
+    names = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十"]
+    for name in names:
+        book.page(DESIGN, {**FIELDS, "name": name}, background=background, qr_url=URL)
+    data = book.finish()
+    document = pdfium.PdfDocument(data)
+    assert len(document) == 8
+    assert "兹确认 王五 为本会高级会员。" in document[2].get_textpage().get_text_range()
+    document.close()
+    # eight pages weigh about one background (760 kB of noise), not eight
+    assert len(one) > 700_000
+    assert len(data) < 1.2 * len(one), (len(data), len(one))
+
+
+def test_a_book_takes_each_page_at_its_own_size():
+    from tenant_apps.certificates.render import Book
+
+    book = Book()
+    book.page(DESIGN, FIELDS)
+    book.page({**DESIGN, "page": "card"}, FIELDS)
+    document = pdfium.PdfDocument(book.finish())
+    sizes = [tuple(round(v / 72 * 25.4, 1) for v in page.get_size()) for page in document]
+    assert sizes == [(297.0, 210.0), (85.6, 54.0)]
