@@ -21,6 +21,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from tenants import demo_files
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明",
          "超", "秀英", "华", "丽", "建国", "志强", "海燕", "晓东", "文博", "子涵", "浩然", "雨欣"]
@@ -34,10 +36,6 @@ CITIES = [("110000", "110108", "北京"), ("310000", "310104", "上海"),
           ("320000", "320100", "南京"), ("320000", "320500", "苏州"),
           ("440000", "440100", "广州"), ("420000", "420100", "武汉"),
           ("510000", "510100", "成都"), ("370000", "370200", "青岛")]
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # How many members of each type each demo association gets, and who they are named first:
 # the walk-through's people come first so their numbers are stable.
@@ -281,9 +279,13 @@ class _Maker:
             data = {}
             for spec in step.fields:
                 if spec["type"] == "image":
+                    # an ID photo for a person (the CMES certificates show it), a badge
+                    # for a unit's logo
+                    drawn = (demo_files.logo(unit_name) if unit
+                             else demo_files.portrait(int(user.phone[-6:])))
                     data[spec["key"]] = str(private_file_store(
                         acting_user=user, owner=user,
-                        uploaded=SimpleUploadedFile("photo.png", PNG),
+                        uploaded=SimpleUploadedFile(f"{spec['key']}.png", drawn),
                         content_type="image/png").public_id)
                 else:
                     data[spec["key"]] = self.answer(
@@ -299,8 +301,10 @@ class _Maker:
                 image = "image" in spec["kinds"]
                 application_add_upload(
                     application=application, actor=user, requirement=spec["key"],
-                    uploaded=SimpleUploadedFile("scan.png" if image else "scan.pdf",
-                                                PNG if image else PDF))
+                    uploaded=SimpleUploadedFile(
+                        "scan.png" if image else "scan.pdf",
+                        demo_files.scanned_form(spec["label"], unit_name or person,
+                                                image=image)))
         return application
 
     def member(self, code: str, *, name: str | None = None, branch: str | None = None):

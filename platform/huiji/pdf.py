@@ -24,16 +24,21 @@ FONT = "HuijiCJK"
 _QUOTES = {'"': "&quot;", "'": "&#39;"}
 
 
-@cache
-def cjk_font() -> str:
-    """Register the CJK font (once per process) and return its name. ReportLab embeds the
-    subset used, so the PDF reads the same on any machine."""
+def cjk_font_path() -> str:
+    """The CJK font file: settings.CJK_FONT_PATH, or the one installed from PyPI."""
     path = settings.CJK_FONT_PATH
     if not path:
         import paperang_p2_fonts_cjk
 
         path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
-    pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
+    return str(path)
+
+
+@cache
+def cjk_font() -> str:
+    """Register the CJK font (once per process) and return its name. ReportLab embeds the
+    subset used, so the PDF reads the same on any machine."""
+    pdfmetrics.registerFont(TTFont(FONT, cjk_font_path(), subfontIndex=0))
     return FONT
 
 
