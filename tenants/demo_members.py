@@ -67,6 +67,20 @@ def demo_members_create(slug: str) -> int:
         logging.disable(logging.NOTSET)
 
 
+def _certificates_afresh() -> None:
+    """The journey issued each member's certificates with today's dates; the dates moved by
+    hand make the members' pasts, so their certificates are issued anew with the dates they
+    show now, numbered from 1, as if issued when they joined. Only the demo does this: in the
+    product a certificate once issued stays in the member's history."""
+    from tenant_apps.certificates.models import Certificate, CertificateSequence
+    from tenant_apps.certificates.services import certificates_refresh_all
+
+    Certificate.objects.update(superseded_by=None)
+    Certificate.objects.all().delete()
+    CertificateSequence.objects.all().delete()
+    certificates_refresh_all()
+
+
 def _create(slug: str, plan: dict) -> int:
     maker = _Maker(slug)
     made = []
@@ -80,6 +94,7 @@ def _create(slug: str, plan: dict) -> int:
         maker.applicant_part_way(code, stage=("draft", "review", "payment")[index // 2],
                                  referral=_referral_code_for(made, code))
     _spread_over_two_years(made, maker.random)
+    _certificates_afresh()
     from tenant_apps.memberships.lifecycle import lifecycle_run
 
     lifecycle_run()  # those whose spread validity has ended become overdue, suspended, lapsed
@@ -91,9 +106,7 @@ def _create(slug: str, plan: dict) -> int:
     refresh_all()  # the dates moved above by hand: the member list reads them afresh
     from tenant_apps.certificates.services import certificates_refresh_all
 
-    # the journey issued each member's certificates; those whose dates moved above by hand
-    # are issued again with the dates they show now (the first kept in their history)
-    certificates_refresh_all()
+    certificates_refresh_all()  # the legacy units imported above
     from tenant_apps.dashboards.services import dashboard_refresh
 
     dashboard_refresh()

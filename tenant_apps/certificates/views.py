@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
@@ -36,18 +37,27 @@ def _mine(request, number: str) -> Certificate:
 def my_certificates(request):
     """我的证书: the member's certificates (current first, then the history), the photo upload
     where the certificate waits for one."""
-    from tenant_apps.certificates.services import short_code_shown
-
     membership = getattr(request.user, "membership", None)
+    return render(request, "certificates/mine.html", _mine_context(membership))
+
+
+def _mine_context(membership, **extra) -> dict:
+    from tenant_apps.certificates.services import short_code_shown
+    from tenant_apps.memberships.menu import cards_only
+
     rows = selectors.certificates_of(membership)
-    return render(request, "certificates/mine.html", {
+    return {
         "membership": membership,
+        # CAQ's members get only a member card: the page is 我的会员卡, as its menu says
+        "page_title": pgettext("member menu", "My member card") if cards_only(membership)
+        else pgettext("member menu", "My certificates"),
         "current": [_row(c, short_code_shown) for c in rows if c.status == "issued"],
         "history": [_row(c, short_code_shown) for c in rows if c.status != "issued"],
         "photo_needed": selectors.photo_needed(membership),
         "expected": selectors.documents_for(membership, selectors.type_doc_of(membership))
         if membership else [],
-    })
+        **extra,
+    }
 
 
 def _row(certificate: Certificate, short_code_shown) -> dict:
@@ -70,16 +80,8 @@ def photo_upload(request):
         issued = certificate_photo_upload(acting_user=request.user, membership=membership,
                                           uploaded=request.FILES.get("photo"))
     except AppError as exc:
-        from tenant_apps.certificates.services import short_code_shown
-
-        rows = selectors.certificates_of(membership)
-        return render(request, "certificates/mine.html", {
-            "membership": membership, "error": exc,
-            "current": [_row(c, short_code_shown) for c in rows if c.status == "issued"],
-            "history": [_row(c, short_code_shown) for c in rows if c.status != "issued"],
-            "photo_needed": selectors.photo_needed(membership),
-            "expected": selectors.documents_for(membership, selectors.type_doc_of(membership)),
-        }, status=exc.status)
+        return render(request, "certificates/mine.html",
+                      _mine_context(membership, error=exc), status=exc.status)
     messages.success(request, _("Your photo is saved; your certificate is issued.") if issued
                      else _("Your photo is saved."))
     return redirect("certificates:mine")

@@ -94,6 +94,18 @@ def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
 
+def cards_only(membership: Membership | None) -> bool:
+    """The member's type issues no certificate, only (if anything) a member card: its page
+    is 我的会员卡 (CAQ), not 我的证书. Read off the type's columns, no query."""
+    mtype = membership.member_type if membership else None
+    return bool(mtype and not mtype.electronic_certificate and not mtype.paper_certificate)
+
+
+def _certificates_label(state: CentreState):
+    return pgettext_lazy("member menu", "My member card") if cards_only(state.membership) \
+        else None
+
+
 @dataclass(frozen=True)
 class Entry:
     url_name: str
@@ -102,6 +114,8 @@ class Entry:
     also: tuple[str, ...] = ()  # the entry's other pages, highlighted as it
     badge: str = ""  # a CentreState count shown beside the label
     post: bool = False  # a form button (log out needs a POST)
+    # the label by the viewer's state when it differs (CAQ's 我的会员卡), else `label`
+    label_for: Callable[[CentreState], Promise | str | None] | None = None
 
 
 # The labels' translation context is "member menu": the menu's wording is its own (CAQ's
@@ -122,7 +136,7 @@ ENTRIES: list[Entry] = [
     Entry("billing:my-invoices", pgettext_lazy("member menu", "My invoices")),
     Entry("billing:fee-record", pgettext_lazy("member menu", "Fee record"), _member),
     Entry("certificates:mine", pgettext_lazy("member menu", "My certificates"), _member,
-          also=("certificates:print",)),
+          also=("certificates:print",), label_for=_certificates_label),
     Entry("applications:level-change", pgettext_lazy("member menu", "Change level"), _services),
     Entry("referrals:code", pgettext_lazy("member menu", "My referral code"), _refers,
           also=("referrals:card",)),
@@ -171,7 +185,8 @@ def menu_for(request) -> list[dict]:
         return []
     match = getattr(request, "resolver_match", None)
     here = match.view_name if match else ""
-    return [{"href": reverse(e.url_name), "label": e.label, "post": e.post,
+    return [{"href": reverse(e.url_name),
+             "label": (e.label_for and e.label_for(state)) or e.label, "post": e.post,
              "key": e.url_name.replace(":", "-"),
              "badge": getattr(state, e.badge) if e.badge else 0,
              "current": here == e.url_name or here in e.also}

@@ -394,6 +394,10 @@ def test_a_type_whose_document_is_a_member_card_gets_a_card():
     client = client_for(person.user, f"{slug}.localhost")
     page = client.get("/member/certificates/").content.decode()
     assert "会员卡" in page and 'class="certificate-image member-card"' in page
+    # a card and no certificate: the menu and the page say 我的会员卡, the number 卡号
+    assert "<h1>我的会员卡</h1>" in page and "<title>我的会员卡" in page
+    assert 'aria-current="page">我的会员卡</a>' in page and "我的证书" not in page
+    assert "<dt>卡号</dt>" in page
     from PIL import Image
 
     image = client.get(f"/member/certificates/{card.number}/image.png")
