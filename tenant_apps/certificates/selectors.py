@@ -267,8 +267,10 @@ def verification(certificate: Certificate | None) -> dict | None:
 def paper_queue(*, state: str = "", page: int = 1, size: int = 50):
     """The paper certificates to make, print and mail (staff), oldest first; `state` filters.
     Returns (rows, total)."""
+    # one not yet made that was superseded or revoked (the membership lapsed) is never made
     rows = Certificate.objects.filter(kind=K.PAPER).exclude(
-        status=Certificate.Status.SUPERSEDED, paper_state=Certificate.Paper.TO_MAKE)
+        status__in=(Certificate.Status.SUPERSEDED, Certificate.Status.REVOKED),
+        paper_state=Certificate.Paper.TO_MAKE)
     if state:
         rows = rows.filter(paper_state=state)
     total = rows.count()

@@ -234,6 +234,25 @@ def paper_mark_printed(*, acting_user, certificate: Certificate) -> Certificate:
 
 
 @transaction.atomic
+def paper_mark_printed_many(*, acting_user, numbers) -> int:
+    """全部标记已打印: the paper certificates of `numbers` still to make (those the staff
+    printed from one page of the queue) marked printed; any already marked, superseded or
+    unknown are left as they are, so sending the form twice marks nothing twice. Returns how
+    many were marked."""
+    wanted = [str(n) for n in numbers][:200]
+    marked = 0
+    for certificate in Certificate.objects.filter(
+            number__in=wanted, kind=Certificate.Kind.PAPER,
+            paper_state=Certificate.Paper.TO_MAKE, status=Certificate.Status.ISSUED
+    ).order_by("pk"):
+        certificate = _for_staff(certificate, acting_user)
+        if certificate.paper_state == Certificate.Paper.TO_MAKE:
+            paper_mark_printed(acting_user=acting_user, certificate=certificate)
+            marked += 1
+    return marked
+
+
+@transaction.atomic
 def paper_mark_mailed(*, acting_user, certificate: Certificate,
                       tracking_number: str) -> Certificate:
     """已邮寄, with the courier's tracking number; the member is told (inbox, SMS) through the

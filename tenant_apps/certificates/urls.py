@@ -21,6 +21,8 @@ urlpatterns: list = [
     path("verify/", views.verify_search, name="verify"),
     path("verify/<str:code>/", views.verify_code, name="verify-code"),
     path("manage/certificates/paper/", views.paper_queue, name="paper"),
+    path("manage/certificates/paper/print/", views.paper_print, name="paper-print"),
+    path("manage/certificates/paper/printed/", views.paper_mark_page, name="paper-printed-page"),
     path("manage/certificates/paper/<str:certificate_number>/printed/", views.paper_mark,
          {"action": "printed"}, name="paper-printed"),
     path("manage/certificates/paper/<str:certificate_number>/mailed/", views.paper_mark,

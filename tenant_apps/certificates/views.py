@@ -14,8 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from huiji.errors import AppError
@@ -269,6 +270,46 @@ def paper_queue(request):
         return render(request, "records/forbidden.html", status=403)
     return _queue_page(request, state=_state(request.GET.get("state")),
                        number=page_number(request.GET.get("page")))
+
+
+@login_required
+def paper_print(request):
+    """下载本页待制作证书: one page of the 待制作 queue (as the queue shows it) as one PDF to
+    print, a certificate a page (render.Book: the background stored once)."""
+    from tenant_apps.certificates.render import Book
+    from tenant_apps.certificates.services import certificate_drawing
+    from tenant_apps.records.member_page import page_number
+
+    if not _paper_staff(request):
+        return render(request, "records/forbidden.html", status=403)
+    rows, _total = selectors.paper_queue(state=Certificate.Paper.TO_MAKE,
+                                         page=page_number(request.GET.get("page")))
+    if not rows:
+        messages.info(request, _("No paper certificates are waiting to be made."))
+        return redirect(reverse("certificates:paper") + "?state=to_make")
+    book, designs = Book(title=_("Paper certificates")), {}
+    for certificate in rows:
+        book.page(**certificate_drawing(certificate, designs))
+    response = HttpResponse(book.finish(), content_type="application/pdf")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="paper-certificates-{stamp}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def paper_mark_page(request):
+    """全部标记已打印: the certificates of the page just printed (their numbers posted)."""
+    from tenant_apps.certificates.services import paper_mark_printed_many
+
+    if not _paper_staff(request):
+        return render(request, "records/forbidden.html", status=403)
+    marked = paper_mark_printed_many(acting_user=request.user,
+                                     numbers=request.POST.getlist("number"))
+    messages.success(request, ngettext("%(n)d paper certificate is marked printed.",
+                                       "%(n)d paper certificates are marked printed.",
+                                       marked) % {"n": marked})
+    return redirect(reverse("certificates:paper") + "?state=to_make")
 
 
 @login_required

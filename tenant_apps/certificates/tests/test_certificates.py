@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -305,6 +306,44 @@ def test_paper_queue_printed_then_mailed_and_the_member_is_told(alpha):
     # a member, a reviewer: no queue
     assert alpha.client("member").get("/manage/certificates/paper/").status_code == 403
     assert alpha.client("reviewer").get("/manage/certificates/paper/").status_code == 403
+
+
+def test_a_page_of_the_queue_printed_as_one_pdf_then_marked_printed_at_once(alpha):
+    import pypdfium2 as pdfium
+
+    with schema_context("alpha"):
+        seniors = [member("senior", n) for n in (61, 62, 63)]
+        numbers = [Certificate.objects.get(membership=s, kind="paper").number for s in seniors]
+        # a lapsed member's certificate not yet made is never made: out of the queue
+        from tenant_apps.certificates.services import certificates_revoke_lapsed
+
+        certificates_revoke_lapsed([seniors[2].pk])
+    staff = alpha.client("hq_admin")
+    queue = staff.get("/manage/certificates/paper/?state=to_make").content.decode()
+    assert numbers[0] in queue and numbers[1] in queue and numbers[2] not in queue
+    assert "下载本页 2 张证书（一个 PDF）" in queue and "将本页 2 张证书标记为已打印" in queue
+    response = staff.get("/manage/certificates/paper/print/?page=1")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert re.search(r'filename="paper-certificates-\d{8}\.pdf"',
+                     response["Content-Disposition"])
+    document = pdfium.PdfDocument(response.content)
+    pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    assert len(pages) == 2
+    assert "申请人61" in pages[0] and "申请人62" in pages[1]
+    # the form sent twice (a double click) marks each once; an unknown number changes nothing
+    form = {"number": [numbers[0], numbers[1], "ALPHA-1999-999999"]}
+    assert staff.post("/manage/certificates/paper/printed/", form).status_code == 302
+    again = staff.post("/manage/certificates/paper/printed/", form, follow=True)
+    assert "已将 0 张纸质证书标记为已打印。" in again.content.decode()
+    with schema_context("alpha"):
+        assert sorted(Certificate.objects.filter(number__in=numbers).values_list(
+            "number", "paper_state")) == [(numbers[0], "printed"), (numbers[1], "printed"),
+                                          (numbers[2], "to_make")]
+        assert AuditEntry.objects.filter(action="certificate.printed").count() == 2
+    assert alpha.client("reviewer").get(
+        "/manage/certificates/paper/print/").status_code == 403
+    assert alpha.client("reviewer").post(
+        "/manage/certificates/paper/printed/", form).status_code == 403
 
 
 def test_staff_reissue_and_revoke_with_a_reason(alpha):
