@@ -13,6 +13,8 @@ import zipfile
 from typing import IO
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
+
 # Characters XML 1.0 cannot carry (control characters other than tab and newlines).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = dt.date(1899, 12, 30)
@@ -46,7 +48,8 @@ def _cell(value, header: bool = False) -> str:
     if isinstance(value, int | float):
         return f"<c><v>{value}</v></c>"
     if isinstance(value, dt.datetime):
-        value = value.date()
+        # an aware time (stored in UTC) counts on the association's day, as pages show it
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     if isinstance(value, dt.date):
         return f'<c s="1"><v>{(value - _EPOCH).days}</v></c>'
     text = escape(_ILLEGAL.sub("", str(value)))

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from tenant_apps.accounts.capabilities import ALL, scope
@@ -63,7 +64,8 @@ def referred_by(membership) -> dict:
         stage = stage_of(application)
         rows.append(Referred(masked_name(application.applicant.name),
                              application.member_type.name,
-                             application.created_at.date(), stage, str(STAGES[stage])))
+                             timezone.localdate(application.created_at), stage,
+                             str(STAGES[stage])))
     counts = [{"stage": key, "label": label, "n": sum(1 for r in rows if r.stage == key)}
               for key, label in STAGES.items()]
     return {"rows": rows, "counts": [c for c in counts if c["n"]], "total": len(rows)}

@@ -238,6 +238,21 @@ def test_my_referrals_lists_each_referee_masked_with_where_they_stand(alpha):
     assert "我的推荐码" in page and "我的推荐" in page  # the member menu
 
 
+def test_my_referrals_dates_an_application_by_the_associations_day(alpha):
+    """Started at 01:30 in Beijing (17:30 UTC the day before): listed on the Beijing day."""
+    import datetime as dt
+
+    from tenant_apps.applications.models import Application
+
+    with schema_context("alpha"):
+        zhang = _member(721, "张三")
+        application = _referred(722, "王小明", zhang)
+        Application.objects.filter(pk=application.pk).update(
+            created_at=dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC))
+    page = _text(_logged_in(zhang.user).get("/member/referrals/"))
+    assert "2026-03-02" in page and "2026-03-01" not in page
+
+
 @pytest.mark.django_db
 def test_the_report_counts_by_branch_and_member_and_a_branch_admin_sees_theirs(alpha):
     with schema_context("alpha"):
