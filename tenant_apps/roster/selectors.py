@@ -67,6 +67,7 @@ class RosterPage:
     params: dict
     type_choices: list[dict] = field(default_factory=list)
     region_choices: list[dict] = field(default_factory=list)
+    type_label: str = ""  # the type filter's label: the rank column's heading (会员级别) if shown
 
 
 def _types():
@@ -191,8 +192,11 @@ def roster_page(params, settings: RosterSettings | None = None, *,
     ranks = {r.pk: r for t in types for r in t.ranks.all()} if "rank" in codes else {}
     rows = [_row(e, columns, by_type, ranks, liaisons.get(e.membership_id), settings)
             for e in chunk]
+    type_label = next((c["label"] for c in columns if c["code"] == "rank"),
+                      next((c["label"] for c in columns if c["code"] == "type"), ""))
     return RosterPage(columns=columns, rows=rows, total=total, page=page, pages=pages,
-                      params=cleaned, type_choices=type_choices, region_choices=region_choices)
+                      params=cleaned, type_choices=type_choices, region_choices=region_choices,
+                      type_label=type_label)
 
 
 def _first_contacts(chunk) -> dict:
