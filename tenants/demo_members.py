@@ -101,6 +101,7 @@ def _create(slug: str, plan: dict) -> int:
     maker.renew_some(made)
     if slug == "cacem":
         _import_legacy_units(maker.staff)
+        _roster_consents()
     from tenant_apps.directory.services import refresh_all
 
     refresh_all()  # the dates moved above by hand: the member list reads them afresh
@@ -431,6 +432,27 @@ LEGACY_HEADER = ["企业中文全称", "信用代码", "所属行业", "所属�
 LEGACY_UNITS = [("中建示范第一工程局有限公司", "13900100001", "理事单位"),
                 ("中铁示范建设集团有限公司", "13900100002", "常务理事单位"),
                 ("北京示范城建集团有限公司", "13900100003", "普通会员")]
+
+
+def _roster_consents() -> None:
+    """会员名录: most demo units agreed at joining to be listed, most of those with their
+    first liaison's name and phone; every fourth did not (it is optional), so the roster
+    shows fewer units than the staff list."""
+    from tenant_apps.memberships.models import Membership
+    from tenant_apps.roster.models import RosterConsent
+    from tenant_apps.roster.selectors import offered_fields, roster_settings
+    from tenant_apps.roster.services import consent_give
+
+    settings = roster_settings()
+    if not settings.enabled:
+        return
+    offered = [f["code"] for f in offered_fields(settings)]
+    for n, membership in enumerate(Membership.objects.select_related("user").order_by("number")):
+        if n % 4 == 3:
+            continue
+        consent_give(user=membership.user, fields=offered if n % 5 else offered[:1],
+                     source=RosterConsent.Source.JOINING, offered=offered,
+                     consent_text=settings.consent_text)
 
 
 def _import_legacy_units(staff) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -212,12 +213,19 @@ def notices(request, public_id):
         if request.POST.get("accept") != "yes":
             messages.error(request, _("Tick the box to accept, then continue."))
         else:
-            application_accept_notices(application=application, actor=request.user,
-                                       ip=client_ip(request))
+            from tenant_apps.roster.views import joining_consent
+
+            with transaction.atomic():
+                application_accept_notices(application=application, actor=request.user,
+                                           ip=client_ip(request))
+                # 会员名录: the optional, unticked question below the notices
+                joining_consent(request, user=request.user)
             return redirect(_next_url(application, "notices"))
+    from tenant_apps.roster.views import joining_context
+
     return render(request, "applications/notices.html", {
         "application": application, "notices": shown.values(), "accepted": accepted,
-        "nav": _nav(application), "current": "notices"})
+        "nav": _nav(application), "current": "notices", "roster": joining_context()})
 
 
 @login_required

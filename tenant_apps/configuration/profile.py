@@ -213,7 +213,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     top = c.mapping(document, "", {"format", "association", "site", "accounts", "billing",
                                    "branches", "referral_required", "join_progress",
                                    "referral_channels", "member_types", "notices",
-                                   "message_templates", "payment_accounts"},
+                                   "message_templates", "payment_accounts", "roster"},
                     required={"format", "association"})
     if top and top.get("format") != FORMAT:
         c.fail("format", _("must be %(format)s") % {"format": FORMAT})
@@ -244,6 +244,9 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     for i, member_type in enumerate(out["member_types"]):
         if len(contact_groups(member_type)) > 1:
             c.fail(f"member_types[{i}]", _("marks more than one group field as its contacts"))
+    from tenant_apps.roster.columns import roster_checked
+
+    out["roster"] = roster_checked(c, top.get("roster"), out["member_types"])
     out["notices"] = _notices(c, top.get("notices"))
     out["message_templates"] = _templates(c, top.get("message_templates"),
                                           contacts=any(contact_groups(t)

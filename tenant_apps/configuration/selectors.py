@@ -152,6 +152,9 @@ def profile_export(*, include_files: bool = True,
     document["payment_accounts"] = [
         {"kind": a.kind, "display_name": a.display_name, "enabled": a.enabled, **a.settings}
         for a in PaymentAccount.objects.all()]
+    from tenant_apps.roster.selectors import roster_exported
+
+    document["roster"] = roster_exported()
     return document
 
 

@@ -111,6 +111,9 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     _apply_notices(document["notices"], problems)
     _apply_templates(document["message_templates"])
     _apply_payment_accounts(document["payment_accounts"])
+    from tenant_apps.roster.services import roster_settings_apply
+
+    roster_settings_apply(document.get("roster"))
     if problems:
         raise ProfileError(filename, problems)
     from tenant_apps.certificates.design import designs_store

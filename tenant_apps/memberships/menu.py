@@ -32,6 +32,7 @@ class CentreState:
     unread: int = 0  # unread inbox messages
     staff: bool = False  # a staff account without a membership: no member menu
     refers: bool = False  # the association takes referrals by members of this one's kind
+    roster: bool = False  # the association publishes a member roster (会员名录)
 
     @property
     def renewable(self) -> bool:
@@ -90,6 +91,11 @@ def _refers(state: CentreState) -> bool:
     return state.member and state.refers
 
 
+def _roster(state: CentreState) -> bool:
+    """会员名录: the member's consent to be listed (tenant_apps/roster)."""
+    return state.member and state.roster
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -141,6 +147,7 @@ ENTRIES: list[Entry] = [
     Entry("referrals:code", pgettext_lazy("member menu", "My referral code"), _refers,
           also=("referrals:card",)),
     Entry("referrals:mine", pgettext_lazy("member menu", "My referrals"), _refers),
+    Entry("roster:consent", pgettext_lazy("member menu", "Member roster"), _roster),
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
     Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
           also=("account-phone", "account-password", "account-password-set")),
@@ -167,12 +174,14 @@ def centre_state(request) -> CentreState:
                             staff=can(user, "staff.console"))
     else:
         from tenant_apps.referrals.codes import member_offers_referral
+        from tenant_apps.roster.selectors import roster_enabled
 
         state = CentreState(membership, terms=renewal_terms(membership),
                             fee=renewal_price(membership),
                             services=access(membership).services,
                             unread=inbox_unread_count(user),
-                            refers=member_offers_referral(membership))
+                            refers=member_offers_referral(membership),
+                            roster=roster_enabled())
     request._member_centre = state
     return state
 
