@@ -22,7 +22,7 @@ class PostForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=3000,
                                   widget=forms.Textarea(attrs={"rows": 8}))
     valid_until = forms.DateField(label=_("Valid until"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     contact_name = forms.CharField(label=_("Contact person"), max_length=50)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30)
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
@@ -79,7 +79,7 @@ class ContactForm(forms.Form):
 
 class RenewForm(forms.Form):
     valid_until = forms.DateField(label=_("New valid-until day"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class RejectForm(forms.Form):
