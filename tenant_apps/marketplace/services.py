@@ -223,7 +223,9 @@ def post_contact(*, acting_user, post: Post, message: str, token: uuid.UUID) -> 
     if not message:
         raise AppError("message", _("Write your message to the poster."), field="message")
     # Counted under the sender's row lock: two tabs cannot both send the last allowed one.
-    type(acting_user).objects.select_for_update().filter(pk=acting_user.pk).first()
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.select_for_update().filter(pk=acting_user.pk).first()
     since = timezone.now() - dt.timedelta(days=1)
     if ContactRequest.objects.filter(sender=acting_user, created_at__gte=since).count() \
             >= settings.contacts_per_day:
