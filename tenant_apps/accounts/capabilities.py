@@ -70,6 +70,10 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
                               "certificates"), {HQ_ADMIN: ALL, SECRETARIAT: ALL}),
     "members.reveal": (_("Reveal a member's masked ID number or phone (each reveal is "
                          "logged)"), {HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
+    # 供需对接 / 产品对接 (tenant_apps/marketplace): posts are read by staff before members
+    # see them; not a branch's (a post belongs to no branch).
+    "market.moderate": (_("Approve or reject members' supply, demand and product posts"), {
+        HQ_ADMIN: ALL, SECRETARIAT: ALL}),
 }
 
 # The roles the staff page gives, in the order it shows them.

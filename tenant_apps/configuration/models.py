@@ -442,6 +442,7 @@ class MessageEvent(models.TextChoices):
     STAFF_MESSAGE = "staff_message", _("Message from the association")
     MEMBER_INVITED = "member_invited", _("Imported member invited to log in")
     CERTIFICATE_MAILED = "certificate_mailed", _("Paper certificate mailed")
+    MARKET_CONTACT = "market_contact", _("A member contacts the poster of a market post")
 
 
 class MessageChannel(models.TextChoices):
@@ -532,6 +533,9 @@ class AssociationSettings(models.Model):
     # The applicant's progress bar, as the manual draws it ([{label, covers}], profile key
     # join_progress); empty: no bar.
     join_progress = models.JSONField(default=list, blank=True)
+    # 供需对接 / 产品对接 (profile key marketplace, tenant_apps/marketplace/config.py); {} or
+    # enabled false: off.
+    marketplace = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("account settings")

@@ -213,7 +213,8 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     top = c.mapping(document, "", {"format", "association", "site", "accounts", "billing",
                                    "branches", "referral_required", "join_progress",
                                    "referral_channels", "member_types", "notices",
-                                   "message_templates", "payment_accounts", "roster"},
+                                   "message_templates", "payment_accounts", "roster",
+                                   "marketplace"},
                     required={"format", "association"})
     if top and top.get("format") != FORMAT:
         c.fail("format", _("must be %(format)s") % {"format": FORMAT})
@@ -252,6 +253,9 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                           contacts=any(contact_groups(t)
                                                        for t in out["member_types"]))
     out["payment_accounts"] = _payment_accounts(c, top.get("payment_accounts"))
+    from tenant_apps.marketplace import config as marketplace_config
+
+    out["marketplace"] = marketplace_config.validate(c, top.get("marketplace"))
     _bank_details(c, out)
     if require_payment:
         _a_way_to_pay(c, out)

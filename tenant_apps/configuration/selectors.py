@@ -123,6 +123,9 @@ def profile_export(*, include_files: bool = True,
     document["branches"] = [branch_doc(n) for n in branch_tree()]
     document["referral_required"] = settings_row.referral_required
     document["join_progress"] = list(settings_row.join_progress or [])
+    from tenant_apps.marketplace import config as marketplace_config
+
+    document["marketplace"] = marketplace_config.export(settings_row.marketplace)
     document["referral_channels"] = [
         {"code": r.code, "label": r.label, "kind": r.kind, "help": r.help,
          "referrer_must_be_valid": r.referrer_must_be_valid,

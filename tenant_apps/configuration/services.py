@@ -99,6 +99,7 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     settings_row.invoice_borrowing = document["billing"]["invoice_borrowing"]
     settings_row.referral_required = document["referral_required"]
     settings_row.join_progress = document.get("join_progress", [])
+    settings_row.marketplace = document.get("marketplace") or {"enabled": False}
     settings_row.save()
     site_content_update(acting_user=acting_user, **document["site"])
 

@@ -33,6 +33,7 @@ class CentreState:
     staff: bool = False  # a staff account without a membership: no member menu
     refers: bool = False  # the association takes referrals by members of this one's kind
     roster: bool = False  # the association publishes a member roster (会员名录)
+    market: tuple[str, ...] = ()  # the marketplace's kinds where the association offers it
 
     @property
     def renewable(self) -> bool:
@@ -96,6 +97,16 @@ def _roster(state: CentreState) -> bool:
     return state.member and state.roster
 
 
+def _market_sd(state: CentreState) -> bool:
+    """供需对接 (Jiangsu's menu): supplies and demands, where the profile offers them."""
+    return state.services and bool({"supply", "demand"} & set(state.market))
+
+
+def _market_products(state: CentreState) -> bool:
+    """产品对接 (Jiangsu's menu)."""
+    return state.services and "product" in state.market
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -148,6 +159,10 @@ ENTRIES: list[Entry] = [
           also=("referrals:card",)),
     Entry("referrals:mine", pgettext_lazy("member menu", "My referrals"), _refers),
     Entry("roster:consent", pgettext_lazy("member menu", "Member roster"), _roster),
+    Entry("marketplace:browse", pgettext_lazy("member menu", "Supply and demand"), _market_sd,
+          also=("marketplace:mine", "marketplace:new", "marketplace:edit",
+                "marketplace:withdraw", "marketplace:detail", "marketplace:contact")),
+    Entry("marketplace:products", pgettext_lazy("member menu", "Products"), _market_products),
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
     Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
           also=("account-phone", "account-password", "account-password-set")),
@@ -173,15 +188,19 @@ def centre_state(request) -> CentreState:
         state = CentreState(None, unread=inbox_unread_count(user),
                             staff=can(user, "staff.console"))
     else:
+        from tenant_apps.marketplace.config import market_settings
         from tenant_apps.referrals.codes import member_offers_referral
         from tenant_apps.roster.selectors import roster_enabled
+
+        market = market_settings(request)
 
         state = CentreState(membership, terms=renewal_terms(membership),
                             fee=renewal_price(membership),
                             services=access(membership).services,
                             unread=inbox_unread_count(user),
                             refers=member_offers_referral(membership),
-                            roster=roster_enabled())
+                            roster=roster_enabled(),
+                            market=market.kinds if market.enabled else ())
     request._member_centre = state
     return state
 

@@ -63,6 +63,15 @@ VARIABLES: dict[str, Variable] = {
     "subject": Variable(_("the title staff wrote for their message"), "年会通知"),
     "body": Variable(_("the text staff wrote, with its own placeholders filled"),
                      "张伟：学会年会将于12月20日召开，欢迎参加。"),
+    "post_title": Variable(_("the title of a market post (供需对接, 产品对接)"),
+                           "供应PE燃气管材"),
+    "sender": Variable(_("who sends the message: the member's name, a unit's name"),
+                       "南京某燃气设备有限公司"),
+    "sender_phone": Variable(_("the mobile number of the member who writes, to answer them"),
+                             "13912345678"),
+    "message": Variable(_("what the member wrote to the poster"), "请问DN110管材的报价？"),
+    "post_link": Variable(_("the address of the post's page"),
+                          "https://jsgas.example.org/market/9f1c…/"),
     "request_link": Variable(_("the address of the request's page in the member centre"),
                              "https://caq.example.org/member/requests/9f1c…/"),
 }
@@ -319,6 +328,18 @@ EVENTS: dict[str, Event] = {
             _("{name}, {association} has mailed your paper certificate (number "
               "{certificate_number}); tracking number {tracking_number}. Follow it in 我的证书 "
               "in the member centre: {url}"))),
+    # 联系发布者 (tenant_apps/marketplace): a member writes to a post's author through the
+    # platform; the author's own phone and address are never shown to the sender by it.
+    MessageEvent.MARKET_CONTACT: Event(
+        _("a member writes to the author of a market post (联系发布者)"),
+        ("post_title", "sender", "sender_phone", "message", "post_link"),
+        has_application=False,
+        defaults={
+            MessageChannel.INBOX: (
+                _("A member wrote about “{post_title}”"),
+                _("{sender} ({sender_phone}) wrote about your post “{post_title}”: {message} "
+                  "The post: {post_link}")),
+        }),
 }
 
 

@@ -554,3 +554,38 @@ CASES = [
     IsolationCase("certificate design preview", "page", "hq_admin",
                   _certificate_design_preview, roles=frozenset({"hq_admin"})),
 ]
+
+
+# 供需对接 / 产品对接 (tenant_apps/marketplace): a post waiting for review is its poster's
+# and the moderating staff's only; published posts stay within the association
+# (tests/isolation/test_marketplace.py).
+def _market_post(owner: User, *, picture: bool = False) -> str:
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from tenant_apps.configuration.models import AssociationSettings
+    from tenant_apps.marketplace.models import Post, PostImage
+    from tenant_apps.marketplace.tests.helpers import MARKET, PNG
+
+    AssociationSettings.objects.update_or_create(singleton=True,
+                                                 defaults={"marketplace": MARKET})
+    post = Post.objects.create(
+        author=owner, poster_name="某燃气公司", kind="supply", title="供应燃气表",
+        category="gas_equipment", region="320100", description="现货",
+        valid_until=timezone.localdate() + dt.timedelta(days=30), contact_name="王经理",
+        contact_phone="13912340000", token=uuid.uuid4())
+    if not picture:
+        return f"/market/{post.public_id}/"
+    stored = private_file_store(acting_user=owner, owner=owner, uploaded=SimpleUploadedFile(
+        "meter.png", PNG, "image/png"), content_type="image/png")
+    PostImage.objects.create(post=post, file=stored)
+    return f"/market/{post.public_id}/images/{stored.public_id}/"
+
+
+CASES += [
+    IsolationCase("market post awaiting review (page)", "page", "member", _market_post),
+    IsolationCase("market post picture", "file", "member",
+                  lambda owner: _market_post(owner, picture=True)),
+]

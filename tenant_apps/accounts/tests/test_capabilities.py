@@ -29,6 +29,8 @@ ALLOWED = [
     ("hq_admin", "members.reset_login"), ("hq_admin", "members.reveal"),
     ("secretariat", "members.suspend"), ("secretariat", "members.reset_login"),
     ("branch_admin", "members.reset_login"), ("branch_admin", "members.reveal"),
+    # 供需对接 / 产品对接 moderation
+    ("hq_admin", "market.moderate"), ("secretariat", "market.moderate"),
 ]
 
 REFUSED = [
@@ -55,6 +57,8 @@ REFUSED = [
     ("secretariat", "members.renew"), ("secretariat", "members.reveal"),
     ("branch_admin", "members.suspend"), ("branch_admin", "members.renew"),
     ("member", "members.reset_login"), ("member", "members.reveal"),
+    ("reviewer", "market.moderate"), ("finance", "market.moderate"),
+    ("branch_admin", "market.moderate"), ("member", "market.moderate"),
 ]
 
 
