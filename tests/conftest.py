@@ -96,7 +96,10 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
     # The server's output goes to a file: a pipe nobody reads fills up (console emails are
     # long) and then blocks the server mid-request.
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "server.log").open("w", encoding="utf-8")
+    # one server per pytest-xdist worker, each with its own log
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    log = (ARTIFACTS / f"server{'-' + worker if worker else ''}.log").open("w",
+                                                                        encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", "--insecure",
          f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -110,7 +113,7 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
             time.sleep(0.2)
     else:
         proc.terminate()
-        pytest.fail("the server did not start; see test-artifacts/server.log")
+        pytest.fail(f"the server did not start; see {log.name}")
     yield port
     proc.terminate()
     proc.wait(timeout=20)
