@@ -114,6 +114,7 @@ urlpatterns = [
     path("", include("tenant_apps.dashboards.urls")),
     path("", include("tenant_apps.referrals.urls")),
     path("", include("tenant_apps.certificates.urls")),
+    path("", include("tenant_apps.announcements.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.imports.urls")),

@@ -70,6 +70,10 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
                               "certificates"), {HQ_ADMIN: ALL, SECRETARIAT: ALL}),
     "members.reveal": (_("Reveal a member's masked ID number or phone (each reveal is "
                          "logged)"), {HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
+    # Announcements (tenant_apps/announcements): a branch administrator writes, publishes
+    # and pushes only announcements addressed to branches they administer.
+    "announcements.publish": (_("Write, publish, withdraw and send announcements"), {
+        HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
 }
 
 # The roles the staff page gives, in the order it shows them.

@@ -213,7 +213,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     top = c.mapping(document, "", {"format", "association", "site", "accounts", "billing",
                                    "branches", "referral_required", "join_progress",
                                    "referral_channels", "member_types", "notices",
-                                   "message_templates", "payment_accounts"},
+                                   "message_templates", "payment_accounts", "announcements"},
                     required={"format", "association"})
     if top and top.get("format") != FORMAT:
         c.fail("format", _("must be %(format)s") % {"format": FORMAT})
@@ -249,6 +249,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                           contacts=any(contact_groups(t)
                                                        for t in out["member_types"]))
     out["payment_accounts"] = _payment_accounts(c, top.get("payment_accounts"))
+    out["announcements"] = _announcements(c, top.get("announcements"))
     _bank_details(c, out)
     if require_payment:
         _a_way_to_pay(c, out)
@@ -287,6 +288,14 @@ def _join_progress(c: _Checker, items: Any) -> list[dict]:
             if phase not in seen:
                 c.fail("join_progress", _("no stage covers %(phase)s") % {"phase": phase})
     return out
+
+
+def _announcements(c: _Checker, raw: Any) -> dict:
+    """公告动态 (seed 001) / 活动通告 (CAQ): on or off, and the heading the manual uses
+    (tenant_apps/announcements). Left out: off."""
+    item = c.mapping(raw if raw is not None else {}, "announcements", {"enabled", "title"})
+    return {"enabled": c.boolean(item.get("enabled"), "announcements.enabled", False),
+            "title": c.text(item.get("title"), "announcements.title", max_length=20)}
 
 
 def _site(c: _Checker, site: Any) -> dict:

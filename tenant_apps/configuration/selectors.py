@@ -152,6 +152,11 @@ def profile_export(*, include_files: bool = True,
     document["payment_accounts"] = [
         {"kind": a.kind, "display_name": a.display_name, "enabled": a.enabled, **a.settings}
         for a in PaymentAccount.objects.all()]
+    from tenant_apps.announcements.selectors import settings_row
+
+    announcements = settings_row()
+    document["announcements"] = {"enabled": announcements.enabled,
+                                 "title": announcements.title}
     return document
 
 

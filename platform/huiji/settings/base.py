@@ -69,6 +69,7 @@ TENANT_APPS = [
     "tenant_apps.bulk",
     "tenant_apps.referrals",
     "tenant_apps.certificates",
+    "tenant_apps.announcements",
 ]
 # `tenants` comes first: Django takes a management command from the first app that has it, and
 # tenants/ replaces django-tenants' migrate_schemas with one that also migrates the template.

@@ -29,6 +29,8 @@ ALLOWED = [
     ("hq_admin", "members.reset_login"), ("hq_admin", "members.reveal"),
     ("secretariat", "members.suspend"), ("secretariat", "members.reset_login"),
     ("branch_admin", "members.reset_login"), ("branch_admin", "members.reveal"),
+    # announcements (a branch administrator's for their branches only)
+    ("hq_admin", "announcements.publish"), ("branch_admin", "announcements.publish"),
 ]
 
 REFUSED = [
@@ -55,6 +57,8 @@ REFUSED = [
     ("secretariat", "members.renew"), ("secretariat", "members.reveal"),
     ("branch_admin", "members.suspend"), ("branch_admin", "members.renew"),
     ("member", "members.reset_login"), ("member", "members.reveal"),
+    ("reviewer", "announcements.publish"), ("finance", "announcements.publish"),
+    ("secretariat", "announcements.publish"), ("member", "announcements.publish"),
 ]
 
 
