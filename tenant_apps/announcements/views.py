@@ -77,10 +77,10 @@ def reader_detail(request, public_id):
 
 
 def _file_response(record):
-    from tenant_apps.files.views import INLINE_TYPES
-
+    # always a download (the name as uploaded, its extension from the content): a file
+    # attached by staff is never shown in place on the association's site
     response = FileResponse(record.file.open("rb"), content_type=record.content_type,
-                            as_attachment=record.content_type not in INLINE_TYPES,
+                            as_attachment=True,
                             filename=record.original_name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -100,6 +100,10 @@ class Command(BaseCommand):
             with schema_context(spec["slug"]):
                 demo_staff_create(spec["slug"], spec["admin_phone"])
                 demo_members_create(spec["slug"])
+                from tenants.demo_announcements import demo_announcements_create
+
+                demo_announcements_create(spec["slug"], spec["profile"],
+                                          User.objects.get(phone=spec["admin_phone"]))
         from tenants.demo_payments import GATEWAY_URL, connect_demo_payments
 
         connect_demo_payments([spec["slug"] for spec in ASSOCIATIONS])
