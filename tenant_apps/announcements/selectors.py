@@ -35,16 +35,28 @@ def _cache_key() -> str:
     return f"announcements-enabled:{connection.schema_name}"
 
 
-def enabled() -> bool:
-    """Whether the profile turned announcements on; cached per association (the staff
+def _cached() -> tuple[bool, str]:
+    """(on, heading) of the profile's `announcements:`; cached per association (the staff
     navigation asks on every page), dropped when the profile is applied."""
     from django.core.cache import cache
 
     found = cache.get(_cache_key())
     if found is None:
-        found = AnnouncementSettings.objects.filter(enabled=True).exists()
+        row = settings_row()
+        found = (row.enabled, row.title)
         cache.set(_cache_key(), found, 300)
-    return found
+    return tuple(found)
+
+
+def enabled() -> bool:
+    return _cached()[0]
+
+
+def heading() -> str:
+    """The association's word for them (活动通告), else 公告动态."""
+    from django.utils.translation import gettext
+
+    return _cached()[1] or gettext("Announcements")
 
 
 def enabled_forget() -> None:

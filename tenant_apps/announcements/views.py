@@ -51,8 +51,7 @@ def _page(request) -> int:
         return 1
 
 
-def heading() -> str:
-    return selectors.settings_row().title or _("Announcements")
+heading = selectors.heading
 
 
 # --- readers -------------------------------------------------------------------------------------
@@ -109,16 +108,33 @@ def _staff_one(request, public_id) -> Announcement:
     return announcement
 
 
-def _row(a: Announcement) -> dict:
+def _row(a: Announcement, names: dict | None = None) -> dict:
     status = effective_status(a)
-    return {"a": a, "status": status, "status_label": Announcement.Status(status).label}
+    return {"a": a, "status": status, "status_label": Announcement.Status(status).label,
+            "audience": _audience_text(a, names) if names is not None else ""}
+
+
+def _names() -> dict:
+    choices = selectors.choices()
+    return {"member_types": dict(choices["types"]),
+            "ranks": {c: n for c, _t, n in choices["ranks"]},
+            "branches": dict(choices["branches"])}
+
+
+def _audience_text(a: Announcement, names: dict) -> str:
+    """公开, or 会员 and what narrows it (单位会员 · 华东分会), by the names staff know."""
+    parts = [str(a.get_audience_display())]
+    for key in ("member_types", "ranks", "branches"):
+        parts += [names[key].get(code, code) for code in getattr(a, key)]
+    return " · ".join(parts)
 
 
 @staff_required
 @feature_required
 def manage_list(request):
     found = selectors.staff_page(request.user, _page(request))
-    found.rows = [_row(a) for a in found.rows]
+    names = _names()
+    found.rows = [_row(a, names) for a in found.rows]
     return render(request, "announcements/manage_list.html", {
         "found": found, "heading": heading()})
 
@@ -188,7 +204,8 @@ def _values(post, initial: dict) -> dict:
 def manage_preview(request, public_id):
     announcement = _staff_one(request, public_id)
     return render(request, "announcements/detail.html", {
-        "a": announcement, "row": _row(announcement), "heading": heading(), "preview": True})
+        "a": announcement, "row": _row(announcement, _names()), "heading": heading(),
+        "preview": True})
 
 
 ACTIONS = {"publish": services.announcement_publish,

@@ -123,7 +123,7 @@ def test_a_branch_announcement_with_a_script_reaches_its_branch_only(
     assert item.locator(".unread-mark").inner_text() == "未读"
     assert fits_the_screen(east)
     screenshot(east, "announcement-member-home-phone")
-    item.locator("a").click()
+    item.locator("a.announcement-title").click()
     east.wait_for_load_state()
     assert east.locator("h1").inner_text() == "华东分会年会通知"
     assert "请各位会员准时参加" in east.locator(".announcement-body").inner_text()
@@ -188,7 +188,7 @@ def test_caq_public_announcement_with_attachment_on_the_homes(
     item = member.locator(".announcements-panel .announcement-item",
                           has_text="关于公示全国质量标杆名单的通知")
     assert item.locator(".badge", has_text="置顶").count() == 1
-    item.locator("a").click()
+    item.locator("a.announcement-title").click()
     member.wait_for_load_state()
     with member.expect_download() as download:
         member.get_by_role("link", name="公示名单.pdf").click()

@@ -17,24 +17,23 @@ def richtext(value: str):
 
 
 @register.simple_tag
-def announcements_on() -> bool:
-    """For the staff navigation: a cached flag, no query on most pages."""
-    from tenant_apps.announcements.selectors import enabled
+def announcements_on() -> str:
+    """For the staff navigation: the heading where announcements are on, else ""; cached,
+    no query on most pages."""
+    from tenant_apps.announcements.selectors import enabled, heading
 
-    return enabled()
+    return heading() if enabled() else ""
 
 
 @register.inclusion_tag("announcements/panel.html", takes_context=True)
 def announcement_panel(context, public_only: bool = False):
-    """Three queries: the setting, the reader, the latest few (with their read marks)."""
+    """Two queries (the setting is cached): the reader, the latest few with their read
+    marks."""
     from tenant_apps.announcements import selectors
 
-    row = selectors.settings_row()
-    if not row.enabled:
+    if not selectors.enabled():
         return {"shown": False}
     request = context["request"]
     reader = selectors.reader_of(None if public_only else request.user)
-    from tenant_apps.announcements.views import heading
-
-    return {"shown": True, "heading": row.title or heading(), "reader": reader,
+    return {"shown": True, "heading": selectors.heading(), "reader": reader,
             "items": selectors.panel(reader, public_only=public_only)}
