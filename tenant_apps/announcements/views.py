@@ -60,7 +60,9 @@ heading = selectors.heading
 def reader_list(request):
     reader = selectors.reader_of(request.user)
     found = selectors.reader_page(reader, _page(request))
-    return render(request, "announcements/list.html", {
+    # a member reads them in the member centre, its menu beside them
+    return render(request, "announcements/list_centre.html" if reader.member
+                  else "announcements/list.html", {
         "found": found, "heading": heading(), "reader": reader})
 
 
@@ -71,8 +73,9 @@ def reader_detail(request, public_id):
     if announcement is None:
         raise Http404
     services.announcement_mark_read(user=request.user, announcement=announcement)
-    return render(request, "announcements/detail.html", {
-        "a": announcement, "heading": heading(), "preview": False})
+    return render(request, "announcements/detail_centre.html" if reader.member
+                  else "announcements/detail.html", {
+                      "a": announcement, "heading": heading(), "preview": False})
 
 
 def _file_response(record):

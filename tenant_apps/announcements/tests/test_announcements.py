@@ -211,17 +211,25 @@ def test_home_shows_the_public_ones_and_the_push_counts_first(
         assert OutboxMessage.objects.filter(event="staff_message").count() == 2
 
 
-@pytest.mark.parametrize("n", [3, 30])
-def test_the_list_page_costs_the_same_queries(alpha, n, django_assert_max_num_queries):
+def test_the_list_page_costs_the_same_queries_for_3_and_30(alpha,
+                                                           django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     with schema_context("alpha"):
         _on()
         admin = alpha.user("hq_admin")
-        for i in range(n):
-            _write(admin, title=f"通知{i}", audience="public" if i % 2 else "members")
         reader = _member(708)
     client = _client_of(alpha, reader)
-    client.get("/announcements/")
-    with django_assert_max_num_queries(12):
-        page = client.get("/announcements/")
-    assert page.status_code == 200
-    assert page.content.decode().count('<li class="announcement-item') == min(n, 20)
+    counts = []
+    for n in (3, 30):
+        with schema_context("alpha"):
+            for i in range(n - Announcement.objects.count()):
+                _write(admin, title=f"通知{i}", audience="public" if i % 2 else "members")
+        client.get("/announcements/")
+        with django_assert_max_num_queries(20), CaptureQueriesContext(connection) as seen:
+            page = client.get("/announcements/")
+        counts.append(len(seen))
+        assert page.status_code == 200
+        assert page.content.decode().count('<li class="announcement-item') == min(n, 20)
+    assert counts[0] == counts[1]
