@@ -32,6 +32,9 @@ class CentreState:
     unread: int = 0  # unread inbox messages
     staff: bool = False  # a staff account without a membership: no member menu
     refers: bool = False  # the association takes referrals by members of this one's kind
+    # The profile's word for announcements where they are on (活动通告), else "" (a cached
+    # flag: tenant_apps/announcements/selectors.py)
+    announcements: str = ""
 
     @property
     def renewable(self) -> bool:
@@ -90,6 +93,11 @@ def _refers(state: CentreState) -> bool:
     return state.member and state.refers
 
 
+def _announcements(state: CentreState) -> bool:
+    """公告动态 / 活动通告 (tenant_apps/announcements): where the profile turns them on."""
+    return state.member and bool(state.announcements)
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -102,6 +110,7 @@ class Entry:
     also: tuple[str, ...] = ()  # the entry's other pages, highlighted as it
     badge: str = ""  # a CentreState count shown beside the label
     post: bool = False  # a form button (log out needs a POST)
+    label_from: str = ""  # a CentreState field whose text, when set, is the label
 
 
 # The labels' translation context is "member menu": the menu's wording is its own (CAQ's
@@ -128,6 +137,8 @@ ENTRIES: list[Entry] = [
           also=("referrals:card",)),
     Entry("referrals:mine", pgettext_lazy("member menu", "My referrals"), _refers),
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
+    Entry("announcements:list", pgettext_lazy("member menu", "Announcements"),
+          _announcements, also=("announcements:detail",), label_from="announcements"),
     Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
           also=("account-phone", "account-password", "account-password-set")),
     Entry("members:withdraw", pgettext_lazy("member menu", "Leave the association"), _can_leave),
@@ -152,13 +163,15 @@ def centre_state(request) -> CentreState:
         state = CentreState(None, unread=inbox_unread_count(user),
                             staff=can(user, "staff.console"))
     else:
+        from tenant_apps.announcements.selectors import enabled, heading
         from tenant_apps.referrals.codes import member_offers_referral
 
         state = CentreState(membership, terms=renewal_terms(membership),
                             fee=renewal_price(membership),
                             services=access(membership).services,
                             unread=inbox_unread_count(user),
-                            refers=member_offers_referral(membership))
+                            refers=member_offers_referral(membership),
+                            announcements=heading() if enabled() else "")
     request._member_centre = state
     return state
 
@@ -171,7 +184,8 @@ def menu_for(request) -> list[dict]:
         return []
     match = getattr(request, "resolver_match", None)
     here = match.view_name if match else ""
-    return [{"href": reverse(e.url_name), "label": e.label, "post": e.post,
+    return [{"href": reverse(e.url_name), "post": e.post,
+             "label": (getattr(state, e.label_from) if e.label_from else "") or e.label,
              "key": e.url_name.replace(":", "-"),
              "badge": getattr(state, e.badge) if e.badge else 0,
              "current": here == e.url_name or here in e.also}
