@@ -233,3 +233,33 @@ def test_the_list_page_costs_the_same_queries_for_3_and_30(alpha,
         assert page.status_code == 200
         assert page.content.decode().count('<li class="announcement-item') == min(n, 20)
     assert counts[0] == counts[1]
+
+
+def test_the_profile_key_is_checked_with_its_path_and_round_trips(alpha):
+    import yaml
+
+    from tenant_apps.configuration.profile import ProfileError, validate_profile
+    from tenants.profiles import PROFILE_DIR
+
+    path = PROFILE_DIR / "generic.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert validate_profile(document, filename="generic.yaml", base_dir=path.parent,
+                            require_payment=False)[
+        "announcements"] == {"enabled": True, "title": "公告动态"}
+    document["announcements"] = {"enabled": "yes", "colour": "red", "title": "长" * 21}
+    with pytest.raises(ProfileError) as error:
+        validate_profile(document, filename="generic.yaml", base_dir=path.parent,
+                         require_payment=False)
+    assert set(error.value.problems) == {
+        ("announcements.colour", "不是可识别的键名"),
+        ("announcements.enabled", "必须为 true 或 false"),
+        ("announcements.title", "不能超过 20 个字符")}
+    # alpha (the CMES profile) has them off; applied on, exported on
+    from tenant_apps.configuration.selectors import profile_export
+
+    with schema_context("alpha"):
+        assert profile_export(include_files=False)["announcements"] == {
+            "enabled": False, "title": ""}
+        services.settings_apply(enabled=True, title="活动通告")
+        assert profile_export(include_files=False)["announcements"] == {
+            "enabled": True, "title": "活动通告"}
