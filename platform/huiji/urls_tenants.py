@@ -116,6 +116,7 @@ urlpatterns = [
     path("", include("tenant_apps.certificates.urls")),
     path("", include("tenant_apps.roster.urls")),
     path("", include("tenant_apps.marketplace.urls")),
+    path("", include("tenant_apps.announcements.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.imports.urls")),

@@ -74,6 +74,10 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     # see them; not a branch's (a post belongs to no branch).
     "market.moderate": (_("Approve or reject members' supply, demand and product posts"), {
         HQ_ADMIN: ALL, SECRETARIAT: ALL}),
+    # Announcements (tenant_apps/announcements): a branch administrator writes, publishes
+    # and pushes only announcements addressed to branches they administer.
+    "announcements.publish": (_("Write, publish, withdraw and send announcements"), {
+        HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
 }
 
 # The roles the staff page gives, in the order it shows them.

@@ -214,7 +214,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                    "branches", "referral_required", "join_progress",
                                    "referral_channels", "member_types", "notices",
                                    "message_templates", "payment_accounts", "roster",
-                                   "marketplace"},
+                                   "marketplace", "announcements"},
                     required={"format", "association"})
     if top and top.get("format") != FORMAT:
         c.fail("format", _("must be %(format)s") % {"format": FORMAT})
@@ -256,6 +256,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     from tenant_apps.marketplace import config as marketplace_config
 
     out["marketplace"] = marketplace_config.validate(c, top.get("marketplace"))
+    out["announcements"] = _announcements(c, top.get("announcements"))
     _bank_details(c, out)
     if require_payment:
         _a_way_to_pay(c, out)
@@ -294,6 +295,14 @@ def _join_progress(c: _Checker, items: Any) -> list[dict]:
             if phase not in seen:
                 c.fail("join_progress", _("no stage covers %(phase)s") % {"phase": phase})
     return out
+
+
+def _announcements(c: _Checker, raw: Any) -> dict:
+    """公告动态 (seed 001) / 活动通告 (CAQ): on or off, and the heading the manual uses
+    (tenant_apps/announcements). Left out: off."""
+    item = c.mapping(raw if raw is not None else {}, "announcements", {"enabled", "title"})
+    return {"enabled": c.boolean(item.get("enabled"), "announcements.enabled", False),
+            "title": c.text(item.get("title"), "announcements.title", max_length=20)}
 
 
 def _site(c: _Checker, site: Any) -> dict:

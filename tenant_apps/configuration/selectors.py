@@ -158,6 +158,11 @@ def profile_export(*, include_files: bool = True,
     from tenant_apps.roster.selectors import roster_exported
 
     document["roster"] = roster_exported()
+    from tenant_apps.announcements.selectors import settings_row
+
+    announcements = settings_row()
+    document["announcements"] = {"enabled": announcements.enabled,
+                                 "title": announcements.title}
     return document
 
 

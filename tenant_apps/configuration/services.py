@@ -102,6 +102,9 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     settings_row.marketplace = document.get("marketplace") or {"enabled": False}
     settings_row.save()
     site_content_update(acting_user=acting_user, **document["site"])
+    from tenant_apps.announcements.services import settings_apply
+
+    settings_apply(**document.get("announcements", {"enabled": False, "title": ""}))
 
     branches = _apply_branches(document["branches"])
     _apply_referrals(document["referral_channels"], branches)

@@ -34,6 +34,9 @@ class CentreState:
     refers: bool = False  # the association takes referrals by members of this one's kind
     roster: bool = False  # the association publishes a member roster (会员名录)
     market: tuple[str, ...] = ()  # the marketplace's kinds where the association offers it
+    # The profile's word for announcements where they are on (活动通告), else "" (a cached
+    # flag: tenant_apps/announcements/selectors.py)
+    announcements: str = ""
 
     @property
     def renewable(self) -> bool:
@@ -107,6 +110,15 @@ def _market_products(state: CentreState) -> bool:
     return state.services and "product" in state.market
 
 
+def _announcements_label(state: CentreState) -> str:
+    return state.announcements  # the profile's word: 活动通告 (CAQ), 公告动态
+
+
+def _announcements(state: CentreState) -> bool:
+    """公告动态 / 活动通告 (tenant_apps/announcements): where the profile turns them on."""
+    return state.member and bool(state.announcements)
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -164,6 +176,8 @@ ENTRIES: list[Entry] = [
                 "marketplace:withdraw", "marketplace:detail", "marketplace:contact")),
     Entry("marketplace:products", pgettext_lazy("member menu", "Products"), _market_products),
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
+    Entry("announcements:list", pgettext_lazy("member menu", "Announcements"),
+          _announcements, also=("announcements:detail",), label_for=_announcements_label),
     Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
           also=("account-phone", "account-password", "account-password-set")),
     Entry("members:withdraw", pgettext_lazy("member menu", "Leave the association"), _can_leave),
@@ -188,6 +202,7 @@ def centre_state(request) -> CentreState:
         state = CentreState(None, unread=inbox_unread_count(user),
                             staff=can(user, "staff.console"))
     else:
+        from tenant_apps.announcements.selectors import enabled, heading
         from tenant_apps.marketplace.config import market_settings
         from tenant_apps.referrals.codes import member_offers_referral
         from tenant_apps.roster.selectors import roster_enabled
@@ -200,7 +215,9 @@ def centre_state(request) -> CentreState:
                             unread=inbox_unread_count(user),
                             refers=member_offers_referral(membership),
                             roster=roster_enabled(),
-                            market=market.kinds if market.enabled else ())
+                            market=market.kinds if market.enabled else (),
+
+                            announcements=heading() if enabled() else "")
     request._member_centre = state
     return state
 

@@ -367,6 +367,16 @@ def _saved_search(owner: User) -> str:
     return f"/manage/member-searches/{saved.pk}/"
 
 
+def _announcement_edit(owner: User) -> str:
+    """An announcement's staff page (the write form), in an association that has them on."""
+    from tenant_apps.announcements.services import announcement_save, settings_apply
+
+    settings_apply(enabled=True, title="")
+    announcement = announcement_save(acting_user=owner, announcement=None, title="年会通知",
+                                     body="<p>正文</p>", audience="members")
+    return f"/manage/announcements/{announcement.public_id}/"
+
+
 def _contact_api(owner: User) -> str:
     from tenant_apps.records.models import Contact
 
@@ -553,6 +563,9 @@ CASES = [
                   roles=frozenset({"hq_admin"})),
     IsolationCase("certificate design preview", "page", "hq_admin",
                   _certificate_design_preview, roles=frozenset({"hq_admin"})),
+    # Members' and public pages of announcements: tests/isolation/test_announcements.py
+    IsolationCase("announcement (staff page)", "page", "hq_admin", _announcement_edit,
+                  roles=frozenset({"hq_admin", "branch_admin"})),
 ]
 
 

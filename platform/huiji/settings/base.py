@@ -71,6 +71,7 @@ TENANT_APPS = [
     "tenant_apps.certificates",
     "tenant_apps.roster",
     "tenant_apps.marketplace",
+    "tenant_apps.announcements",
 ]
 # `tenants` comes first: Django takes a management command from the first app that has it, and
 # tenants/ replaces django-tenants' migrate_schemas with one that also migrates the template.

@@ -12,7 +12,7 @@ register = template.Library()
 
 REJECTED = frozenset({"rejected", "cancelled", "expired", "withdrawn", "lapsed"})
 DONE = frozenset({"completed", "paid", "confirmed", "accepted", "refunded", "active", "issued",
-                  "approved"})
+                  "approved", "published"})
 
 
 @register.filter

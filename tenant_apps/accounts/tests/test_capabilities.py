@@ -31,6 +31,8 @@ ALLOWED = [
     ("branch_admin", "members.reset_login"), ("branch_admin", "members.reveal"),
     # 供需对接 / 产品对接 moderation
     ("hq_admin", "market.moderate"), ("secretariat", "market.moderate"),
+    # announcements (a branch administrator's for their branches only)
+    ("hq_admin", "announcements.publish"), ("branch_admin", "announcements.publish"),
 ]
 
 REFUSED = [
@@ -59,6 +61,8 @@ REFUSED = [
     ("member", "members.reset_login"), ("member", "members.reveal"),
     ("reviewer", "market.moderate"), ("finance", "market.moderate"),
     ("branch_admin", "market.moderate"), ("member", "market.moderate"),
+    ("reviewer", "announcements.publish"), ("finance", "announcements.publish"),
+    ("secretariat", "announcements.publish"), ("member", "announcements.publish"),
 ]
 
 

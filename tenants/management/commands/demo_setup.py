@@ -103,6 +103,10 @@ class Command(BaseCommand):
                 from tenants.demo_market import demo_market_create
 
                 demo_market_create(spec["admin_phone"])
+                from tenants.demo_announcements import demo_announcements_create
+
+                demo_announcements_create(spec["slug"], spec["profile"],
+                                          User.objects.get(phone=spec["admin_phone"]))
         from tenants.demo_payments import GATEWAY_URL, connect_demo_payments
 
         connect_demo_payments([spec["slug"] for spec in ASSOCIATIONS])

@@ -1,0 +1,39 @@
+"""`{% announcement_panel %}` on the association's home (public ones) and the member home
+(the member's own, unread marked): nothing at all where the profile has announcements off.
+`|richtext` shows stored rich text, sanitised again on the way out."""
+
+from __future__ import annotations
+
+from django import template
+
+from huiji import richtext as sanitiser
+
+register = template.Library()
+
+
+@register.filter
+def richtext(value: str):
+    return sanitiser.safe_html(value)
+
+
+@register.simple_tag
+def announcements_on() -> str:
+    """For the staff navigation: the heading where announcements are on, else ""; cached,
+    no query on most pages."""
+    from tenant_apps.announcements.selectors import enabled, heading
+
+    return heading() if enabled() else ""
+
+
+@register.inclusion_tag("announcements/panel.html", takes_context=True)
+def announcement_panel(context, public_only: bool = False):
+    """Two queries (the setting is cached): the reader, the latest few with their read
+    marks."""
+    from tenant_apps.announcements import selectors
+
+    if not selectors.enabled():
+        return {"shown": False}
+    request = context["request"]
+    reader = selectors.reader_of(None if public_only else request.user)
+    return {"shown": True, "heading": selectors.heading(), "reader": reader,
+            "items": selectors.panel(reader, public_only=public_only)}
