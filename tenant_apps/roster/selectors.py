@@ -68,6 +68,8 @@ class RosterPage:
     type_choices: list[dict] = field(default_factory=list)
     region_choices: list[dict] = field(default_factory=list)
     type_label: str = ""  # the type filter's label: the rank column's heading (会员级别) if shown
+    name_label: str = ""  # the search box's label: the name column's heading (单位名称)
+    kind: str = ""  # "unit" or "individual" when every listed type is of that kind, else ""
 
 
 def _types():
@@ -194,9 +196,13 @@ def roster_page(params, settings: RosterSettings | None = None, *,
             for e in chunk]
     type_label = next((c["label"] for c in columns if c["code"] == "rank"),
                       next((c["label"] for c in columns if c["code"] == "type"), ""))
+    listed = [t for t in types if not settings.member_types or t.code in settings.member_types]
+    kinds = {t.kind for t in listed}
     return RosterPage(columns=columns, rows=rows, total=total, page=page, pages=pages,
                       params=cleaned, type_choices=type_choices, region_choices=region_choices,
-                      type_label=type_label)
+                      type_label=type_label,
+                      name_label=next((c["label"] for c in columns if c["code"] == "name"), ""),
+                      kind=kinds.pop() if len(kinds) == 1 else "")
 
 
 def _first_contacts(chunk) -> dict:

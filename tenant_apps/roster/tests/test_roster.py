@@ -6,6 +6,7 @@ joining; the profile block is validated with exact paths and exported as importe
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from django.db import connection
@@ -65,6 +66,12 @@ def test_lists_only_consenting_members_in_force_with_the_chosen_columns():
     assert page.status_code == 200
     html = page.content.decode()
     assert "会员名录" in html
+    # a roster of units counts units and searches by the unit's name
+    assert re.search(r"data-total>共 \d+ 家会员单位<", html)
+    assert '<label for="r-q">单位名称</label>' in html
+    # and the association's home leads to it
+    home = Client(HTTP_HOST=HOST).get("/").content.decode()
+    assert '<a href="/roster/">会员名录</a>' in home
     for name in ("中建三局集团有限公司", "中铁建工集团有限公司", "北京城建集团有限责任公司"):
         assert name in html
     for hidden in ("未同意建设有限公司", "赵不公开", "13955556666", "已撤回工程有限公司",
