@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,8 +74,6 @@ class Post(models.Model):
             models.Index(fields=["status", "region", "-published_at"], name="market_region"),
             models.Index(fields=["author", "-created_at"], name="market_author"),
             models.Index(fields=["status", "submitted_at"], name="market_queue"),
-            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"],
-                     name="market_search_trgm"),
         ]
         verbose_name = _("market post")
         verbose_name_plural = _("market posts")
