@@ -86,6 +86,10 @@ def _create(slug: str, plan: dict) -> int:
     maker.renew_some(made)
     if slug == "cacem":
         _import_legacy_units(maker.staff)
+    from tenants.demo_submissions import demo_council_forms_create, demo_submissions_create
+
+    demo_submissions_create(made, maker.staff)  # where the profile takes 企业投稿 (CAQ)
+    demo_council_forms_create(made)
     from tenant_apps.directory.services import refresh_all
 
     refresh_all()  # the dates moved above by hand: the member list reads them afresh

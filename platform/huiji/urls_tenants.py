@@ -114,6 +114,8 @@ urlpatterns = [
     path("", include("tenant_apps.dashboards.urls")),
     path("", include("tenant_apps.referrals.urls")),
     path("", include("tenant_apps.certificates.urls")),
+    path("", include("tenant_apps.submissions.urls")),
+    path("", include("tenant_apps.council_forms.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.imports.urls")),

@@ -123,6 +123,16 @@ def profile_export(*, include_files: bool = True,
     document["branches"] = [branch_doc(n) for n in branch_tree()]
     document["referral_required"] = settings_row.referral_required
     document["join_progress"] = list(settings_row.join_progress or [])
+    from tenant_apps.council_forms.services import council_forms_exported
+    from tenant_apps.submissions.selectors import settings_row as submission_settings
+
+    submissions = submission_settings()
+    document["submissions"] = {"enabled": submissions.enabled,
+                               "max_size_mb": submissions.max_size_mb,
+                               "member_types": list(submissions.member_types),
+                               "intro": submissions.intro,
+                               "requirements": list(submissions.requirements)}
+    document["council_forms"] = council_forms_exported()
     document["referral_channels"] = [
         {"code": r.code, "label": r.label, "kind": r.kind, "help": r.help,
          "referrer_must_be_valid": r.referrer_must_be_valid,

@@ -111,6 +111,11 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     _apply_notices(document["notices"], problems)
     _apply_templates(document["message_templates"])
     _apply_payment_accounts(document["payment_accounts"])
+    from tenant_apps.council_forms.services import council_forms_apply
+    from tenant_apps.submissions.services import submission_settings_apply
+
+    submission_settings_apply(document["submissions"])
+    council_forms_apply(document["council_forms"])
     if problems:
         raise ProfileError(filename, problems)
     from tenant_apps.certificates.design import designs_store

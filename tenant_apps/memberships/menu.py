@@ -32,6 +32,13 @@ class CentreState:
     unread: int = 0  # unread inbox messages
     staff: bool = False  # a staff account without a membership: no member menu
     refers: bool = False  # the association takes referrals by members of this one's kind
+    submits: bool = False  # 企业投稿 is open to this member (tenant_apps/submissions)
+    council_forms: tuple = ()  # 完善理事资料: the forms for this member (council_forms)
+
+    @property
+    def council_pending(self) -> list:
+        """有需要完善的资料: the forms the member has not filled yet."""
+        return [s.form for s in self.council_forms if not s.done]
 
     @property
     def renewable(self) -> bool:
@@ -90,6 +97,14 @@ def _refers(state: CentreState) -> bool:
     return state.member and state.refers
 
 
+def _submits(state: CentreState) -> bool:
+    return state.submits
+
+
+def _council(state: CentreState) -> bool:
+    return bool(state.council_forms)
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -127,6 +142,10 @@ ENTRIES: list[Entry] = [
     Entry("referrals:code", pgettext_lazy("member menu", "My referral code"), _refers,
           also=("referrals:card",)),
     Entry("referrals:mine", pgettext_lazy("member menu", "My referrals"), _refers),
+    Entry("council_forms:mine", pgettext_lazy("member menu", "Complete council member details"),
+          _council, also=("council_forms:fill", "council_forms:view")),
+    Entry("submissions:mine", pgettext_lazy("member menu", "Submissions"), _submits,
+          also=("submissions:resubmit",)),
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
     Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
           also=("account-phone", "account-password", "account-password-set")),
@@ -152,13 +171,17 @@ def centre_state(request) -> CentreState:
         state = CentreState(None, unread=inbox_unread_count(user),
                             staff=can(user, "staff.console"))
     else:
+        from tenant_apps.council_forms.selectors import forms_of
         from tenant_apps.referrals.codes import member_offers_referral
+        from tenant_apps.submissions.selectors import submits
 
         state = CentreState(membership, terms=renewal_terms(membership),
                             fee=renewal_price(membership),
                             services=access(membership).services,
                             unread=inbox_unread_count(user),
-                            refers=member_offers_referral(membership))
+                            refers=member_offers_referral(membership),
+                            submits=submits(membership),
+                            council_forms=tuple(forms_of(membership)))
     request._member_centre = state
     return state
 

@@ -5,4 +5,8 @@ from tenant_apps.portal.selectors import site_content
 
 def home(request):
     """The association's landing page on its own subdomain."""
-    return render(request, "portal/home.html", {"content": site_content()})
+    from tenant_apps.submissions.selectors import enabled, published
+
+    # 会员动态 (企业投稿): the newest published articles where the association takes them
+    news = published(page=1)[0][:5] if enabled() else None
+    return render(request, "portal/home.html", {"content": site_content(), "news": news})

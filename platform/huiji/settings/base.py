@@ -69,6 +69,8 @@ TENANT_APPS = [
     "tenant_apps.bulk",
     "tenant_apps.referrals",
     "tenant_apps.certificates",
+    "tenant_apps.submissions",
+    "tenant_apps.council_forms",
 ]
 # `tenants` comes first: Django takes a management command from the first app that has it, and
 # tenants/ replaces django-tenants' migrate_schemas with one that also migrates the template.
