@@ -102,7 +102,7 @@ def answers_xlsx(form: CouncilForm, answers) -> bytes:
 
     buffer = io.BytesIO()
     with SheetWriter(buffer, form.title) as sheet:
-        sheet.header([_("Member number"), _("Name"), *[f["label"] for f in form.fields],
+        sheet.header([_("Member number"), _("Member"), *[f["label"] for f in form.fields],
                       _("Last saved")])
         for answer in answers:
             entry = getattr(answer.membership, "directory_entry", None)
