@@ -24,21 +24,20 @@ class FormState:
         return self.answer is not None
 
 
-def forms_of(membership) -> list[FormState]:
-    """The active forms that apply to the member, each with their answer or None (two queries)."""
+def forms_of(membership, forms=None) -> list[FormState]:
+    """The active forms that apply to the member, each with their answer or None (two queries;
+    one where `forms`, the active forms, were read already: the member menu passes those of
+    configuration/switches.py, and none where no form applies)."""
     if membership is None:
         return []
-    forms = [f for f in CouncilForm.objects.filter(active=True) if f.applies_to(membership)]
+    if forms is None:
+        forms = CouncilForm.objects.filter(active=True)
+    forms = [f for f in forms if f.applies_to(membership)]
     if not forms:
         return []
     answers = {a.form_id: a for a in CouncilFormAnswer.objects.filter(
         membership=membership, form__in=forms)}
     return [FormState(f, answers.get(f.pk)) for f in forms]
-
-
-def pending_of(membership) -> list[CouncilForm]:
-    """有需要完善的资料: the forms still to fill."""
-    return [s.form for s in forms_of(membership) if not s.done]
 
 
 def form_of_member(membership, code: str) -> FormState | None:

@@ -171,17 +171,25 @@ def centre_state(request) -> CentreState:
         state = CentreState(None, unread=inbox_unread_count(user),
                             staff=can(user, "staff.console"))
     else:
+        from tenant_apps.configuration.switches import feature_switches
         from tenant_apps.council_forms.selectors import forms_of
         from tenant_apps.referrals.codes import member_offers_referral
+        from tenant_apps.submissions.models import SubmissionSettings
         from tenant_apps.submissions.selectors import submits
+
+        # the features a profile may switch off: one query for all (configuration/switches.py)
+        switches = feature_switches(request)
+        submission_settings = SubmissionSettings(enabled=switches.submissions,
+                                                 member_types=list(switches.submission_types))
 
         state = CentreState(membership, terms=renewal_terms(membership),
                             fee=renewal_price(membership),
                             services=access(membership).services,
                             unread=inbox_unread_count(user),
                             refers=member_offers_referral(membership),
-                            submits=submits(membership),
-                            council_forms=tuple(forms_of(membership)))
+                            submits=submits(membership, submission_settings),
+                            council_forms=tuple(forms_of(membership,
+                                                         switches.council_forms)))
     request._member_centre = state
     return state
 

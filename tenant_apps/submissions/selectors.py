@@ -16,10 +16,6 @@ def settings_row() -> SubmissionSettings:
     return SubmissionSettings.objects.first() or SubmissionSettings()
 
 
-def enabled() -> bool:
-    return SubmissionSettings.objects.filter(enabled=True).exists()
-
-
 def submits(membership, settings: SubmissionSettings | None = None) -> bool:
     """企业投稿 is open to this member: the association takes submissions, from the member's
     type, and the membership is in force (not suspended, lapsed or withdrawn)."""

@@ -1,6 +1,7 @@
 """Links of the staff navigation to features an association may have switched off in its
 profile (企业投稿, 完善理事资料): shown only where the feature is on and the person may use it.
-Asked only inside the staff navigation, so members' and visitors' pages pay nothing."""
+Whether a feature is on comes from configuration/switches.py: one query for every switch,
+read once per request and shared with the member menu."""
 
 from django import template
 from django.urls import reverse
@@ -9,16 +10,20 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
-@register.simple_tag
-def staff_feature_links(user) -> list[dict]:
+@register.simple_tag(takes_context=True)
+def staff_feature_links(context, user) -> list[dict]:
     from tenant_apps.accounts.capabilities import can
-    from tenant_apps.council_forms.models import CouncilForm
-    from tenant_apps.submissions.selectors import enabled
+    from tenant_apps.configuration.switches import feature_switches
 
+    reviews = can(user, "submissions.review")
+    views_forms = can(user, "council_forms.view")
+    if not (reviews or views_forms):
+        return []  # no query for a person who could use neither
+    switches = feature_switches(context.get("request"))
     links = []
-    if can(user, "submissions.review") and enabled():
+    if reviews and switches.submissions:
         links.append({"href": reverse("submissions:list"), "label": _("Submissions")})
-    if can(user, "council_forms.view") and CouncilForm.objects.filter(active=True).exists():
+    if views_forms and switches.council_forms:
         links.append({"href": reverse("council_forms:overview"),
                       "label": _("Council member details")})
     return links

@@ -4,6 +4,7 @@ export it to Excel and print it as a PDF."""
 
 from __future__ import annotations
 
+import copy
 import io
 
 import pytest
@@ -101,7 +102,7 @@ def test_the_overview_reads_a_constant_number_of_queries(django_assert_max_num_q
     (lambda f: f.update(code="Bad Code"), "council_forms[0].code"),
 ])
 def test_profile_errors_name_the_exact_path(change, path):
-    document = load_profile("caq")
+    document = copy.deepcopy(load_profile("caq"))  # the loaded profile is cached: a copy
     change(document["council_forms"][0])
     with pytest.raises(AppError) as caught:
         validate_profile(document, filename="caq.yaml", skip_template_files=True)
@@ -109,7 +110,7 @@ def test_profile_errors_name_the_exact_path(change, path):
 
 
 def test_submissions_profile_errors_name_the_exact_path():
-    document = load_profile("caq")
+    document = copy.deepcopy(load_profile("caq"))
     document["submissions"].update(max_size_mb=0, member_types=["nobody"])
     with pytest.raises(AppError) as caught:
         validate_profile(document, filename="caq.yaml", skip_template_files=True)
