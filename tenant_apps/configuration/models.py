@@ -442,6 +442,8 @@ class MessageEvent(models.TextChoices):
     STAFF_MESSAGE = "staff_message", _("Message from the association")
     MEMBER_INVITED = "member_invited", _("Imported member invited to log in")
     CERTIFICATE_MAILED = "certificate_mailed", _("Paper certificate mailed")
+    SUBMISSION_PUBLISHED = "submission_published", _("Submission published")
+    SUBMISSION_REJECTED = "submission_rejected", _("Submission not accepted")
 
 
 class MessageChannel(models.TextChoices):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,6 +134,8 @@ def submission_publish(*, acting_user, submission: Submission) -> Submission:
     submission.published_at = now
     submission.save()
     audit_record(actor=acting_user, action="submission.published", target=submission)
+    _tell_member(submission, "submission_published", {
+        "article_link": _link(reverse("submissions:article", args=[submission.public_id]))})
     return submission
 
 
@@ -154,4 +157,24 @@ def submission_reject(*, acting_user, submission: Submission, reason) -> Submiss
     submission.save()
     audit_record(actor=acting_user, action="submission.rejected", target=submission,
                  reason=reason)
+    _tell_member(submission, "submission_rejected", {
+        "reason": reason, "submissions_link": _link(reverse("submissions:mine"))})
     return submission
+
+
+def _link(path: str) -> str:
+    from huiji.tenancy.current import current_association
+    from tenants.services import association_url
+
+    association = current_association()
+    return association_url(association, path) if association else path
+
+
+def _tell_member(submission: Submission, event: str, params: dict) -> None:
+    """The member's SMS and inbox message about staff's decision, through the outbox: written
+    in the decision's transaction, so a decision undone sends nothing and one made once sends
+    once (a second decision is refused by the state table before reaching here)."""
+    from tenant_apps.notifications.services import notify
+
+    notify(event=event, user=submission.membership.user,
+           params={"title": submission.title, **params})

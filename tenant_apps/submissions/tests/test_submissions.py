@@ -173,3 +173,45 @@ def test_transitions_as_written_by_hand():
             else:
                 with pytest.raises(AppError):
                     check_transition(current, target)
+
+
+def test_the_member_is_told_of_each_decision_by_sms_and_inbox_once():
+    from tenant_apps.notifications.models import OutboxMessage
+
+    unit = _unit(5106)
+    client = client_for(unit.user, HOST)
+    client.post("/member/submissions/", {"title": "质量月活动纪实", "document": _docx("纪实")})
+    with schema_context("caq"):
+        submission = Submission.objects.get(membership=unit)
+        assert not OutboxMessage.objects.filter(recipient=unit.user,
+                                                event__startswith="submission").exists()
+    staff = client_for(_admin(), HOST)
+    url = f"/manage/submissions/{submission.public_id}/"
+    staff.post(url, {"action": "retitle", "title": "质量月活动纪实（修订）"})  # tells nobody
+    staff.post(url, {"action": "reject", "reason": "请补充活动照片。"})
+    with schema_context("caq"):
+        sent = {m.channel: m for m in OutboxMessage.objects.filter(
+            recipient=unit.user, event="submission_rejected")}
+    assert set(sent) == {"sms", "inbox"}
+    assert sent["sms"].address == "13900005106"
+    assert sent["sms"].body == (
+        "很抱歉，您的投稿《质量月活动纪实（修订）》未通过审核，原因：请补充活动照片。"
+        "您可在企业投稿页面重新投稿：http://caq.localhost:8000/member/submissions/")
+    assert sent["inbox"].subject == "投稿未通过审核"
+    assert sent["inbox"].body == (
+        "您的投稿《质量月活动纪实（修订）》未通过审核，原因：请补充活动照片。"
+        "请修改后在企业投稿页面重新投稿：http://caq.localhost:8000/member/submissions/")
+
+    client.post(f"/member/submissions/{submission.public_id}/resubmit/",
+                {"title": "质量月活动纪实", "document": _docx("纪实", "照片见附件")})
+    staff.post(url, {"action": "publish"})
+    again = staff.post(url, {"action": "publish"})  # a second click: refused, nothing sent
+    assert again.status_code == 409
+    with schema_context("caq"):
+        sent = list(OutboxMessage.objects.filter(recipient=unit.user,
+                                                 event="submission_published"))
+    assert sorted(m.channel for m in sent) == ["inbox", "sms"]
+    sms = next(m for m in sent if m.channel == "sms")
+    # {association}: the association provisioned here is named "caq"
+    assert sms.body == ("您的投稿《质量月活动纪实》已审核通过，并已在caq会员动态栏目发布："
+                        f"http://caq.localhost:8000/news/{submission.public_id}/")
