@@ -105,6 +105,12 @@ def _sample(form) -> dict:
             data[field["key"]] = field["choices"][0]["value"]
         elif field["type"] in values:
             data[field["key"]] = values[field["type"]]
+    # what a unit writes on the form, so the demo's page and PDF read as a real one
     data.update({"name": "王建国", "title": "总经理", "contact_name": "刘洋",
-                 "contact_position": "办公室主任"})
+                 "contact_position": "办公室主任", "ethnicity": "汉族", "party": "中共党员",
+                 "education": "研究生 工学硕士", "professional_title": "正高级工程师",
+                 "resume": "1995年至2010年 历任公司质量部工程师、部长；2010年至今 任公司总经理。",
+                 "achievements": "主持公司卓越绩效管理体系建设，获全国质量奖；"
+                                 "兼任省质量协会副会长。",
+                 "opinion": "同意推荐。"})
     return data
