@@ -102,6 +102,10 @@ def _create(slug: str, plan: dict) -> int:
     if slug == "cacem":
         _import_legacy_units(maker.staff)
         _roster_consents()
+    from tenants.demo_submissions import demo_council_forms_create, demo_submissions_create
+
+    demo_submissions_create(made, maker.staff)  # where the profile takes 企业投稿 (CAQ)
+    demo_council_forms_create(made)
     from tenant_apps.directory.services import refresh_all
 
     refresh_all()  # the dates moved above by hand: the member list reads them afresh

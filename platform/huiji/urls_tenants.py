@@ -117,6 +117,8 @@ urlpatterns = [
     path("", include("tenant_apps.roster.urls")),
     path("", include("tenant_apps.marketplace.urls")),
     path("", include("tenant_apps.announcements.urls")),
+    path("", include("tenant_apps.submissions.urls")),
+    path("", include("tenant_apps.council_forms.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.imports.urls")),

@@ -78,6 +78,12 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     # and pushes only announcements addressed to branches they administer.
     "announcements.publish": (_("Write, publish, withdraw and send announcements"), {
         HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
+    # 企业投稿 (tenant_apps/submissions): read, retitle, publish or turn down submissions.
+    "submissions.review": (_("Review members' submissions and publish them in the member "
+                             "news"), {HQ_ADMIN: ALL, REVIEWER: ALL, SECRETARIAT: ALL}),
+    # 完善理事资料 (tenant_apps/council_forms): who filled which form, the answers, exports.
+    "council_forms.view": (_("See and export the council members' extra forms"), {
+        HQ_ADMIN: ALL, REVIEWER: ALL, SECRETARIAT: ALL}),
 }
 
 # The roles the staff page gives, in the order it shows them.

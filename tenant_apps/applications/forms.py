@@ -75,8 +75,10 @@ def _file_id(value) -> str:
 
 
 def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
-               application, prefix: str = "") -> list[dict]:
-    document = application.revision.document
+               application, prefix: str = "", document: dict | None = None) -> list[dict]:
+    # `document`: the configuration whose branches a choice lists, where there is no
+    # application (the council members' forms, tenant_apps/council_forms)
+    document = document if document is not None else application.revision.document
     rows = []
     for spec in fields:
         key = spec["key"]
@@ -102,7 +104,8 @@ def field_rows(fields: list[dict], values: dict, errors: dict[str, str], *,
                     "role": roles[i] if i < len(roles) else _("Entry %(n)d") % {"n": i + 1},
                     "filled": bool(item),
                     "rows": field_rows(spec["fields"], item, item_errors,
-                                       application=application, prefix=f"{key}-{i}-")})
+                                       application=application, prefix=f"{key}-{i}-",
+                                       document=document)})
         if spec["type"] == "image":
             # the stored file's id, for showing the picture itself (review page)
             row["image_id"] = _file_id(value)

@@ -443,6 +443,8 @@ class MessageEvent(models.TextChoices):
     MEMBER_INVITED = "member_invited", _("Imported member invited to log in")
     CERTIFICATE_MAILED = "certificate_mailed", _("Paper certificate mailed")
     MARKET_CONTACT = "market_contact", _("A member contacts the poster of a market post")
+    SUBMISSION_PUBLISHED = "submission_published", _("Submission published")
+    SUBMISSION_REJECTED = "submission_rejected", _("Submission not accepted")
 
 
 class MessageChannel(models.TextChoices):

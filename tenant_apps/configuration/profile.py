@@ -214,7 +214,8 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                    "branches", "referral_required", "join_progress",
                                    "referral_channels", "member_types", "notices",
                                    "message_templates", "payment_accounts", "roster",
-                                   "marketplace", "announcements"},
+                                   "marketplace", "announcements",
+                                   "submissions", "council_forms"},
                     required={"format", "association"})
     if top and top.get("format") != FORMAT:
         c.fail("format", _("must be %(format)s") % {"format": FORMAT})
@@ -248,6 +249,8 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
     from tenant_apps.roster.columns import roster_checked
 
     out["roster"] = roster_checked(c, top.get("roster"), out["member_types"])
+    out["submissions"] = _submissions(c, top.get("submissions"), out["member_types"])
+    out["council_forms"] = _council_forms(c, top.get("council_forms"), out["member_types"])
     out["notices"] = _notices(c, top.get("notices"))
     out["message_templates"] = _templates(c, top.get("message_templates"),
                                           contacts=any(contact_groups(t)
@@ -917,6 +920,71 @@ def _chain(c: _Checker, items: Any, p: str, review_required: bool) -> list[dict]
         c.fail(f"{p}.review_chain", _("needs at least one step when review_required is true"))
     if not review_required and out:
         c.fail(f"{p}.review_chain", _("must be empty when review_required is false"))
+    return out
+
+
+def _type_codes(c: _Checker, raw: Any, p: str, allowed: set[str]) -> list[str]:
+    """Member type codes (`...member_types`) or rank codes (`...ranks`) of this profile."""
+    codes = [str(v) for v in c.listing(raw, p)]
+    for i, code in enumerate(codes):
+        if code not in allowed:
+            c.fail(f"{p}[{i}]", _("is no rank of this profile") if p.endswith(".ranks")
+                   else _("is no member type of this profile"))
+    return codes
+
+
+def _submissions(c: _Checker, raw: Any, types: list[dict]) -> dict:
+    """企业投稿 (tenant_apps/submissions): off unless the profile turns it on."""
+    p = "submissions"
+    spec = c.mapping(raw or {}, p, {"enabled", "max_size_mb", "member_types", "intro",
+                                    "requirements"})
+    requirements = c.listing(spec.get("requirements"), f"{p}.requirements")
+    return {
+        "enabled": c.boolean(spec.get("enabled"), f"{p}.enabled", False),
+        "max_size_mb": c.integer(spec.get("max_size_mb", 10), f"{p}.max_size_mb", low=1,
+                                 high=50) or 10,
+        "member_types": _type_codes(c, spec.get("member_types"), f"{p}.member_types",
+                                    {t["code"] for t in types}),
+        "intro": c.text(spec.get("intro"), f"{p}.intro", max_length=2000),
+        "requirements": [c.text(r, f"{p}.requirements[{i}]", required=True, max_length=300)
+                         for i, r in enumerate(requirements)],
+    }
+
+
+# A council form's answers are typed on one page; a picture would need the application's
+# storage (applications.forms), so none is asked there.
+COUNCIL_FORM_TYPES = set(FieldType.values) - {FieldType.IMAGE}
+
+
+def _council_forms(c: _Checker, items: Any, types: list[dict]) -> list[dict]:
+    """完善理事资料 (tenant_apps/council_forms): forms for the members of some types and ranks,
+    their fields those of the application forms."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    type_codes = {t["code"] for t in types}
+    rank_codes = {r["code"] for t in types for r in t.get("ranks", [])}
+    for i, raw in enumerate(c.listing(items, "council_forms")):
+        p = f"council_forms[{i}]"
+        spec = c.mapping(raw, p, {"code", "title", "intro", "member_types", "ranks", "steps"},
+                         required={"code", "title", "steps"})
+        form = _form(c, {"steps": spec.get("steps")}, p, {})
+        for s_i, step in enumerate(form["steps"]):
+            for f_i, field in enumerate(step["fields"]):
+                q = f"{p}.steps[{s_i}].fields[{f_i}]"
+                nested = [field, *field.get("fields", [])]
+                if any(f.get("type") not in COUNCIL_FORM_TYPES for f in nested):
+                    c.fail(f"{q}.type", _("an image cannot be asked in a council form"))
+                if any("receipt" in f or "from_account" in f for f in nested):
+                    c.fail(q, _("receipt and from_account belong to application forms"))
+        out.append({
+            "code": c.code(spec.get("code"), f"{p}.code", seen),
+            "title": c.text(spec.get("title"), f"{p}.title", required=True),
+            "intro": c.text(spec.get("intro"), f"{p}.intro", max_length=2000),
+            "member_types": _type_codes(c, spec.get("member_types"), f"{p}.member_types",
+                                        type_codes),
+            "ranks": _type_codes(c, spec.get("ranks"), f"{p}.ranks", rank_codes),
+            "steps": form["steps"],
+        })
     return out
 
 

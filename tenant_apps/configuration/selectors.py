@@ -126,6 +126,16 @@ def profile_export(*, include_files: bool = True,
     from tenant_apps.marketplace import config as marketplace_config
 
     document["marketplace"] = marketplace_config.export(settings_row.marketplace)
+    from tenant_apps.council_forms.services import council_forms_exported
+    from tenant_apps.submissions.selectors import settings_row as submission_settings
+
+    submissions = submission_settings()
+    document["submissions"] = {"enabled": submissions.enabled,
+                               "max_size_mb": submissions.max_size_mb,
+                               "member_types": list(submissions.member_types),
+                               "intro": submissions.intro,
+                               "requirements": list(submissions.requirements)}
+    document["council_forms"] = council_forms_exported()
     document["referral_channels"] = [
         {"code": r.code, "label": r.label, "kind": r.kind, "help": r.help,
          "referrer_must_be_valid": r.referrer_must_be_valid,

@@ -118,6 +118,11 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     from tenant_apps.roster.services import roster_settings_apply
 
     roster_settings_apply(document.get("roster"))
+    from tenant_apps.council_forms.services import council_forms_apply
+    from tenant_apps.submissions.services import submission_settings_apply
+
+    submission_settings_apply(document["submissions"])
+    council_forms_apply(document["council_forms"])
     if problems:
         raise ProfileError(filename, problems)
     from tenant_apps.certificates.design import designs_store

@@ -45,6 +45,11 @@ def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | 
         if str(record.public_id) in json.dumps(application.answers or {}) \
                 and application_for_reviewer(user, application.public_id):
             return record
+    # a member's submission (企业投稿): whoever reviews submissions
+    from tenant_apps.submissions.models import Submission
+
+    if Submission.objects.filter(document=record).exists():
+        return record if can(user, "submissions.review") else None
     return record if can(user, "files.view") else None
 
 

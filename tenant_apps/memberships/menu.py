@@ -37,6 +37,13 @@ class CentreState:
     # The profile's word for announcements where they are on (活动通告), else "" (a cached
     # flag: tenant_apps/announcements/selectors.py)
     announcements: str = ""
+    submits: bool = False  # 企业投稿 is open to this member (tenant_apps/submissions)
+    council_forms: tuple = ()  # 完善理事资料: the forms for this member (council_forms)
+
+    @property
+    def council_pending(self) -> list:
+        """有需要完善的资料: the forms the member has not filled yet."""
+        return [s.form for s in self.council_forms if not s.done]
 
     @property
     def renewable(self) -> bool:
@@ -119,6 +126,14 @@ def _announcements(state: CentreState) -> bool:
     return state.member and bool(state.announcements)
 
 
+def _submits(state: CentreState) -> bool:
+    return state.submits
+
+
+def _council(state: CentreState) -> bool:
+    return bool(state.council_forms)
+
+
 def _can_leave(state: CentreState) -> bool:
     return state.can_leave
 
@@ -175,6 +190,10 @@ ENTRIES: list[Entry] = [
           also=("marketplace:mine", "marketplace:new", "marketplace:edit",
                 "marketplace:withdraw", "marketplace:detail", "marketplace:contact")),
     Entry("marketplace:products", pgettext_lazy("member menu", "Products"), _market_products),
+    Entry("council_forms:mine", pgettext_lazy("member menu", "Complete council member details"),
+          _council, also=("council_forms:fill", "council_forms:view")),
+    Entry("submissions:mine", pgettext_lazy("member menu", "Submissions"), _submits,
+          also=("submissions:resubmit",)),
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
     Entry("announcements:list", pgettext_lazy("member menu", "Announcements"),
           _announcements, also=("announcements:detail",), label_for=_announcements_label),
@@ -203,10 +222,18 @@ def centre_state(request) -> CentreState:
                             staff=can(user, "staff.console"))
     else:
         from tenant_apps.announcements.selectors import enabled, heading
+        from tenant_apps.configuration.switches import feature_switches
+        from tenant_apps.council_forms.selectors import forms_of
         from tenant_apps.marketplace.config import market_settings
         from tenant_apps.referrals.codes import member_offers_referral
         from tenant_apps.roster.selectors import roster_enabled
+        from tenant_apps.submissions.models import SubmissionSettings
+        from tenant_apps.submissions.selectors import submits
 
+        # the features a profile may switch off: one query for all (configuration/switches.py)
+        switches = feature_switches(request)
+        submission_settings = SubmissionSettings(enabled=switches.submissions,
+                                                 member_types=list(switches.submission_types))
         market = market_settings(request)
 
         state = CentreState(membership, terms=renewal_terms(membership),
@@ -216,8 +243,11 @@ def centre_state(request) -> CentreState:
                             refers=member_offers_referral(membership),
                             roster=roster_enabled(),
                             market=market.kinds if market.enabled else (),
+                            announcements=heading() if enabled() else "",
 
-                            announcements=heading() if enabled() else "")
+                            submits=submits(membership, submission_settings),
+                            council_forms=tuple(forms_of(membership,
+                                                         switches.council_forms)))
     request._member_centre = state
     return state
 

@@ -68,7 +68,8 @@ def home(request):
         "approved_first": bool(application and reviewed_before_payment(application)),
         "progress": progress,
         "events": application.events.all() if application else [],
-        "changes": changes, "services": state.services, "unread": state.unread})
+        "changes": changes, "services": state.services, "unread": state.unread,
+        "council_pending": state.council_pending})
 
 
 def _shown(action, fee: int):

@@ -72,6 +72,11 @@ VARIABLES: dict[str, Variable] = {
     "message": Variable(_("what the member wrote to the poster"), "请问DN110管材的报价？"),
     "post_link": Variable(_("the address of the post's page"),
                           "https://jsgas.example.org/market/9f1c…/"),
+    "title": Variable(_("the title of the member's submission"), "推进全面质量管理的实践与体会"),
+    "article_link": Variable(_("the address of the published article in 会员动态"),
+                             "https://caq.example.org/news/9f1c…/"),
+    "submissions_link": Variable(_("the address of the member's 企业投稿 page (投稿记录)"),
+                                 "https://caq.example.org/member/submissions/"),
     "request_link": Variable(_("the address of the request's page in the member centre"),
                              "https://caq.example.org/member/requests/9f1c…/"),
 }
@@ -339,6 +344,35 @@ EVENTS: dict[str, Event] = {
                 _("A member wrote about “{post_title}”"),
                 _("{sender} ({sender_phone}) wrote about your post “{post_title}”: {message} "
                   "The post: {post_link}")),
+        }),
+    # 企业投稿 (tenant_apps/submissions): staff decide a member's submission. SMS and inbox:
+    # the member learns of it without watching 投稿记录.
+    MessageEvent.SUBMISSION_PUBLISHED: Event(
+        _("staff approve a member's submission (企业投稿); it is published in 会员动态"),
+        ("title", "article_link"), has_application=False,
+        defaults={
+            MessageChannel.SMS: (
+                _("Your submission is published"),  # kept with the message, not sent
+                _("{name}, your submission 《{title}》 has been approved and published in "
+                  "会员动态 of {association}: {article_link}")),
+            MessageChannel.INBOX: (
+                _("Your submission is published"),
+                _("Your submission 《{title}》 has been approved and published in 会员动态: "
+                  "{article_link}")),
+        }),
+    MessageEvent.SUBMISSION_REJECTED: Event(
+        _("staff turn down a member's submission (企业投稿), with the reason; the member may "
+          "send a new document"), ("title", "reason", "submissions_link"),
+        has_application=False,
+        defaults={
+            MessageChannel.SMS: (
+                _("Your submission was not accepted"),  # kept with the message, not sent
+                _("{name}, your submission 《{title}》 to {association} was not accepted: "
+                  "{reason}. You may send a corrected document: {submissions_link}")),
+            MessageChannel.INBOX: (
+                _("Your submission was not accepted"),
+                _("Your submission 《{title}》 was not accepted: {reason}. You may send a "
+                  "corrected document in 企业投稿: {submissions_link}")),
         }),
 }
 

@@ -479,6 +479,98 @@ def _certificate_design_preview(owner: User) -> str:
     return f"/manage/certificates/design/preview/{preview_keep(owner.pk, png)}.png"
 
 
+# 企业投稿 and 完善理事资料 are off in the test profiles: a case switches them on in both
+# associations (rolled back with the test), so beta's refusal is for want of the object, not
+# of the feature.
+_FEATURE_FORM = {"code": "council_extra", "title": "理事补充资料", "intro": "",
+                 "member_types": [], "ranks": [],
+                 "steps": [{"title": "推荐人选", "fields": [
+                     {"key": "nominee", "label": "姓名", "type": "text", "required": True}]}]}
+
+
+def _features_on() -> None:
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.council_forms.services import council_forms_apply
+    from tenant_apps.submissions.services import submission_settings_apply
+
+    for slug in ("alpha", "beta"):
+        with schema_context(slug):
+            submission_settings_apply({"enabled": True, "max_size_mb": 10, "member_types": [],
+                                       "intro": "", "requirements": []})
+            council_forms_apply([_FEATURE_FORM])
+    assert connection.schema_name == "alpha"
+
+
+def _member_of(user: User):
+    from tenant_apps.configuration.models import MemberType
+    from tenant_apps.memberships.services import membership_activate
+
+    existing = getattr(user, "membership", None)
+    return existing or membership_activate(
+        acting_user=None, user=user, rank=None, years=1,
+        member_type=MemberType.objects.get(code="regular"))
+
+
+def _submission_of(user: User, *, rejected: bool = False):
+    from tenant_apps.submissions.services import submission_create, submission_reject
+    from tenants.demo_submissions import docx_bytes
+
+    _features_on()
+    upload = SimpleUploadedFile("投稿.docx", docx_bytes(["阿尔法学会的稿件正文"]))
+    submission = submission_create(acting_user=user, membership=_member_of(user),
+                                   title="阿尔法稿件", uploaded=upload)
+    if rejected:
+        submission = submission_reject(acting_user=None, submission=submission,
+                                       reason="请补充图片")
+    return submission
+
+
+def _submission_resubmit_page(owner: User) -> str:
+    """The member's own 重新投稿 page of a turned-down submission."""
+    return f"/member/submissions/{_submission_of(owner, rejected=True).public_id}/resubmit/"
+
+
+def _submission_review_page(owner: User) -> str:
+    return f"/manage/submissions/{_submission_of(_someone()).public_id}/"
+
+
+def _council_answer_of(user: User) -> str:
+    """A member's filled 完善理事资料 form; returns the member number."""
+    from tenant_apps.council_forms.models import CouncilForm
+    from tenant_apps.council_forms.services import council_form_answer
+
+    _features_on()
+    membership = _member_of(user)
+    council_form_answer(acting_user=user, membership=membership,
+                        form=CouncilForm.objects.get(code="council_extra"),
+                        data={"nominee": "阿尔法理事"})
+    return membership.number
+
+
+def _council_form_view(owner: User) -> str:
+    _council_answer_of(owner)
+    return "/member/council-forms/council_extra/view/"
+
+
+def _council_form_pdf(owner: User) -> str:
+    _council_answer_of(owner)
+    return "/member/council-forms/council_extra/form.pdf"
+
+
+def _council_answer_staff(owner: User) -> str:
+    return f"/manage/council-forms/council_extra/{_council_answer_of(_someone())}/"
+
+
+def _council_answer_staff_pdf(owner: User) -> str:
+    return f"/manage/council-forms/council_extra/{_council_answer_of(_someone())}/form.pdf"
+
+
+# submissions.review and council_forms.view (accounts/capabilities.py)
+_REVIEWERS = frozenset({"hq_admin", "reviewer", "secretariat"})
+
+
 CASES = [
     IsolationCase("account via API", "api", "member", _user_api),
     IsolationCase("private upload", "file", "member", _private_file),
@@ -601,4 +693,22 @@ CASES += [
     IsolationCase("market post awaiting review (page)", "page", "member", _market_post),
     IsolationCase("market post picture", "file", "member",
                   lambda owner: _market_post(owner, picture=True)),
+]
+
+
+CASES += [
+    # 企业投稿 (the public 会员动态 is everyone's: tests/isolation/test_submissions.py)
+    IsolationCase("submission (member's 重新投稿 page)", "page", "member",
+                  _submission_resubmit_page, staff_can_reach=False),
+    IsolationCase("submission (staff review page)", "page", "hq_admin",
+                  _submission_review_page, roles=_REVIEWERS),
+    # 完善理事资料
+    IsolationCase("council form answers (member's page)", "page", "member",
+                  _council_form_view, staff_can_reach=False),
+    IsolationCase("council form PDF (member's)", "file", "member", _council_form_pdf,
+                  staff_can_reach=False),
+    IsolationCase("council form answers (staff page)", "page", "hq_admin",
+                  _council_answer_staff, roles=_REVIEWERS),
+    IsolationCase("council form PDF (staff)", "file", "hq_admin", _council_answer_staff_pdf,
+                  roles=_REVIEWERS),
 ]

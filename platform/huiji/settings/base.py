@@ -72,6 +72,8 @@ TENANT_APPS = [
     "tenant_apps.roster",
     "tenant_apps.marketplace",
     "tenant_apps.announcements",
+    "tenant_apps.submissions",
+    "tenant_apps.council_forms",
 ]
 # `tenants` comes first: Django takes a management command from the first app that has it, and
 # tenants/ replaces django-tenants' migrate_schemas with one that also migrates the template.
