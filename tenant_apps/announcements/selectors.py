@@ -29,40 +29,21 @@ def settings_row() -> AnnouncementSettings:
     return AnnouncementSettings.objects.first() or AnnouncementSettings()
 
 
-def _cache_key() -> str:
-    from django.db import connection
+def enabled(request=None) -> bool:
+    """Whether the profile has announcements on (configuration/switches.py: one query for
+    every feature switch, once per request)."""
+    from tenant_apps.configuration.switches import feature_switches
 
-    return f"announcements-enabled:{connection.schema_name}"
-
-
-def _cached() -> tuple[bool, str]:
-    """(on, heading) of the profile's `announcements:`; cached per association (the staff
-    navigation asks on every page), dropped when the profile is applied."""
-    from django.core.cache import cache
-
-    found = cache.get(_cache_key())
-    if found is None:
-        row = settings_row()
-        found = (row.enabled, row.title)
-        cache.set(_cache_key(), found, 300)
-    return tuple(found)
+    return feature_switches(request).announcements
 
 
-def enabled() -> bool:
-    return _cached()[0]
-
-
-def heading() -> str:
+def heading(request=None) -> str:
     """The association's word for them (活动通告), else 公告动态."""
     from django.utils.translation import gettext
 
-    return _cached()[1] or gettext("Announcements")
+    from tenant_apps.configuration.switches import feature_switches
 
-
-def enabled_forget() -> None:
-    from django.core.cache import cache
-
-    cache.delete(_cache_key())
+    return feature_switches(request).announcements_title or gettext("Announcements")
 
 
 @dataclass(frozen=True)

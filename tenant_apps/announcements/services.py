@@ -35,8 +35,6 @@ def settings_apply(*, enabled: bool, title: str) -> None:
     row = AnnouncementSettings.objects.first() or AnnouncementSettings()
     row.enabled, row.title = enabled, title
     row.save()
-    transaction.on_commit(selectors.enabled_forget)
-    selectors.enabled_forget()
 
 
 def _audience_checked(acting_user, data: dict) -> dict:

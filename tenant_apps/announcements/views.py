@@ -37,7 +37,7 @@ staff_required = capability_required(selectors.CAPABILITY, template=FORBIDDEN)
 def feature_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not selectors.enabled():
+        if not selectors.enabled(request):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -63,7 +63,7 @@ def reader_list(request):
     # a member reads them in the member centre, its menu beside them
     return render(request, "announcements/list_centre.html" if reader.member
                   else "announcements/list.html", {
-        "found": found, "heading": heading(), "reader": reader})
+        "found": found, "heading": heading(request), "reader": reader})
 
 
 @feature_required
@@ -75,7 +75,7 @@ def reader_detail(request, public_id):
     services.announcement_mark_read(user=request.user, announcement=announcement)
     return render(request, "announcements/detail_centre.html" if reader.member
                   else "announcements/detail.html", {
-                      "a": announcement, "heading": heading(), "preview": False})
+                      "a": announcement, "heading": heading(request), "preview": False})
 
 
 def _file_response(record):
@@ -139,7 +139,7 @@ def manage_list(request):
     names = _names()
     found.rows = [_row(a, names) for a in found.rows]
     return render(request, "announcements/manage_list.html", {
-        "found": found, "heading": heading()})
+        "found": found, "heading": heading(request)})
 
 
 def _initial(a: Announcement | None) -> dict:
@@ -189,7 +189,7 @@ def manage_edit(request, public_id=None):
     return render(request, "announcements/edit.html", {
         "a": announcement, "row": _row(announcement) if announcement else None,
         "choices": choices, "attachments": attachments, "error": error,
-        "v": _values(values, initial), "heading": heading()}, status=status)
+        "v": _values(values, initial), "heading": heading(request)}, status=status)
 
 
 def _values(post, initial: dict) -> dict:
@@ -207,7 +207,7 @@ def _values(post, initial: dict) -> dict:
 def manage_preview(request, public_id):
     announcement = _staff_one(request, public_id)
     return render(request, "announcements/detail.html", {
-        "a": announcement, "row": _row(announcement, _names()), "heading": heading(),
+        "a": announcement, "row": _row(announcement, _names()), "heading": heading(request),
         "preview": True})
 
 
@@ -228,7 +228,7 @@ def manage_action(request, public_id, action: str):
         done = ACTIONS[action](acting_user=request.user, announcement=announcement)
     except AppError as exc:
         return render(request, "announcements/detail.html", {
-            "a": announcement, "row": _row(announcement), "heading": heading(),
+            "a": announcement, "row": _row(announcement), "heading": heading(request),
             "preview": True, "error": exc.message}, status=exc.status)
     if action == "publish" and done.status == Announcement.Status.SCHEDULED:
         messages.success(request, _("The announcement will show from %(time)s.") % {
@@ -260,4 +260,4 @@ def manage_push(request, public_id):
     return render(request, "announcements/push.html", {
         "a": announcement, "row": _row(announcement), "count": count, "error": error,
         "chosen": request.POST.getlist("channels") if request.method == "POST"
-        else ["inbox"], "heading": heading()}, status=status)
+        else ["inbox"], "heading": heading(request)}, status=status)

@@ -125,13 +125,9 @@ def market_settings(request=None) -> MarketSettings:
     cached = getattr(request, "_market_settings", None) if request is not None else None
     if cached is not None:
         return cached
-    from tenant_apps.accounts.selectors import _on_association
-    from tenant_apps.configuration.models import AssociationSettings
+    from tenant_apps.configuration.switches import feature_switches
 
-    stored = {}
-    if _on_association():
-        stored = AssociationSettings.objects.values_list("marketplace", flat=True).first() \
-            or {}
+    stored = feature_switches(request).marketplace  # one query for every feature switch
     found = MarketSettings(
         enabled=bool(stored.get("enabled")), kinds=tuple(stored.get("kinds") or ()),
         categories=tuple((c["code"], c["name"]) for c in stored.get("categories") or ()),

@@ -221,12 +221,11 @@ def centre_state(request) -> CentreState:
         state = CentreState(None, unread=inbox_unread_count(user),
                             staff=can(user, "staff.console"))
     else:
-        from tenant_apps.announcements.selectors import enabled, heading
+        from tenant_apps.announcements.selectors import heading
         from tenant_apps.configuration.switches import feature_switches
         from tenant_apps.council_forms.selectors import forms_of
         from tenant_apps.marketplace.config import market_settings
         from tenant_apps.referrals.codes import member_offers_referral
-        from tenant_apps.roster.selectors import roster_enabled
         from tenant_apps.submissions.models import SubmissionSettings
         from tenant_apps.submissions.selectors import submits
 
@@ -241,10 +240,10 @@ def centre_state(request) -> CentreState:
                             services=access(membership).services,
                             unread=inbox_unread_count(user),
                             refers=member_offers_referral(membership),
-                            roster=roster_enabled(),
+                            roster=switches.roster,
                             market=market.kinds if market.enabled else (),
-                            announcements=heading() if enabled() else "",
-
+                            announcements=heading(request) if switches.announcements
+                            else "",
                             submits=submits(membership, submission_settings),
                             council_forms=tuple(forms_of(membership,
                                                          switches.council_forms)))

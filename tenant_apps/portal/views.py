@@ -13,4 +13,4 @@ def home(request):
     news = published(page=1)[0][:5] if feature_switches(request).submissions else None
     # CACEM: "可通过协会官网会员名录查询本企业联络员信息" - the roster is found from the home
     return render(request, "portal/home.html", {"content": site_content(), "news": news,
-                                                "roster": roster_enabled()})
+                                                "roster": roster_enabled(request)})

@@ -29,8 +29,11 @@ def roster_settings() -> RosterSettings:
     return RosterSettings.objects.first() or RosterSettings(enabled=False)
 
 
-def roster_enabled() -> bool:
-    return RosterSettings.objects.filter(enabled=True).exists()
+def roster_enabled(request=None) -> bool:
+    """Whether the roster is published (configuration/switches.py: once per request)."""
+    from tenant_apps.configuration.switches import feature_switches
+
+    return feature_switches(request).roster
 
 
 def roster_exported() -> dict:

@@ -16,24 +16,25 @@ def richtext(value: str):
     return sanitiser.safe_html(value)
 
 
-@register.simple_tag
-def announcements_on() -> str:
-    """For the staff navigation: the heading where announcements are on, else ""; cached,
-    no query on most pages."""
+@register.simple_tag(takes_context=True)
+def announcements_on(context) -> str:
+    """For the staff navigation: the heading where announcements are on, else "" (the
+    request's feature switches: no query of its own)."""
     from tenant_apps.announcements.selectors import enabled, heading
 
-    return heading() if enabled() else ""
+    request = context.get("request")
+    return heading(request) if enabled(request) else ""
 
 
 @register.inclusion_tag("announcements/panel.html", takes_context=True)
 def announcement_panel(context, public_only: bool = False):
-    """Two queries (the setting is cached): the reader, the latest few with their read
+    """Two queries (the switch is the request's): the reader, the latest few with their read
     marks."""
     from tenant_apps.announcements import selectors
 
-    if not selectors.enabled():
-        return {"shown": False}
     request = context["request"]
+    if not selectors.enabled(request):
+        return {"shown": False}
     reader = selectors.reader_of(None if public_only else request.user)
-    return {"shown": True, "heading": selectors.heading(), "reader": reader,
+    return {"shown": True, "heading": selectors.heading(request), "reader": reader,
             "items": selectors.panel(reader, public_only=public_only)}
