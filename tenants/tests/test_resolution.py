@@ -39,11 +39,13 @@ def test_warm_request_does_no_domain_query(alpha):
     with CaptureQueriesContext(connection) as queries:
         assert _get(alpha.host).status_code == 200
     assert not [q for q in queries.captured_queries if "tenants_domain" in q["sql"]]
-    # One search_path switch and one query: the association's site content.
+    # One search_path switch and two queries: which features are on (one statement for all
+    # of them, configuration/switches.py) and the association's site content.
     sql = [q["sql"] for q in queries.captured_queries]
-    assert len(sql) == 2, sql
+    assert len(sql) == 3, sql
     assert sql[0] == 'SET search_path = "alpha","public"'
-    assert "portal_sitecontent" in sql[1]
+    assert "announcements_announcementsettings" in sql[1] and "roster_rostersettings" in sql[1]
+    assert "portal_sitecontent" in sql[2]
 
 
 @pytest.mark.django_db
