@@ -30,7 +30,7 @@ from tenant_apps.billing.tests.online import connect_bank
 from tenant_apps.configuration.models import MemberType
 from tenant_apps.files.models import PrivateFile
 from tenant_apps.files.services import private_file_store
-from tenant_apps.records.tests.helpers import member
+from tenant_apps.records.tests.helpers import member, provision
 from tenants.models import Association, Domain
 from tenants.schemas import quote, schema_exists
 from tenants.transfer import (
@@ -129,6 +129,33 @@ def test_export_then_restore_under_a_new_slug_has_every_row_and_file(alpha, tmp_
         User.objects.create(username="after-restore", name="新人")
     assert AuditEntry.objects.filter(action="association.restored",
                                      target_id=str(restored.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_demo_association_round_trips(tmp_path):
+    """Jiangsu's demo (10 member units made through the real journey, applicants part-way,
+    their orders, receipts, logos and scanned forms), by the management commands."""
+    from tenants.demo_members import demo_members_create
+
+    provision("jsgas")
+    with schema_context("jsgas"):
+        assert demo_members_create("jsgas") == 10
+        orders = Order.objects.count()
+        assert orders >= 10 and PrivateFile.objects.count() >= 10
+    archive = tmp_path / "jsgas.tar.gz"
+    call_command("association_export", "jsgas", str(archive))
+    try:
+        call_command("association_restore", str(archive), as_new="jsgascopy",
+                     name="江苏省燃气热力协会（恢复）")
+        for table in [t.name for t in schema_tables("jsgas")]:
+            assert _rows("jsgascopy", table) == _rows("jsgas", table), table
+        assert _files("jsgascopy") == _files("jsgas")
+        assert len(_files("jsgascopy")) >= 10
+        with schema_context("jsgascopy"):
+            assert Order.objects.count() == orders
+        assert Association.objects.get(slug="jsgascopy").name == "江苏省燃气热力协会（恢复）"
+    finally:
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / "tenants" / "jsgascopy", ignore_errors=True)
 
 
 @pytest.mark.django_db
