@@ -47,7 +47,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from huiji.audit.services import audit_record
 from huiji.errors import AppError
@@ -247,9 +247,10 @@ def association_export(*, acting_user, association: Association, path: Path | st
             info = tarfile.TarInfo(name)
             info.size, info.mode = len(content), 0o600
             tar.addfile(info, io.BytesIO(content))
-    audit_record(actor=acting_user, action="association.exported", target=association,
-                 data={"tables": len(table_entries), "files": len(files),
-                       "vanished": len(vanished)})
+    with schema_context(get_public_schema_name()):  # the operators' trail, not the tenant's
+        audit_record(actor=acting_user, action="association.exported", target=association,
+                     data={"tables": len(table_entries), "files": len(files),
+                           "vanished": len(vanished)})
     digest = hashlib.sha256()
     with path.open("rb") as done:
         for chunk in iter(lambda: done.read(CHUNK), b""):
