@@ -46,6 +46,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -346,8 +347,10 @@ def _check_structure(archive: Archive, schema: str) -> list[Table]:
     if have != made:
         missing, extra = sorted(have - made), sorted(made - have)
         detail = "; ".join(
-            [*(f"{app}.{name} (not in the archive)" for app, name in missing[:3]),
-             *(f"{app}.{name} (not in this code)" for app, name in extra[:3])])
+            [*(gettext("%(migration)s (not in the archive)") % {"migration": f"{app}.{name}"}
+               for app, name in missing[:3]),
+             *(gettext("%(migration)s (not in this code)") % {"migration": f"{app}.{name}"}
+               for app, name in extra[:3])])
         raise _refuse("archive_migrations", _(
             "The archive was made at another migration state (%(n)s migrations differ: "
             "%(detail)s). Restore it with the version of Huiji that made it, then migrate "

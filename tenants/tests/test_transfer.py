@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from huiji.audit.models import AuditEntry
@@ -194,7 +195,7 @@ def test_a_rewritten_manifest_is_refused(alpha, tmp_path):
         for info, data in contents.values():
             info.size = len(data)
             dst.addfile(info, io.BytesIO(data))
-    with pytest.raises(CommandError, match="manifest has been changed"):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="归档的清单已被改动"):
         call_command("association_restore", str(forged), as_new=NEW)
     assert not Association.objects.filter(slug=NEW).exists()
 
@@ -207,9 +208,9 @@ def test_another_migration_state_is_refused(alpha, tmp_path):
     with connection.cursor() as cursor:  # the code now has a migration the archive lacks
         cursor.execute(f"INSERT INTO {quote(settings.TENANT_BASE_SCHEMA)}.django_migrations "  # noqa: S608
                        "(app, name, applied) VALUES ('records', '9999_later', now())")
-    with pytest.raises(AppError) as refused:
+    with translation.override("zh-hans"), pytest.raises(AppError) as refused:
         association_restore_new(acting_user=None, path=archive, slug=NEW)
-    assert "records.9999_later (not in the archive)" in str(refused.value.message)
+    assert "records.9999_later（归档中没有）" in str(refused.value.message)
     assert not schema_exists(NEW)
 
 
@@ -223,7 +224,8 @@ def test_restore_over_the_same_association_needs_its_name_and_puts_back_the_rows
     with schema_context("alpha"):
         User.objects.filter(username="alpha-other").update(name="改过的名字")
         extra = default_storage.save("later/extra.txt", io.BytesIO(b"after the export"))
-    with pytest.raises(AppError, match="confirm with its short name"):
+    with translation.override("zh-hans"), \
+            pytest.raises(AppError, match="请输入其简称（alpha）确认"):
         association_restore_over(acting_user=None, path=archive, association=association,
                                  confirm="")
     with schema_context("alpha"):

@@ -14,9 +14,17 @@ import pytest
 from tests.test_celery_worker import REDIS, ROOT, database_url, worker  # noqa: F401  (fixture)
 
 
+@pytest.fixture
+def redis_worker(worker):  # noqa: F811
+    yield worker
+    from huiji.celery import app
+
+    app.set_current()  # the fixture's client app made itself current; later tests need ours
+
+
 @pytest.mark.services
 @pytest.mark.django_db
-def test_platform_health_sees_the_worker_and_the_queue(worker):  # noqa: F811
+def test_platform_health_sees_the_worker_and_the_queue(redis_worker):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huiji.settings.test",
            "DATABASE_URL": database_url(), "CELERY_BROKER_URL": REDIS,
            "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}"}

@@ -21,6 +21,16 @@ from tenants.tasks import for_each_association
 from tests.harness import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _huiji_celery_app_is_current():
+    """tests/test_celery_worker.py makes a client app of its own, which Celery then takes as
+    the current one (not eager, tasks to Redis); these tests need the project's."""
+    from huiji.celery import app
+
+    app.set_current()
+    yield
+
+
 @pytest.fixture
 def operator(db) -> Client:
     client = Client(HTTP_HOST="localhost")
