@@ -122,6 +122,23 @@ def test_export_from_the_console(operator, alpha, django_capture_on_commit_callb
 
 
 @pytest.mark.django_db
+def test_pages_query_counts_stay_flat(operator, alpha, django_assert_max_num_queries):
+    association = Association.objects.get(slug="alpha")
+    operator_user = operator.get("/console/health/").wsgi_request.user
+    for n in range(30):
+        AssociationExport.objects.create(public_id=uuid.uuid4(), association=association,
+                                         slug="alpha", status="failed", error=f"e{n}",
+                                         requested_by=operator_user)
+    # the host's search path, session, user, the database check's SELECT 1, the beat runs
+    with django_assert_max_num_queries(5):
+        operator.get("/console/health/")
+    # the search path, session, user, the association, its exports with who asked
+    with django_assert_max_num_queries(5):
+        page = operator.get("/console/associations/alpha/exports/").content.decode()
+    assert page.count("失败") == 20  # the newest 20
+
+
+@pytest.mark.django_db
 def test_export_requested_twice_while_queued_is_one(alpha):
     from shared_apps.operations.services import export_request
 
