@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name
 
 from huiji.audit.services import audit_record
@@ -15,7 +16,7 @@ from huiji.errors import AppError
 from shared_apps.console.permissions import operator_required
 from shared_apps.operations.health import platform_health
 from shared_apps.operations.selectors import export_ready, exports_of
-from shared_apps.operations.services import export_request
+from shared_apps.operations.services import export_delete, export_request
 from tenants.models import Association
 
 
@@ -61,3 +62,17 @@ def export_download(request, public_id):
     return FileResponse(handle, as_attachment=True,
                         filename=export.file.rsplit("/", 1)[-1],
                         content_type="application/gzip")
+
+
+@operator_required
+@require_POST
+def export_remove(request, public_id):
+    try:
+        export = export_delete(acting_user=request.user, public_id=public_id)
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+        export = None
+    if export is None:
+        raise Http404
+    messages.success(request, _("The archive has been deleted."))
+    return redirect("console:association-exports", slug=export.slug)

@@ -14,4 +14,6 @@ urlpatterns = [
          name="association-exports"),
     path("console/exports/<uuid:public_id>/download/", operations_views.export_download,
          name="export-download"),
+    path("console/exports/<uuid:public_id>/delete/", operations_views.export_remove,
+         name="export-delete"),
 ]

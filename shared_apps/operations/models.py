@@ -29,6 +29,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+    DELETED = "deleted", _("Deleted")
 
 
 class AssociationExport(models.Model):

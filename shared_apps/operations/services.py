@@ -88,3 +88,21 @@ def export_make(public_id: str) -> AssociationExport | None:
     return _move(export.pk, ExportStatus.DONE, file=name, size=result.size,
                  sha256=result.sha256, tables=result.tables, rows=result.rows,
                  files=result.files, finished_at=timezone.now())
+
+
+def export_delete(*, acting_user, public_id) -> AssociationExport | None:
+    """Remove a made archive from storage (it holds personal data: keep it no longer than
+    needed). Twice is once: an export already deleted is left as it is."""
+    with transaction.atomic():
+        export = (AssociationExport.objects.select_for_update()
+                  .filter(public_id=public_id).first())
+        if export is None or export.status == ExportStatus.DELETED:
+            return export
+        check_transition(export.status, ExportStatus.DELETED)
+        name = export.file
+        export.status, export.file = ExportStatus.DELETED, ""
+        export.save(update_fields=["status", "file"])
+        audit_record(actor=acting_user, action="association.export_deleted",
+                     target=export.association, data={"export": str(export.public_id)})
+        transaction.on_commit(lambda: default_storage.delete(name))
+    return export

@@ -10,8 +10,9 @@ from shared_apps.operations.models import ExportStatus as S
 TRANSITIONS: dict[str, set[str]] = {
     S.QUEUED: {S.RUNNING, S.FAILED},
     S.RUNNING: {S.DONE, S.FAILED},
-    S.DONE: set(),
+    S.DONE: {S.DELETED},  # the archive removed from storage; the row stays as a record
     S.FAILED: set(),
+    S.DELETED: set(),
 }
 
 

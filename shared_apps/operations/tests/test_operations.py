@@ -118,7 +118,17 @@ def test_export_from_the_console(operator, alpha, django_capture_on_commit_callb
     assert operator.get(f"/console/exports/{uuid.uuid4()}/download/").status_code == 404
     assert alpha.client("hq_admin").get(
         f"/console/exports/{export.public_id}/download/").status_code == 404
-    default_storage.delete(export.file)
+    # Deleted: the archive leaves storage after the commit, the row stays as a record.
+    name = export.file
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(f"/console/exports/{export.public_id}/delete/")
+    assert response.status_code == 302
+    assert not default_storage.exists(name)
+    page = operator.get("/console/associations/alpha/exports/").content.decode()
+    assert "已删除" in page and "下载" not in page.split("导出记录")[1]
+    assert operator.get(f"/console/exports/{export.public_id}/download/").status_code == 404
+    assert operator.post(f"/console/exports/{export.public_id}/delete/").status_code == 302
+    assert operator.get(f"/console/exports/{export.public_id}/delete/").status_code == 405
 
 
 @pytest.mark.django_db
