@@ -163,3 +163,19 @@ def test_health_command(capsys):
     call_command("platform_health")
     out = capsys.readouterr().out
     assert "database: ok" in out and "heartbeat: never" in out
+
+
+@pytest.mark.parametrize(("before", "after", "allowed"), [
+    ("queued", "running", True), ("queued", "failed", True), ("running", "done", True),
+    ("running", "failed", True), ("done", "deleted", True), ("queued", "done", False),
+    ("done", "running", False), ("failed", "deleted", False), ("deleted", "done", False),
+])
+def test_export_moves(before, after, allowed):
+    from huiji.errors import AppError
+    from shared_apps.operations.state import check_transition
+
+    if allowed:
+        check_transition(before, after)
+    else:
+        with pytest.raises(AppError):
+            check_transition(before, after)
