@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shared_apps.console import views
+from shared_apps.console import operations_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -9,4 +9,11 @@ urlpatterns = [
     path("console/associations/new/", views.association_new, name="association-new"),
     path("console/associations/<slug:slug>/status/", views.association_status,
          name="association-status"),
+    path("console/health/", operations_views.health, name="health"),
+    path("console/associations/<slug:slug>/exports/", operations_views.exports,
+         name="association-exports"),
+    path("console/exports/<uuid:public_id>/download/", operations_views.export_download,
+         name="export-download"),
+    path("console/exports/<uuid:public_id>/delete/", operations_views.export_remove,
+         name="export-delete"),
 ]

@@ -41,6 +41,7 @@ SHARED_APPS = [
     "huiji.audit",
     "tenant_apps.accounts",
     "shared_apps.console",
+    "shared_apps.operations",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
