@@ -511,10 +511,7 @@ def _remove_files(schema: str, names: list[str]) -> None:
 
 
 def _after_restore_over(schema: str, stale: list[str]) -> None:
-    from tenant_apps.announcements.selectors import enabled_forget
-
+    # Nothing of an association's is cached across requests by what it holds: the feature
+    # switches are read once per request (configuration/switches.py), other cached values
+    # are keyed by what they cache (a revision, a token) or last seconds.
     _remove_files(schema, stale)
-    with schema_context(schema):
-        # The one per-association flag cached for minutes; other cached values are keyed by
-        # what they cache (a revision, a token) or last seconds.
-        enabled_forget()
