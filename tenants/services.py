@@ -28,6 +28,7 @@ _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset({
     "www", "admin", "api", "static", "media", "mail", "smtp", "public", "platform", "huiji",
     "template", "operator", "console", "status", "help", "docs", "test", "localhost",
+    "new",  # /console/associations/new/ is the onboarding form
 })
 
 
@@ -195,8 +196,16 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
 @transaction.atomic
 def association_set_status(*, acting_user, association: Association, status: str,
                            reason: str = "") -> Association:
+    """Suspend (with a reason, shown on the suspended page) or resume an association."""
     if status not in Association.Status.values:
         raise AppError("invalid_status", _("Unknown status."), field="status")
+    reason = (reason or "").strip()
+    if status == Association.Status.SUSPENDED and not reason:
+        raise AppError("reason_required", _("Give the reason for suspending: it is shown on "
+                                            "the association's site."), field="reason")
+    if len(reason) > 500 or "\x00" in reason:
+        raise AppError("reason_invalid", _("The reason must be plain text of at most 500 "
+                                           "characters."), field="reason")
     locked = Association.objects.select_for_update().get(pk=association.pk)
     if locked.schema_name == get_public_schema_name():
         raise AppError("public_not_suspendable", _("The platform itself cannot be suspended."))
@@ -204,7 +213,8 @@ def association_set_status(*, acting_user, association: Association, status: str
     if before == status:
         return locked
     locked.status = status
-    locked.save(update_fields=["status"])
+    locked.suspended_reason = reason if status == Association.Status.SUSPENDED else ""
+    locked.save(update_fields=["status", "suspended_reason"])
     audit_record(actor=acting_user, action=f"association.{status}", target=locked,
                  reason=reason, data={"before": before, "after": status})
     return locked

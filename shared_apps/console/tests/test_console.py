@@ -77,7 +77,7 @@ def test_suspend_and_resume(operator, django_capture_on_commit_callbacks):
     assert Association.objects.get(slug="alpha").status == "active"
     with django_capture_on_commit_callbacks(execute=True):
         operator.post("/console/associations/alpha/status/",
-                      {"status": "suspended", "confirm": "yes"})
+                      {"status": "suspended", "confirm": "yes", "reason": "合同到期"})
     assert Association.objects.get(slug="alpha").status == "suspended"
     assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 503
     with django_capture_on_commit_callbacks(execute=True):
