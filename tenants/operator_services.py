@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,33 +20,13 @@ from huiji.audit.services import audit_record
 from huiji.errors import AppError
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.services import Invitation, staff_activation_resend, staff_invite
+from tenants.acting import operator_in_schema as _in_schema
 from tenants.models import Association, Domain
 from tenants.services import _validate_slug
 
 # A host name: labels of letters, digits and inner hyphens (punycode for Chinese names).
 _HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}"
                    r"[a-z0-9]$")
-
-
-@dataclass(frozen=True)
-class OperatorInSchema:
-    """The operator as the staff services of an association's schema see them: the operator
-    role (which `staff.manage` lists) and a label for the audit rows, but no account there:
-    the operator's id is a public-schema row and must not land in the association's
-    `actor` column, where it would name one of its own accounts."""
-
-    label: str
-    pk: None = None
-    roles: tuple[str, ...] = (Role.OPERATOR,)
-    is_authenticated: bool = True
-    is_active: bool = True
-
-    def __str__(self) -> str:
-        return self.label
-
-
-def _in_schema(acting_user) -> OperatorInSchema:
-    return OperatorInSchema(label=f"{acting_user} (platform operator)")
 
 
 def _locked(association: Association) -> Association:

@@ -49,7 +49,7 @@ def test_onboarding_form_shows_errors_beside_the_field_and_changes_nothing(opera
     before = Association.objects.count()
     response = operator.post("/console/associations/new/", {
         "name": "Taken", "slug": "alpha", "admin_name": "x", "admin_email": "x@x.test"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert "已有协会使用该简称。" in page
     assert 'class="field has-error"' in page
