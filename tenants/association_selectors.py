@@ -16,6 +16,7 @@ from tenant_apps.accounts.self_service import mask_phone
 from tenant_apps.configuration.models import ConfigurationRevision
 from tenants.dns import Resolution, resolve_all
 from tenants.models import Association, Domain
+from tenants.profiles import load_profile
 
 AUDIT_ROWS = 30
 
@@ -99,12 +100,24 @@ class AuditRow:
     details: str
 
 
+def profile_label(key: str) -> str:
+    """What a person reads for a starting profile: the name of the association it comes
+    from (as the onboarding form lists it), not its file name."""
+    if not key:
+        return ""
+    try:
+        return load_profile(key)["association"]["name"]
+    except KeyError:  # a profile no longer shipped
+        return key
+
+
 def _details(entry: AuditEntry) -> str:
     data = entry.data or {}
     if entry.action in ("association.renamed", "association.slug_changed"):
         return f"{data.get('before', '')} → {data.get('after', '')}"
     if entry.action == "association.created":
-        return " ".join(filter(None, [data.get("profile", ""), *data.get("domains", [])]))
+        return " ".join(filter(None, [profile_label(data.get("profile", "")),
+                                      *data.get("domains", [])]))
     return entry.reason or data.get("domain") or data.get("name") or ""
 
 

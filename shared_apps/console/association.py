@@ -22,6 +22,7 @@ from tenants.association_selectors import (
     association_domains,
     association_figures,
     association_profile_version,
+    profile_label,
 )
 from tenants.models import Association
 from tenants.operator_services import (
@@ -47,6 +48,7 @@ def _page(request, association: Association, *, form: str = "", error: AppError 
         "domains": association_domains(association),
         "administrators": association_administrators(association),
         "profile_version": association_profile_version(association),
+        "profile_label": profile_label(association.profile),
         "figures": association_figures(association),
         "audit": association_audit(association),
         "failed_form": form, "error": str(error.message) if error else "",
