@@ -8,8 +8,10 @@ having changed nothing."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name
@@ -36,8 +38,17 @@ from tenants.services import association_set_status, association_url
 
 
 def _association(slug: str) -> Association:
-    return get_object_or_404(Association.objects.prefetch_related("domains")
-                             .exclude(schema_name=get_public_schema_name()), slug=slug)
+    associations = (Association.objects.prefetch_related("domains")
+                    .exclude(schema_name=get_public_schema_name()))
+    found = associations.filter(slug=slug).first()
+    if found is None:
+        # A short name it had before (its old host redirects): a form posted twice, or a
+        # bookmark, still finds the association instead of a 404.
+        found = associations.filter(domains__domain=f"{slug}.{settings.BASE_DOMAIN}",
+                                    domains__redirect_to_primary=True).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def _page(request, association: Association, *, form: str = "", error: AppError | None = None,
@@ -68,7 +79,10 @@ def _done(request, association: Association, message: str):
 
 @operator_required
 def association_page(request, slug):
-    return _page(request, _association(slug))
+    association = _association(slug)
+    if association.slug != slug:
+        return redirect("console:association", slug=association.slug, permanent=True)
+    return _page(request, association)
 
 
 @operator_required

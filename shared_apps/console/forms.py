@@ -67,10 +67,10 @@ class AssociationCreateForm(forms.Form):
         (_("First administrator"), ("admin_name", "admin_email", "admin_phone")),
         (_("Bank account members transfer to"), ("bank_account_name", "bank_account_number",
                                                   "bank_bank_name")),
-        (_("WeChat Pay (optional)"), tuple(f for f in (
+        (_("WeChat Pay (optional)"), (
             "wechat_merchant_id", "wechat_app_id", "wechat_merchant_serial_no",
             "wechat_merchant_private_key", "wechat_api_v3_key", "wechat_platform_serial_no",
-            "wechat_platform_public_key", "wechat_gateway_url"))),
+            "wechat_platform_public_key", "wechat_gateway_url")),
         (_("Alipay (optional)"), ("alipay_app_id", "alipay_app_private_key", "alipay_public_key",
                                   "alipay_gateway_url")),
     )
@@ -80,7 +80,8 @@ class AssociationCreateForm(forms.Form):
         self.fields["profile"].choices = _profile_choices()
 
     def groups(self):
-        return [{"title": title, "folded": name.startswith(("wechat", "alipay")),
+        # The online accounts are folded unless one of their fields has an error.
+        return [{"title": title, "folded": names[0].startswith(("wechat_", "alipay_")),
                  "has_errors": any(self[f].errors for f in names),
                  "fields": [self[f] for f in names]}
-                for title, names in self.GROUPS for name in names[:1]]
+                for title, names in self.GROUPS]

@@ -90,6 +90,11 @@ def test_slug_change_keeps_the_old_host_as_a_redirect(operator, django_capture_o
     assert Client(HTTP_HOST="alfa.localhost").get("/").status_code == 200
     [entry] = _audit("association.slug_changed")
     assert entry.data["before"] == "alpha" and entry.data["after"] == "alfa"
+    # The console's old URL leads to the page; the same form posted again changes nothing.
+    assert operator.get(PAGE)["Location"] == "/console/associations/alfa/"
+    again = operator.post(PAGE + "slug/", {"slug": "alfa"})
+    assert again.status_code == 400 and "这已经是该协会的简称。" in again.content.decode()
+    assert len(_audit("association.slug_changed")) == 1
 
     # And back: the alias becomes the primary again, nothing redirects in a loop.
     with django_capture_on_commit_callbacks(execute=True):
