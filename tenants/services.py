@@ -193,19 +193,22 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
             Domain.objects.create(domain=extra, tenant=association, is_primary=False)
         clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name)
         with schema_context(association.schema_name):
-            admin = user_create(acting_user=acting_user, name=admin_name, email=admin_email,
+            # Inside the new schema the operator has no account: their public-schema id would
+            # name one of its accounts in `actor` and `created_by` (the first administrator's).
+            in_schema = operator_in_schema(acting_user) if acting_user else None
+            admin = user_create(acting_user=in_schema, name=admin_name, email=admin_email,
                                 phone=admin_phone, password=admin_password,
                                 roles=[Role.HQ_ADMIN])
             if document is not None:
-                profile_apply(acting_user=acting_user, document=document,
+                profile_apply(acting_user=in_schema, document=document,
                               filename=f"{profile}.yaml")
                 for online in online_accounts:
                     stored = PaymentAccount.objects.get(kind=online.kind)
                     for secret_name, value in online.secrets.items():
-                        payment_secret_set(acting_user=operator_in_schema(acting_user),
+                        payment_secret_set(acting_user=in_schema,
                                            account=stored, name=secret_name, value=value)
             else:
-                revision_record(acting_user=acting_user, summary=gettext("Empty configuration"))
+                revision_record(acting_user=in_schema, summary=gettext("Empty configuration"))
             activation_url = None
             if not admin_password:
                 activation_url = association_url(association, account_activation_path(admin))

@@ -9,8 +9,10 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from huiji.audit.models import AuditEntry
 from huiji.payments import rsa
 from huiji.payments.fake_gateway import PLATFORM_SERIAL, FakePaymentGateway
+from tenant_apps.configuration.models import ConfigurationRevision
 from tenant_apps.configuration.selectors import payment_methods
 from tenants.models import Association
 from tests.harness import PASSWORD
@@ -70,6 +72,14 @@ def test_online_accounts_checked_and_ready(operator, gateway):
         methods = payment_methods()
         assert methods.wechat is not None and methods.alipay is not None
         assert methods.bank is None
+        # The operator has no account in the new schema: the first revision and the audit
+        # rows there name them by label, never by an id that is one of the new accounts'.
+        revision = ConfigurationRevision.objects.get(number=1)
+        assert revision.created_by is None
+        created = AuditEntry.objects.get(action="account.created")
+        assert created.actor is None
+        assert created.actor_label == "Operator (platform operator)"
+        assert AuditEntry.objects.filter(action="payment_account.secret_set").count() == 5
 
 
 @pytest.mark.parametrize(("change", "field_message"), [
