@@ -19,6 +19,8 @@ class Association(TenantMixin):
                               default=Status.ACTIVE, db_index=True)
     profile = models.CharField(_("starting profile"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Shown on the suspended page (to members and to staff trying to log in) while suspended.
+    suspended_reason = models.TextField(_("reason for suspension"), blank=True)
 
     # Schemas are made by tenants.services.association_create (a clone of the template in the
     # same transaction as this row), never as a side effect of save().
@@ -39,6 +41,11 @@ class Association(TenantMixin):
 
 
 class Domain(DomainMixin):
+    # An old host kept after the association's short name changed: requests to it are
+    # answered 301 to the same path on the primary domain (links and bookmarks keep working).
+    redirect_to_primary = models.BooleanField(_("redirects to the primary domain"),
+                                              default=False)
+
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")

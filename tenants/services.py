@@ -18,9 +18,16 @@ from huiji.audit.services import audit_record
 from huiji.errors import AppError
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.services import account_activation_path, user_create
+from tenant_apps.configuration.models import PaymentAccount
 from tenant_apps.configuration.profile import fee_types_without_a_way_to_pay
-from tenant_apps.configuration.services import profile_apply, revision_record
+from tenant_apps.configuration.services import (
+    payment_secret_set,
+    profile_apply,
+    revision_record,
+)
+from tenants.acting import operator_in_schema
 from tenants.models import Association, Domain
+from tenants.payment_check import OnlineAccount, online_account_check
 from tenants.profiles import available_profiles, load_profile
 from tenants.schemas import clone_schema, drop_schema, schema_exists, schemas_needing_migration
 
@@ -28,6 +35,7 @@ _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset({
     "www", "admin", "api", "static", "media", "mail", "smtp", "public", "platform", "huiji",
     "template", "operator", "console", "status", "help", "docs", "test", "localhost",
+    "new",  # /console/associations/new/ is the onboarding form
 })
 
 
@@ -76,15 +84,17 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
                        admin_email: str | None = None, admin_phone: str | None = None,
                        admin_password: str | None = None, profile: str = "",
                        extra_domains: tuple[str, ...] = (),
-                       bank_account: dict | None = None) -> Provisioned:
+                       bank_account: dict | None = None,
+                       online_accounts: tuple[OnlineAccount, ...] = ()) -> Provisioned:
     """Create an association: its row, its domains, its schema (a clone of the template), its
     first HQ administrator and its starting profile, all in one transaction. Any failure
     leaves nothing behind: PostgreSQL rolls back the schema with the rows.
 
     `bank_account` ({account_name, account_number, bank_name}: 户名, 账号, 开户行) is the
-    account members transfer to; it is enabled in the starting profile. A profile with fee
-    types needs a way to pay: one of its own enabled accounts, or this one; without, nothing
-    is created."""
+    account members transfer to; it is enabled in the starting profile. `online_accounts`
+    (WeChat Pay, Alipay: tenants/payment_check.py) are checked against their gateway first
+    and enabled with their keys stored encrypted. A profile with fee types needs a way to
+    pay: one of its own enabled accounts, or one of these; without, nothing is created."""
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
     if not name:
@@ -92,7 +102,8 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
     _validate_slug(slug)
     if profile and profile not in available_profiles():
         raise AppError("unknown_profile", _("Unknown starting profile."), field="profile")
-    document = starting_document(profile, bank_account) if profile else None
+    document = (starting_document(profile, bank_account, online_accounts) if profile
+                else None)
     if not (admin_email or admin_phone):
         raise AppError("admin_contact_required",
                        _("The first administrator needs an email address or a phone number."),
@@ -102,13 +113,16 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
     if taken:
         raise AppError("domain_taken", _("The domain %(domain)s is already in use.")
                        % {"domain": taken[0]}, field="extra_domain", status=409)
+    for account in online_accounts:
+        online_account_check(account)  # before anything is created: a refusal leaves nothing
     template_ensure_current()
     connection.set_schema_to_public()
     try:
         return _provision(acting_user=acting_user, name=name, slug=slug, admin_name=admin_name,
                           admin_email=admin_email, admin_phone=admin_phone,
                           admin_password=admin_password, profile=profile,
-                          document=document, extra_domains=extra_domains)
+                          document=document, extra_domains=extra_domains,
+                          online_accounts=online_accounts if document is not None else ())
     except (IntegrityError, ProgrammingError) as exc:
         # Two operators creating the same slug (or domain) at once: the loser's unique row or
         # CREATE SCHEMA fails inside the transaction, which rolls back whole.
@@ -117,11 +131,13 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
                        field="slug", status=409) from exc
 
 
+ONLINE_NAMES = {"wechat": _("WeChat Pay"), "alipay": _("Alipay")}
 BANK_FIELDS = {"account_name": _("Account name"), "account_number": _("Account number"),
                "bank_name": _("Bank")}
 
 
-def starting_document(profile: str, bank_account: dict | None) -> dict:
+def starting_document(profile: str, bank_account: dict | None,
+                      online_accounts: tuple[OnlineAccount, ...] = ()) -> dict:
     """The starting profile's document with the onboarding's bank account in it (enabled).
     Refused when the profile has fee types and still no way to pay: onboarding requires one
     (the operator gives the account, or the profile enables one of its own)."""
@@ -144,6 +160,15 @@ def starting_document(profile: str, bank_account: dict | None) -> dict:
             accounts.append(bank)
         bank["enabled"] = True
         bank["settings"] = {**bank["settings"], **given}
+    for online in online_accounts:
+        accounts = document["payment_accounts"]
+        account = next((a for a in accounts if a["kind"] == online.kind), None)
+        if account is None:
+            account = {"kind": online.kind, "display_name": str(ONLINE_NAMES[online.kind]),
+                       "settings": {}}
+            accounts.append(account)
+        account["enabled"] = True
+        account["settings"] = {**account["settings"], **online.settings}
     if fee_types_without_a_way_to_pay(document):
         raise AppError("payment_required", _(
             "This starting profile has member types with a fee, and no way to pay them: give "
@@ -154,7 +179,8 @@ def starting_document(profile: str, bank_account: dict | None) -> dict:
 
 def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_email: str | None,
                admin_phone: str | None, admin_password: str | None, profile: str,
-               document: dict | None, extra_domains: tuple[str, ...]) -> Provisioned:
+               document: dict | None, extra_domains: tuple[str, ...],
+               online_accounts: tuple[OnlineAccount, ...] = ()) -> Provisioned:
     with transaction.atomic():
         association = Association(schema_name=slug.replace("-", "_"), slug=slug, name=name,
                                   profile=profile)
@@ -167,14 +193,22 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
             Domain.objects.create(domain=extra, tenant=association, is_primary=False)
         clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name)
         with schema_context(association.schema_name):
-            admin = user_create(acting_user=acting_user, name=admin_name, email=admin_email,
+            # Inside the new schema the operator has no account: their public-schema id would
+            # name one of its accounts in `actor` and `created_by` (the first administrator's).
+            in_schema = operator_in_schema(acting_user) if acting_user else None
+            admin = user_create(acting_user=in_schema, name=admin_name, email=admin_email,
                                 phone=admin_phone, password=admin_password,
                                 roles=[Role.HQ_ADMIN])
             if document is not None:
-                profile_apply(acting_user=acting_user, document=document,
+                profile_apply(acting_user=in_schema, document=document,
                               filename=f"{profile}.yaml")
+                for online in online_accounts:
+                    stored = PaymentAccount.objects.get(kind=online.kind)
+                    for secret_name, value in online.secrets.items():
+                        payment_secret_set(acting_user=in_schema,
+                                           account=stored, name=secret_name, value=value)
             else:
-                revision_record(acting_user=acting_user, summary=gettext("Empty configuration"))
+                revision_record(acting_user=in_schema, summary=gettext("Empty configuration"))
             activation_url = None
             if not admin_password:
                 activation_url = association_url(association, account_activation_path(admin))
@@ -195,8 +229,16 @@ def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_emai
 @transaction.atomic
 def association_set_status(*, acting_user, association: Association, status: str,
                            reason: str = "") -> Association:
+    """Suspend (with a reason, shown on the suspended page) or resume an association."""
     if status not in Association.Status.values:
         raise AppError("invalid_status", _("Unknown status."), field="status")
+    reason = (reason or "").strip()
+    if status == Association.Status.SUSPENDED and not reason:
+        raise AppError("reason_required", _("Give the reason for suspending: it is shown on "
+                                            "the association's site."), field="reason")
+    if len(reason) > 500 or "\x00" in reason:
+        raise AppError("reason_invalid", _("The reason must be plain text of at most 500 "
+                                           "characters."), field="reason")
     locked = Association.objects.select_for_update().get(pk=association.pk)
     if locked.schema_name == get_public_schema_name():
         raise AppError("public_not_suspendable", _("The platform itself cannot be suspended."))
@@ -204,7 +246,8 @@ def association_set_status(*, acting_user, association: Association, status: str
     if before == status:
         return locked
     locked.status = status
-    locked.save(update_fields=["status"])
+    locked.suspended_reason = reason if status == Association.Status.SUSPENDED else ""
+    locked.save(update_fields=["status", "suspended_reason"])
     audit_record(actor=acting_user, action=f"association.{status}", target=locked,
                  reason=reason, data={"before": before, "after": status})
     return locked

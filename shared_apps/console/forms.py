@@ -29,7 +29,59 @@ class AssociationCreateForm(forms.Form):
     bank_account_number = forms.CharField(label=_("Bank account number"), max_length=60,
                                           required=False)
     bank_bank_name = forms.CharField(label=_("Bank (开户行)"), max_length=200, required=False)
+    # WeChat Pay and Alipay (optional): checked against the gateway before anything is
+    # created (tenants/payment_check.py); the keys are stored encrypted, never shown back.
+    wechat_merchant_id = forms.CharField(label=_("WeChat Pay merchant id (mchid)"),
+                                         max_length=40, required=False)
+    wechat_app_id = forms.CharField(label=_("WeChat Pay app id"), max_length=40, required=False)
+    wechat_merchant_serial_no = forms.CharField(label=_("Merchant certificate serial number"),
+                                                max_length=80, required=False)
+    wechat_merchant_private_key = forms.CharField(
+        label=_("Merchant private key (PEM)"), max_length=5000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
+    wechat_api_v3_key = forms.CharField(label=_("APIv3 key"), max_length=64, required=False,
+                                        widget=forms.PasswordInput(attrs={
+                                            "autocomplete": "off"}))
+    wechat_platform_serial_no = forms.CharField(
+        label=_("WeChat Pay platform certificate or public key id"), max_length=80,
+        required=False)
+    wechat_platform_public_key = forms.CharField(
+        label=_("WeChat Pay public key (PEM)"), max_length=5000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}))
+    wechat_gateway_url = forms.CharField(
+        label=_("WeChat Pay gateway address (leave empty for the real one)"), max_length=200,
+        required=False)
+    alipay_app_id = forms.CharField(label=_("Alipay app id"), max_length=40, required=False)
+    alipay_app_private_key = forms.CharField(
+        label=_("Alipay app private key (PEM)"), max_length=5000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
+    alipay_public_key = forms.CharField(label=_("Alipay public key (PEM)"), max_length=5000,
+                                        required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    alipay_gateway_url = forms.CharField(
+        label=_("Alipay gateway address (leave empty for the real one)"), max_length=200,
+        required=False)
+
+    # The page shows the fields in these groups (each a fieldset; the online ones folded).
+    GROUPS = (
+        ("", ("name", "slug", "profile", "extra_domain")),
+        (_("First administrator"), ("admin_name", "admin_email", "admin_phone")),
+        (_("Bank account members transfer to"), ("bank_account_name", "bank_account_number",
+                                                  "bank_bank_name")),
+        (_("WeChat Pay (optional)"), (
+            "wechat_merchant_id", "wechat_app_id", "wechat_merchant_serial_no",
+            "wechat_merchant_private_key", "wechat_api_v3_key", "wechat_platform_serial_no",
+            "wechat_platform_public_key", "wechat_gateway_url")),
+        (_("Alipay (optional)"), ("alipay_app_id", "alipay_app_private_key", "alipay_public_key",
+                                  "alipay_gateway_url")),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profile"].choices = _profile_choices()
+
+    def groups(self):
+        # The online accounts are folded unless one of their fields has an error.
+        return [{"title": title, "folded": names[0].startswith(("wechat_", "alipay_")),
+                 "has_errors": any(self[f].errors for f in names),
+                 "fields": [self[f] for f in names]}
+                for title, names in self.GROUPS]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shared_apps.console import operations_views, views
+from shared_apps.console import association, operations_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -16,4 +16,20 @@ urlpatterns = [
          name="export-download"),
     path("console/exports/<uuid:public_id>/delete/", operations_views.export_remove,
          name="export-delete"),
+    path("console/associations/<slug:slug>/", association.association_page,
+         name="association"),
+    path("console/associations/<slug:slug>/name/", association.association_name,
+         name="association-name"),
+    path("console/associations/<slug:slug>/slug/", association.association_slug,
+         name="association-slug"),
+    path("console/associations/<slug:slug>/domains/", association.association_domain_add,
+         name="association-domain-add"),
+    path("console/associations/<slug:slug>/administrators/", association.association_admin_add,
+         name="association-admin-add"),
+    path("console/associations/<slug:slug>/administrators/<str:account>/resend/",
+         association.association_admin_resend, name="association-admin-resend"),
+    path("console/associations/<slug:slug>/suspend/", association.association_suspend,
+         name="association-suspend"),
+    path("console/associations/<slug:slug>/resume/", association.association_resume,
+         name="association-resume"),
 ]

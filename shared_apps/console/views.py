@@ -9,6 +9,7 @@ from huiji.errors import AppError
 from shared_apps.console.forms import AssociationCreateForm
 from shared_apps.console.permissions import operator_required
 from tenants.models import Association
+from tenants.payment_check import online_account_from
 from tenants.selectors import association_counts_by_status, association_stats, associations
 from tenants.services import association_create, association_set_status, association_url
 
@@ -32,7 +33,10 @@ def dashboard(request):
 @operator_required
 def association_new(request):
     form = AssociationCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and not form.is_valid():
+        status = 400
+    elif request.method == "POST":
         data = form.cleaned_data
         try:
             result = association_create(
@@ -42,14 +46,18 @@ def association_new(request):
                 extra_domains=(data["extra_domain"],) if data["extra_domain"] else (),
                 bank_account={"account_name": data["bank_account_name"],
                               "account_number": data["bank_account_number"],
-                              "bank_name": data["bank_bank_name"]})
+                              "bank_name": data["bank_bank_name"]},
+                online_accounts=tuple(filter(None, (online_account_from("wechat", data),
+                                                    online_account_from("alipay", data)))))
         except AppError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            status = exc.status
         else:
             messages.success(request, _("%(name)s is ready.") % {"name": result.association.name})
             return render(request, "console/association_created.html", {
                 "result": result, "url": association_url(result.association)})
-    return render(request, "console/association_new.html", {"form": form})
+    # Refused input answers with its status (400, 409 when the name is taken): nothing made.
+    return render(request, "console/association_new.html", {"form": form}, status=status)
 
 
 @operator_required

@@ -44,7 +44,11 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     "finance.manage": (_("Confirm payments, issue receipts, import statements, refund"), {
         FINANCE: ALL, HQ_ADMIN: ALL}),
     "configuration.manage": (_("Change the association's configuration"), {HQ_ADMIN: ALL}),
-    "staff.manage": (_("Invite, appoint, deactivate and re-activate staff"), {HQ_ADMIN: ALL}),
+    # Platform operators too, from the console's association page (tenants/operator_services:
+    # another HQ administrator, a new activation link); no schema of an association gives
+    # anyone the operator role.
+    "staff.manage": (_("Invite, appoint, deactivate and re-activate staff"), {
+        HQ_ADMIN: ALL, Role.OPERATOR: ALL}),
     "accounts.view": (_("Read any account of the association"), {HQ_ADMIN: ALL}),
     "members.withdraw": (_("Withdraw a member from the association, with a reason"), {
         HQ_ADMIN: ALL, SECRETARIAT: ALL}),

@@ -88,7 +88,9 @@ def test_operator_onboards_an_association_and_its_site_answers(server, desktop,
     # Suspend it from the console: its site shows the suspended page, then resume.
     page.goto(f"http://localhost:{server}/console/")
     page.locator("tr", has_text="浙江省测试协会").locator("button:has-text('暂停服务')").click()
+    page.fill("textarea[name=reason]", "测试暂停")  # the reason is required
     page.locator("button:has-text('确认暂停')").click()  # asked again on a page of its own
+    page.goto(f"http://localhost:{server}/console/")
     assert page.locator("tr", has_text="浙江省测试协会").locator(".badge").inner_text() \
         == "已暂停"
     response = site.goto(f"http://zjtest.localhost:{server}/")

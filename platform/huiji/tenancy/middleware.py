@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sentry_sdk
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
-from huiji.tenancy.resolution import association_for_host
+from huiji.tenancy.resolution import association_for_host, route_for_host
 
 # Probes and scrapers reach pods by IP or by a service name that is no association's domain;
 # these paths answer on any host, from the public site, and show no association's data.
@@ -28,6 +29,9 @@ class AssociationMiddleware(TenantMainMiddleware):
         return super().no_tenant_found(request, hostname)
 
     def process_request(self, request):
+        redirect = self._old_host_redirect(request)
+        if redirect is not None:
+            return redirect
         response = super().process_request(request)
         if response is not None:
             return response
@@ -40,3 +44,17 @@ class AssociationMiddleware(TenantMainMiddleware):
             # made here, before sessions, authentication or any view can read its schema.
             return render(request, "huiji/suspended.html", {"suspended": tenant}, status=503)
         return None
+
+    def _old_host_redirect(self, request):
+        """An association's old host (its short name changed) answers 301 to the same path
+        on its primary domain, before anything reads the schema."""
+        hostname = self.hostname_from_request(request)
+        route = route_for_host(hostname) if hostname else None
+        if route is None or not route.redirect_host:
+            return None
+        port = request.get_port()
+        host = route.redirect_host
+        if port and port not in ("80", "443"):
+            host = f"{host}:{port}"
+        return HttpResponsePermanentRedirect(
+            f"{request.scheme}://{host}{request.get_full_path()}")

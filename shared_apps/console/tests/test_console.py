@@ -49,7 +49,7 @@ def test_onboarding_form_shows_errors_beside_the_field_and_changes_nothing(opera
     before = Association.objects.count()
     response = operator.post("/console/associations/new/", {
         "name": "Taken", "slug": "alpha", "admin_name": "x", "admin_email": "x@x.test"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert "已有协会使用该简称。" in page
     assert 'class="field has-error"' in page
@@ -77,7 +77,7 @@ def test_suspend_and_resume(operator, django_capture_on_commit_callbacks):
     assert Association.objects.get(slug="alpha").status == "active"
     with django_capture_on_commit_callbacks(execute=True):
         operator.post("/console/associations/alpha/status/",
-                      {"status": "suspended", "confirm": "yes"})
+                      {"status": "suspended", "confirm": "yes", "reason": "合同到期"})
     assert Association.objects.get(slug="alpha").status == "suspended"
     assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 503
     with django_capture_on_commit_callbacks(execute=True):

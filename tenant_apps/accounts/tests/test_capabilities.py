@@ -33,6 +33,9 @@ ALLOWED = [
     ("hq_admin", "market.moderate"), ("secretariat", "market.moderate"),
     # announcements (a branch administrator's for their branches only)
     ("hq_admin", "announcements.publish"), ("branch_admin", "announcements.publish"),
+    # the console's association page invites HQ administrators (no association's schema
+    # gives anyone the operator role: the staff page offers only STAFF_ROLES)
+    ("operator", "staff.manage"),
 ]
 
 REFUSED = [
@@ -51,7 +54,7 @@ REFUSED = [
     ("hq_admin", "review.branch_admin"),
     ("member", "staff.console"), ("member", "applications.view"),
     ("member", "finance.manage"), ("member", "staff.manage"), ("member", "files.view"),
-    ("operator", "staff.console"), ("operator", "staff.manage"),
+    ("operator", "staff.console"),
     ("reviewer", "members.suspend"), ("reviewer", "members.renew"),
     ("reviewer", "members.reset_login"), ("reviewer", "members.reveal"),
     ("finance", "members.suspend"), ("finance", "members.renew"),

@@ -177,6 +177,6 @@ def test_the_console_asks_for_the_bank_account_of_a_society_with_fees(db):
     answer = client.post("/console/associations/new/", {
         "name": "某某学会", "slug": "consoler", "profile": "generic", "admin_name": "管理员",
         "admin_email": "a@consoler.test"})
-    assert answer.status_code == 200
+    assert answer.status_code == 400
     assert "此起始配置有收费的会员类型" in answer.content.decode()
     assert not Association.objects.filter(slug="consoler").exists()
