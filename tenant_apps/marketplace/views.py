@@ -96,11 +96,13 @@ def _cards(rows: list[Post], settings) -> list[dict]:
 
 def _detail_context(request, post: Post, settings, **extra) -> dict:
     mine = post.author_id == request.user.pk
+    may_post = services.may_post(request.user)
     return {"post": post, "settings": settings, "group": _group_of(post.kind),
+            "may_post": may_post,  # a moderator without a membership has no 我的发布
             "category": settings.category_name(post.category),
             "region": settings.region_name(post.region),
             "contact_shown": selectors.contact_shown(post, request.user), "mine": mine,
-            "may_contact": not mine and services.may_post(request.user)
+            "may_contact": not mine and may_post
             and post.shown_status == Post.Status.PUBLISHED,
             "contact_form": extra.pop("contact_form", None) or ContactForm(
                 initial={"token": new_token()}), **extra}
