@@ -250,6 +250,9 @@ def test_posting_on_the_page_with_a_picture_then_staff_approve(alpha):
     refused = staff.post(f"/manage/market/{made.public_id}/", {"action": "reject", "reason": ""})
     assert refused.status_code == 400
     staff.post(f"/manage/market/{made.public_id}/", {"action": "approve"})
+    # the moderator (no membership, no posts of their own) reads it without a 我的发布 tab
+    seen = staff.get(f"/market/{made.public_id}/").content.decode()
+    assert seen.count("供需对接") >= 1 and "我的发布" not in seen
     with schema_context("alpha"):
         made.refresh_from_db()
         assert made.status == S.PUBLISHED
