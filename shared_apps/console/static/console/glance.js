@@ -19,7 +19,9 @@
       xAxis: {type: "category", data: data.days, axisLabel: {hideOverlap: true}},
       yAxis: {type: "value", minInterval: 1},
       series: series.map(function (s) {
-        return {type: s.bar ? "bar" : "line", name: s.name, data: s.data, showSymbol: false};
+        // a line of one or two days is only its points
+        return {type: s.bar ? "bar" : "line", name: s.name, data: s.data,
+                showSymbol: s.data.length < 3, barMaxWidth: 24};
       })
     };
   }
