@@ -2,7 +2,7 @@
 template schema, fills the summary table (one association at a time, as the periodic task
 does), and times the console page (/console/) through the test client.
 
-    .venv/bin/python bench/console.py [--associations 1000] [--runs 40] [--keep]
+    .venv/bin/python bench/console.py [--associations 1000] [--runs 40] [--keep] [--resume]
 
 Prints the provisioning time, the refresh time (total and per association), the most locks
 one refresh held at once, and p50/p95 and queries of the page: first page, a sorted later
@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from _db import drop_database, setup_django
+from _db import drop_database, setup_django, setup_django_again
 
 # bench/requests.py would shadow the requests library (DRF's test module imports it)
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
@@ -36,8 +36,12 @@ def main() -> None:
     parser.add_argument("--associations", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--resume", action="store_true")
     args = parser.parse_args()
-    setup_django(DB)
+    if args.resume:
+        setup_django_again(DB)
+    else:
+        setup_django(DB)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -45,20 +49,25 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from shared_apps.platform_stats.services import summaries_refresh
-    from tenant_apps.accounts.models import Role
+    from tenant_apps.accounts.models import Role, User
     from tenant_apps.accounts.services import user_create
     from tenants.models import Association, Domain
-    from tenants.schemas import clone_schema
+    from tenants.schemas import clone_schema, drop_schema, schema_exists
     from tenants.services import platform_ensure_public, template_ensure_current
 
     try:
-        call_command("migrate_schemas", interactive=False, verbosity=0)
-        platform_ensure_public()
-        template_ensure_current()
-        operator = user_create(acting_user=None, name="Operator", username="operator",
-                               password="Bench-passw0rd-2026", roles=[Role.OPERATOR])
+        if not args.resume:
+            call_command("migrate_schemas", interactive=False, verbosity=0)
+            platform_ensure_public()
+            template_ensure_current()
+            user_create(acting_user=None, name="Operator", username="operator",
+                        password="Bench-passw0rd-2026", roles=[Role.OPERATOR])
+        operator = User.objects.get(username="operator")
+        first = Association.objects.filter(slug__startswith="b").count()
+        if schema_exists(f"b{first:05d}"):  # a schema left by a run killed mid-transaction
+            drop_schema(f"b{first:05d}")
         started = time.perf_counter()
-        for i in range(args.associations):
+        for i in range(first, args.associations):
             slug = f"b{i:05d}"
             # What association_create does, without the first administrator's argon2 hash
             # and profile: a row, a domain, a clone of the template, in one transaction.
@@ -72,8 +81,9 @@ def main() -> None:
                 print(f"  provisioned {i + 1} ({time.perf_counter() - started:.0f} s)",
                       flush=True)
         provision = time.perf_counter() - started
-        print(f"{args.associations} associations provisioned by cloning in {provision:.0f} s "
-              f"({provision / args.associations * 1000:.0f} ms each)")
+        made = max(args.associations - first, 1)
+        print(f"{made} associations provisioned by cloning in {provision:.0f} s "
+              f"({provision / made * 1000:.0f} ms each; {args.associations} in all)")
 
         # The most locks any backend holds while the refresh runs (sampled every 20 ms from
         # a second connection): a refresh visits one schema at a time.
@@ -89,8 +99,12 @@ def main() -> None:
             other.autocommit = True
             with other.cursor() as cursor:
                 while not done.is_set():
-                    cursor.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM "
-                                   "pg_locks WHERE pid <> pg_backend_pid() GROUP BY pid) x")
+                    # this database's backends only: the server may be shared
+                    cursor.execute(
+                        "SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM pg_locks l "
+                        "JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE a.datname = current_database() AND l.pid <> pg_backend_pid() "
+                        "GROUP BY l.pid) x")
                     peak[0] = max(peak[0], cursor.fetchone()[0])
                     time.sleep(0.02)
             other.close()
