@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -77,7 +76,6 @@ def dashboard(request):
     query = request.GET.get("q", "")[:100]
     page, sort = association_page(query=query, sort=request.GET.get("sort", ""),
                                   page=request.GET.get("page", 1))
-    now = timezone.now()
     rows = []
     for association in page.object_list:
         summary = getattr(association, "summary", None)
@@ -93,7 +91,7 @@ def dashboard(request):
     return render(request, "console/glance.html", {
         "rows": rows, "page": page, "sort": sort, "query": query, "totals": sums,
         "page_query": base,
-        "headers": _headers(sort, query), "now": now, "spark_w": SPARK_W, "spark_h": SPARK_H,
+        "headers": _headers(sort, query), "spark_w": SPARK_W, "spark_h": SPARK_H,
         "charts": _chart_data(daily_totals(), sums),
     })
 
