@@ -10,7 +10,6 @@ from shared_apps.console.forms import AssociationCreateForm
 from shared_apps.console.permissions import operator_required
 from tenants.models import Association
 from tenants.payment_check import online_account_from
-from tenants.selectors import association_counts_by_status, association_stats, associations
 from tenants.services import association_create, association_set_status, association_url
 
 
@@ -18,16 +17,6 @@ def landing(request):
     if request.user.is_authenticated and request.user.is_operator:
         return redirect("console:dashboard")
     return render(request, "console/landing.html")
-
-
-@operator_required
-def dashboard(request):
-    rows = associations()
-    stats = association_stats([a.schema_name for a in rows])
-    table = [{"association": a, "url": association_url(a), "stats": stats.get(a.schema_name)}
-             for a in rows]
-    return render(request, "console/dashboard.html", {
-        "rows": table, "counts": association_counts_by_status()})
 
 
 @operator_required

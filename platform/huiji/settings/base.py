@@ -42,6 +42,7 @@ SHARED_APPS = [
     "tenant_apps.accounts",
     "shared_apps.console",
     "shared_apps.operations",
+    "shared_apps.platform_stats",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -309,6 +310,9 @@ CELERY_BEAT_SCHEDULE = {
     # Exported member files are deleted after EXPORT_KEEP_HOURS (docs/bulk.md).
     "bulk-expire": {"task": "tenants.for_each_association", "schedule": 3600.0,
                     "args": ["bulk.expire"]},
+    # The operator console's summary table: one task per association, each visiting its own
+    # schema only (docs/operations.md, "Operator console").
+    "platform-stats": {"task": "platform_stats.refresh_all", "schedule": 900.0},
 }
 
 # --- API ----------------------------------------------------------------------------------------
@@ -359,8 +363,12 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["tenant"],
                     "formatter": "tenant"},
+        # Errors per association for the operator console (platform_stats.errors).
+        "tenant_errors": {"class": "shared_apps.platform_stats.errors.TenantErrorCounter",
+                          "level": "ERROR"},
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console", "tenant_errors"],
+             "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 # pgserver logs every attach and detach of the embedded server at INFO.
                 "pgserver": {"level": "WARNING"}},

@@ -26,22 +26,14 @@ def test_anonymous_is_sent_to_login(public_client):
 
 
 @pytest.mark.django_db
-def test_dashboard_lists_associations_with_counts(operator):
+def test_dashboard_lists_associations(operator):
+    # Figures come from the summary table (shared_apps/platform_stats, tested there); before
+    # the first refresh each association is listed with a note instead.
     response = operator.get("/console/")
     page = response.content.decode()
     assert "Alpha Society" in page and "Beta Society" in page
     assert "http://alpha.localhost" in page
-    # 7 accounts in alpha (6 roles + a second member) plus its admin; 6 of them staff.
-    assert "其中工作人员 6" in page
-
-
-@pytest.mark.django_db
-def test_dashboard_query_count_does_not_grow_with_associations(operator,
-                                                               django_assert_max_num_queries):
-    # session + user + associations with domains (2) + one UNION for account counts + status
-    # counts: a constant, however many associations there are.
-    with django_assert_max_num_queries(7):
-        operator.get("/console/")
+    assert "尚未统计：下次刷新后显示数据。" in page
 
 
 @pytest.mark.django_db
