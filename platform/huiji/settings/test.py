@@ -1,5 +1,7 @@
 """Settings for the test suite: the development defaults, made fast and deterministic."""
 
+import os
+
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from huiji.settings.development import *  # noqa: F403
@@ -18,4 +20,8 @@ PASSWORD_HASHERS = [
     "huiji.settings.test.FastPBKDF2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
-MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F405
+# One folder per pytest-xdist worker: each worker has its own database with the same
+# association names, and files are kept under the association's schema name, so a test that
+# lists an association's files (export and restore) would see the other worker's.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+MEDIA_ROOT = DATA_DIR / ("test-media" + (f"-{_WORKER}" if _WORKER else ""))  # noqa: F405
