@@ -19,6 +19,10 @@ class Association(TenantMixin):
                               default=Status.ACTIVE, db_index=True)
     profile = models.CharField(_("starting profile"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The database holding this association's schema: an alias of settings.TENANT_DATABASES,
+    # chosen at onboarding and never changed by the platform (tenants/databases.py).
+    database = models.CharField(_("database"), max_length=63, default="default",
+                                db_index=True)
 
     # Schemas are made by tenants.services.association_create (a clone of the template in the
     # same transaction as this row), never as a side effect of save().
