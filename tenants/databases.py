@@ -122,21 +122,45 @@ class PlatformRouter:
     db_for_read = _route
     db_for_write = _route
 
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        """Migrations on another database run with `default` pointed at it, and name the
+        database by its own alias; django-tenants' router answers only for `default`, so the
+        question is put to it as such."""
+        if db == DEFAULT_DB_ALIAS:
+            return None
+        if db == PLATFORM_ALIAS or current_database() != db:
+            return False  # only through `default`
+        from django_tenants.routers import TenantSyncRouter
+
+        allowed = TenantSyncRouter().allow_migrate(DEFAULT_DB_ALIAS, app_label, model_name,
+                                                   **hints)
+        return allowed is not False
+
     def allow_relation(self, obj1, obj2, **hints):
         # An association's row (platform) may be the target of rows in its schema (audit).
         return True
 
 
+# alias -> (settings entry, this thread's connection) before register_database replaced them
+_replaced: dict[str, tuple[dict | None, object]] = {}
+
+
 def register_database(alias: str, url: str, *, conn_max_age: int = 0) -> None:
-    """Add a tenant database at run time (the tests' second database); settings do the same
-    from `HUIJI_TENANT_DATABASES` at start."""
+    """Add a tenant database at run time (the tests' second database), as settings do from
+    `HUIJI_TENANT_DATABASES` at start; `unregister_database` puts back what was there."""
     import dj_database_url
 
     config = dj_database_url.parse(url, conn_max_age=conn_max_age)
     config["ENGINE"] = "django_tenants.postgresql_backend"
     config.setdefault("CONN_HEALTH_CHECKS", True)
-    for name, entry in ((alias, config), (PLATFORM_ALIAS, dict(connections.settings[
-            DEFAULT_DB_ALIAS]))):
+    platform = {**connections.settings[DEFAULT_DB_ALIAS], "TEST": {"MIRROR": DEFAULT_DB_ALIAS}}
+    for name, entry in ((alias, config), (PLATFORM_ALIAS, platform)):
+        _replaced.setdefault(name, (connections.settings.get(name),
+                                    getattr(connections._connections, name, None)))
+        if hasattr(connections._connections, name):
+            # A connection of the old entry (a test's, inside its transaction) stays alive
+            # and comes back on unregister; this thread gets one to the new database.
+            delattr(connections._connections, name)
         connections.configure_settings({DEFAULT_DB_ALIAS: connections.settings[
             DEFAULT_DB_ALIAS], name: entry})
         settings.DATABASES[name] = entry
@@ -146,14 +170,19 @@ def register_database(alias: str, url: str, *, conn_max_age: int = 0) -> None:
 
 
 def unregister_database(alias: str) -> None:
-    conn = connections.settings.get(alias) and connections[alias]
-    if conn:
-        conn.close()
     settings.TENANT_DATABASES = [a for a in settings.TENANT_DATABASES if a != alias]
-    for name in [alias] + ([PLATFORM_ALIAS] if len(settings.TENANT_DATABASES) == 1 else []):
-        if name in connections.settings:
-            connections[name].close()
-            del connections.settings[name]
+    for name in (alias, PLATFORM_ALIAS):
+        if name not in _replaced:
+            continue
+        previous, kept = _replaced.pop(name)
+        if hasattr(connections._connections, name):
+            getattr(connections._connections, name).close()
+            delattr(connections._connections, name)
+        if kept is not None:
+            setattr(connections._connections, name, kept)
+        if previous is None:
+            connections.settings.pop(name, None)
             settings.DATABASES.pop(name, None)
-            if hasattr(connections._connections, name):
-                delattr(connections._connections, name)
+        else:
+            connections.settings[name] = previous
+            settings.DATABASES[name] = previous
