@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from huiji.errors import AppError
 from shared_apps.console.forms import AssociationCreateForm
 from shared_apps.console.permissions import operator_required
+from tenants.databases import is_sharded, tenant_databases, use_database
 from tenants.models import Association
 from tenants.selectors import association_counts_by_status, association_stats, associations
 from tenants.services import association_create, association_set_status, association_url
@@ -22,11 +23,15 @@ def landing(request):
 @operator_required
 def dashboard(request):
     rows = associations()
-    stats = association_stats([a.schema_name for a in rows])
+    stats = {}
+    for database in tenant_databases():  # each database counts its own schemas
+        with use_database(database):
+            stats.update(association_stats([a.schema_name for a in rows
+                                            if a.database == database]))
     table = [{"association": a, "url": association_url(a), "stats": stats.get(a.schema_name)}
              for a in rows]
     return render(request, "console/dashboard.html", {
-        "rows": table, "counts": association_counts_by_status()})
+        "rows": table, "counts": association_counts_by_status(), "sharded": is_sharded()})
 
 
 @operator_required
@@ -42,7 +47,8 @@ def association_new(request):
                 extra_domains=(data["extra_domain"],) if data["extra_domain"] else (),
                 bank_account={"account_name": data["bank_account_name"],
                               "account_number": data["bank_account_number"],
-                              "bank_name": data["bank_bank_name"]})
+                              "bank_name": data["bank_bank_name"]},
+                database=data.get("database") or "")
         except AppError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
