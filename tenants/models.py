@@ -21,6 +21,10 @@ class Association(TenantMixin):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Shown on the suspended page (to members and to staff trying to log in) while suspended.
     suspended_reason = models.TextField(_("reason for suspension"), blank=True)
+    # The database holding this association's schema: an alias of settings.TENANT_DATABASES,
+    # chosen at onboarding and never changed by the platform (tenants/databases.py).
+    database = models.CharField(_("database"), max_length=63, default="default",
+                                db_index=True)
 
     # Schemas are made by tenants.services.association_create (a clone of the template in the
     # same transaction as this row), never as a side effect of save().

@@ -101,29 +101,45 @@ def expected_migrations() -> set[tuple[str, str]]:
     return set(loader.graph.nodes)
 
 
-def schemas_needing_migration(schemas: list[str]) -> list[str]:
-    """The schemas among `schemas` that lack some migration, found with one query in all.
+# Schemas read per query by `schemas_needing_migration`. Reading a schema's migration table
+# takes two locks (table and index) until the statement ends; PostgreSQL's shared lock table
+# has room for max_locks_per_transaction x max_connections (64 x 100 by default) for the whole
+# server, so one statement over thousands of schemas fails with "out of shared memory".
+CHECK_BATCH = 100
+
+
+def schemas_needing_migration(schemas: list[str], *, batch: int = CHECK_BATCH) -> list[str]:
+    """The schemas among `schemas` (on the current database) that lack some migration.
 
     Running Django's migrate in a schema that is already current costs a few hundred
     milliseconds (loading the graph, checking every app); with thousands of associations a
-    deploy would spend most of its time confirming that nothing needs doing.
+    deploy would spend most of its time confirming that nothing needs doing. So the migration
+    tables are read directly, `batch` schemas per statement, each schema answering with one
+    row (how many of the expected migrations it has). Outside a transaction each statement's
+    locks are released when it ends, so at most 2 x `batch` are held at once whatever the
+    number of associations.
     """
     if not schemas:
         return []
-    expected = expected_migrations()
+    expected = sorted(f"{app}.{name}" for app, name in expected_migrations())
     table = MigrationRecorder.Migration._meta.db_table
+    current: set[str] = set()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT n.nspname FROM pg_namespace n WHERE n.nspname = ANY(%s) AND EXISTS ("
-            " SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = %s)",
-            [list(schemas), table])
-        with_table = {row[0] for row in cursor.fetchall()}
-        applied: dict[str, set[tuple[str, str]]] = {s: set() for s in with_table}
-        if with_table:
+        for start in range(0, len(schemas), batch):
+            chunk = list(schemas[start:start + batch])
+            # The catalogue, not the tables: which schemas have a migration table at all.
+            cursor.execute(
+                "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid"
+                " WHERE n.nspname = ANY(%s) AND c.relname = %s AND c.relkind = 'r'",
+                [chunk, table])
+            with_table = sorted(row[0] for row in cursor.fetchall())
+            if not with_table:
+                continue
             union = " UNION ALL ".join(
-                f"SELECT %s, app, name FROM {quote(s)}.{quote(table)}"  # noqa: S608
-                for s in sorted(with_table))
-            cursor.execute(union, sorted(with_table))
-            for schema, app, name in cursor.fetchall():
-                applied[schema].add((app, name))
-    return [s for s in schemas if s not in with_table or not expected <= applied[s]]
+                f"SELECT %s AS s, app || '.' || name AS m FROM {quote(s)}.{quote(table)}"  # noqa: S608
+                for s in with_table)
+            cursor.execute(
+                f"SELECT s, count(DISTINCT m) FROM ({union}) applied "  # noqa: S608
+                "WHERE m = ANY(%s) GROUP BY s", [*with_table, expected])
+            current.update(s for s, count in cursor.fetchall() if count == len(expected))
+    return [s for s in schemas if s not in current]

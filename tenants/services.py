@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, tenant_context
 
 from huiji.audit.services import audit_record
 from huiji.errors import AppError
@@ -26,6 +26,7 @@ from tenant_apps.configuration.services import (
     revision_record,
 )
 from tenants.acting import operator_in_schema
+from tenants.databases import choose_database, tenant_databases, use_database
 from tenants.models import Association, Domain
 from tenants.payment_check import OnlineAccount, online_account_check
 from tenants.profiles import available_profiles, load_profile
@@ -57,27 +58,33 @@ def association_url(association: Association, path: str = "/") -> str:
     return f"{scheme}://{host}{path}"
 
 
-def _validate_slug(slug: str) -> None:
+def _validate_slug(slug: str, database: str) -> None:
     if not _SLUG.match(slug) or "--" in slug:
         raise AppError("invalid_slug", _(
             "The short name must be 2-40 lowercase letters, digits or hyphens, starting with a "
             "letter."), field="slug")
     if slug in RESERVED_SLUGS or slug.startswith("pg"):
         raise AppError("reserved_slug", _("This short name is reserved."), field="slug")
-    if Association.objects.filter(slug=slug).exists() or schema_exists(slug.replace("-", "_")):
+    with use_database(database):
+        leftover = schema_exists(slug.replace("-", "_"))
+    if Association.objects.filter(slug=slug).exists() or leftover:
         raise AppError("slug_taken", _("An association with this short name already exists."),
                        field="slug", status=409)
 
 
-def template_ensure_current() -> None:
-    """Migrate the template schema if the code has migrations it lacks. `migrate_schemas`
-    does this on every deploy; checking here too means a clone can never miss one."""
+def template_ensure_current(database: str = "default") -> None:
+    """Migrate the template schema (on `database`) if the code has migrations it lacks.
+    `migrate_schemas` does this on every deploy; checking here too means a clone can never
+    miss one."""
     template = settings.TENANT_BASE_SCHEMA
-    if not schema_exists(template) or schemas_needing_migration([template]):
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(template)}")
-        call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
-        connection.set_schema_to_public()
+    with use_database(database):
+        if not schema_exists(template) or schemas_needing_migration([template]):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(template)}")
+            call_command("migrate_schemas", schema_name=template, interactive=False,
+                         verbosity=0)
+            connection.set_schema_to_public()
 
 
 def association_create(*, acting_user, name: str, slug: str, admin_name: str,
@@ -85,7 +92,8 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
                        admin_password: str | None = None, profile: str = "",
                        extra_domains: tuple[str, ...] = (),
                        bank_account: dict | None = None,
-                       online_accounts: tuple[OnlineAccount, ...] = ()) -> Provisioned:
+                       online_accounts: tuple[OnlineAccount, ...] = (),
+                       database: str = "") -> Provisioned:
     """Create an association: its row, its domains, its schema (a clone of the template), its
     first HQ administrator and its starting profile, all in one transaction. Any failure
     leaves nothing behind: PostgreSQL rolls back the schema with the rows.
@@ -94,12 +102,18 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
     account members transfer to; it is enabled in the starting profile. `online_accounts`
     (WeChat Pay, Alipay: tenants/payment_check.py) are checked against their gateway first
     and enabled with their keys stored encrypted. A profile with fee types needs a way to
-    pay: one of its own enabled accounts, or one of these; without, nothing is created."""
+    pay: one of its own enabled accounts, or one of these; without, nothing is created.
+
+    `database` is the tenant database to hold its schema (settings.TENANT_DATABASES); by
+    default the one with the fewest associations."""
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
     if not name:
         raise AppError("name_required", _("Enter the association's name."), field="name")
-    _validate_slug(slug)
+    database = database or choose_database()
+    if database not in tenant_databases():
+        raise AppError("unknown_database", _("Unknown database."), field="database")
+    _validate_slug(slug, database)
     if profile and profile not in available_profiles():
         raise AppError("unknown_profile", _("Unknown starting profile."), field="profile")
     document = (starting_document(profile, bank_account, online_accounts) if profile
@@ -115,14 +129,15 @@ def association_create(*, acting_user, name: str, slug: str, admin_name: str,
                        % {"domain": taken[0]}, field="extra_domain", status=409)
     for account in online_accounts:
         online_account_check(account)  # before anything is created: a refusal leaves nothing
-    template_ensure_current()
+    template_ensure_current(database)
     connection.set_schema_to_public()
     try:
         return _provision(acting_user=acting_user, name=name, slug=slug, admin_name=admin_name,
                           admin_email=admin_email, admin_phone=admin_phone,
                           admin_password=admin_password, profile=profile,
                           document=document, extra_domains=extra_domains,
-                          online_accounts=online_accounts if document is not None else ())
+                          online_accounts=online_accounts if document is not None else (),
+                          database=database)
     except (IntegrityError, ProgrammingError) as exc:
         # Two operators creating the same slug (or domain) at once: the loser's unique row or
         # CREATE SCHEMA fails inside the transaction, which rolls back whole.
@@ -180,50 +195,79 @@ def starting_document(profile: str, bank_account: dict | None,
 def _provision(*, acting_user, name: str, slug: str, admin_name: str, admin_email: str | None,
                admin_phone: str | None, admin_password: str | None, profile: str,
                document: dict | None, extra_domains: tuple[str, ...],
-               online_accounts: tuple[OnlineAccount, ...] = ()) -> Provisioned:
-    with transaction.atomic():
-        association = Association(schema_name=slug.replace("-", "_"), slug=slug, name=name,
-                                  profile=profile)
-        if profile:
-            association.short_name = load_profile(profile)["association"]["short_name"]
-        association.save()
-        primary = f"{slug}.{settings.BASE_DOMAIN}"
-        Domain.objects.create(domain=primary, tenant=association, is_primary=True)
-        for extra in extra_domains:
-            Domain.objects.create(domain=extra, tenant=association, is_primary=False)
-        clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name)
-        with schema_context(association.schema_name):
-            # Inside the new schema the operator has no account: their public-schema id would
-            # name one of its accounts in `actor` and `created_by` (the first administrator's).
-            in_schema = operator_in_schema(acting_user) if acting_user else None
-            admin = user_create(acting_user=in_schema, name=admin_name, email=admin_email,
-                                phone=admin_phone, password=admin_password,
-                                roles=[Role.HQ_ADMIN])
-            if document is not None:
-                profile_apply(acting_user=in_schema, document=document,
-                              filename=f"{profile}.yaml")
-                for online in online_accounts:
-                    stored = PaymentAccount.objects.get(kind=online.kind)
-                    for secret_name, value in online.secrets.items():
-                        payment_secret_set(acting_user=in_schema,
-                                           account=stored, name=secret_name, value=value)
-            else:
-                revision_record(acting_user=in_schema, summary=gettext("Empty configuration"))
-            activation_url = None
-            if not admin_password:
-                activation_url = association_url(association, account_activation_path(admin))
-            audit_record(actor=None, action="association.provisioned", target=association,
-                         data={"by": str(acting_user) if acting_user else "system"})
-        audit_record(actor=acting_user, action="association.created", target=association,
-                     data={"slug": slug, "profile": profile, "domains": [primary,
-                                                                        *extra_domains]})
-        if activation_url and admin.email:
-            transaction.on_commit(lambda: send_mail(
-                gettext("Your Huiji administrator account for %(name)s") % {"name": name},
-                gettext("Choose your password here: %(url)s") % {"url": activation_url},
-                None, [admin.email]))
+               online_accounts: tuple[OnlineAccount, ...] = (),
+               database: str = "default") -> Provisioned:
+    schema = slug.replace("-", "_")
+    cloned_elsewhere = False
+    try:
+        with transaction.atomic():
+            association = Association(schema_name=schema, slug=slug, name=name,
+                                      profile=profile, database=database)
+            if profile:
+                association.short_name = load_profile(profile)["association"]["short_name"]
+            association.save()
+            primary = f"{slug}.{settings.BASE_DOMAIN}"
+            Domain.objects.create(domain=primary, tenant=association, is_primary=True)
+            for extra in extra_domains:
+                Domain.objects.create(domain=extra, tenant=association, is_primary=False)
+            # On the primary database the schema joins this transaction; on another one it
+            # is that database's own transaction, committed first and dropped again below if
+            # this one then fails (PostgreSQL has no transaction across databases).
+            with use_database(database), transaction.atomic():
+                cloned_elsewhere = database != "default"
+                admin, activation_path = _fill_schema(acting_user, association, document,
+                                                      profile, admin_name, admin_email,
+                                                      admin_phone, admin_password,
+                                                      online_accounts)
+            activation_url = (association_url(association, activation_path)
+                              if activation_path else None)
+            audit_record(actor=acting_user, action="association.created", target=association,
+                         data={"slug": slug, "profile": profile, "database": database,
+                               "domains": [primary, *extra_domains]})
+            if activation_url and admin.email:
+                transaction.on_commit(lambda: send_mail(
+                    gettext("Your Huiji administrator account for %(name)s") % {"name": name},
+                    gettext("Choose your password here: %(url)s") % {"url": activation_url},
+                    None, [admin.email]))
+    except BaseException:
+        if cloned_elsewhere:
+            with use_database(database):
+                connection.set_schema_to_public()
+                drop_schema(schema)
+        raise
     connection.set_schema_to_public()
     return Provisioned(association=association, admin=admin, activation_url=activation_url)
+
+
+def _fill_schema(acting_user, association: Association, document: dict | None, profile: str,
+                 admin_name: str, admin_email: str | None, admin_phone: str | None,
+                 admin_password: str | None,
+                 online_accounts: tuple[OnlineAccount, ...] = ()) -> tuple[User, str | None]:
+    """The new schema (on the current database): the template's clone, the first HQ
+    administrator, the starting profile and the online accounts' keys. Returns the admin
+    and, when they have no password, the path of their one-time link."""
+    clone_schema(settings.TENANT_BASE_SCHEMA, association.schema_name)
+    with tenant_context(association):
+        # Inside the new schema the operator has no account: their public-schema id would
+        # name one of its accounts in `actor` and `created_by` (the first administrator's).
+        in_schema = operator_in_schema(acting_user) if acting_user else None
+        admin = user_create(acting_user=in_schema, name=admin_name, email=admin_email,
+                            phone=admin_phone, password=admin_password, roles=[Role.HQ_ADMIN])
+        if document is not None:
+            profile_apply(acting_user=in_schema, document=document,
+                          filename=f"{profile}.yaml")
+            for online in online_accounts:
+                stored = PaymentAccount.objects.get(kind=online.kind)
+                for secret_name, value in online.secrets.items():
+                    payment_secret_set(acting_user=in_schema, account=stored,
+                                       name=secret_name, value=value)
+        else:
+            revision_record(acting_user=in_schema, summary=gettext("Empty configuration"))
+        audit_record(actor=None, action="association.provisioned", target=association,
+                     data={"by": str(acting_user) if acting_user else "system"})
+        activation_path = None if admin_password else account_activation_path(admin)
+    connection.set_schema_to_public()
+    return admin, activation_path
 
 
 @transaction.atomic
@@ -261,7 +305,11 @@ def association_delete(*, acting_user, association: Association) -> None:
         schema = association.schema_name
         audit_record(actor=acting_user, action="association.deleted", target=association)
         association.delete()
-        drop_schema(schema)
+        # On another database the drop is committed there at once; the row goes with this
+        # transaction.
+        with use_database(association.database):
+            connection.set_schema_to_public()
+            drop_schema(schema)
 
 
 def platform_ensure_public(*, name: str = "会籍平台") -> Association:

@@ -36,21 +36,31 @@ def schema_of_task(schema_name: str, aliases):
     from django.db import connections
     from django_tenants.utils import get_public_schema_name, get_tenant_model
 
+    from tenants.databases import current_database, is_sharded, switch_database
+
+    database_before = current_database()
     saved = [(connections[alias], connections[alias].tenant,
               connections[alias].include_public_schema) for alias in aliases]
     try:
         for connection, _, _ in saved:
-            if connection.schema_name == schema_name:
+            # With several databases the same schema name on the wrong database is no match.
+            if connection.schema_name == schema_name and not is_sharded():
                 continue
             if schema_name == get_public_schema_name():
-                connection.set_schema_to_public()
+                switch_database(None)
+                connections["default"].set_schema_to_public()
             else:
                 # Read in public: a tenant schema's search path may not include it.
                 connection.set_schema_to_public()
                 tenant = get_tenant_model().objects.get(schema_name=schema_name)
-                connection.set_tenant(tenant, include_public=True)
+                # An association on another database: the task's connection goes there.
+                switch_database(tenant.database)
+                connections["default"].set_tenant(tenant, include_public=True)
+                if connection is not connections["default"]:
+                    connection.set_tenant(tenant, include_public=True)
         yield
     finally:
+        switch_database(database_before)
         for connection, tenant, include_public in saved:
             if connection.tenant is not tenant or \
                     connection.include_public_schema != include_public:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenants.databases import is_sharded, tenant_databases
 from tenants.profiles import available_profiles, load_profile
 
 
@@ -78,10 +79,22 @@ class AssociationCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profile"].choices = _profile_choices()
+        if is_sharded():
+            # Associations on several databases (docs/operations.md): the operator may place
+            # this one; by default it goes where there are fewest.
+            self.fields["database"] = forms.ChoiceField(
+                label=_("Database"), required=False,
+                choices=[("", _("Automatic (the one with fewest associations)"))]
+                + [(alias, alias) for alias in tenant_databases()])
 
     def groups(self):
         # The online accounts are folded unless one of their fields has an error.
-        return [{"title": title, "folded": names[0].startswith(("wechat_", "alipay_")),
-                 "has_errors": any(self[f].errors for f in names),
-                 "fields": [self[f] for f in names]}
-                for title, names in self.GROUPS]
+        groups = [{"title": title, "folded": names[0].startswith(("wechat_", "alipay_")),
+                   "has_errors": any(self[f].errors for f in names),
+                   "fields": [self[f] for f in names]}
+                  for title, names in self.GROUPS]
+        if "database" in self.fields:  # only where associations live on several databases
+            groups.append({"title": _("Database"), "folded": False,
+                           "has_errors": bool(self["database"].errors),
+                           "fields": [self["database"]]})
+        return groups

@@ -37,7 +37,8 @@ def association_new(request):
                               "account_number": data["bank_account_number"],
                               "bank_name": data["bank_bank_name"]},
                 online_accounts=tuple(filter(None, (online_account_from("wechat", data),
-                                                    online_account_from("alipay", data)))))
+                                                    online_account_from("alipay", data)))),
+                database=data.get("database") or "")
         except AppError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
             status = exc.status

@@ -16,6 +16,7 @@ from shared_apps.platform_stats import attention
 from shared_apps.platform_stats.errors import errors_last_day
 from shared_apps.platform_stats.figures import compute
 from shared_apps.platform_stats.models import AssociationDay, AssociationSummary
+from tenants.databases import association_context
 from tenants.models import Association
 
 TREND_DAYS = 30
@@ -25,7 +26,7 @@ HISTORY_DAYS = 90  # daily rows kept per association
 def summary_refresh(association: Association, *, now: dt.datetime | None = None) \
         -> AssociationSummary:
     now = now or timezone.now()
-    with schema_context(association.schema_name):
+    with association_context(association):  # its database and schema (tenants/databases.py)
         figures = compute(now)
     errors = errors_last_day(association.schema_name, now)
     today = timezone.localdate(now)

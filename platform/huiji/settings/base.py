@@ -92,7 +92,9 @@ TENANT_BASE_SCHEMA = "huiji_template"
 # Search path is set once per tenant switch, not before every cursor.
 TENANT_LIMIT_SET_CALLS = True
 DEFAULT_NOT_FOUND_TENANT_VIEW = "huiji.views.unknown_host"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = ["tenants.databases.PlatformRouter", "django_tenants.routers.TenantSyncRouter"]
+# Association schemas `migrate_schemas` migrates at once, a process each.
+MIGRATION_WORKERS = env_int("MIGRATION_WORKERS", 2)
 TENANT_RESOLUTION_CACHE_SECONDS = env_int("TENANT_RESOLUTION_CACHE_SECONDS", 3600)
 
 # --- Database -----------------------------------------------------------------------------------
@@ -106,6 +108,24 @@ else:
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 _db.setdefault("CONN_HEALTH_CHECKS", True)
 DATABASES = {"default": _db}
+# Associations on several databases (docs/operations.md): `name=url,name=url`. The public
+# schema stays on `default`; each extra database holds the schemas of the associations placed
+# on it, and `platform` is a second connection to `default` for the platform's own tables
+# while a request or task runs on another database (tenants/databases.py).
+TENANT_DATABASES = ["default"]
+for _entry in env_list("HUIJI_TENANT_DATABASES", []):
+    _name, _sep, _url = _entry.partition("=")
+    _name = _name.strip()
+    if not _sep or not _name.isidentifier() or _name in ("default", "platform") or \
+            _name in TENANT_DATABASES:
+        raise ImproperlyConfigured(
+            f"HUIJI_TENANT_DATABASES: {_entry!r} is not name=url with a new name")
+    DATABASES[_name] = {**dj_database_url.parse(_url.strip(), conn_max_age=env_int(
+        "DATABASE_CONN_MAX_AGE", 60)), "ENGINE": "django_tenants.postgresql_backend",
+        "CONN_HEALTH_CHECKS": True}
+    TENANT_DATABASES.append(_name)
+if len(TENANT_DATABASES) > 1:
+    DATABASES["platform"] = {**_db, "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------------

@@ -25,3 +25,9 @@ PASSWORD_HASHERS = [
 # lists an association's files (export and restore) would see the other worker's.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 MEDIA_ROOT = DATA_DIR / ("test-media" + (f"-{_WORKER}" if _WORKER else ""))  # noqa: F405
+
+# The two-database test (tenants/tests/test_databases.py) points `second` at a database of its
+# own while it runs, and `platform` at this one; until then both mirror the test database and
+# nothing uses them: no association is placed on `second` (TENANT_DATABASES stays default).
+DATABASES["second"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASES["platform"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -9,6 +9,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from huiji.tenancy.resolution import association_for_host, route_for_host
+from tenants.databases import switch_database
 
 # Probes and scrapers reach pods by IP or by a service name that is no association's domain;
 # these paths answer on any host, from the public site, and show no association's data.
@@ -20,6 +21,9 @@ class AssociationMiddleware(TenantMainMiddleware):
         tenant = association_for_host(hostname)
         if tenant is None:
             raise domain_model.DoesNotExist(hostname)
+        # The connection goes to the association's database before django-tenants sets its
+        # schema on it; request_finished puts it back (tenants/signals.py).
+        switch_database(getattr(tenant, "database", None))
         return tenant
 
     def no_tenant_found(self, request, hostname):
@@ -29,6 +33,7 @@ class AssociationMiddleware(TenantMainMiddleware):
         return super().no_tenant_found(request, hostname)
 
     def process_request(self, request):
+        switch_database(None)  # whatever an earlier request in this thread left
         redirect = self._old_host_redirect(request)
         if redirect is not None:
             return redirect

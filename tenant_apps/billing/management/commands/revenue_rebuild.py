@@ -5,7 +5,9 @@ as they are confirmed and refunded; this is for after a restore, or to check it.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
+
+from tenants.databases import association_context
 
 
 class Command(BaseCommand):
@@ -25,6 +27,6 @@ class Command(BaseCommand):
             if not rows.exists():
                 raise CommandError(f"no active association {association!r}")
         for found in rows.order_by("slug"):
-            with schema_context(found.schema_name):
+            with association_context(found):  # its database and schema
                 count = revenue_rebuild()
             self.stdout.write(f"{found.slug}: {count} summary rows")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand
-from django_tenants.utils import get_tenant_model, schema_context
+from django_tenants.utils import get_tenant_model
+
+from tenants.databases import association_context
 
 
 class Command(BaseCommand):
@@ -24,7 +26,7 @@ class Command(BaseCommand):
             tenants = tenants.filter(schema_name=schema)
         for tenant in tenants:
             started = time.monotonic()
-            with schema_context(tenant.schema_name):
+            with association_context(tenant):  # its database and schema
                 issued = certificates_refresh_all()
             self.stdout.write(f"{tenant.schema_name}: {issued} certificates issued in "
                               f"{time.monotonic() - started:.1f} s")

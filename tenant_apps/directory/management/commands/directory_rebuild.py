@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand
-from django_tenants.utils import get_tenant_model, schema_context
+from django_tenants.utils import get_tenant_model
+
+from tenants.databases import association_context
 
 
 class Command(BaseCommand):
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             tenants = tenants.filter(schema_name=schema)
         for tenant in tenants:
             started = time.monotonic()
-            with schema_context(tenant.schema_name):
+            with association_context(tenant):  # its database and schema
                 done = refresh_all(record=not membership_only)
             self.stdout.write(f"{tenant.schema_name}: {done} members in "
                               f"{time.monotonic() - started:.1f} s")

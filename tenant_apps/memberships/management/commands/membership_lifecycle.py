@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
+
+from tenants.databases import association_context
 
 
 class Command(BaseCommand):
@@ -32,7 +34,7 @@ class Command(BaseCommand):
             if not rows.exists():
                 raise CommandError(f"no active association {association!r}")
         for found in rows.order_by("slug"):
-            with schema_context(found.schema_name):
+            with association_context(found):  # its database and schema
                 done = lifecycle_run(today=day)
                 # the dashboard's figures as of the same day (docs/dashboards.md)
                 from tenant_apps.dashboards.services import dashboard_refresh
