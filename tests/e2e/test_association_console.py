@@ -73,6 +73,15 @@ def test_onboarded_society_takes_a_member_at_once_then_is_suspended_and_resumed(
     page.goto(f"{base}/member/")
     assert re.fullmatch(r"M\d{6}", page.locator(".member-number").inner_text().strip())
 
+    # The console's table after the summary task (立即刷新): its first member and the money.
+    console.goto(f"http://localhost:{server}/console/?q=mouxue")
+    console.click("button:has-text('立即刷新')")
+    console.goto(f"http://localhost:{server}/console/?q=mouxue")
+    row = console.locator("table.glance-table tbody tr", has_text="某某学会")
+    assert row.locator("td[data-label='有效会员'] .glance-n").inner_text() == "1"
+    assert re.fullmatch(r"¥100(\.00)?",
+                        row.locator("td[data-label='本年收入']").inner_text().strip())
+
     # The association's page in the console, then suspend with a reason and resume.
     console.goto(f"http://localhost:{server}/console/associations/mouxue/")
     main = console.locator("main")
