@@ -130,8 +130,13 @@ def association_audit(association: Association) -> list[AuditRow]:
                      _details(e)) for e in entries]
 
 
-def association_figures(association: Association) -> list:
-    """FIGURES OVER TIME: the rows of the platform summary table for this association (filled
-    by the periodic summary task of issue 14 part 1), oldest first. Empty until that table
-    exists; the page then says the figures are not collected yet."""
-    return []
+def association_figures(association: Association, days: int = 30) -> list[dict]:
+    """Figures over time: the association's daily rows of the console's summary
+    (shared_apps/platform_stats, written by each refresh), the last `days`, oldest first.
+    Empty before its first refresh; the page then says the figures are not collected yet."""
+    from huiji.templatetags.money import yuan
+    from shared_apps.platform_stats.models import AssociationDay
+
+    rows = list(AssociationDay.objects.filter(association=association).order_by("-day")[:days])
+    return [{"day": r.day, "members_active": r.members_active,
+             "revenue_yuan": yuan(r.revenue_fen)} for r in reversed(rows)]

@@ -3,6 +3,8 @@ bad input answered 400/409 in Chinese with nothing changed, an audit row for eac
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -35,7 +37,7 @@ def _audit(action: str) -> list[AuditEntry]:
 
 def test_the_page_shows_domains_administrators_profile_version_and_audit(
         operator, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12, and the figures over time
         response = operator.get(PAGE)
     page = response.content.decode()
     assert response.status_code == 200
@@ -44,7 +46,27 @@ def test_the_page_shows_domains_administrators_profile_version_and_audit(
     assert "能解析" in page and "127.0.0.1" in page  # *.localhost is loopback (RFC 6761)
     assert "总会管理员" in page
     assert "版本 1" in page  # the test association's one configuration revision
-    assert "尚未汇总" in page  # figures over time: the summary table is not there yet
+    assert "尚未汇总" in page  # figures over time: no refresh yet
+
+
+def test_the_page_shows_the_figures_over_time_after_a_refresh(operator):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shared_apps.platform_stats.models import AssociationDay
+
+    alpha = Association.objects.get(schema_name="alpha")
+    today = timezone.localdate()
+    AssociationDay.objects.create(association=alpha, day=today - dt.timedelta(days=1),
+                                  members_active=3, revenue_fen=0)
+    AssociationDay.objects.create(association=alpha, day=today, members_active=4,
+                                  revenue_fen=12_345)
+    page = operator.get(PAGE).content.decode()
+    assert "尚未汇总" not in page
+    rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td>(\d+)</td><td>([^<]+)</td></tr>", page)
+    assert rows == [((today - dt.timedelta(days=1)).isoformat(), "3", "0"),
+                    (today.isoformat(), "4", "123.45")]
 
 
 def test_only_operators(alpha, public_client):
