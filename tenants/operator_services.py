@@ -73,7 +73,7 @@ def association_change_slug(*, acting_user, association: Association,
         raise AppError("slug_unchanged", _("This is already the association's short name."),
                        field="slug")
     if slug.replace("-", "_") != locked.schema_name:
-        _validate_slug(slug)
+        _validate_slug(slug, locked.database)
     elif Association.objects.filter(slug=slug).exclude(pk=locked.pk).exists():
         raise AppError("slug_taken", _("An association with this short name already exists."),
                        field="slug", status=409)

@@ -58,7 +58,7 @@ def association_url(association: Association, path: str = "/") -> str:
     return f"{scheme}://{host}{path}"
 
 
-def _validate_slug(slug: str, database: str) -> None:
+def _validate_slug(slug: str, database: str = "default") -> None:
     if not _SLUG.match(slug) or "--" in slug:
         raise AppError("invalid_slug", _(
             "The short name must be 2-40 lowercase letters, digits or hyphens, starting with a "
