@@ -102,8 +102,11 @@ def second_database(db):
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    url = (f"postgres://{settings['USER']}:{settings.get('PASSWORD') or ''}@"
-           f"{settings['HOST']}:{settings.get('PORT') or 5432}/{name}")
+    # the test database's own URL (a socket directory as host percent-encoded: the embedded
+    # PostgreSQL has one), naming the new database
+    from tests.test_celery_worker import database_url
+
+    url = f"{database_url().rsplit('/', 1)[0]}/{name}"
     register_database("second", url)
     try:
         in_thread(_cleanup)
