@@ -72,3 +72,29 @@ def solved_slider() -> dict:
     challenge = humancheck.challenge()
     target = signing.loads(challenge["token"], salt=humancheck.SALT)["t"]
     return {"hc_token": challenge["token"], "hc_position": str(target + 1)}
+
+
+def in_thread(fn, *args):
+    """Run fn in a fresh thread (its own connections, autocommit: what it writes is committed
+    and seen by other sessions, outside the test's transaction) and return its result; an
+    exception raised there is raised here."""
+    import threading
+
+    from django.db import connections
+
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = fn(*args)
+        except BaseException as exc:  # handed back to the test
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

@@ -11,7 +11,6 @@ of its own (its own connections, autocommit, as a web worker's), and is removed 
 from __future__ import annotations
 
 import io
-import threading
 
 import psycopg2
 import pytest
@@ -40,6 +39,7 @@ from tenants.databases import (
 from tenants.models import Association
 from tenants.services import association_create, association_delete
 from tenants.tasks import association_snapshot
+from tests.harness import in_thread
 
 SLUGS = {"default": "dbone", "second": "dbtwo"}
 
@@ -58,26 +58,6 @@ def _schemas(alias: str) -> set[str]:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%%' "
                        "AND nspname <> 'information_schema'")
         return {row[0] for row in cursor.fetchall()}
-
-
-def in_thread(fn, *args):
-    """Run fn in a fresh thread (its own connections, autocommit) and return its result."""
-    result: dict = {}
-
-    def run():
-        try:
-            result["value"] = fn(*args)
-        except BaseException as exc:  # handed back to the test
-            result["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def _cleanup() -> None:

@@ -29,28 +29,9 @@ from tenant_apps.memberships.models import Membership
 from tenant_apps.memberships.services import membership_activate
 from tenants.models import Association
 from tenants.services import association_create, association_delete
+from tests.harness import in_thread
 
 SLUG = "concur"
-
-
-def in_thread(fn, *args):
-    """Run fn in a fresh thread (its own connection, autocommit) and return its result."""
-    result: dict = {}
-
-    def run():
-        try:
-            result["value"] = fn(*args)
-        except Exception as exc:  # handed back to the test
-            result["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 @pytest.fixture
