@@ -28,12 +28,16 @@ def test_operator_sees_every_association_at_a_glance(server, desktop, phone):
 
     page.fill("input[name=q]", "jsgas")
     page.click("button:has-text('查询')")
+    # count() does not wait: the new page may still be arriving after the click
+    page.wait_for_url("**q=jsgas**")
+    page.wait_for_load_state()
     rows = page.locator("table.glance-table tbody tr")
     assert rows.count() == 1 and "江苏省燃气热力协会" in rows.inner_text()
 
     page.goto(f"{base}/console/")
     page.click("th a:has-text('有效会员')")
-    assert "sort=-members" in page.url
+    page.wait_for_url("**sort=-members**")
+    page.wait_for_load_state()
     shown = [int(n) for n in page.locator(".glance-n").all_inner_texts()]
     assert shown == sorted(shown, reverse=True) and shown
 
@@ -42,5 +46,5 @@ def test_operator_sees_every_association_at_a_glance(server, desktop, phone):
     assert fits_the_screen(phone), "the console scrolls sideways on a phone"
     phone.select_option("select[name=sort]", "-year")
     phone.click("button:has-text('查询')")
-    assert "sort=-year" in phone.url
+    phone.wait_for_url("**sort=-year**")
     screenshot(phone, "console-glance-phone")
