@@ -89,6 +89,14 @@ ACTION_LABELS = {
     "association.domain_added": _("Domain added"),
     "association.admin_invited": _("HQ administrator invited"),
     "association.admin_link_sent": _("Activation link sent again"),
+    "association.provisioned": _("Schema created"),
+    "association.restored": _("Restored from an export"),
+    "association.exported": _("An export was made"),
+    "association.export_requested": _("An export was requested"),
+    "association.export_downloaded": _("An export was downloaded"),
+    "association.export_deleted": _("An export was deleted"),
+    "association.export_expired": _("An export was deleted after its keeping period"),
+    "association.deleted": _("Association deleted"),
 }
 
 

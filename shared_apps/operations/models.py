@@ -61,3 +61,12 @@ class AssociationExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def expires_at(self):
+        """When the nightly job deletes a made archive (operations.exports_expire)."""
+        import datetime as dt
+
+        if self.status != ExportStatus.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + dt.timedelta(days=settings.ASSOCIATION_EXPORT_KEEP_DAYS)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -90,7 +92,8 @@ def export_make(public_id: str) -> AssociationExport | None:
                  files=result.files, finished_at=timezone.now())
 
 
-def export_delete(*, acting_user, public_id) -> AssociationExport | None:
+def export_delete(*, acting_user, public_id, action: str = "association.export_deleted") \
+        -> AssociationExport | None:
     """Remove a made archive from storage (it holds personal data: keep it no longer than
     needed). Twice is once: an export already deleted is left as it is."""
     with transaction.atomic():
@@ -102,7 +105,21 @@ def export_delete(*, acting_user, public_id) -> AssociationExport | None:
         name = export.file
         export.status, export.file = ExportStatus.DELETED, ""
         export.save(update_fields=["status", "file"])
-        audit_record(actor=acting_user, action="association.export_deleted",
+        audit_record(actor=acting_user, action=action,
                      target=export.association, data={"export": str(export.public_id)})
         transaction.on_commit(lambda: default_storage.delete(name))
     return export
+
+
+def exports_expire(now: dt.datetime | None = None) -> int:
+    """Delete the archives made more than ASSOCIATION_EXPORT_KEEP_DAYS ago (nightly, beat
+    `association-exports-expire`): an archive holds every member's personal data, so one an
+    operator forgot does not stay in storage for ever. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ASSOCIATION_EXPORT_KEEP_DAYS)
+    due = AssociationExport.objects.filter(status=ExportStatus.DONE, finished_at__lt=cutoff)
+    deleted = 0
+    for public_id in due.values_list("public_id", flat=True):
+        export_delete(acting_user=None, public_id=public_id,
+                      action="association.export_expired")
+        deleted += 1
+    return deleted

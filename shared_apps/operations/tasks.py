@@ -8,3 +8,11 @@ def export_run(public_id: str) -> str | None:
 
     export = export_make(public_id)
     return export.status if export else None
+
+
+@shared_task(name="operations.exports_expire")
+def exports_expire() -> int:
+    """Delete association archives older than ASSOCIATION_EXPORT_KEEP_DAYS."""
+    from shared_apps.operations.services import exports_expire as expire
+
+    return expire()

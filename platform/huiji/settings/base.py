@@ -96,6 +96,9 @@ DATABASE_ROUTERS = ["tenants.databases.PlatformRouter", "django_tenants.routers.
 # Association schemas `migrate_schemas` migrates at once, a process each.
 MIGRATION_WORKERS = env_int("MIGRATION_WORKERS", 2)
 TENANT_RESOLUTION_CACHE_SECONDS = env_int("TENANT_RESOLUTION_CACHE_SECONDS", 3600)
+# Association archives made in the console hold every member's personal data: deleted after
+# this many days (docs/operations.md, "Exports").
+ASSOCIATION_EXPORT_KEEP_DAYS = env_int("ASSOCIATION_EXPORT_KEEP_DAYS", 7)
 
 # --- Database -----------------------------------------------------------------------------------
 _database_url = env_str("DATABASE_URL")
@@ -333,6 +336,9 @@ CELERY_BEAT_SCHEDULE = {
     # The operator console's summary table: one task per association, each visiting its own
     # schema only (docs/operations.md, "Operator console").
     "platform-stats": {"task": "platform_stats.refresh_all", "schedule": 900.0},
+    # Association archives made in the console are deleted after ASSOCIATION_EXPORT_KEEP_DAYS.
+    "association-exports-expire": {"task": "operations.exports_expire",
+                                   "schedule": crontab(hour=4, minute=0)},
 }
 
 # --- API ----------------------------------------------------------------------------------------

@@ -179,3 +179,33 @@ def test_export_moves(before, after, allowed):
     else:
         with pytest.raises(AppError):
             check_transition(before, after)
+
+
+@pytest.mark.django_db
+def test_an_export_is_deleted_after_its_keeping_period(operator, alpha, settings,
+                                                       django_capture_on_commit_callbacks):
+    """An archive holds every member's personal data: the nightly job deletes it after
+    ASSOCIATION_EXPORT_KEEP_DAYS, the page says when beforehand, the audit says why."""
+    from shared_apps.operations.services import exports_expire
+
+    settings.ASSOCIATION_EXPORT_KEEP_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post("/console/associations/alpha/exports/")
+    export = AssociationExport.objects.get(slug="alpha")
+    export.finished_at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    export.save(update_fields=["finished_at"])
+    page = operator.get("/console/associations/alpha/exports/").content.decode()
+    assert "将于 2026-12-08 自动删除" in page
+    name = export.file
+
+    # Six days on it stays; eight days on it goes, once.
+    assert exports_expire(now=dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert exports_expire(now=dt.datetime(2026, 12, 9, 9, 0, tzinfo=dt.UTC)) == 1
+    assert exports_expire(now=dt.datetime(2026, 12, 9, 9, 0, tzinfo=dt.UTC)) == 0
+    assert not default_storage.exists(name)
+    export.refresh_from_db()
+    assert export.status == "deleted"
+    page = operator.get("/console/associations/alpha/").content.decode()
+    assert "导出到期后自动删除" in page and "申请导出" in page
+    assert "association.export" not in page
