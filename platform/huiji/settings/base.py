@@ -246,6 +246,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may wait for the server: a server that accepts and never answers
+# must not hold a worker (and the outbox row's lock) for ever; the outbox retries later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"noreply@{BASE_DOMAIN}")
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
 SMS_OPTIONS = {k: v for k, v in {
