@@ -304,7 +304,11 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+# Acknowledged after the task ran: a worker killed mid-task leaves its task to the broker,
+# which hands it to the next worker; tasks are idempotent (docs/operations.md, "Faults").
 CELERY_TASK_ACKS_LATE = True
+# A broker shared with other applications (or test runs) can give Huiji a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
