@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from huiji.payments.fake_gateway import FakePaymentGateway
 from tenant_apps.billing.models import Order, OrderStatus
-from tenant_apps.billing.payments import orders_reconcile
+from tenant_apps.billing.payments import orders_reconcile, payment_notified
 from tenant_apps.billing.services import orders_expire
 from tenant_apps.billing.tests.online import BANK, connect_accounts, connect_bank
 from tenant_apps.billing.tests.test_online import credited, start, unpaid_order
@@ -89,7 +89,9 @@ def test_gateway_down_when_a_payment_starts_then_back(gateway, method):
     assert Order.objects.filter(application=order.application).count() == 1
     order.refresh_from_db()
     assert (order.status, order.method) == (OrderStatus.PENDING, method)
-    gateway.live.pay(order.number)  # paid and notified
+    gateway.live.pay(order.number, send=False)  # paid; its notification arrives
+    headers, body = gateway.live.notification(order.number)
+    assert payment_notified(method=method, headers=headers, body=body).outcome == "applied"
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED and credited(order) == 1
 
