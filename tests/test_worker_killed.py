@@ -41,7 +41,8 @@ class Workers:
     def __init__(self, tmp_path: Path, env: dict):
         self.queue = f"huiji-kill-{uuid.uuid4().hex[:8]}"
         self.tmp_path, self.env, self.procs = tmp_path, env, []
-        self.app = CeleryApp("huiji-test-client", broker=AMQP)
+        # not the current app: later tests in this process still queue their tasks eagerly
+        self.app = CeleryApp("huiji-test-client", broker=AMQP, set_as_current=False)
 
     def start(self) -> subprocess.Popen:
         n = len(self.procs)
