@@ -42,7 +42,8 @@ def worker(django_db_blocker, tmp_path):
         # to a file, not a pipe: an unread pipe fills up and blocks the worker
         cwd=ROOT, env=env, stdout=(tmp_path / "worker.log").open("w"),
         stderr=subprocess.STDOUT, text=True)
-    app = CeleryApp("huiji-test-client", broker=REDIS, backend=REDIS)
+    # not the current app: the tests after this one queue their tasks eagerly, as before
+    app = CeleryApp("huiji-test-client", broker=REDIS, backend=REDIS, set_as_current=False)
     try:
         yield app, queue
     finally:

@@ -88,6 +88,10 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
     # 完善理事资料 (tenant_apps/council_forms): who filled which form, the answers, exports.
     "council_forms.view": (_("See and export the council members' extra forms"), {
         HQ_ADMIN: ALL, REVIEWER: ALL, SECRETARIAT: ALL}),
+    # The outbox's failed messages (发送失败, /manage/messages/failed/): read the last error,
+    # send again one or all (docs/messages.md, "Faults").
+    "messages.retry": (_("See messages that could not be delivered and send them again"), {
+        HQ_ADMIN: ALL, SECRETARIAT: ALL}),
 }
 
 # The roles the staff page gives, in the order it shows them.

@@ -3,7 +3,6 @@ once, and reconciling orders whose notification never came."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 
@@ -43,17 +42,22 @@ def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: s
         if order.status != OrderStatus.PENDING:
             raise AppError("not_payable", _("This order is not waiting for payment."),
                            status=409)
-        order.method = method
-        order.save(update_fields=["method"])
     try:
-        return gateway_for(account).start(PaymentRequest(
+        # The order's number is the trade's out_trade_no: starting again after a failure (or
+        # twice) names the same trade at the gateway, never a second one.
+        started = gateway_for(account).start(PaymentRequest(
             order_number=order.number, amount_fen=order.amount_fen,
             description=f"{order.member_type.name} {order.get_kind_display()}",
             notify_url=notify_url, scene=scene, client_ip=client_ip, return_url=return_url))
     except PaymentError as exc:
+        # Nothing changed here: the order stays payable, by this method later or another.
         logger.warning("payment start failed for %s: %s", order.number, exc)
         raise AppError("gateway_error", _("The payment service did not answer. Please try "
                                           "again shortly."), status=503) from exc
+    # Recorded only once the gateway holds the trade: reconciliation asks this method's
+    # gateway about the order (and, past its pay-by time, closes the trade there).
+    Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(method=method)
+    return started
 
 
 def notify_url_for(method: str) -> str:
@@ -203,7 +207,9 @@ def _reconcile_one(order: Order, now: dt.datetime) -> int:
     try:
         result = gateway.query(order.number)
     except PaymentError as exc:
-        logger.warning("reconcile %s: %s", order.number, exc)
+        # Unreachable or refusing: the order is left untouched and asked again next run.
+        logger.warning("reconcile %s: the gateway did not answer, left for the next run: %s",
+                       order.number, exc)
         return 0
     if result.state == "paid":
         notice = payment_apply(notification=Notification(
@@ -212,8 +218,20 @@ def _reconcile_one(order: Order, now: dt.datetime) -> int:
             merchant=merchant_of(account), paid=True), expected_merchant=merchant_of(account))
         return int(notice.outcome == "applied")
     if order.expires_at < now or order.status == OrderStatus.CANCELLED:
-        with contextlib.suppress(PaymentError):  # an abandoned or cancelled trade: closed
+        # An abandoned or cancelled trade is closed at the gateway; an unpaid order expires
+        # only once it is (orders_expire leaves online orders to this): a payment made just
+        # before the pay-by time is then never lost to an expiry the gateway was not asked
+        # about. A gateway that does not answer leaves the order as it is, for the next run.
+        try:
             gateway.close(order.number)
+        except PaymentError as exc:
+            logger.warning("reconcile %s: could not close the trade: %s", order.number, exc)
+            return 0
+        if order.status == OrderStatus.PENDING:
+            with transaction.atomic():
+                order = order_locked(order)
+                if order.status == OrderStatus.PENDING and order.expires_at < now:
+                    order_move(order, OrderStatus.EXPIRED, actor=None, action="expired")
     return 0
 
 

@@ -420,11 +420,18 @@ def _create_order(**fields) -> Order:
 
 @transaction.atomic
 def orders_expire(now: dt.datetime | None = None) -> int:
-    """Unpaid orders past their pay-by time expire (run by beat in every association)."""
+    """Unpaid orders past their pay-by time expire (run by beat in every association).
+    Orders started at an online gateway that is still enabled are left to reconciliation
+    (payments.orders_reconcile), which expires them once the gateway has closed the trade:
+    while it cannot be reached, a payment there may exist that no notification told of."""
+    from tenant_apps.billing.gateways import account_for
+
     now = now or timezone.now()
     expired = 0
+    online = [m for m in (PaymentMethod.WECHAT, PaymentMethod.ALIPAY)
+              if account_for(m) is not None]
     for order in Order.objects.select_for_update(skip_locked=True).filter(
-            status=OrderStatus.PENDING, expires_at__lt=now):
+            status=OrderStatus.PENDING, expires_at__lt=now).exclude(method__in=online):
         order_move(order, OrderStatus.EXPIRED, actor=None, action="expired")
         expired += 1
     return expired

@@ -211,7 +211,12 @@ def pay_online(request, number, method):
             client_ip=client_ip(request) or "127.0.0.1",
             return_url=request.build_absolute_uri(f"/member/orders/{found.number}/"))
     except AppError as exc:
-        messages.error(request, str(exc.message))
+        text = str(exc.message)
+        if exc.code == "gateway_error" and selectors.payment_methods().bank:
+            # the order stays payable: by this method in a moment, or by transfer now
+            text = _("The payment service did not answer. Please try again shortly, or pay "
+                     "by bank transfer to the account below.")
+        messages.error(request, text)
         return redirect("billing:order", found.number)
     if start.kind == "redirect":
         return redirect(start.redirect_url)

@@ -17,6 +17,7 @@ can roll them back; the code itself counts its own tries (accounts.codes.code_ch
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -144,8 +145,9 @@ def first_login_send(*, identifier: str, ip: str | None) -> str:
     if not cache.add(_key("recent", identity.key), 1, SEND_EVERY):
         raise AppError("code_too_soon", _("A code was just sent. Try again in %(n)d seconds.")
                        % {"n": SEND_EVERY}, field="identifier", status=429)
-    if _count(_key("day", identity.key), 24 * 3600) > SENDS_PER_DAY or \
-            (ip and _count(_key("ip", ip), 24 * 3600) > settings.SMS_CODES_PER_IP_PER_DAY):
+    counted = [_key("day", identity.key)] + ([_key("ip", ip)] if ip else [])
+    if _count(counted[0], 24 * 3600) > SENDS_PER_DAY or \
+            (ip and _count(counted[1], 24 * 3600) > settings.SMS_CODES_PER_IP_PER_DAY):
         raise AppError("code_daily_limit", _("Too many codes were requested today. Try again "
                                              "tomorrow."), field="identifier", status=429)
     user, destination = account_and_destination(identifier)
@@ -153,11 +155,26 @@ def first_login_send(*, identifier: str, ip: str | None) -> str:
         typed = normalize_phone(identity.text)
         return (Destination(phone=typed) if identity.kind == "phone"
                 else _made_up(identity.key)).masked
-    if destination.phone:
-        code_send(phone=destination.phone, purpose="reset", ip=ip)
-    else:
-        code_send_email(email=destination.email, purpose="reset", ip=ip)
+    try:
+        if destination.phone:
+            code_send(phone=destination.phone, purpose="reset", ip=ip)
+        else:
+            code_send_email(email=destination.email, purpose="reset", ip=ip)
+    except AppError as exc:
+        if exc.code in ("sms_failed", "email_failed"):
+            _uncount(_key("recent", identity.key), counted)
+        raise
     return destination.masked
+
+
+def _uncount(recent: str, counted: list[str]) -> None:
+    """The provider could not be reached: nothing was sent, so the send is not counted (as
+    code_send's own counts, rolled back with its record), and the person may ask again at
+    once rather than after SEND_EVERY."""
+    cache.delete(recent)
+    for key in counted:
+        with contextlib.suppress(ValueError):  # expired meanwhile
+            cache.decr(key)
 
 
 def first_login_complete(*, identifier: str, code: str, password: str) -> User:

@@ -6,4 +6,6 @@ app_name = "messages"
 urlpatterns = [
     path("member/messages/", views.inbox, name="inbox"),
     path("member/messages/<int:pk>/read/", views.mark_read, name="read"),
+    path("manage/messages/failed/", views.failed, name="failed"),
+    path("manage/messages/failed/retry/", views.retry, name="retry"),
 ]

@@ -249,6 +249,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may wait for the server: a server that accepts and never answers
+# must not hold a worker (and the outbox row's lock) for ever; the outbox retries later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"noreply@{BASE_DOMAIN}")
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
 SMS_OPTIONS = {k: v for k, v in {
@@ -304,7 +307,11 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+# Acknowledged after the task ran: a worker killed mid-task leaves its task to the broker,
+# which hands it to the next worker; tasks are idempotent (docs/operations.md, "Faults").
 CELERY_TASK_ACKS_LATE = True
+# A broker shared with other applications (or test runs) can give Huiji a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

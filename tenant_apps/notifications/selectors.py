@@ -1,0 +1,55 @@
+"""Reading the outbox for staff: the messages that could not be delivered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from tenant_apps.notifications.models import OutboxMessage
+
+PER_PAGE = 50
+
+
+@dataclass
+class FailedPage:
+    rows: list[dict]
+    total: int
+    page: int
+    has_next: bool
+
+
+def failed_messages(*, viewer, channel: str = "", event: str = "", page: int = 1) -> FailedPage:
+    """The association's failed messages (发送失败: every attempt used), newest first, with the
+    last error, `PER_PAGE` a page. A phone is masked as on the member page; a message that
+    holds a one-time link (a login reset, an invitation) shows only that it holds one. Two
+    queries a page."""
+    from tenant_apps.notifications.events import EVENTS
+    from tenant_apps.records.selectors import masked_display
+
+    found = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
+    if channel:
+        found = found.filter(channel=channel)
+    if event:
+        found = found.filter(event=event)
+    total = found.count()
+    start = (page - 1) * PER_PAGE
+    chunk = list(found.select_related("recipient").order_by("-created_at", "-id")
+                 [start:start + PER_PAGE + 1])
+    rows = []
+    for m in chunk[:PER_PAGE]:
+        spec = EVENTS.get(m.event)
+        secret = bool(spec and "link" in spec.variables)
+        address = m.address
+        if m.channel == "sms":
+            address = masked_display({"type": "phone"}, m.address, m.address, viewer=viewer)
+        elif m.channel == "inbox":
+            address = ""
+        rows.append({
+            "id": m.pk, "at": m.created_at, "event": str(m.get_event_display()),
+            "channel": str(m.get_channel_display()), "address": address,
+            "recipient": str(m.recipient) if m.recipient_id else "",
+            "subject": m.subject,
+            "body": _("This message holds a one-time link and is not shown.") if secret
+            else m.body, "attempts": m.attempts, "last_error": m.last_error})
+    return FailedPage(rows, total, page, len(chunk) > PER_PAGE)
