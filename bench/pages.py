@@ -30,9 +30,11 @@ per value. Uses `CACHE_URL` (Redis as in production) when set, else the local-me
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
+import resource
 import runpy
 import shutil
 import socket
@@ -147,32 +149,70 @@ def _start(env: dict, port: int, workers: int | None, max_requests: int) -> subp
     raise SystemExit("gunicorn did not answer /ping")
 
 
-def _wrk(port: int, path: str, cookie: str | None, seconds: float,
-         connections: int) -> tuple[float, float, float, int]:
-    """req/s, p50 ms, p99 ms, non-2xx answers."""
+def _server_cpu(master: int) -> float:
+    """CPU seconds gunicorn has used so far: the master, its live workers, and the workers it
+    has reaped (recycled), from /proc. Unlike req/s this hardly depends on what else the
+    machine runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str]:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    fields = stat(master)  # utime stime cutime cstime are fields 14-17 (index 11-14 here)
+    total = sum(int(v) for v in fields[11:15])
+    with open(f"/proc/{master}/task/{master}/children") as f:
+        for child in f.read().split():
+            with contextlib.suppress(FileNotFoundError):  # reaped: in cutime next time
+                total += sum(int(v) for v in stat(int(child))[11:13])
+    return total / tick
+
+
+def _boot_cpu(env: dict, runs: int = 3) -> float:
+    """CPU seconds a gunicorn worker spends loading the application after the fork (gunicorn
+    does not preload it): a fresh interpreter importing huiji.wsgi, less one importing only
+    gunicorn's worker, median of `runs`."""
+    def cpu(code: str) -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT / "platform", env=env,
+                       check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    app = statistics.median(cpu("import huiji.wsgi") for _ in range(runs))
+    bare = statistics.median(cpu("import gunicorn.workers.gthread") for _ in range(runs))
+    return app - bare
+
+
+def _wrk(port: int, path: str, cookie: str | None, seconds: float, connections: int,
+         master: int) -> tuple[float, float, float, int, float]:
+    """req/s, p50 ms, p99 ms, non-2xx answers, server CPU ms per request."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
                "-H", f"Host: {HOST}", "-H", "X-Forwarded-Proto: https"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    cpu = _server_cpu(master)
     out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True,
                          text=True, check=True).stdout
+    cpu = _server_cpu(master) - cpu
 
     def ms(label: str) -> float:
         value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return (float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), ms("50"), ms("99"),
-            int(bad.group(1)) if bad else 0)
+            int(bad.group(1)) if bad else 0, 1000 * cpu / max(requests, 1))
 
 
-def _round(port: int, names: list[str], cookies: dict, args) -> dict[str, tuple]:
+def _round(port: int, master: int, names: list[str], cookies: dict, args) -> dict[str, tuple]:
     found = {}
     for name in names:
         path, who = PAGES[name]
         cookie = cookies.get(who)
-        _wrk(port, path, cookie, 1, args.connections)  # warm every thread's connection
-        found[name] = _wrk(port, path, cookie, args.seconds, args.connections)
+        _wrk(port, path, cookie, 1, args.connections, master)  # warm every thread's connection
+        found[name] = _wrk(port, path, cookie, args.seconds, args.connections, master)
     return found
 
 
@@ -213,7 +253,11 @@ def main() -> None:
         print(f"load: wrk -t2 -c{args.connections}, {args.seconds:.0f} s per page after 1 s "
               f"warm-up, {args.rounds} round(s); load average before: "
               f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-        for max_requests in [int(v) for v in args.max_requests.split(",")]:
+        recycling = [int(v) for v in args.max_requests.split(",")]
+        if len(recycling) > 1 or recycling[0]:
+            print(f"a worker's boot (loading the application after the fork): "
+                  f"{_boot_cpu(env):.2f} s CPU")
+        for max_requests in recycling:
             port = _free_port()
             server = _start(env, port, args.workers, max_requests)
             try:
@@ -222,7 +266,8 @@ def main() -> None:
                     status, _ = _get(port, path, cookies.get(who))
                     if status != 200:
                         raise SystemExit(f"{path} as {who or 'anonymous'} answered {status}")
-                rounds = [_round(port, names, cookies, args) for _ in range(args.rounds)]
+                rounds = [_round(port, server.pid, names, cookies, args)
+                          for _ in range(args.rounds)]
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -236,8 +281,8 @@ def main() -> None:
 def _print(max_requests: int, names: list[str], rounds: list[dict]) -> None:
     print(f"\nmax_requests {max_requests or 'none (no recycling)'}: median of "
           f"{len(rounds)} round(s)")
-    print(f"  {'page':32s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'of /ping':>9s}"
-          f"  {'errors':>6s}")
+    print(f"  {'page':32s} {'req/s':>7s} {'p50 ms':>7s} {'p99 ms':>7s} {'of /ping':>8s}"
+          f" {'CPU ms/req':>10s} {'of /ping':>8s} {'errors':>6s}")
     for name in names:
         path, who = PAGES[name]
         rate = statistics.median(r[name][0] for r in rounds)
@@ -245,8 +290,13 @@ def _print(max_requests: int, names: list[str], rounds: list[dict]) -> None:
         p99 = statistics.median(r[name][2] for r in rounds)
         ratio = statistics.median(r[name][0] / r["ping"][0] for r in rounds)
         errors = sum(r[name][3] for r in rounds)
+        cpu = statistics.median(r[name][4] for r in rounds)
+        # /ping's CPU per request over the page's: the share of /ping's rate the page would
+        # reach on cores of its own
+        share = statistics.median(r["ping"][4] / r[name][4] for r in rounds)
         label = f"{path} ({who or 'anonymous'})"
-        print(f"  {label:32s} {rate:8.0f} {p50:8.2f} {p99:8.2f} {ratio:9.0%}  {errors:6d}")
+        print(f"  {label:32s} {rate:7.0f} {p50:7.2f} {p99:7.2f} {ratio:8.0%} {cpu:10.2f}"
+              f" {share:8.0%} {errors:6d}")
 
 
 if __name__ == "__main__":
