@@ -7,6 +7,11 @@ then loads, in one run, http://bench.localhost:PORT/ (tenant resolution from the
 schema switch, one query and a template) and http://bench.localhost:PORT/ping (the same
 middleware, no query, no template). Uses wrk when installed (apt-get install wrk), otherwise a
 simple threaded Python client (which competes with the server for CPU: figures are lower).
+
+It runs the test settings (a new database connection per request, no shared cache) and plain
+`gunicorn -w N`; `bench/pages.py` measures the landing, join, member and staff pages against
+/ping on gunicorn as shipped (deploy/gunicorn.conf.py) with the production settings, and is
+the one whose figures docs/operations.md records.
 """
 
 from __future__ import annotations

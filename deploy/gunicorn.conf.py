@@ -28,9 +28,14 @@ timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
-# Recycle workers now and then so that a slow leak never takes a pod down.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Recycle workers now and then so that a slow leak never takes a pod down, but rarely: a new
+# worker loads the whole application after the fork (0.55-0.8 s of CPU measured) and starts
+# with cold connections. Measured with bench/pages.py (docs/operations.md, "Worker
+# recycling"): every 2,000 requests took the server's CPU per /ping from 1.25 ms to 2.32 ms
+# and halved its rate; every 20,000 cost 1.37 ms (about 0.04 ms per request by arithmetic,
+# within the noise). 0 turns recycling off.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
 # The root filesystem may be read-only (Kubernetes readOnlyRootFilesystem): keep the worker
 # heartbeat files in memory and the control socket in /tmp (an emptyDir / tmpfs).

@@ -7,3 +7,6 @@ class HuijiConfig(AppConfig):
 
     def ready(self):
         from huiji import checks  # noqa: F401 (registers the system checks)
+        from huiji.pagecache import connect
+
+        connect()  # anonymous public pages: bump their version when what they show is saved

@@ -1,6 +1,8 @@
 """URLs every host answers: operations, language switching, the API schema."""
 
-from django.urls import include, path
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
 from huiji.ops.health import healthz
@@ -11,6 +13,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("metrics", metrics, name="metrics"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch in every page's header posts here WITHOUT a CSRF token, so that an
+    # anonymous page is the same for every visitor and can be cached (huiji/pagecache.py). A
+    # forged cross-site post can do no more than a link could: set the visitor's language
+    # cookie. Django's set_language touches no session, account or data, and redirects only
+    # to a `next` on this host (url_has_allowed_host_and_scheme); every other form keeps its
+    # token and CsrfViewMiddleware checks it as before.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -14,5 +14,6 @@ def unknown_host(request):
 @never_cache
 def ping(request):
     """Liveness: the process answers. No database, no template (unlike /healthz, which is
-    readiness and checks every dependency). Also the "bare view" of bench/requests.py."""
+    readiness and checks every dependency). Also the "bare view" of bench/pages.py and
+    bench/requests.py."""
     return HttpResponse("pong", content_type="text/plain")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tenant_apps.accounts.capabilities import ALL, scope
@@ -77,6 +77,14 @@ def live(now=None) -> QuerySet:
     """Announcements showing now: published, or scheduled whose time has come."""
     return Announcement.objects.filter(status__in=(S.PUBLISHED, S.SCHEDULED),
                                        publish_at__lte=now or timezone.now())
+
+
+def next_scheduled(now=None):
+    """When the next scheduled public announcement goes live (None: none is waiting): a
+    cached public page holds no longer than that (huiji/pagecache.py)."""
+    return Announcement.objects.filter(
+        status=S.SCHEDULED, audience=Announcement.Audience.PUBLIC,
+        publish_at__gt=now or timezone.now()).aggregate(first=Min("publish_at"))["first"]
 
 
 def _matches(column: str, code: str) -> Q:

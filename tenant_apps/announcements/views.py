@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from huiji import pagecache
 from huiji.errors import AppError
 from huiji.forms import PageForm, parsed
+from huiji.pagecache import public_page
 from tenant_apps.accounts.capabilities import ALL, capability_required, scope
 from tenant_apps.announcements import selectors, services
 from tenant_apps.announcements.forms import AnnouncementForm, PushForm
@@ -56,10 +58,13 @@ heading = selectors.heading
 
 # --- readers -------------------------------------------------------------------------------------
 
+@public_page
 @feature_required
 def reader_list(request):
     reader = selectors.reader_of(request.user)
     found = selectors.reader_page(reader, _page(request))
+    if pagecache.caching(request):  # anonymous: the list changes when the next one goes live
+        pagecache.valid_until(request, selectors.next_scheduled())
     # a member reads them in the member centre, its menu beside them
     return render(request, "announcements/list_centre.html" if reader.member
                   else "announcements/list.html", {

@@ -129,18 +129,20 @@ class QueuePage:
         return self.page < self.pages
 
 
-def review_queue(user, *, page: int = 1, size: int | None = None) -> QueuePage:
+def review_queue(user, *, page: int = 1, size: int | None = None,
+                 held: frozenset[str] | None = None) -> QueuePage:
     """One page of the applications waiting at a step this person may decide, oldest first,
     with how many there are in all. Branch administrators see only applications routed to
     their own branches. Each row carries `unstaffed`: nobody holds the step's role (HQ
     administrators may decide it then). Filtered in SQL (`reviewable_by`); a few queries
     whatever the number of applications: the roles held, the count, the page's ids, its rows,
-    the distinct configuration revisions of the page and its branches' administrators."""
+    the distinct configuration revisions of the page and its branches' administrators.
+    `held`: capabilities.held_roles() where the caller reads it for something else too."""
     size = size or REVIEW_PAGE_SIZE
     seen = capabilities.scope(user, "applications.view")
     if seen is None:
         return QueuePage([], 0, 1, 1, size)
-    held = capabilities.held_roles()
+    held = capabilities.held_roles() if held is None else held
     rows = Application.objects.filter(reviewable_by(user, held), status=Status.IN_REVIEW)
     if seen == capabilities.BRANCH:
         from tenant_apps.configuration.models import Branch

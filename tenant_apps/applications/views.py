@@ -349,7 +349,10 @@ def queue(request):
         page = parsed(PageForm, request.GET)["page"] or 1
     except AppError as exc:
         return render(request, "400.html", {"message": exc.message}, status=400)
-    found = selectors.review_queue(request.user, page=page)
+    from tenant_apps.accounts.capabilities import held_roles
+
+    held = held_roles()  # for the applications and the change requests' count alike
+    found = selectors.review_queue(request.user, page=page, held=held)
     rows = [{"application": a, "label": selectors.status_label(a),
              "step": chain_of(a)[a.review_position]["name"], "unstaffed": a.unstaffed,
              "party": selectors.party_of(a)}
@@ -357,7 +360,7 @@ def queue(request):
     from tenant_apps.records.selectors import change_requests_waiting
 
     return render(request, "applications/queue.html", {
-        "rows": rows, "found": found, "changes": change_requests_waiting(request.user)})
+        "rows": rows, "found": found, "changes": change_requests_waiting(request.user, held)})
 
 
 @login_required

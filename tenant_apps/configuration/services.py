@@ -84,8 +84,13 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
     branches, referral channels) rather than deleted, and history is only ever added to: fee
     rows and notice versions already published must match the file or the import is refused.
     """
+    from huiji.pagecache import pages_changed
+
     problems: list[tuple[str, str]] = []
     before = profile_export(include_files=False)
+    # the join and landing pages show the profile; rows deactivated below by update() send
+    # no signal of their own
+    pages_changed()
 
     settings_row = AssociationSettings.objects.first() or AssociationSettings()
     accounts = document["accounts"]

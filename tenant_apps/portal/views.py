@@ -1,8 +1,10 @@
 from django.shortcuts import render
 
+from huiji.pagecache import public_page
 from tenant_apps.portal.selectors import site_content
 
 
+@public_page
 def home(request):
     """The association's landing page on its own subdomain."""
     from tenant_apps.configuration.switches import feature_switches

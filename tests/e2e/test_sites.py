@@ -21,6 +21,29 @@ def test_cmes_landing_page_on_a_phone(server, phone):
     screenshot(phone, "cmes-landing-phone")
 
 
+def test_language_switch_on_a_cached_landing_page(server, desktop):
+    """The landing page is the same for every anonymous visitor (so it can be cached where
+    the cache is shared: huiji/pagecache.py), so it carries no CSRF token; its language switch
+    still works both ways."""
+    page = desktop
+    page.goto(f"http://cmes.localhost:{server}/")
+    assert "csrfmiddlewaretoken" not in page.content()
+    assert not [c for c in page.context.cookies() if c["name"] == "csrftoken"]
+    page.click("button:has-text('EN')")
+    page.wait_for_load_state()
+    assert page.locator("a:has-text('Member login')").is_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.reload()
+    assert page.locator("a:has-text('Member login')").is_visible()
+    page.click("button:has-text('中文')")
+    page.wait_for_load_state()
+    assert page.locator("a:has-text('会员登录')").is_visible()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    # a real form keeps its token
+    page.click("a:has-text('会员登录')")
+    assert page.locator("input[name=csrfmiddlewaretoken]").count() >= 1
+
+
 def test_platform_on_the_base_domain_and_english(server, phone):
     phone.goto(f"http://localhost:{server}/")
     assert "会籍" in phone.locator("h1").inner_text()

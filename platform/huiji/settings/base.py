@@ -144,7 +144,16 @@ CACHES = {
     # Host -> association lookups are platform-wide, keyed by host name only.
     "tenant_resolution": {**_cache, "KEY_PREFIX": "huiji-hosts",
                           "LOCATION": _cache.get("LOCATION", "huiji-hosts")},
+    # Anonymous public pages as HTML (huiji/pagecache.py); keys carry the schema themselves.
+    "pages": {**_cache, "KEY_PREFIX": "huiji-pages",
+              "LOCATION": _cache.get("LOCATION", "huiji-pages")},
 }
+# The longest an anonymous page is served from the cache; any change to what it shows ends it
+# at once (huiji/pagecache.py), this only bounds what no signal announces. 0 turns the page
+# cache off, which is the default without a shared cache (CACHE_URL): with each process's
+# local memory, a change made in one process (a worker, a command) could not end the pages
+# another process holds.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if _cache_url else 0)
 
 # --- Requests -----------------------------------------------------------------------------------
 MIDDLEWARE = [

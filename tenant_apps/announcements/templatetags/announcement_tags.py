@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import template
 
+from huiji import pagecache
 from huiji import richtext as sanitiser
 
 register = template.Library()
@@ -36,5 +37,7 @@ def announcement_panel(context, public_only: bool = False):
     if not selectors.enabled(request):
         return {"shown": False}
     reader = selectors.reader_of(None if public_only else request.user)
+    if public_only and pagecache.caching(request):  # a cached home: until the next goes live
+        pagecache.valid_until(request, selectors.next_scheduled())
     return {"shown": True, "heading": selectors.heading(request), "reader": reader,
             "items": selectors.panel(reader, public_only=public_only)}

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
+from huiji.pagecache import public_page
 from tenant_apps.configuration.entries import current_kind, join_entries
 from tenant_apps.configuration.models import Notice, UploadRequirement
 from tenant_apps.configuration.selectors import (
@@ -18,6 +19,7 @@ from tenant_apps.configuration.selectors import (
 )
 
 
+@public_page
 def join(request):
     today = timezone.localdate()
     rows = []
