@@ -626,7 +626,7 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
            in_group: bool = False) -> dict:
     kind = raw.get("type") if isinstance(raw, dict) else None
     allowed = OPTIONS.get(kind, set()) | {"key", "label", "type", "required", "help",
-                                          "from_account"}
+                                          "from_account", "sensitive"}
     field = c.mapping(raw, q, allowed, required={"key", "label", "type"})
     types = [t for t in FieldType.values if not (in_group and t == FieldType.GROUP)]
     kind = c.choice(field.get("type"), f"{q}.type", types)
@@ -644,6 +644,13 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
         "type": kind, "required": c.boolean(field.get("required"), f"{q}.required", False),
         "help": c.text(field.get("help"), f"{q}.help", max_length=300),
     }
+    if field.get("sensitive") is not None:
+        # personal data sealed at rest, masked for staff, revealed on request (an ID number
+        # always is: docs/personal-data.md)
+        if kind in (FieldType.GROUP, FieldType.IMAGE):
+            c.fail(f"{q}.sensitive", _("marks a group or an image: mark the fields in it"))
+        elif c.boolean(field["sensitive"], f"{q}.sensitive", False):
+            out["sensitive"] = True
     if field.get("receipt") is not None:
         # the unit's name (receipt title) or credit code (tax id) for its fee receipts
         allowed_parts = RECEIPT_PARTS.get(kind, set())
