@@ -215,7 +215,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                    "referral_channels", "member_types", "notices",
                                    "message_templates", "payment_accounts", "roster",
                                    "marketplace", "announcements",
-                                   "submissions", "council_forms"},
+                                   "submissions", "council_forms", "privacy"},
                     required={"format", "association"})
     if top and top.get("format") != FORMAT:
         c.fail("format", _("must be %(format)s") % {"format": FORMAT})
@@ -260,6 +260,9 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
 
     out["marketplace"] = marketplace_config.validate(c, top.get("marketplace"))
     out["announcements"] = _announcements(c, top.get("announcements"))
+    from tenant_apps.privacy.texts import privacy_checked
+
+    out["privacy"] = privacy_checked(c, top.get("privacy"))
     _bank_details(c, out)
     if require_payment:
         _a_way_to_pay(c, out)

@@ -126,6 +126,9 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
 
     submission_settings_apply(document["submissions"])
     council_forms_apply(document["council_forms"])
+    from tenant_apps.privacy.texts import privacy_settings_apply
+
+    privacy_settings_apply(document.get("privacy"))
     if problems:
         raise ProfileError(filename, problems)
     from tenant_apps.certificates.design import designs_store
