@@ -716,8 +716,8 @@ CASES += [
 
 def _data_export(owner: User) -> str:
     """我的数据: the member's file, prepared."""
-    from tenant_apps.privacy.services import data_export_prepare
     from tenant_apps.privacy.models import DataExport
+    from tenant_apps.privacy.services import data_export_prepare
 
     export = DataExport.objects.create(user=owner)
     data_export_prepare(export.pk)
