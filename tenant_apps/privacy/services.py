@@ -4,6 +4,7 @@ requests (申请删除个人信息) handled by HQ: anonymised, or refused with a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -27,6 +28,7 @@ from tenant_apps.privacy.state import check_transition
 from tenant_apps.privacy.texts import text_version
 
 S = DeletionRequest.Status
+STALE = dt.timedelta(hours=1)  # an export still "being prepared" after this failed
 
 
 # --- consents -------------------------------------------------------------------------------------
@@ -69,8 +71,11 @@ def data_export_start(*, user) -> DataExport:
         raise Forbidden()
     open_one = DataExport.objects.select_for_update().filter(
         user=user, status=DataExport.Status.PREPARING).first()
-    if open_one is not None:
+    if open_one is not None and open_one.created_at > timezone.now() - STALE:
         return open_one
+    if open_one is not None:  # its task never ran (a lost message): asking again retries
+        open_one.status = DataExport.Status.FAILED
+        open_one.save(update_fields=["status"])
     export = DataExport.objects.create(user=user)
     audit_record(actor=user, action="privacy.export_requested", target=export,
                  data={"export": str(export.public_id)})
