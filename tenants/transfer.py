@@ -419,6 +419,18 @@ class RestoreResult:
     files: int
 
 
+def _reseal_for(schema: str, source_schema: str | None) -> None:
+    """Sealed values (ID numbers, payment keys: huiji.sealed) carry the schema they were
+    sealed in as associated data: under a new name they are opened as the source's and sealed
+    again as this association's (the same data keys must be configured here)."""
+    if not source_schema or source_schema == schema:
+        return
+    from huiji.sealed import reseal_schema
+
+    with schema_context(schema):
+        reseal_schema(from_schema=source_schema)
+
+
 def association_restore_new(*, acting_user, path: Path | str, slug: str,
                             name: str | None = None, domains: tuple[str, ...] = ()
                             ) -> RestoreResult:
@@ -454,6 +466,7 @@ def association_restore_new(*, acting_user, path: Path | str, slug: str,
                 tables = _check_structure(archive, association.schema_name)
                 _load_tables(archive, association.schema_name, tables)
                 _write_files(archive, association.schema_name, written)
+                _reseal_for(association.schema_name, source.get("schema_name"))
                 audit_record(actor=acting_user, action="association.restored",
                              target=association,
                              data={"from": archive.manifest["source"],

@@ -382,7 +382,7 @@ def test_template_skeleton_is_yaml_with_kind_and_api_version(path):
 
 HELM = os.environ.get("HELM_BIN") or shutil.which("helm")
 REQUIRED_SETS = (
-    "secrets.secretKey=test-only,secrets.databaseUrl=postgres://u@db/huiji,"
+    "secrets.secretKey=test-only,secrets.dataKeys=k1=test-only,secrets.databaseUrl=postgres://u@db/huiji,"
     "secrets.celeryBrokerUrl=redis://redis:6379/0,secrets.cacheUrl=redis://redis:6379/1,"
     "config.s3.bucket=media"
 )

@@ -55,7 +55,16 @@ def _text(value) -> str:
 
 def copy_rows(model, columns: list[str], rows: Iterable[tuple]) -> int:
     """COPY `rows` (tuples in the order of `columns`, database column names) into `model`'s
-    table; dicts are written as JSON, lists as text arrays. Returns the number of rows."""
+    table; dicts are written as JSON, lists as text arrays. Returns the number of rows.
+    A sealed JSON column (huiji.sealed) is sealed here as the ORM would seal it."""
+    from huiji.sealed import SealedJSONField, seal_json, sensitive_keys
+
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    sealed = [i for i, c in enumerate(columns) if isinstance(by_column.get(c), SealedJSONField)]
+    keys = sensitive_keys() if sealed else frozenset()
+    if sealed and keys:
+        rows = (tuple(seal_json(v, keys) if i in sealed else v for i, v in enumerate(row))
+                for row in rows)
     buffer = io.StringIO()
     count = 0
     for row in rows:

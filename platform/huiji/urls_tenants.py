@@ -119,6 +119,7 @@ urlpatterns = [
     path("", include("tenant_apps.announcements.urls")),
     path("", include("tenant_apps.submissions.urls")),
     path("", include("tenant_apps.council_forms.urls")),
+    path("", include("tenant_apps.privacy.urls")),
     path("", include("tenant_apps.directory.urls")),
     path("", include("tenant_apps.records.urls")),
     path("", include("tenant_apps.imports.urls")),

@@ -74,6 +74,10 @@ CAPABILITIES: dict[str, tuple[str, dict[str, str]]] = {
                               "certificates"), {HQ_ADMIN: ALL, SECRETARIAT: ALL}),
     "members.reveal": (_("Reveal a member's masked ID number or phone (each reveal is "
                          "logged)"), {HQ_ADMIN: ALL, BRANCH_ADMIN: BRANCH}),
+    # 申请删除个人信息 (tenant_apps/privacy): the queue of members' deletion requests,
+    # anonymising a member or refusing with a reason (docs/personal-data.md).
+    "privacy.handle": (_("Handle members' requests to delete their personal data"), {
+        HQ_ADMIN: ALL}),
     # 供需对接 / 产品对接 (tenant_apps/marketplace): posts are read by staff before members
     # see them; not a branch's (a post belongs to no branch).
     "market.moderate": (_("Approve or reject members' supply, demand and product posts"), {

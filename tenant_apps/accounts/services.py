@@ -133,6 +133,11 @@ def account_signup(*, name: str, phone: str | None, email: str | None,
                            # A unit that logs in by its name has it as its username too.
                            username=name.strip()[:150] if unit_name_login else None)
         audit_record(actor=user, action="account.signed_up", target=user)
+        from tenant_apps.privacy.services import consent_record
+
+        # the sign-up page (and the API's) says that signing up accepts the privacy policy:
+        # the version in force is recorded (docs/personal-data.md)
+        consent_record(user=user, purpose="privacy_policy", given=True, where="signup")
         from tenant_apps.notifications.services import notify
 
         # Where the association writes one (CAQ: "注册完成后，通知信息会发送至注册时填写的邮箱").

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huiji.sealed import SealedJSONField
 from tenant_apps.configuration.models import (
     Branch,
     ConfigurationRevision,
@@ -71,7 +72,8 @@ class Application(models.Model):
     # they were when the applicant started, whatever the association changes later.
     revision = models.ForeignKey(ConfigurationRevision, on_delete=models.PROTECT,
                                  related_name="applications")
-    answers = models.JSONField(default=dict, blank=True)
+    # ID numbers and other sensitive answers sealed at rest (huiji.sealed)
+    answers = SealedJSONField(default=dict, blank=True)
     years = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)

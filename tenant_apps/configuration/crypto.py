@@ -1,37 +1,23 @@
-"""Encryption at rest for payment secrets.
-
-Each association's secrets are encrypted with its own key, derived (HKDF-SHA256) from the
-platform's master key and the association's schema name, so a value copied from one schema to
-another does not decrypt there. The master key is ENCRYPTION_KEY (any long random string; from
-a file via ENCRYPTION_KEY_FILE), falling back to SECRET_KEY in development.
+"""Encryption at rest for payment secrets: sealed by the platform's one mechanism
+(`huiji.crypto`: AES-GCM envelopes under HUIJI_DATA_KEYS, the association's schema name as
+associated data, so a value copied from one schema to another does not decrypt there).
+Secrets stored before the envelope existed (Fernet tokens under ENCRYPTION_KEY) still open,
+and `manage.py personal_data_rekey` re-seals them under the current data key.
 """
 
 from __future__ import annotations
 
-import base64
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
-from django.db import connection
-
-
-def _fernet(schema: str | None = None) -> Fernet:
-    master = (settings.ENCRYPTION_KEY or settings.SECRET_KEY).encode()
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"huiji-payment-secrets",
-               info=(schema or connection.schema_name).encode()).derive(master)
-    return Fernet(base64.urlsafe_b64encode(key))
+from huiji.crypto import SealError, seal, unseal
 
 
 def encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode("ascii")
+    return seal(value)
 
 
 def decrypt(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode("ascii")).decode()
-    except InvalidToken as exc:
+        return unseal(token)
+    except SealError as exc:
         raise ValueError("the secret cannot be decrypted with this association's key") from exc
 
 

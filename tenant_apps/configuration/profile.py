@@ -215,7 +215,7 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
                                    "referral_channels", "member_types", "notices",
                                    "message_templates", "payment_accounts", "roster",
                                    "marketplace", "announcements",
-                                   "submissions", "council_forms"},
+                                   "submissions", "council_forms", "privacy"},
                     required={"format", "association"})
     if top and top.get("format") != FORMAT:
         c.fail("format", _("must be %(format)s") % {"format": FORMAT})
@@ -260,6 +260,9 @@ def validate_profile(document: Any, *, filename: str, base_dir: Path | None = No
 
     out["marketplace"] = marketplace_config.validate(c, top.get("marketplace"))
     out["announcements"] = _announcements(c, top.get("announcements"))
+    from tenant_apps.privacy.texts import privacy_checked
+
+    out["privacy"] = privacy_checked(c, top.get("privacy"))
     _bank_details(c, out)
     if require_payment:
         _a_way_to_pay(c, out)
@@ -626,7 +629,7 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
            in_group: bool = False) -> dict:
     kind = raw.get("type") if isinstance(raw, dict) else None
     allowed = OPTIONS.get(kind, set()) | {"key", "label", "type", "required", "help",
-                                          "from_account"}
+                                          "from_account", "sensitive"}
     field = c.mapping(raw, q, allowed, required={"key", "label", "type"})
     types = [t for t in FieldType.values if not (in_group and t == FieldType.GROUP)]
     kind = c.choice(field.get("type"), f"{q}.type", types)
@@ -644,6 +647,13 @@ def _field(c: _Checker, raw: Any, q: str, keys: dict[str, str], *,
         "type": kind, "required": c.boolean(field.get("required"), f"{q}.required", False),
         "help": c.text(field.get("help"), f"{q}.help", max_length=300),
     }
+    if field.get("sensitive") is not None:
+        # personal data sealed at rest, masked for staff, revealed on request (an ID number
+        # always is: docs/personal-data.md)
+        if kind in (FieldType.GROUP, FieldType.IMAGE):
+            c.fail(f"{q}.sensitive", _("marks a group or an image: mark the fields in it"))
+        elif c.boolean(field["sensitive"], f"{q}.sensitive", False):
+            out["sensitive"] = True
     if field.get("receipt") is not None:
         # the unit's name (receipt title) or credit code (tax id) for its fee receipts
         allowed_parts = RECEIPT_PARTS.get(kind, set())

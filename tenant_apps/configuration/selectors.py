@@ -136,6 +136,9 @@ def profile_export(*, include_files: bool = True,
                                "intro": submissions.intro,
                                "requirements": list(submissions.requirements)}
     document["council_forms"] = council_forms_exported()
+    from tenant_apps.privacy.texts import privacy_exported
+
+    document["privacy"] = privacy_exported()
     document["referral_channels"] = [
         {"code": r.code, "label": r.label, "kind": r.kind, "help": r.help,
          "referrer_must_be_valid": r.referrer_must_be_valid,

@@ -58,6 +58,9 @@ def revision_record(*, acting_user, summary: str,
     validate_profile(document, filename=_("configuration"), base_dir=None,
                      skip_template_files=True)
     last = ConfigurationRevision.objects.select_for_update().aggregate(n=Max("number"))["n"]
+    from huiji.sealed import forget_sensitive_keys
+
+    forget_sensitive_keys()  # a field may have become (or stopped being) sensitive
     return ConfigurationRevision.objects.create(number=(last or 0) + 1, summary=summary[:200],
                                                 created_by=acting_user if getattr(
                                                     acting_user, "pk", None) else None,
@@ -128,6 +131,9 @@ def profile_apply(*, acting_user, document: dict, filename: str) -> Configuratio
 
     submission_settings_apply(document["submissions"])
     council_forms_apply(document["council_forms"])
+    from tenant_apps.privacy.texts import privacy_settings_apply
+
+    privacy_settings_apply(document.get("privacy"))
     if problems:
         raise ProfileError(filename, problems)
     from tenant_apps.certificates.design import designs_store

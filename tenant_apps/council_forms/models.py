@@ -12,6 +12,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huiji.sealed import SealedJSONField
+
 
 class CouncilForm(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -48,7 +50,7 @@ class CouncilFormAnswer(models.Model):
     form = models.ForeignKey(CouncilForm, on_delete=models.PROTECT, related_name="answers")
     membership = models.ForeignKey("memberships.Membership", on_delete=models.PROTECT,
                                    related_name="council_form_answers")
-    answers = models.JSONField(default=dict)
+    answers = SealedJSONField(default=dict)  # sensitive answers sealed at rest
     completed_at = models.DateTimeField(_("completed"))
     updated_at = models.DateTimeField(_("updated"))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

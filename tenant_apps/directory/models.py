@@ -35,6 +35,10 @@ class DirectoryEntry(models.Model):
     email = models.CharField(max_length=254, blank=True, db_collation=C)
     emails = ArrayField(models.CharField(max_length=254), default=list, blank=True)
     credit_code = models.CharField(max_length=18, blank=True, db_collation=C)
+    # The blind indexes (huiji.sealed.index_of) of the member's ID numbers: the search box
+    # finds a member by a full ID number without the number being stored here or anywhere
+    # in clear.
+    id_digests = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     member_type = models.ForeignKey("configuration.MemberType", on_delete=models.DO_NOTHING,
                                     related_name="+", db_constraint=False)
     rank = models.ForeignKey("configuration.Rank", null=True, on_delete=models.DO_NOTHING,
@@ -68,6 +72,7 @@ class DirectoryEntry(models.Model):
             models.Index(fields=["credit_code"], name="dir_credit_code"),
             GinIndex(fields=["phones"], name="dir_phones"),
             GinIndex(fields=["emails"], name="dir_emails"),
+            GinIndex(fields=["id_digests"], name="dir_id_digests"),
             GinIndex(fields=["interest_branches"], name="dir_interest"),
             # filters with their usual order
             models.Index(fields=["member_type", "status", "number"], name="dir_type_status"),

@@ -17,7 +17,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from huiji.audit.services import audit_record
+from huiji.crypto import blind_index
 from huiji.errors import AppError, NotFound
+from huiji.sealed import normalised
 from tenant_apps.directory.models import DirectoryEntry, SavedSearch
 
 # Record fields read by key where no field type says what they are (the demo profiles'
@@ -51,8 +53,8 @@ old AS (
     INSERT INTO directory_directoryentry AS e (
         membership_id, number, name, name_pinyin, name_initials, is_unit, phone, phones,
         email, emails, credit_code, member_type_id, rank_id, status, in_arrears, branch_id,
-        interest_branches, region, city, title, school, referral, referral_branch,
-        joined_on, valid_until, refreshed_at)
+        interest_branches, id_digests, region, city, title, school, referral,
+        referral_branch, joined_on, valid_until, refreshed_at)
     SELECT id, number, COALESCE(r_name, account_name), COALESCE(r_name_pinyin, ''),
            COALESCE(r_name_initials, ''), is_unit, COALESCE(r_phone, phone),
            CASE WHEN r_id IS NOT NULL
@@ -65,6 +67,9 @@ old AS (
            COALESCE(r_credit_code, ''), member_type_id, rank_id, status, in_arrears, branch_id,
            CASE WHEN r_id IS NOT NULL
                 THEN ARRAY(SELECT jsonb_array_elements_text(r_interest_branches))::varchar[]
+                ELSE '{{}}'::varchar[] END,
+           CASE WHEN r_id IS NOT NULL
+                THEN ARRAY(SELECT jsonb_array_elements_text(r_id_digests))::varchar[]
                 ELSE '{{}}'::varchar[] END,
            COALESCE(r_region, ''), COALESCE(r_city, ''), COALESCE(r_title, ''),
            COALESCE(r_school, ''), COALESCE(r_referral, ''), COALESCE(r_referral_branch, ''),
@@ -101,7 +106,7 @@ ON CONFLICT (branch_id, member_type_id, rank_id, status) DO UPDATE SET n = c.n +
 # False) `rc` is empty, a new row is named by its account and a refreshed one keeps its own.
 _TEXT_COLUMNS = ("name", "name_pinyin", "name_initials", "phone", "email", "credit_code",
                  "region", "city", "title", "school", "referral", "referral_branch")
-_ARRAY_COLUMNS = ("phones", "emails", "interest_branches")
+_ARRAY_COLUMNS = ("phones", "emails", "interest_branches", "id_digests")
 _RECORD_TYPES = ", ".join(["r_id bigint"] + [f"r_{c} text" for c in _TEXT_COLUMNS]
                           + [f"r_{c} jsonb" for c in _ARRAY_COLUMNS])
 _UPSERT = {
@@ -238,7 +243,7 @@ def _record_columns(ids: list[int]) -> list[dict]:
         emails = [user_email.lower()] if user_email else []
         entry = {"name": name[:200], "name_pinyin": full, "name_initials": initials,
                  "credit_code": "", "region": "", "city": "", "title": "", "school": "",
-                 "interest_branches": []}
+                 "interest_branches": [], "id_digests": []}
         for spec in specs_of[type_id]:
             value = values.get(spec["key"])
             if value in (None, "", [], {}):
@@ -253,6 +258,9 @@ def _record_columns(ids: list[int]) -> list[dict]:
             elif kind == "region" and isinstance(value, dict) and not entry["region"]:
                 entry["region"] = str(value.get("province") or "")[:40]
                 entry["city"] = str(value.get("city") or "")[:40]
+            elif kind == "cn_id" and isinstance(value, str):
+                # under the current key: a re-keying refreshes the directory
+                entry["id_digests"].append(blind_index(normalised(value)))
             elif kind == "multichoice" and spec.get("choices_from") == "branches":
                 entry["interest_branches"] = [str(v) for v in value][:20]
             if spec["key"] in TITLE_KEYS and not entry["title"]:

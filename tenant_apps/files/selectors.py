@@ -21,6 +21,10 @@ def private_file_for_user(*, user, public_id: uuid.UUID | str) -> PrivateFile | 
         return record
     if not user.is_association_staff:
         return None
+    from tenant_apps.privacy.models import DataExport
+
+    if DataExport.objects.filter(file=record).exists():
+        return None  # 我的数据: its owner's alone, whoever else asks
     from tenant_apps.applications.models import ApplicationUpload
     from tenant_apps.applications.selectors import application_for_reviewer
 

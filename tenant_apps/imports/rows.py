@@ -519,6 +519,11 @@ MOBILE_SQL = ("SELECT c.mobile, r.membership_id, m.user_id FROM records_contact 
 VALUE_SQL = ("SELECT r.values ->> %s, r.membership_id, m.user_id FROM records_memberrecord r "
              "JOIN memberships_membership m ON m.id = r.membership_id "
              "WHERE r.values ->> %s = ANY(%s)")
+# A sealed value (an ID number: huiji.sealed) is found by its blind index, never read.
+SEALED_VALUE_SQL = ("SELECT r.values -> %s ->> '$bi', r.membership_id, m.user_id "
+                    "FROM records_memberrecord r "
+                    "JOIN memberships_membership m ON m.id = r.membership_id "
+                    "WHERE r.values -> %s ->> '$bi' = ANY(%s)")
 
 
 def existing_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
@@ -535,31 +540,42 @@ def existing_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
     by_kind: dict[str, set[str]] = {}
     for kind, value in keys:
         by_kind.setdefault(kind, set()).add(value)
-    queries: list[tuple[str, str, list]] = []
+    queries: list[tuple[str, str, list, dict | None]] = []
     if by_kind.get("number"):
-        queries.append(("number", NUMBER_SQL, [sorted(by_kind["number"])]))
+        queries.append(("number", NUMBER_SQL, [sorted(by_kind["number"])], None))
     if by_kind.get("phone"):
         phones = sorted(by_kind["phone"])
-        queries.append(("phone", PHONE_SQL, [phones]))
-        queries.append(("phone", MOBILE_SQL, [phones]))
+        queries.append(("phone", PHONE_SQL, [phones], None))
+        queries.append(("phone", MOBILE_SQL, [phones], None))
     if by_kind.get("email"):
-        queries.append(("email", EMAIL_SQL, [sorted(by_kind["email"])]))
+        queries.append(("email", EMAIL_SQL, [sorted(by_kind["email"])], None))
     if by_kind.get("name"):
         names = sorted(by_kind["name"])
-        queries.append(("name", NAME_SQL, [names, names]))
+        queries.append(("name", NAME_SQL, [names, names], None))
+    from huiji.sealed import index_of, sensitive_keys
+
+    sealed = sensitive_keys()
     for kind in ("uscc", "cn_id"):
         by_field: dict[str, set[str]] = {}
         for item in by_kind.get(kind) or ():
             key, value = item.split(":", 1)
             by_field.setdefault(key, set()).add(value)
         for key, values in sorted(by_field.items()):
-            queries.append((f"{kind}:{key}", VALUE_SQL, [key, key, sorted(values)]))
+            if key in sealed:
+                digests = {d: v for v in values for d in index_of(v)}
+                queries.append((f"{kind}:{key}", SEALED_VALUE_SQL,
+                                [key, key, sorted(digests)], digests))
+            else:
+                queries.append((f"{kind}:{key}", VALUE_SQL, [key, key, sorted(values)],
+                                None))
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for kind, sql, params in queries:
+        for kind, sql, params, digests in queries:
             cursor.execute(sql, params)
             for value, membership_id, user_id in cursor.fetchall():
+                if digests is not None:
+                    value = digests[value]
                 found = (kind.split(":")[0], f"{kind.split(':', 1)[1]}:{value}"
                          if ":" in kind else value)
                 out.setdefault(found, (membership_id, user_id))
@@ -580,14 +596,21 @@ def dump_rows(rows: list[Prepared]) -> bytes:
             "valid_until": p.valid_until.isoformat() if p.valid_until else None,
             "given": sorted(p.given), "keys": sorted(p.keys)}
 
-    return gzip.compress(json.dumps([plain(p) for p in rows], ensure_ascii=False)
-                         .encode(), compresslevel=3)
+    from huiji.crypto import seal_bytes
+
+    # sealed: the rows hold ID numbers (values, duplicate keys) between check and writing
+    return seal_bytes(gzip.compress(json.dumps([plain(p) for p in rows], ensure_ascii=False)
+                                    .encode(), compresslevel=3))
 
 
 def load_rows(content: bytes) -> list[Prepared]:
     import gzip
     import json
 
+    from huiji.crypto import unseal_bytes
+
+    if not content.startswith(b"\x1f\x8b"):  # gzip as such: checked before sealing existed
+        content = unseal_bytes(content)
     out = []
     for item in json.loads(gzip.decompress(content)):
         item["valid_from"] = dt.date.fromisoformat(item["valid_from"])

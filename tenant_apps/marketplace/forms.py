@@ -33,6 +33,10 @@ class PostForm(forms.Form):
 
     def __init__(self, *args, settings: MarketSettings, kinds: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
+        from tenant_apps.privacy.texts import wording
+
+        # the consent's wording, the association's own where its profile gives one
+        self.fields["show_contact"].label = wording("market_contact")
         labels = dict(Post.Kind.choices)
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds if k in settings.kinds]
         if len(self.fields["kind"].choices) == 1:

@@ -104,7 +104,18 @@ def post_create(*, acting_user, data: dict, images: list, token: uuid.UUID) -> P
         PostImage.objects.create(post=post, file=stored, position=position)
     audit_record(actor=acting_user, action="market.posted", target=post,
                  data={"kind": post.kind, "title": post.title})
+    if post.show_contact:
+        _contact_consent(acting_user, post, True)
     return post
+
+
+def _contact_consent(user, post: Post, given: bool) -> None:
+    """Showing the contact details to members is publishing personal data: the consent is
+    recorded with the wording of the form's tick box (docs/personal-data.md)."""
+    from tenant_apps.privacy.services import consent_record
+
+    consent_record(user=user, purpose="market_contact", given=given, where="marketplace",
+                   subject=str(post.public_id), detail={"title": post.title})
 
 
 def _locked(post: Post) -> Post:
@@ -127,6 +138,7 @@ def post_update(*, acting_user, post: Post, data: dict, images: list,
     post = _own(acting_user, post)
     post.status = check_transition(post, "edit")
     data = _checked(data, settings)
+    shown_before = post.show_contact
     for key in FIELDS:
         setattr(post, key, data[key])
     post.search_text = _search_text(post)
@@ -139,6 +151,8 @@ def post_update(*, acting_user, post: Post, data: dict, images: list,
         PostImage.objects.create(post=post, file=stored, position=kept + offset)
     audit_record(actor=acting_user, action="market.edited", target=post,
                  data={"title": post.title})
+    if post.show_contact != shown_before:
+        _contact_consent(acting_user, post, post.show_contact)
     return post
 
 

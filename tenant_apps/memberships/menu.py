@@ -197,6 +197,7 @@ ENTRIES: list[Entry] = [
     Entry("messages:inbox", pgettext_lazy("member menu", "Messages"), badge="unread"),
     Entry("announcements:list", pgettext_lazy("member menu", "Announcements"),
           _announcements, also=("announcements:detail",), label_for=_announcements_label),
+    Entry("privacy:mine", pgettext_lazy("member menu", "My data")),
     Entry("account-settings", pgettext_lazy("member menu", "Account settings"),
           also=("account-phone", "account-password", "account-password-set")),
     Entry("members:withdraw", pgettext_lazy("member menu", "Leave the association"), _can_leave),

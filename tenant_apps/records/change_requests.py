@@ -164,6 +164,12 @@ def branch_join_submit(*, acting_user, record: MemberRecord, branch_code: str,
                         requested_by=acting_user)
     audit_record(actor=acting_user, action="change_request.submitted", target=request,
                  data={"kind": request.kind, "branch": branch.code})
+    from tenant_apps.privacy.services import consent_record
+
+    # asking to join is agreeing that the branch's administrators see the record
+    consent_record(user=record.membership.user, purpose="branch_sharing", given=True,
+                   where="branch_request", subject=branch.code,
+                   detail={"branch": branch.name})
     return request
 
 

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huiji.sealed import SealedJSONField
+
 
 class MemberRecord(models.Model):
     membership = models.OneToOneField("memberships.Membership", on_delete=models.CASCADE,
@@ -28,7 +30,7 @@ class MemberRecord(models.Model):
     # The body joined: its administrators see the member (branch administrators' scope).
     branch = models.ForeignKey("configuration.Branch", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="member_records")
-    values = models.JSONField(default=dict, blank=True)
+    values = SealedJSONField(default=dict, blank=True)  # sensitive values sealed at rest
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,7 +87,7 @@ class ChangeRequest(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # {field key: {"old": value when asked, "new": value asked for}}; for a branch,
     # {"branch": {"old": code or None, "new": code}}.
-    changes = models.JSONField(default=dict)
+    changes = SealedJSONField(default=dict)
     # The branch asked to join: its administrators decide branch-routed steps.
     branch = models.ForeignKey("configuration.Branch", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="change_requests")

@@ -119,13 +119,23 @@ def _membership_label(event) -> tuple[str, str]:
     return str(event.get_to_status_display()), cause
 
 
+def mask_text(value) -> str:
+    """Another sensitive value (a field the profile marks `sensitive`): its first and last
+    characters only."""
+    value = str(value)
+    return value[:1] + "*" * max(len(value) - 2, 1) + value[-1:] if len(value) > 2 else "**"
+
+
 def masked_display(spec: dict, value, display: str, *, viewer, own: bool = False) -> str:
-    """The one masking rule for staff: an ID number is always masked for anyone but its
-    owner, a phone unless the viewer manages members (members.manage: HQ administrators)."""
+    """The one masking rule for staff: an ID number (and any field the profile marks
+    sensitive) is always masked for anyone but its owner, a phone unless the viewer manages
+    members (members.manage: HQ administrators)."""
     if not value or own:
         return display
     if spec.get("type") == "cn_id":
         return mask_id(value)
+    if spec.get("sensitive"):
+        return mask_text(display)
     if spec.get("type") == "phone" and not can(viewer, "members.manage"):
         return mask_phone(value)
     return display
@@ -324,8 +334,10 @@ def _row(spec, value, document, *, viewer, own, editable, display, choices_of, r
     if kind == "group":
         items = [i for i in value or [] if isinstance(i, dict)]
         row["columns"] = [f["label"] for f in spec["fields"]]
-        row["items"] = [[display(f, i.get(f["key"]), choices_of(f, document)
-                                 if f["type"] in ("choice", "multichoice") else [])
+        # a group's sensitive sub-fields (a contact's ID number) masked as any field is
+        row["items"] = [[masked_display(f, i.get(f["key"]), display(
+            f, i.get(f["key"]), choices_of(f, document)
+            if f["type"] in ("choice", "multichoice") else []), viewer=viewer, own=own)
                          for f in spec["fields"]] for i in items]
         row["display"] = ""
     elif kind == "richtext" and value:

@@ -439,7 +439,7 @@ def contact_login_query(phone: str) -> Q:
 
 # --- personal data shown masked to staff, revealed one value at a time, logged -------------
 
-REVEALABLE = ("cn_id", "phone")  # what selectors.masked_display masks
+REVEALABLE = ("cn_id", "phone")  # what selectors.masked_display masks, with `sensitive` fields
 CONTACT_NUMBERS = ("mobile", "telephone")
 
 
@@ -466,7 +466,7 @@ def member_data_reveal(*, acting_user, record: MemberRecord, field: str,
     else:
         spec = next((f for s in layout_of(record_type_doc(record))["sections"]
                      for f in s["fields"] if f["key"] == field), None)
-        if spec is None or spec["type"] not in REVEALABLE:
+        if spec is None or (spec["type"] not in REVEALABLE and not spec.get("sensitive")):
             raise AppError("not_revealable", _("There is nothing to reveal here."),
                            field="field")
         value = (record.values or {}).get(field)

@@ -57,11 +57,15 @@ def consent_give(*, user, fields, source: str, offered: list[str],
     row.save()
     audit_record(actor=user, action="roster.consent_given", target=row,
                  data={"fields": fields, "source": source})
+    from tenant_apps.privacy.services import consent_record
+
+    consent_record(user=user, purpose="roster", given=True, text=consent_text or None,
+                   where=source, detail={"fields": fields})
     return row
 
 
 @transaction.atomic
-def consent_withdraw(*, user) -> RosterConsent | None:
+def consent_withdraw(*, user, where: str = "member_centre") -> RosterConsent | None:
     """Withdrawn at once: the member leaves the roster with the next page shown. A second
     withdrawal changes nothing."""
     row = RosterConsent.objects.select_for_update().filter(user=user).first()
@@ -71,4 +75,7 @@ def consent_withdraw(*, user) -> RosterConsent | None:
     row.save(update_fields=["withdrawn_at"])
     audit_record(actor=user, action="roster.consent_withdrawn", target=row,
                  data={"fields": row.fields})
+    from tenant_apps.privacy.services import consent_record
+
+    consent_record(user=user, purpose="roster", given=False, where=where)
     return row

@@ -21,6 +21,7 @@ from django_tenants.utils import schema_context
 
 from huiji.audit.models import AuditEntry
 from huiji.errors import AppError
+from huiji.sealed import SEALED_COLUMNS, open_json
 from tenant_apps.accounts.models import User
 from tenant_apps.applications.models import Status
 from tenant_apps.applications.services import application_start, application_submit, review_decide
@@ -56,6 +57,13 @@ def _rows(schema: str, table: str) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT t::text FROM {quote(schema)}.{quote(table)} t ORDER BY 1")  # noqa: S608
         return [row[0] for row in cursor.fetchall()]
+
+
+def _opened(schema: str, table: str, column: str) -> list:
+    """A sealed column's values as its own association opens them."""
+    with schema_context(schema), connection.cursor() as cursor:
+        cursor.execute(f'SELECT "{column}"::text FROM {table} ORDER BY id')  # noqa: S608
+        return [open_json(json.loads(text)) for (text,) in cursor.fetchall()]
 
 
 def _files(schema: str) -> dict[str, str]:
@@ -96,6 +104,8 @@ def _alpha_with_a_member():
 def test_export_then_restore_under_a_new_slug_has_every_row_and_file(alpha, tmp_path,
                                                                      media_cleanup):
     name, note = _alpha_with_a_member()
+    with schema_context("alpha"):
+        member("senior", 7303)  # a record with an ID number, sealed for alpha
     archive = tmp_path / "alpha.tar.gz"
     result = association_export(acting_user=None, association=Association.objects.get(
         slug="alpha"), path=archive)
@@ -107,11 +117,26 @@ def test_export_then_restore_under_a_new_slug_has_every_row_and_file(alpha, tmp_
     assert list(Domain.objects.filter(tenant=restored).values_list("domain", flat=True)) == \
         [f"{NEW}.localhost"]
 
-    # Every table: the same set of tables, the same rows (every column, as text).
+    # Every table: the same set of tables, the same rows (every column, as text); the sealed
+    # columns (ID numbers, payment keys) sealed again for the new schema, opening to the same.
     source_tables = [t.name for t in schema_tables("alpha")]
     assert sorted(source_tables) == sorted(t.name for t in schema_tables(NEW))
+    sealed = {table for table, _column in SEALED_COLUMNS} | {"configuration_paymentaccount"}
     for table in source_tables:
-        assert _rows(NEW, table) == _rows("alpha", table), table
+        if table not in sealed:
+            assert _rows(NEW, table) == _rows("alpha", table), table
+    for table, column in SEALED_COLUMNS:
+        assert _opened(NEW, table, column) == _opened("alpha", table, column), table
+    assert "11010519491231002X" in json.dumps(_opened(NEW, "records_memberrecord", "values"))
+    with schema_context(NEW):
+        from tenant_apps.configuration.crypto import decrypt
+        from tenant_apps.configuration.models import PaymentAccount
+
+        new_secrets = [{k: decrypt(v) for k, v in a.secrets.items()}
+                       for a in PaymentAccount.objects.order_by("pk")]
+    with schema_context("alpha"):
+        assert new_secrets == [{k: decrypt(v) for k, v in a.secrets.items()}
+                               for a in PaymentAccount.objects.order_by("pk")]
     # Every file, by checksum.
     assert _files(NEW) == _files("alpha")
 

@@ -712,3 +712,42 @@ CASES += [
     IsolationCase("council form PDF (staff)", "file", "hq_admin", _council_answer_staff_pdf,
                   roles=_REVIEWERS),
 ]
+
+
+def _data_export(owner: User) -> str:
+    """我的数据: the member's file, prepared."""
+    from tenant_apps.privacy.models import DataExport
+    from tenant_apps.privacy.services import data_export_prepare
+
+    export = DataExport.objects.create(user=owner)
+    data_export_prepare(export.pk)
+    return f"/member/data/exports/{export.public_id}/"
+
+
+def _data_export_file(owner: User) -> str:
+    from tenant_apps.privacy.models import DataExport
+
+    _data_export(owner)
+    return f"/files/{DataExport.objects.filter(user=owner).first().file.public_id}/"
+
+
+def _deletion_request(owner: User) -> str:
+    """A member's 申请删除个人信息, on HQ's handling page."""
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.privacy.services import deletion_request_submit
+
+    person = user_create(acting_user=None, name="申请删除者", phone="13977776666",
+                         password="Qx-9876-passw0rd")
+    request = deletion_request_submit(user=person, reason="不再需要")
+    return f"/manage/privacy/{request.public_id}/"
+
+
+CASES += [
+    # 我的数据 and 申请删除个人信息 (tenant_apps/privacy): the export is its owner's alone
+    IsolationCase("personal data export (我的数据)", "file", "member", _data_export,
+                  staff_can_reach=False),
+    IsolationCase("personal data export's stored file", "file", "member", _data_export_file,
+                  staff_can_reach=False),
+    IsolationCase("deletion request (HQ's handling page)", "page", "hq_admin",
+                  _deletion_request),
+]

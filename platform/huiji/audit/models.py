@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huiji.sealed import SealedJSONField
+
 
 class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -17,7 +19,9 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=80, blank=True)
     reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    # Values under a sensitive field key (an ID number in a record change) are sealed like
+    # the record's own (huiji.sealed): the log is no copy of personal data in clear.
+    data = SealedJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -76,6 +76,7 @@ TENANT_APPS = [
     "tenant_apps.announcements",
     "tenant_apps.submissions",
     "tenant_apps.council_forms",
+    "tenant_apps.privacy",
 ]
 # `tenants` comes first: Django takes a management command from the first app that has it, and
 # tenants/ replaces django-tenants' migrate_schemas with one that also migrates the template.
@@ -376,6 +377,10 @@ SPECTACULAR_SETTINGS = {
 # Master key for secrets stored encrypted in the database (payment keys). Falls back to
 # SECRET_KEY; production sets its own so rotating SECRET_KEY does not lose the secrets.
 ENCRYPTION_KEY = env_str("ENCRYPTION_KEY")
+# The data keys (huiji.crypto): `id=base64key,id=base64key`, 32-byte keys, the first current.
+# Everything encrypted at rest is sealed with them (payment keys, ID numbers and the fields a
+# profile marks sensitive). Unset: the embedded development key, refused by production.
+HUIJI_DATA_KEYS = env_str("HUIJI_DATA_KEYS")
 
 # --- Operations ---------------------------------------------------------------------------------
 METRICS_TOKEN = env_str("METRICS_TOKEN")

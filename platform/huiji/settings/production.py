@@ -16,6 +16,14 @@ if CELERY_TASK_ALWAYS_EAGER:
         "CELERY_BROKER_URL is required by the production settings (redis://... or amqp://...): "
         "tasks must not run inline in the web server's request threads.")
 
+HUIJI_DATA_KEYS = env_str("HUIJI_DATA_KEYS", required=True)
+from huiji.crypto import DEVELOPMENT_KEYS, parse_keys  # noqa: E402
+
+parse_keys(HUIJI_DATA_KEYS)  # a malformed ring stops start-up, not the first save
+if HUIJI_DATA_KEYS.replace(" ", "") == DEVELOPMENT_KEYS:
+    raise ImproperlyConfigured("HUIJI_DATA_KEYS holds the public development key: generate "
+                               "keys of your own (docs/personal-data.md).")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Probes reach the pods over plain HTTP.

@@ -17,10 +17,12 @@ def staff_feature_links(context, user) -> list[dict]:
 
     reviews = can(user, "submissions.review")
     views_forms = can(user, "council_forms.view")
-    if not (reviews or views_forms):
-        return []  # no query for a person who could use neither
-    switches = feature_switches(context.get("request"))
     links = []
+    if can(user, "privacy.handle"):  # 申请删除个人信息 (tenant_apps/privacy)
+        links.append({"href": reverse("privacy:queue"), "label": _("Deletion requests")})
+    if not (reviews or views_forms):
+        return links  # no query for a person who could use neither
+    switches = feature_switches(context.get("request"))
     if reviews and switches.submissions:
         links.append({"href": reverse("submissions:list"), "label": _("Submissions")})
     if views_forms and switches.council_forms:

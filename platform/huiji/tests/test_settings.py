@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -53,6 +54,9 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     unset = ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
              "CELERY_BROKER_URL")
     base = {k: v for k, v in os.environ.items() if k not in unset}
+    if env.get("DJANGO_SETTINGS_MODULE") == "huiji.settings.production":
+        # a data key of its own unless the test gives one (or "" for none)
+        env.setdefault("HUIJI_DATA_KEYS", "t1=" + base64.b64encode(os.urandom(32)).decode())
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=120, check=False)
 
@@ -62,6 +66,23 @@ def test_production_refuses_to_start_without_a_secret_key():
                      DATABASE_URL="postgres://u@127.0.0.1:1/none")
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
+
+
+def test_production_refuses_to_start_without_data_keys_of_its_own():
+    """Personal data is sealed with HUIJI_DATA_KEYS (docs/personal-data.md): production
+    neither starts without them nor with the public development key."""
+    from huiji.crypto import DEVELOPMENT_KEYS
+
+    base = {"DJANGO_SETTINGS_MODULE": "huiji.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": "postgres://u@127.0.0.1:1/none",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"}
+    result = _manage("check", **base, HUIJI_DATA_KEYS="")
+    assert result.returncode != 0 and "HUIJI_DATA_KEYS is required" in result.stderr
+    result = _manage("check", **base, HUIJI_DATA_KEYS=DEVELOPMENT_KEYS)
+    assert result.returncode != 0 and "public development key" in result.stderr
+    result = _manage("check", **base, HUIJI_DATA_KEYS="k1=c2hvcnQ=")
+    assert result.returncode != 0 and "must be 32 bytes" in result.stderr
 
 
 def test_check_deploy_is_clean_under_production_settings():

@@ -168,8 +168,8 @@ def test_the_member_centre_query_count_does_not_grow_with_history(alpha,
 # dates and arrears below are written out by hand.
 DAY = dt.date(2026, 12, 7)
 MENU_ALL = ["会员首页", "我的资料", "我的申请", "缴纳会费", "我的订单", "我的票据", "缴费记录",
-            "我的证书", "等级变更", "我的推荐码", "我的推荐", "消息中心", "账户设置", "退会",
-            "退出"]
+            "我的证书", "等级变更", "我的推荐码", "我的推荐", "消息中心", "我的数据", "账户设置",
+            "退会", "退出"]
 
 
 @pytest.fixture
@@ -258,7 +258,8 @@ def test_the_menu_is_on_every_member_page_with_the_page_marked(alpha, on_day):
                          ("/member/level-change/", "等级变更"), ("/member/messages/", "消息中心"),
                          ("/member/account/", "账户设置"),
                          ("/member/account/password/", "账户设置"),
-                         ("/member/withdraw/", "退会"), ("/member/requests/", "我的申请")]:
+                         ("/member/withdraw/", "退会"), ("/member/requests/", "我的申请"),
+                         ("/member/data/", "我的数据")]:
         page = client.get(url).content.decode()
         assert _menu(page) == MENU_ALL, url
         assert _current(page) == current, url
@@ -282,8 +283,8 @@ def test_an_applicant_sees_the_pages_an_account_has(alpha):
     with schema_context("alpha"):
         client.force_login(person, backend="tenant_apps.accounts.backends.IdentifierBackend")
     page = client.get("/member/").content.decode()
-    assert _menu(page) == ["会员首页", "我的申请", "我的订单", "我的票据", "消息中心", "账户设置",
-                           "退出"]
+    assert _menu(page) == ["会员首页", "我的申请", "我的订单", "我的票据", "消息中心", "我的数据",
+                           "账户设置", "退出"]
 
 
 def test_staff_have_no_member_menu(alpha):
