@@ -30,9 +30,9 @@ per value. Uses `CACHE_URL` (Redis as in production) when set, else the local-me
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import http.client
-import base64
 import os
 import re
 import resource
