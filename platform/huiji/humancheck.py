@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_AGE = 120  # seconds a puzzle lives
 MIN_SECONDS = 0.3  # nobody sees a picture and drags a piece faster than this
-TOLERANCE = 6  # pixels of the 320 px picture either side of the gap
+TOLERANCE = 5  # pixels of the 320 px picture either side of the gap
 MIN_SAMPLES = 6
 MAX_SAMPLES = 600
 MIN_DRAG_MS = 120
