@@ -57,7 +57,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _fresh_schema_and_caches():
     """Every test starts in the public schema with empty caches, whatever the last one did."""
     connection.set_schema_to_public()
-    for alias in ("default", "tenant_resolution", "pages"):
+    for alias in ("default", "tenant_resolution", "pages", "humancheck"):
         caches[alias].clear()
     yield
     connection.set_schema_to_public()

@@ -91,7 +91,9 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
            "SMS_TEMPLATES": SMS_TEMPLATES,
            "DATABASE_URL": database_url(), "HUIJI_PORT": str(port),
            # an import of 1,000 rows in four batches, written two at once as large ones are
-           "IMPORT_BATCH_ROWS": "250"}
+           "IMPORT_BATCH_ROWS": "250",
+           # the human check's puzzles in files this process reads too (human_check_store)
+           "HUMAN_CHECK_CACHE_DIR": str(human_check_dir())}
     env.pop("CELERY_BROKER_URL", None)
     # The server's output goes to a file: a pipe nobody reads fills up (console emails are
     # long) and then blocks the server mid-request.
@@ -119,6 +121,23 @@ def server(demo_tenants, django_db_blocker, sms_gateway):
     proc.wait(timeout=20)
     log.close()
     _wait_for_sessions_to_close(django_db_blocker)
+
+
+def human_check_dir() -> Path:
+    """Where the browser tests' server keeps its human-check puzzles (one folder per pytest
+    -xdist worker, as there is one server per worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return ARTIFACTS / f"human-check{'-' + worker if worker else ''}"
+
+
+def human_check_store():
+    """The server's puzzle store, read from this process: the same files and key function as
+    the server's `humancheck` cache (settings.CACHES). Tests read a puzzle's answer there, as
+    a person reads it off the picture; nothing of the answer is in the page."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    return FileBasedCache(str(human_check_dir()), {
+        "KEY_FUNCTION": "django_tenants.cache.make_key", "KEY_PREFIX": "humancheck"})
 
 
 def _wait_for_sessions_to_close(django_db_blocker) -> None:

@@ -62,16 +62,59 @@ def require_service(host: str, port: int, what: str) -> None:
     pytest.skip(message)
 
 
-def solved_slider() -> dict:
-    """A solved slider check: the target read from the signed token, as a person reads the
-    mark on the track."""
-    from django.core import signing
+def schema_for_host(host: str) -> str:
+    """The schema that answers `host` (an association's subdomain or the platform's)."""
+    from django_tenants.utils import get_tenant_domain_model
 
+    with schema_context("public"):
+        found = get_tenant_domain_model().objects.filter(
+            domain=host.split(":")[0]).values_list("tenant__schema_name", flat=True).first()
+    return found or "public"
+
+
+def hand_trace(target: float, duration_ms: int = 900) -> str:
+    """A drag as a hand makes it, in the page's `t,x;...` form: it speeds up, slows down,
+    goes a little past the gap and settles on `target`."""
+    steps = 24
+    samples = [(0, 0.0)]
+    for i in range(1, steps + 1):
+        share = i / steps
+        eased = 1 - (1 - share) ** 3
+        past = 2.5 if i == steps - 3 else 0.0
+        samples.append((round(duration_ms * share), round(target * eased + past, 1)))
+    samples[-1] = (duration_ms, round(target, 1))
+    return ";".join(f"{t},{x:g}" for t, x in samples)
+
+
+def puzzle_answer(puzzle_id: str, schema: str, *, store=None) -> int:
+    """Where the gap of a puzzle is, read from the server's store as a person reads it off
+    the picture (the store: huiji.humancheck's, or the browser tests' server's)."""
     from huiji import humancheck
 
-    challenge = humancheck.challenge()
-    target = signing.loads(challenge["token"], salt=humancheck.SALT)["t"]
-    return {"hc_token": challenge["token"], "hc_position": str(target + 1)}
+    with schema_context(schema):
+        record = (store or humancheck.store()).get(humancheck.puzzle_key(puzzle_id))
+    assert record is not None, f"no open puzzle {puzzle_id} at {schema}"
+    return record["x"]
+
+
+def solved_slider(where) -> dict:
+    """A solved human check for a post to `where` (a test Client or a host): a puzzle made as
+    the page makes it, its answer read from the store, a drag as a hand makes it, and the
+    picture shown long enough ago (its time in the store set back two seconds, as a person
+    takes them)."""
+    from huiji import humancheck
+
+    host = where if isinstance(where, str) else where.defaults["HTTP_HOST"]
+    schema = schema_for_host(host)
+    with schema_context(schema):
+        puzzle = humancheck.challenge()
+        key = humancheck.puzzle_key(puzzle["id"])
+        record = humancheck.store().get(key)
+        record["created"] -= 2
+        humancheck.store().set(key, record, humancheck.MAX_AGE)
+    position = record["x"] + 1
+    return {"hc_token": puzzle["id"], "hc_position": str(position),
+            "hc_trace": hand_trace(position)}
 
 
 def in_thread(fn, *args):

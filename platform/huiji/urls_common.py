@@ -1,10 +1,12 @@
-"""URLs every host answers: operations, language switching, the API schema."""
+"""URLs every host answers: operations, language switching, the API schema, the human
+check's pictures."""
 
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
+from huiji import humancheck_views
 from huiji.ops.health import healthz
 from huiji.ops.metrics import metrics
 from huiji.views import ping
@@ -21,4 +23,8 @@ urlpatterns = [
     # token and CsrfViewMiddleware checks it as before.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # the human check (huiji/humancheck.py): a new puzzle, and its two pictures
+    path("human-check/new/", humancheck_views.new, name="human-check-new"),
+    re_path(r"^human-check/(?P<puzzle_id>[A-Za-z0-9_-]{16,64})/(?P<part>bg\.jpg|piece\.png)$",
+            humancheck_views.image, name="human-check-image"),
 ]

@@ -20,6 +20,8 @@ api = [
     path("me/", account_apis.MeApi.as_view(), name="me"),
     path("accounts/csrf/", account_apis.AccountCsrfApi.as_view(), name="account-csrf"),
     path("accounts/code/", account_apis.AccountCodeApi.as_view(), name="account-code"),
+    path("accounts/human-check/", account_apis.AccountHumanCheckApi.as_view(),
+         name="account-human-check"),
     path("accounts/signup/", account_apis.AccountSignupApi.as_view(), name="account-signup"),
     # 账户设置 of the signed-in account
     path("account/", settings_apis.AccountSettingsApi.as_view(), name="account-settings"),

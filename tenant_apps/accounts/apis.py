@@ -85,9 +85,43 @@ class AccountCodeApi(APIView):
         return Response({"sent": True, "resend_after": 60}, status=201)
 
 
+class AccountHumanCheckApi(APIView):
+    """A new human-check puzzle (huiji/humancheck.py) for a client that signs up through the
+    API: its id (`hc_token`), the URLs of the picture with the gap and of the piece, their
+    sizes in pixels and how many seconds it lives. Never the answer: the client shows the
+    pictures to its person and sends back where they slid the piece (`hc_position`, the
+    piece strip's left edge in the picture's pixels) and the drag (`hc_trace`,
+    `t,x;t,x;...` in milliseconds since the drag began). One try per puzzle."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = [CsrfSessionAuthentication]
+
+    class AccountHumanCheckOutputSerializer(serializers.Serializer):
+        id = serializers.CharField()
+        background = serializers.URLField()
+        piece = serializers.URLField()
+        width = serializers.IntegerField()
+        height = serializers.IntegerField()
+        piece_width = serializers.IntegerField()
+        expires_in = serializers.IntegerField()
+
+    @extend_schema(request=None, responses={201: AccountHumanCheckOutputSerializer},
+                   operation_id="account_human_check")
+    def post(self, request):
+        from huiji import humancheck
+
+        puzzle = humancheck.challenge()
+        for image in ("background", "piece"):
+            puzzle[image] = request.build_absolute_uri(puzzle[image])
+        response = Response(self.AccountHumanCheckOutputSerializer(puzzle).data, status=201)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+
 class AccountSignupApi(APIView):
-    """Sign up with the association's modes; the slider check's token and position are
-    required as on the page, and the CSRF token as on every post."""
+    """Sign up with the association's modes; the human check's answer is required as on the
+    page (a puzzle from `accounts/human-check/`: its id, the piece's position and the drag's
+    trace), and the CSRF token as on every post."""
 
     permission_classes = [AllowAny]
     authentication_classes = [CsrfSessionAuthentication]
@@ -98,8 +132,9 @@ class AccountSignupApi(APIView):
         email = serializers.EmailField(required=False, allow_blank=True)
         password = serializers.CharField(required=False, allow_blank=True)
         code = serializers.CharField(required=False, allow_blank=True)
-        hc_token = serializers.CharField()
-        hc_position = serializers.CharField()
+        hc_token = serializers.CharField(max_length=64)
+        hc_position = serializers.CharField(max_length=20)
+        hc_trace = serializers.CharField(max_length=10000)
 
     @extend_schema(request=AccountSignupInputSerializer, responses=UserOutputSerializer,
                    operation_id="account_signup")
@@ -107,6 +142,8 @@ class AccountSignupApi(APIView):
         from django.contrib.auth import login
 
         from huiji import humancheck
+        from huiji.clientip import client_ip
+        from tenant_apps.accounts import throttle
         from tenant_apps.accounts.forms import SignupForm
         from tenant_apps.accounts.selectors import account_settings
         from tenant_apps.accounts.services import account_signup
@@ -114,7 +151,9 @@ class AccountSignupApi(APIView):
         data = self.AccountSignupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        humancheck.verify(d["hc_token"], d["hc_position"])
+        who = d.get("phone") or d.get("email") or ""
+        humancheck.verify(d["hc_token"], d["hc_position"], d["hc_trace"], ip=client_ip(request),
+                          identity=throttle.identity(who) if who.strip() else None)
         form = SignupForm({"name": d["name"], "phone": d.get("phone", ""),
                            "email": d.get("email", ""), "password1": d.get("password", ""),
                            "password2": d.get("password", ""), "code": d.get("code", "")})

@@ -38,6 +38,14 @@ def _is_association(request) -> bool:
     return tenant is not None and tenant.schema_name != "public"
 
 
+def verify_human_check(request, identifier: str = "") -> None:
+    """The human check's answer in this post (huiji/humancheck.py), or AppError; wrong
+    answers count against the client's address and the normalised identity the form names."""
+    humancheck.verify(request.POST.get("hc_token", ""), request.POST.get("hc_position", ""),
+                      request.POST.get("hc_trace", ""), ip=client_ip(request),
+                      identity=throttle.identity(identifier) if identifier.strip() else None)
+
+
 def _human_check_required(request, identifier: str, account) -> bool:
     if not _is_association(request):
         return throttle.needs_human_check(identifier, account, client_ip(request))
@@ -95,12 +103,11 @@ class LoginView(auth_views.LoginView):
         if _human_check_required(request, identifier, self.account) \
                 or request.POST.get("hc_token"):
             try:
-                humancheck.verify(request.POST.get("hc_token", ""),
-                                  request.POST.get("hc_position", ""))
+                verify_human_check(request, identifier)
             except AppError as exc:
-                # As for a wrong password (Django's LoginView): the form again, now with a
-                # slider to solve.
-                return self._refuse(exc.message, 200)
+                # As for a wrong password (Django's LoginView): the form again, with a new
+                # puzzle to solve (or 429 when wrong answers paused the check).
+                return self._refuse(exc.message, 200 if exc.status == 400 else exc.status)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -144,8 +151,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            humancheck.verify(request.POST.get("hc_token", ""),
-                              request.POST.get("hc_position", ""))
+            verify_human_check(request, data.get("phone") or data.get("email") or "")
             user = account_signup(
                 name=data["name"], phone=data.get("phone"), email=data.get("email"),
                 password=data.get("password1"), code=data.get("code") if form.needs_code

@@ -15,6 +15,7 @@ from huiji import humancheck
 from huiji.clientip import client_ip
 from huiji.errors import AppError
 from tenant_apps.accounts.forms import PasswordRuleMixin
+from tenant_apps.accounts.views import verify_human_check
 from tenant_apps.imports.first_login import first_login_complete, first_login_send, ways
 
 BACKEND = "tenant_apps.accounts.backends.IdentifierBackend"
@@ -81,8 +82,7 @@ def first_login(request):
     if form.is_valid():
         identifier = form.cleaned_data["identifier"]
         try:
-            humancheck.verify(request.POST.get("hc_token", ""),
-                              request.POST.get("hc_position", ""))
+            verify_human_check(request, identifier)
             masked = first_login_send(identifier=identifier, ip=client_ip(request))
         except AppError as exc:
             error = exc

@@ -175,19 +175,62 @@ def login(page, base: str, identifier: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state()
 
 
-def solve_slider(page) -> None:
-    """Drag the slider's handle onto the mark, as a person does."""
+def puzzle_target(page) -> int:
+    """The gap's place of the puzzle the page shows, read from the server's store (as a person
+    sees it in the picture; the page holds only the puzzle's id)."""
+    from urllib.parse import urlsplit
+
+    from tests.conftest import human_check_store
+    from tests.harness import puzzle_answer, schema_for_host
+
+    puzzle_id = page.locator(".humancheck input[name=hc_token]").input_value()
+    return puzzle_answer(puzzle_id, schema_for_host(urlsplit(page.url).hostname),
+                         store=human_check_store())
+
+
+def _drag_path(start: float, end: float) -> list[float]:
+    """Where a hand's pointer is, frame by frame, dragging from start to end: it speeds up,
+    slows down, goes a little past and comes back."""
+    steps = 22
+    path = [start + (end - start) * (1 - (1 - i / steps) ** 3) for i in range(1, steps + 1)]
+    return [*path[:-3], end + 3, end + 1.5, end]
+
+
+def solve_slider(page, *, touch: bool = False) -> None:
+    """Drag the human check's handle until the piece sits in the gap, as a person does: with
+    the mouse, or (touch=True) a finger on a touch screen. Waits first, as a person looks
+    at the picture before dragging."""
     if not page.locator(".humancheck").count():
         return
-    target = float(page.locator(".humancheck").get_attribute("data-target"))
     page.locator(".hc-track").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('.hc-bg').complete")
+    target = puzzle_target(page)
     track = page.locator(".hc-track").bounding_box()
     handle = page.locator(".hc-handle").bounding_box()
-    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(track["x"] + track["width"] * target / 100,
-                    track["y"] + track["height"] / 2, steps=12)
-    page.mouse.up()
+    travel = int(page.locator(".humancheck").get_attribute("data-width")) - int(
+        page.locator(".humancheck").get_attribute("data-piece-width"))
+    x0 = handle["x"] + handle["width"] / 2
+    y = handle["y"] + handle["height"] / 2
+    # the handle's centre runs over the track's width while the piece runs over `travel`
+    end = track["x"] + track["width"] * target / travel
+    page.wait_for_timeout(400)
+    if touch:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart",
+                                               "touchPoints": [{"x": x0, "y": y}]})
+        for x in _drag_path(x0, end):
+            page.wait_for_timeout(16)
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                   "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        cdp.detach()
+    else:
+        page.mouse.move(x0, y)
+        page.mouse.down()
+        for x in _drag_path(x0, end):
+            page.wait_for_timeout(16)
+            page.mouse.move(x, y)
+        page.mouse.up()
 
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"

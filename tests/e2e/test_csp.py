@@ -1,7 +1,7 @@
 """The pages work without inline script or style: the browser tests' server (development
 settings) sends the production policy as Content-Security-Policy-Report-Only, and Chromium
-reports every violation in the console. The behaviours moved out of the markup (slider mark,
-confirmations, auto-submitting select) still work."""
+reports every violation in the console. The behaviours moved out of the markup (the human
+check's piece and pictures, confirmations, auto-submitting select) still work."""
 
 from __future__ import annotations
 
@@ -23,9 +23,12 @@ def test_staff_pages_break_no_content_security_policy(server, desktop):
             if "Content Security Policy" in m.text else None)
     response = page.goto(f"{base}/login/")
     assert "default-src 'self'" in response.headers["content-security-policy-report-only"]
-    if page.locator(".humancheck").count():  # the slider's mark is placed by huiji.js
-        target = page.locator(".humancheck").get_attribute("data-target")
-        assert page.locator(".hc-mark").evaluate("e => e.style.left") == f"{float(target):g}%"
+    if page.locator(".humancheck").count():  # the piece is placed by huiji.js
+        assert page.locator(".hc-piece").evaluate("e => e.style.left") == "0%"
+        page.wait_for_function("document.querySelector('.hc-bg').complete "
+                               "&& document.querySelector('.hc-piece').complete")
+        for picture in (".hc-bg", ".hc-piece"):  # served from the site itself: allowed
+            assert page.locator(picture).evaluate("e => e.naturalWidth") > 0
     login(page, base, "admin@cmes.test")
     for path in ("/review/", "/manage/config/", "/finance/orders/", "/finance/statements/",
                  "/finance/vouchers/", "/member/", "/manage/dashboard/",

@@ -4,13 +4,15 @@ tests/conftest.py), and sessions of its people logged in through the real login 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import pytest
 import requests
 from django.db import connection
 
-from tests.harness import PASSWORD
+from tests.conftest import human_check_store
+from tests.harness import PASSWORD, hand_trace, puzzle_answer
 
 SLUG = "fuzz"
 APPLICANT_PHONE = "13700000077"
@@ -108,8 +110,8 @@ class ApiSession:
 
 
 def login(port: int, who: str, identifier: str, password: str = PASSWORD) -> ApiSession:
-    """Log in through the real login page, as a browser does: read the CSRF token and the
-    slider's mark from the page, post the form, keep the cookies."""
+    """Log in through the real login page, as a browser does: read the CSRF token from the
+    page, solve the human check, post the form, keep the cookies."""
     base_url = f"http://127.0.0.1:{port}"
     host = {"Host": f"{SLUG}.localhost:{port}"}
     with requests.Session() as browser:
@@ -120,13 +122,18 @@ def login(port: int, who: str, identifier: str, password: str = PASSWORD) -> Api
             found = re.search(rf'name="{name}" value="([^"]*)"', page.text)
             return found.group(1) if found else ""
 
-        target = re.search(r'data-target="(\d+)"', page.text)
+        check = {}
+        if hidden("hc_token"):
+            # the human check's answer is in no page: read it from the server's store, as a
+            # person reads it off the picture; then take the time a person takes to drag
+            target = puzzle_answer(hidden("hc_token"), SLUG, store=human_check_store())
+            time.sleep(0.6)
+            check = {"hc_token": hidden("hc_token"), "hc_position": str(target),
+                     "hc_trace": hand_trace(target, duration_ms=450)}
         answer = browser.post(f"{base_url}/login/", headers=host, allow_redirects=False,
                               timeout=30, data={
                                   "csrfmiddlewaretoken": hidden("csrfmiddlewaretoken"),
-                                  "username": identifier, "password": password,
-                                  "hc_token": hidden("hc_token"),
-                                  "hc_position": target.group(1) if target else ""})
+                                  "username": identifier, "password": password, **check})
         assert answer.status_code == 302, f"login as {identifier} failed: {answer.status_code}"
         cookies = browser.cookies.get_dict()
     assert "sessionid" in cookies and "csrftoken" in cookies, cookies

@@ -155,6 +155,15 @@ CACHES = {
 # local memory, a change made in one process (a worker, a command) could not end the pages
 # another process holds.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if _cache_url else 0)
+# The human check's open puzzles (huiji/humancheck.py), tenant-keyed too: the default cache's
+# kind, or files in HUMAN_CHECK_CACHE_DIR, which every process of one machine shares (several
+# server processes without Redis; the browser tests read the answer there, as a person sees it).
+_human_check_dir = env_str("HUMAN_CHECK_CACHE_DIR")
+CACHES["humancheck"] = {
+    **({"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": _human_check_dir} if _human_check_dir
+       else {**_cache, "LOCATION": _cache.get("LOCATION", "huiji-humancheck")}),
+    "KEY_FUNCTION": "django_tenants.cache.make_key", "KEY_PREFIX": "humancheck"}
 
 # --- Requests -----------------------------------------------------------------------------------
 MIDDLEWARE = [
@@ -293,6 +302,11 @@ SMS_CODES_PER_IP_PER_DAY = env_int("SMS_CODES_PER_IP_PER_DAY", 50)
 CERTIFICATE_LOOKUPS_PER_IP_PER_HOUR = env_int("CERTIFICATE_LOOKUPS_PER_IP_PER_HOUR", 60)
 LOGIN_HUMAN_CHECK_AFTER_FAILURES = env_int("LOGIN_HUMAN_CHECK_AFTER_FAILURES", 3)
 LOGIN_LOCK_AFTER_FAILURES = env_int("LOGIN_LOCK_AFTER_FAILURES", 10)
+# Wrong answers to the human check (huiji/humancheck.py) in 15 minutes before it pauses: per
+# identity (the login name, a sign-up's phone), and per address, higher, as one office or
+# mobile carrier puts many people behind one address.
+HUMAN_CHECK_FAILURES_PER_IDENTITY = env_int("HUMAN_CHECK_FAILURES_PER_IDENTITY", 10)
+HUMAN_CHECK_FAILURES_PER_ADDRESS = env_int("HUMAN_CHECK_FAILURES_PER_ADDRESS", 30)
 # Payment notifications refused before their signature was checked (anyone can send them) are
 # stored up to these counts a minute, per sending address and per association; past them they
 # are answered but not stored, so that they cannot fill the database. Verified ones always are.

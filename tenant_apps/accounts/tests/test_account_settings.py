@@ -65,7 +65,7 @@ def page(response) -> str:
 
 def password_login(site, identifier, password) -> int:
     response = Client(HTTP_HOST=site.host).post("/login/", {
-        "username": identifier, "password": password, **solved_slider()})
+        "username": identifier, "password": password, **solved_slider(site.host)})
     return response.status_code
 
 

@@ -67,7 +67,7 @@ def test_provider_down_then_answering_5xx_then_back(alpha, settings, gateway):
         "password2": "Brand-new-2026"})
     assert response.status_code == 302
     assert client.post("/login/", {"username": PHONE, "password": "Brand-new-2026",
-                                   **solved_slider()}).status_code == 302
+                                   **solved_slider(client)}).status_code == 302
 
 
 @pytest.mark.django_db

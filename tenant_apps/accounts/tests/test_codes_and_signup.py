@@ -99,7 +99,7 @@ def test_signup_with_sms_code_and_slider(alpha):
     assert refused.status_code == 400
     with schema_context("alpha"):
         assert not User.objects.filter(phone=PHONE).exists()
-    response = client.post("/signup/", {**form, **solved_slider()})
+    response = client.post("/signup/", {**form, **solved_slider(client)})
     assert response.status_code == 302 and response["Location"] == "/apply/"
     with schema_context("alpha"):
         assert User.objects.get(phone=PHONE).name == "李四"
@@ -112,7 +112,7 @@ def test_signup_password_rule_is_the_associations(alpha):
     client = Client(HTTP_HOST=alpha.host)
     response = client.post("/signup/", {"name": "王", "phone": PHONE, "email": "w@e.test",
                                         "password1": "abc12345", "password2": "abc12345",
-                                        "code": "123456", **solved_slider()})
+                                        "code": "123456", **solved_slider(client)})
     assert response.status_code == 400
     assert "10" in response.content.decode()
 
@@ -144,7 +144,7 @@ def test_password_reset_by_sms(alpha):
         "password2": "Brand-new-2026"})
     assert response.status_code == 302
     assert client.post("/login/", {"username": PHONE, "password": "Brand-new-2026",
-                                   **solved_slider()}) \
+                                   **solved_slider(client)}) \
         .status_code == 302
 
 
@@ -182,14 +182,15 @@ def test_failed_logins_bring_the_slider_then_a_pause(beta, settings):
                                       "password": "Test-passw0rd-2026"})
     assert blocked.status_code == 200 and "hc-track" in blocked.content.decode()
     ok = client.post("/login/", {"username": "beta-member", "password": "Test-passw0rd-2026",
-                                 **solved_slider()})
+                                 **solved_slider(client)})
     assert ok.status_code == 302
     assert page.status_code == 200
     other = Client(HTTP_HOST=beta.host, REMOTE_ADDR="10.9.9.10")
     for _ in range(4):
-        other.post("/login/", {"username": "beta-finance", "password": "wrong", **solved_slider()})
+        other.post("/login/", {"username": "beta-finance", "password": "wrong",
+                                **solved_slider(other)})
     locked = other.post("/login/", {"username": "beta-finance",
-                                    "password": "Test-passw0rd-2026", **solved_slider()})
+                                    "password": "Test-passw0rd-2026", **solved_slider(other)})
     assert locked.status_code == 429
 
 
@@ -203,7 +204,7 @@ def test_signup_through_the_api(alpha):
                         content_type="application/json")
     assert again.status_code == 429 and again.json()["error"]["code"] == "code_too_soon"
     body = {"name": "赵六", "phone": PHONE, "email": "zhao@example.test",
-            "password": "Zhao-2026-pass", "code": last_code(), **solved_slider()}
+            "password": "Zhao-2026-pass", "code": last_code(), **solved_slider(client)}
     created = client.post("/api/v1/accounts/signup/", body, content_type="application/json")
     assert created.status_code == 201, created.content
     assert client.get("/api/v1/me/").json()["name"] == "赵六"

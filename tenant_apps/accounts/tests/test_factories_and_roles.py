@@ -19,7 +19,7 @@ def test_factory_users_live_in_the_schema_they_were_made_in(alpha, beta):
         assert not User.objects.filter(username=reviewer.username).exists()
     response = Client(HTTP_HOST=alpha.host).post(
         "/login/", {"username": reviewer.phone, "password": DEFAULT_PASSWORD,
-                     **solved_slider()})
+                     **solved_slider(alpha.host)})
     assert response.status_code == 302
 
 

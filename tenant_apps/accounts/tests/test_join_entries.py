@@ -69,7 +69,8 @@ def test_signing_up_as_an_individual_leads_to_the_individual_types(caq):
     client = Client(HTTP_HOST=caq)
     response = client.post("/signup/", {
         "kind": "individual", "name": "周十", "email": "zhou10@example.test",
-        "password1": "Zhou-2026-quality", "password2": "Zhou-2026-quality", **solved_slider()})
+        "password1": "Zhou-2026-quality", "password2": "Zhou-2026-quality",
+        **solved_slider(client)})
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert response["Location"] == "/apply/?kind=individual"
     with schema_context("caq"):

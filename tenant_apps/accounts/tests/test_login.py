@@ -17,7 +17,7 @@ PASSWORD = "Str0ng-passw0rd-2026"
 
 def login(host: str, identifier: str, password: str = PASSWORD):
     return Client(HTTP_HOST=host).post("/login/", {"username": identifier,
-                                                   "password": password, **solved_slider()})
+                                                   "password": password, **solved_slider(host)})
 
 
 @pytest.mark.django_db

@@ -99,8 +99,8 @@ def test_wrong_codes_on_sign_up_count_too(alpha):
     form = {"name": "钱七", "phone": PHONE, "email": "qian@example.test",
             "password1": "Qian-2026-pass", "password2": "Qian-2026-pass"}
     for _ in range(5):
-        client.post("/signup/", {**form, "code": wrong(code), **solved_slider()})
-    refused = client.post("/signup/", {**form, "code": code, **solved_slider()})
+        client.post("/signup/", {**form, "code": wrong(code), **solved_slider(client)})
+    refused = client.post("/signup/", {**form, "code": code, **solved_slider(client)})
     assert refused.status_code == 400
     assert "验证码错误次数过多，请重新获取。" in refused.content.decode()
     with schema_context("alpha"):
@@ -119,10 +119,10 @@ def test_the_phone_spellings_share_one_lock(beta):
     # counter is what locks).
     for n in range(10):
         attacker = Client(HTTP_HOST=beta.host, REMOTE_ADDR=f"10.20.0.{n + 1}")
-        login(attacker, SPELLINGS[n % len(SPELLINGS)], "wrong", **solved_slider())
+        login(attacker, SPELLINGS[n % len(SPELLINGS)], "wrong", **solved_slider(attacker))
     for identifier in [*SPELLINGS, "sun@example.test", "SUN@example.test"]:
         owner = Client(HTTP_HOST=beta.host, REMOTE_ADDR="10.30.0.1")
-        response = login(owner, identifier, **solved_slider())
+        response = login(owner, identifier, **solved_slider(owner))
         assert response.status_code == 429, identifier
         assert LOCKED in response.content.decode()
 
@@ -214,7 +214,7 @@ def test_sign_up_codes_only_where_sign_up_is_verified_by_sms(beta):
 @pytest.mark.django_db
 def test_password_login_only_where_offered(beta):
     account_settings("beta", login_modes=["phone_sms"])
-    response = login(Client(HTTP_HOST=beta.host), "beta-member", **solved_slider())
+    response = login(Client(HTTP_HOST=beta.host), "beta-member", **solved_slider(beta.host))
     assert response.status_code == 403
     assert "本会不提供密码登录，请使用短信验证码登录。" in response.content.decode()
 
@@ -229,7 +229,7 @@ def test_an_unsolved_slider_never_tells_whether_the_password_was_right(alpha):
         assert response.status_code == 200
         pages.append(response.content.decode())
     for page in pages:
-        assert "请将滑块拖动到标记处以继续。" in page
+        assert "安全验证未通过，请将拼图块拖入新图片的缺口。" in page
         assert "账号或密码错误" not in page
 
 
@@ -309,10 +309,10 @@ def test_a_successful_login_clears_the_address_counter(beta):
     # Ten typos from one office network, on ten different names (no one account locked)...
     for n in range(10):
         login(Client(HTTP_HOST=beta.host, REMOTE_ADDR=office), f"typo-{n}", "wrong",
-              **solved_slider())
+              **solved_slider(beta.host))
     # ...do not keep a colleague with the right password out,
     first = login(Client(HTTP_HOST=beta.host, REMOTE_ADDR=office), "beta-member",
-                  **solved_slider())
+                  **solved_slider(beta.host))
     assert first.status_code == 302
     # and her success clears the address: the next colleague needs no slider.
     second = login(Client(HTTP_HOST=beta.host, REMOTE_ADDR=office), "beta-finance")
@@ -365,7 +365,7 @@ def test_cross_site_posts_to_the_anonymous_api_are_refused(alpha):
     assert code.json()["error"]["message"] == CSRF_REFUSED
     signup = browser.post("/api/v1/accounts/signup/", {
         "name": "攻击者", "phone": PHONE, "email": "evil@example.test",
-        "password": "Evil-2026-pass", "code": "123456", **solved_slider()},
+        "password": "Evil-2026-pass", "code": "123456", **solved_slider(browser)},
         content_type="application/json")
     assert signup.status_code == 403
     assert signup.json()["error"]["message"] == CSRF_REFUSED
@@ -386,7 +386,7 @@ def test_the_sites_own_client_gets_a_token_and_signs_up(alpha):
     assert sent.status_code == 201
     created = browser.post("/api/v1/accounts/signup/", {
         "name": "赵六", "phone": PHONE, "email": "zhao@example.test",
-        "password": "Zhao-2026-pass", "code": last_code(PHONE), **solved_slider()},
+        "password": "Zhao-2026-pass", "code": last_code(PHONE), **solved_slider(browser)},
         content_type="application/json", **header)
     assert created.status_code == 201, created.content
     assert browser.get("/api/v1/me/").json()["name"] == "赵六"

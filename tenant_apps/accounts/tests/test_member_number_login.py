@@ -29,7 +29,7 @@ def member(slug: str) -> str:
 
 def login(host: str, identifier: str, password: str = PASSWORD, address: str = "10.40.0.1"):
     return Client(HTTP_HOST=host, REMOTE_ADDR=address).post(
-        "/login/", {"username": identifier, "password": password, **solved_slider()})
+        "/login/", {"username": identifier, "password": password, **solved_slider(host)})
 
 
 @pytest.mark.django_db

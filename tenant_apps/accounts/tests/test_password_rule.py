@@ -55,7 +55,7 @@ def test_signup_page_applies_the_rule(alpha, password, message):
     client.post("/accounts/code/", {"phone": PHONE, "purpose": "signup"})
     response = client.post("/signup/", {"name": "王小明", "phone": PHONE, "email": "w@e.test",
                                         "password1": password, "password2": password,
-                                        "code": sms_code(), **solved_slider()})
+                                        "code": sms_code(), **solved_slider(client)})
     assert response.status_code == 400
     assert message in response.content.decode()
     with schema_context("alpha"):
@@ -68,7 +68,7 @@ def test_signup_api_applies_the_rule(alpha):
     client.post("/accounts/code/", {"phone": PHONE, "purpose": "signup"})
     response = client.post("/api/v1/accounts/signup/", {
         "name": "王小明", "phone": PHONE, "email": "w@e.test", "password": "1234567890",
-        "code": sms_code(), **solved_slider()}, content_type="application/json")
+        "code": sms_code(), **solved_slider(client)}, content_type="application/json")
     assert response.status_code == 400
     assert "密码不能全部为数字。" in response.json()["error"]["fields"]["password1"]
     with schema_context("alpha"):
@@ -122,7 +122,7 @@ def test_where_sms_login_is_offered_sign_up_asks_no_password(alpha):
     assert 'name="password1"' not in form
     client.post("/accounts/code/", {"phone": PHONE, "purpose": "signup"})
     response = client.post("/signup/", {"name": "测试燃气有限公司", "phone": PHONE,
-                                        "code": sms_code(), **solved_slider()})
+                                        "code": sms_code(), **solved_slider(client)})
     assert response.status_code == 302
     with schema_context("alpha"):
         assert not User.objects.get(phone=PHONE).has_usable_password()

@@ -45,7 +45,7 @@ def activate(alpha, link: str, password: str = PASSWORD):
 def log_in(alpha, identifier: str, password: str = PASSWORD) -> Client:
     browser = Client(HTTP_HOST=alpha.host)
     response = browser.post("/login/", {"username": identifier, "password": password,
-                                        **solved_slider()})
+                                        **solved_slider(browser)})
     assert response.status_code == 302, response.content.decode()
     return browser
 
@@ -117,7 +117,7 @@ def test_deactivation_ends_sessions_and_blocks_login_until_reactivated(alpha):
     ended = browser.get("/review/")
     assert ended.status_code == 302 and ended["Location"].startswith("/login/")
     refused = Client(HTTP_HOST=alpha.host).post("/login/", {
-        "username": "13912340001", "password": PASSWORD, **solved_slider()})
+        "username": "13912340001", "password": PASSWORD, **solved_slider(alpha.host)})
     assert refused.status_code == 200 and "账号或密码错误" in refused.content.decode()
     hq.post(f"/manage/staff/{person.public_id}/reactivate/")
     # The old session stays ended; a new login works.

@@ -165,7 +165,7 @@ def test_after_login_a_member_lands_on_the_member_centre(alpha):
     from tests.harness import PASSWORD, solved_slider
 
     response = alpha.client().post("/login/", {"username": "member@alpha.test",
-                                               "password": PASSWORD, **solved_slider()})
+                                               "password": PASSWORD, **solved_slider(alpha.host)})
     assert response.status_code == 302 and response["Location"] == "/member/"
 
 

@@ -47,7 +47,7 @@ def cacem_units(db):
 
 
 def _send(client, identifier):
-    return client.post("/first-login/", {"identifier": identifier, **solved_slider()})
+    return client.post("/first-login/", {"identifier": identifier, **solved_slider(client)})
 
 
 def test_cacem_liaison_sets_a_password_by_sms_and_sees_the_units_fee_records(cacem_units):
@@ -144,10 +144,10 @@ def test_caq_old_members_by_unit_name_or_number_get_the_code_at_the_contact_on_f
     # the unit's name logs in from now on, with the password it chose (never a pinyin one)
     fresh = Client(HTTP_HOST="caq.localhost")
     response = fresh.post("/login/", {"username": "质量测试股份有限公司",
-                                      "password": "wangzhiliang", **solved_slider()})
+                                      "password": "wangzhiliang", **solved_slider(fresh)})
     assert response.status_code == 200
     response = fresh.post("/login/", {"username": "质量测试股份有限公司",
-                                      "password": "Zhiliang2026", **solved_slider()})
+                                      "password": "Zhiliang2026", **solved_slider(fresh)})
     assert response.status_code == 302
 
 

@@ -100,7 +100,7 @@ def test_the_referral_survives_sign_up_and_is_recorded_as_by_code(alpha):
     signed_up = client.post("/signup/", {
         "name": "王小明", "phone": phone, "email": "wxm@example.test",
         "password1": "Wang-2026-pass", "password2": "Wang-2026-pass",
-        "code": "".join(ch for ch in sms["text"] if ch.isdigit())[:6], **solved_slider()})
+        "code": "".join(ch for ch in sms["text"] if ch.isdigit())[:6], **solved_slider(client)})
     assert signed_up.status_code == 302 and signed_up["Location"] == "/apply/"
     page = _text(client.get("/apply/"))
     assert f"推荐人：张三 {number}" in page
@@ -127,7 +127,7 @@ def test_the_referral_survives_login_through_next(alpha):
     assert f"/login/?next=%2Fapply%2F%3Fref%3D{code.replace(':', '%253A')}" in page
     logged = client.post(f"/login/?next=/apply/?ref={code}", {
         "username": "13900000705", "password": "Qx-9876-passw0rd",
-        "next": f"/apply/?ref={code}", **solved_slider()})
+        "next": f"/apply/?ref={code}", **solved_slider(client)})
     assert logged.status_code == 302 and logged["Location"] == f"/apply/?ref={code}"
     page = _text(client.get(logged["Location"]))
     assert f"推荐人：张三 {number}" in page and _input(page, "referrer_number") == number

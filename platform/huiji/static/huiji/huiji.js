@@ -1,5 +1,5 @@
 /* Huiji's small behaviours, without any outside library:
-   - the slider check (drag the handle onto the mark; keyboard arrows work too),
+   - the human check (drag the piece into the picture's gap; keyboard arrows work too),
    - "get SMS code" buttons with a countdown,
    - wizard helpers (province -> city selects),
    - confirmations (data-confirm on a form) and auto-submitting selects (data-autosubmit).
@@ -12,40 +12,92 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
+  // The human check (huiji/humancheck.py): the piece follows the handle; the page sends the
+  // piece's final x and the drag's trace ("t,x;t,x;...": milliseconds since the first move,
+  // x in the picture's pixels). The page never knows where the gap is: only the server does.
   document.querySelectorAll(".humancheck").forEach(function (box) {
     var track = box.querySelector(".hc-track");
     var handle = box.querySelector(".hc-handle");
-    var input = box.querySelector("input[name=hc_position]");
-    var dragging = false;
-    // the mark's place comes from the data attribute: no inline style (Content-Security-Policy)
-    box.querySelector(".hc-mark").style.left = parseFloat(box.dataset.target) + "%";
-    function set(percent) {
-      percent = Math.max(0, Math.min(100, percent));
-      handle.style.left = percent + "%";
-      input.value = percent.toFixed(1);
-      track.setAttribute("aria-valuenow", Math.round(percent));
-      var target = parseFloat(box.dataset.target);
-      box.classList.toggle("hc-ok", Math.abs(percent - target) <= 4);
+    var piece = box.querySelector(".hc-piece");
+    var background = box.querySelector(".hc-bg");
+    var token = box.querySelector("input[name=hc_token]");
+    var position = box.querySelector("input[name=hc_position]");
+    var traceInput = box.querySelector("input[name=hc_trace]");
+    var width = parseFloat(box.dataset.width);
+    var travel = width - parseFloat(box.dataset.pieceWidth);
+    var x = 0, trace = [], start = null, drag = null, timer = null, reloaded = {};
+
+    function show() {
+      piece.style.left = (x / width * 100) + "%";
+      handle.style.left = (x / travel * 100) + "%";
+      track.setAttribute("aria-valuenow", Math.round(x / travel * 100));
+      position.value = x.toFixed(1);
     }
-    function fromEvent(e) {
-      var rect = track.getBoundingClientRect();
-      var x = (e.touches ? e.touches[0].clientX : e.clientX) - rect.left;
-      set((x / rect.width) * 100);
+    function note() {
+      var now = performance.now();
+      if (start === null) { start = now; trace = [[0, 0]]; }
+      var sample = [Math.round(now - start), Math.round(x * 10) / 10];
+      if (trace.length >= 500) { trace[trace.length - 1] = sample; } else { trace.push(sample); }
+      traceInput.value = trace.map(function (s) { return s[0] + "," + s[1]; }).join(";");
     }
-    handle.addEventListener("mousedown", function (e) { dragging = true; e.preventDefault(); });
-    handle.addEventListener("touchstart", function () { dragging = true; }, {passive: true});
-    document.addEventListener("mousemove", function (e) { if (dragging) fromEvent(e); });
-    document.addEventListener("touchmove", function (e) { if (dragging) fromEvent(e); },
-                              {passive: true});
-    document.addEventListener("mouseup", function () { dragging = false; });
-    document.addEventListener("touchend", function () { dragging = false; });
-    track.addEventListener("click", fromEvent);
-    track.addEventListener("keydown", function (e) {
-      var now = parseFloat(input.value || "0");
-      if (e.key === "ArrowRight") { set(now + 1); e.preventDefault(); }
-      if (e.key === "ArrowLeft") { set(now - 1); e.preventDefault(); }
+    function moveTo(value) {
+      x = Math.max(0, Math.min(travel, value));
+      show();
+      note();
+      box.classList.add("hc-moved");
+    }
+    function reset() {
+      x = 0; trace = []; start = null; traceInput.value = "";
+      box.classList.remove("hc-moved");
+      show();
+      position.value = "";
+    }
+    function load(puzzle) {
+      token.value = puzzle.id;
+      background.src = puzzle.background;
+      piece.src = puzzle.piece;
+      reset();
+      expireIn(puzzle.expires_in);
+    }
+    function renew() {
+      fetch(box.dataset.newUrl, {method: "POST", headers: {"X-CSRFToken": csrf()},
+                                 credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(load)
+        .catch(function () {});
+    }
+    function expireIn(seconds) {
+      // a puzzle lives two minutes: a fresh one before it expires, so the form still passes
+      clearTimeout(timer);
+      timer = setTimeout(renew, Math.max(5, seconds - 5) * 1000);
+    }
+
+    track.addEventListener("pointerdown", function (e) {
+      drag = {from: e.clientX, x: x};
+      track.setPointerCapture(e.pointerId);
+      if (start === null) { note(); }
+      e.preventDefault();
     });
-    set(0);
+    track.addEventListener("pointermove", function (e) {
+      if (!drag) { return; }
+      var span = track.getBoundingClientRect().width || 1;
+      moveTo(drag.x + (e.clientX - drag.from) * travel / span);
+    });
+    function release() { drag = null; }
+    track.addEventListener("pointerup", release);
+    track.addEventListener("pointercancel", release);
+    track.addEventListener("keydown", function (e) {
+      var step = e.shiftKey ? 10 : 2;
+      if (e.key === "ArrowRight" || e.key === "ArrowUp") { moveTo(x + step); e.preventDefault(); }
+      if (e.key === "ArrowLeft" || e.key === "ArrowDown") { moveTo(x - step); e.preventDefault(); }
+    });
+    box.querySelector(".hc-refresh").addEventListener("click", renew);
+    background.addEventListener("error", function () {
+      // the puzzle is gone (tried, expired; a page restored by the back button): a new one
+      if (!reloaded[token.value]) { reloaded[token.value] = true; renew(); }
+    });
+    reset();
+    expireIn(parseFloat(box.dataset.expiresIn));
   });
 
   document.querySelectorAll("[data-send-code]").forEach(function (button) {
