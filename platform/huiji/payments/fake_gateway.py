@@ -508,7 +508,8 @@ class FakePaymentGateway:
                 "wechat_apps": self.wechat_apps}
 
     def start(self) -> FakePaymentGateway:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -234,7 +234,8 @@ class FakeSmsGateway:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeSmsGateway:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:

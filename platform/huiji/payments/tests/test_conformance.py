@@ -330,3 +330,21 @@ def test_the_official_sdk_verifies_the_fakes_answer(fake, alipay):
     assert official.verify_with_rsa(bare(fake.alipay_public), raw.encode(), signature)
     assert json.loads(raw)["sub_msg"] == "交易不存在"
 
+
+
+def test_the_fakes_import_nothing_from_the_adapters():
+    """The fakes are independent implementations: a bug in an adapter's signing cannot be
+    shared by the fake that checks it."""
+    import ast
+    from pathlib import Path
+
+    import huiji.payments.fake_gateway
+    import huiji.sms.fake_gateway
+
+    for module in (huiji.payments.fake_gateway, huiji.sms.fake_gateway):
+        tree = ast.parse(Path(module.__file__).read_text("utf-8"))
+        imported = [node.module or "" for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom)]
+        imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names]
+        assert [name for name in imported if name.startswith("huiji")] == []
