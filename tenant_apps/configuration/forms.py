@@ -414,6 +414,14 @@ class MessageTemplateForm(forms.ModelForm):
         return data
 
 
+class SecretTextarea(forms.Textarea):
+    """A textarea for a pasted key that never shows a value back, not even after an
+    error."""
+
+    def format_value(self, value):
+        return None
+
+
 class PaymentAccountForm(forms.ModelForm):
     """Public settings as inputs; each secret as a write-only input: left empty, the stored
     secret is kept; it is never shown back."""
@@ -435,7 +443,7 @@ class PaymentAccountForm(forms.ModelForm):
             stored = name in self.instance.secrets
             self.fields[f"secret_{name}"] = forms.CharField(
                 label=SETTING_LABELS.get(name, name), required=False,
-                widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}) if "key" in
+                widget=SecretTextarea(attrs={"rows": 3, "autocomplete": "off"}) if "key" in
                 name and "v3" not in name else forms.PasswordInput(render_value=False),
                 help_text=_("Stored (hidden). Leave empty to keep it.") if stored
                 else _("Not set yet."))
@@ -446,7 +454,7 @@ class PaymentAccountForm(forms.ModelForm):
         from huiji.payments.keys import secret_problem
 
         cleaned = super().clean()
-        for field, value in cleaned.items():
+        for field, value in list(cleaned.items()):
             if field.startswith("secret_") and value and value.strip():
                 problem = secret_problem(field.removeprefix("secret_"), value)
                 if problem:
