@@ -181,7 +181,7 @@ class FakeSmsGateway:
         if message_id is None:
             return self._aliyun_error(503, "ServiceUnavailable",
                                       "The request has failed due to a temporary failure "
-                                      "of the server.")
+                                      "of the server (simulated outage).")
         return 200, {"Code": "OK", "Message": "OK", "BizId": message_id,
                      "RequestId": str(uuid.uuid4()).upper()}
 
