@@ -31,6 +31,7 @@ def connect_demo_payments(slugs: list[str], gateway_url: str = GATEWAY_URL) -> P
         state["alipay_private"], state["alipay_public"] = rsa.new_key_pair()
     state.setdefault("wechat_merchants", {})
     state.setdefault("alipay_apps", {})
+    state.setdefault("wechat_apps", {})
     for index, slug in enumerate(slugs, start=1):
         with schema_context(slug):
             if PaymentAccount.objects.filter(kind="wechat", enabled=True,
@@ -38,16 +39,19 @@ def connect_demo_payments(slugs: list[str], gateway_url: str = GATEWAY_URL) -> P
                 continue
             mchid, app_id = f"19000001{index:02d}", f"20210000000001{index:02d}"
             private, public = rsa.new_key_pair()
-            api_v3_key = secrets.token_hex(16)
+            api_v3_key, app_secret = secrets.token_hex(16), secrets.token_hex(16)
             state["wechat_merchants"][mchid] = {"serial": f"DEMO{index:02d}",
                                                 "public_key": public, "api_v3_key": api_v3_key}
+            # the official account's AppSecret, for WeChat's OAuth (paying inside WeChat)
+            state["wechat_apps"][f"wxdemo{index:02d}"] = app_secret
             wechat, _ = PaymentAccount.objects.update_or_create(kind="wechat", defaults={
                 "display_name": "微信支付", "enabled": True,
                 "settings": {"merchant_id": mchid, "app_id": f"wxdemo{index:02d}",
                              "merchant_serial_no": f"DEMO{index:02d}",
                              "platform_serial_no": PLATFORM_SERIAL, "gateway_url": gateway_url}})
             for name, value in (("merchant_private_key", private), ("api_v3_key", api_v3_key),
-                                ("platform_public_key", state["platform_public"])):
+                                ("platform_public_key", state["platform_public"]),
+                                ("app_secret", app_secret)):
                 payment_secret_set(acting_user=None, account=wechat, name=name, value=value)
             private, public = rsa.new_key_pair()
             state["alipay_apps"][app_id] = public

@@ -11,13 +11,12 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from cryptography.exceptions import UnsupportedAlgorithm
 from django.utils.translation import gettext_lazy as _
 
 from huiji.errors import AppError
-from huiji.payments import rsa
 from huiji.payments.alipay import DEFAULT_GATEWAY, AlipayGateway
-from huiji.payments.base import PaymentError, VerificationError
+from huiji.payments.base import PaymentError, ProviderError, VerificationError
+from huiji.payments.keys import secret_problem
 from huiji.payments.wechat import DEFAULT_BASE, WeChatPayGateway
 
 # (field of the onboarding form, key in the account's settings or secrets, is it a secret)
@@ -48,7 +47,7 @@ def _fail(code: str, message, field: str):
 
 def online_account_from(kind: str, data: dict) -> OnlineAccount | None:
     """The account the operator entered (None when all its fields are empty); every field is
-    required once one is given, and keys must be PEM."""
+    required once one is given, and keys must load (PEM or bare base64, RSA2048)."""
     given = {form: str(data.get(form) or "").strip() for form, _key, _s in FIELDS[kind]}
     if not any(given.values()):
         return None
@@ -66,19 +65,10 @@ def online_account_from(kind: str, data: dict) -> OnlineAccount | None:
             _fail("gateway_url_invalid", _("Enter the gateway's address as an http(s) URL, or "
                                            "leave it empty."), f"{kind}_gateway_url")
         settings["gateway_url"] = gateway_url
-    for form, key, _secret in FIELDS[kind]:
-        if key.endswith("private_key"):
-            try:
-                rsa.sign(secret_values[key], b"check")
-            except (ValueError, TypeError, UnsupportedAlgorithm):
-                _fail("key_invalid", _("This is not an RSA private key in PEM form."), form)
-        elif key.endswith("public_key"):
-            try:
-                rsa._public(secret_values[key])  # the module's own PEM parser
-            except (ValueError, TypeError, UnsupportedAlgorithm):
-                _fail("key_invalid", _("This is not an RSA public key in PEM form."), form)
-    if kind == "wechat" and len(secret_values["api_v3_key"]) != 32:
-        _fail("key_invalid", _("The APIv3 key has 32 characters."), "wechat_api_v3_key")
+    for form, key, secret in FIELDS[kind]:
+        problem = secret_problem(key, secret_values[key]) if secret else None
+        if problem:
+            _fail("key_invalid", problem, form)
     return OnlineAccount(kind, settings, secret_values)
 
 
@@ -100,28 +90,30 @@ def online_account_check(account: OnlineAccount) -> None:
             _fail("wechat_unverified", _("WeChat Pay's answer does not verify with this "
                                          "platform public key and serial number."),
                   "wechat_platform_public_key")
-        except PaymentError as exc:
-            if "ORDER_NOT_EXIST" in str(exc):
-                return  # the expected answer: the merchant is known and signed correctly
-            if "unreachable" in str(exc):
-                _fail("gateway_unreachable", _("WeChat Pay could not be reached; try again."),
-                      "wechat_merchant_id")
-            _fail("wechat_refused", _("WeChat Pay refused the request: check the merchant id, "
-                                      "certificate serial number and private key."),
+        except ProviderError as exc:
+            if exc.code == "ORDER_NOT_EXIST" and exc.verified:
+                return  # the expected answer, signed: merchant, keys and serial all check
+            _fail("wechat_refused", _("WeChat Pay refused the request (%(reason)s): check "
+                                      "the merchant id, certificate serial number and "
+                                      "private key.") % {"reason": exc.reason},
                   "wechat_merchant_id")
-        return
+        except PaymentError:
+            _fail("gateway_unreachable", _("WeChat Pay could not be reached; try again."),
+                  "wechat_merchant_id")
+        return  # a verified answer about such an order proves as much
     gateway = AlipayGateway(app_id=s["app_id"], app_private_key=k["app_private_key"],
                             alipay_public_key=k["alipay_public_key"],
                             gateway_url=s.get("gateway_url") or DEFAULT_GATEWAY)
     gateway.timeout = CHECK_TIMEOUT_SECONDS
     try:
-        gateway.query(probe)
+        gateway.query(probe)  # "no such trade", signed, is the expected answer
     except VerificationError:
         _fail("alipay_unverified", _("Alipay's answer does not verify with this Alipay "
                                      "public key."), "alipay_public_key")
-    except PaymentError as exc:
-        if "unreachable" in str(exc):
-            _fail("gateway_unreachable", _("Alipay could not be reached; try again."),
-                  "alipay_app_id")
-        _fail("alipay_refused", _("Alipay refused the request: check the app id and the app "
-                                  "private key."), "alipay_app_id")
+    except ProviderError as exc:
+        _fail("alipay_refused", _("Alipay refused the request (%(reason)s): check the app "
+                                  "id and the app private key.") % {"reason": exc.reason},
+              "alipay_app_id")
+    except PaymentError:
+        _fail("gateway_unreachable", _("Alipay could not be reached; try again."),
+              "alipay_app_id")

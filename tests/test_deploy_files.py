@@ -408,3 +408,31 @@ def test_chart_lints_and_renders_with_helm(tmp_path):
 
     missing = subprocess.run([HELM, "template", "huiji", str(CHART)], **run)
     assert missing.returncode != 0, "rendering without the required secrets must fail"
+
+
+SDK_MODULES = ("wechatpayv3", "alipay", "aliyunsdkcore", "tencentcloud")
+
+
+def test_provider_sdks_are_test_only():
+    """The payment and SMS providers' SDKs are dev extras for the conformance tests: no
+    module the application runs imports them (the Docker image does not install them)."""
+    import ast
+
+    offenders = []
+    for folder in ("platform", "tenants", "shared_apps", "tenant_apps"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "tests" in path.relative_to(ROOT).parts or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(_read(path))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                              if n.split(".")[0] in SDK_MODULES]
+    assert offenders == []
+    pyproject = _read(ROOT / "pyproject.toml")
+    dev = pyproject.split("[project.optional-dependencies]")[1]
+    runtime = pyproject.split("[project.optional-dependencies]")[0]
+    for package in ("wechatpayv3", "python-alipay-sdk", "alipay-sdk-python",
+                    "aliyun-python-sdk-core", "tencentcloud-sdk-python-common"):
+        assert f'"{package}' in dev and f'"{package}' not in runtime
+        assert re.search(rf"^{re.escape(package)}==", _read(ROOT / "constraints.txt"), re.M)

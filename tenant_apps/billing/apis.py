@@ -28,6 +28,7 @@ from tenant_apps.billing.services import (
     voucher_decide,
     voucher_upload,
 )
+from tenant_apps.billing.wechat_oauth import session_openid
 
 
 class OrderSerializer(serializers.Serializer):
@@ -100,7 +101,7 @@ class OrderPayApi(APIView):
     class OrderPayInputSerializer(serializers.Serializer):
         method = serializers.ChoiceField(choices=["wechat", "alipay"])
         scene = serializers.CharField()
-        openid = serializers.CharField(required=False, allow_blank=True)
+        openid = serializers.CharField(required=False, allow_blank=True, max_length=128)
 
     @extend_schema(request=OrderPayInputSerializer, responses=dict, operation_id="order_pay")
     def post(self, request, number):
@@ -108,9 +109,12 @@ class OrderPayApi(APIView):
         data = self.OrderPayInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         method = data.validated_data["method"]
+        # JSAPI: the OpenID the client got from WeChat itself, or the one this session got
+        # through /member/orders/<number>/wechat-oauth/ (kept in the session only).
+        openid = data.validated_data.get("openid") or session_openid(request.session)
         start = payment_start(
             order=order, actor=request.user, method=method, scene=data.validated_data["scene"],
-            client_ip=client_ip(request) or "127.0.0.1")
+            client_ip=client_ip(request) or "127.0.0.1", openid=openid)
         return Response({"kind": start.kind, "qr_code": start.qr_code,
                          "redirect_url": start.redirect_url, "jsapi": start.jsapi})
 

@@ -26,14 +26,23 @@ RECONCILE_AFTER = dt.timedelta(minutes=5)
 
 
 def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: str = "",
-                  client_ip: str = "127.0.0.1", return_url: str = "") -> PaymentStart:
+                  client_ip: str = "127.0.0.1", return_url: str = "",
+                  openid: str = "") -> PaymentStart:
     """Create the trade at the gateway for an unpaid order (its amount is the order's). The
     gateway's callbacks go to `notify_url`, by default the association's own primary domain:
-    never a host named by the request, which its sender chooses."""
+    never a host named by the request, which its sender chooses. WeChat JSAPI (paying
+    inside WeChat) needs the payer's `openid` from WeChat's OAuth (billing.wechat_oauth)."""
+    from django.urls import reverse
+
     account = account_for(method)
     if account is None or scene not in SCENES.get(method, ()):
         raise AppError("method_unavailable", _("This payment method is not available."),
                        field="method")
+    if scene == "jsapi" and not openid:
+        raise AppError("openid_required", _("Paying inside WeChat needs your WeChat "
+                                            "authorisation first."), field="openid",
+                       details={"authorize": reverse("billing:wechat-oauth", args=[
+                           order.number])})
     notify_url = notify_url or notify_url_for(method)
     with transaction.atomic():
         order = order_locked(order)
@@ -48,7 +57,8 @@ def payment_start(*, order: Order, actor, method: str, scene: str, notify_url: s
         started = gateway_for(account).start(PaymentRequest(
             order_number=order.number, amount_fen=order.amount_fen,
             description=f"{order.member_type.name} {order.get_kind_display()}",
-            notify_url=notify_url, scene=scene, client_ip=client_ip, return_url=return_url))
+            notify_url=notify_url, scene=scene, client_ip=client_ip, return_url=return_url,
+            openid=openid))
     except PaymentError as exc:
         # Nothing changed here: the order stays payable, by this method later or another.
         logger.warning("payment start failed for %s: %s", order.number, exc)

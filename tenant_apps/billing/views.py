@@ -111,6 +111,12 @@ def order(request, number):
         k: request.POST.get(k, "") for k in ("payer_name", "note")} if error else None)
 
 
+def _wechat_oauth_available() -> bool:
+    from tenant_apps.billing.wechat_oauth import oauth_available
+
+    return oauth_available()
+
+
 def _order_page(request, found, error=None, status=None, *, voucher_values=None,
                 invoice_values=None, invoice_error=None):
     """The order with its ways to pay (only those configured and enabled), vouchers and
@@ -130,6 +136,9 @@ def _order_page(request, found, error=None, status=None, *, voucher_values=None,
         # phones get the gateways' mobile pages (WeChat H5, Alipay page pay) instead of a QR
         "mobile": any(k in request.headers.get("User-Agent", "") for k in (
             "Mobile", "Android", "iPhone")),
+        # inside WeChat's browser WeChat Pay is JSAPI, after WeChat's OAuth for the OpenID
+        "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", "")
+        and _wechat_oauth_available(),
         "vouchers": found.vouchers.select_related("file"), "error": error,
         "invoices": found.invoices.select_related("receipt"),
         "can_invoice": found.member_type.invoice and (
@@ -204,13 +213,18 @@ def pay_online(request, number, method):
     found = selectors.my_order(request.user, number)
     if found is None or request.method != "POST":
         raise Http404
+    from tenant_apps.billing.wechat_oauth import session_openid
+
     scene = request.POST.get("scene") or ("native" if method == "wechat" else "precreate")
     try:
         start = payment_start(
             order=found, actor=request.user, method=method, scene=scene,
             client_ip=client_ip(request) or "127.0.0.1",
-            return_url=request.build_absolute_uri(f"/member/orders/{found.number}/"))
+            return_url=request.build_absolute_uri(f"/member/orders/{found.number}/"),
+            openid=session_openid(request.session) if scene == "jsapi" else "")
     except AppError as exc:
+        if exc.code == "openid_required":
+            return redirect("billing:wechat-oauth", found.number)
         text = str(exc.message)
         if exc.code == "gateway_error" and selectors.payment_methods().bank:
             # the order stays payable: by this method in a moment, or by transfer now
@@ -220,9 +234,41 @@ def pay_online(request, number, method):
         return redirect("billing:order", found.number)
     if start.kind == "redirect":
         return redirect(start.redirect_url)
+    if start.kind == "jsapi":
+        return render(request, "billing/jsapi.html", {"order": found, "jsapi": start.jsapi})
     return render(request, "billing/scan.html", {
         "order": found, "method": method, "qr_svg": qr_svg(start.qr_code),
         "qr_text": start.qr_code, "jsapi": start.jsapi})
+
+
+@login_required
+def wechat_oauth(request, number):
+    """Paying inside WeChat: off to WeChat's authorize page for the payer's OpenID."""
+    from tenant_apps.billing.wechat_oauth import oauth_start
+
+    found = selectors.my_order(request.user, number)
+    if found is None:
+        raise Http404
+    try:
+        return redirect(oauth_start(session=request.session, order_number=found.number))
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("billing:order", found.number)
+
+
+@login_required
+def wechat_oauth_callback(request):
+    """WeChat sends the payer back here with a code: the OpenID is kept in the session and
+    the payer is back on the order, where WeChat Pay now pays inside WeChat."""
+    from tenant_apps.billing.wechat_oauth import oauth_finish
+
+    try:
+        number = oauth_finish(session=request.session, code=request.GET.get("code", ""),
+                              state=request.GET.get("state", ""))
+    except AppError as exc:
+        return render(request, "billing/wechat_oauth_failed.html", {"error": exc.message},
+                      status=exc.status)
+    return redirect("billing:order", number)
 
 
 def qr_svg(text: str) -> str:

@@ -414,6 +414,14 @@ class MessageTemplateForm(forms.ModelForm):
         return data
 
 
+class SecretTextarea(forms.Textarea):
+    """A textarea for a pasted key that never shows a value back, not even after an
+    error."""
+
+    def format_value(self, value):
+        return None
+
+
 class PaymentAccountForm(forms.ModelForm):
     """Public settings as inputs; each secret as a write-only input: left empty, the stored
     secret is kept; it is never shown back."""
@@ -435,10 +443,23 @@ class PaymentAccountForm(forms.ModelForm):
             stored = name in self.instance.secrets
             self.fields[f"secret_{name}"] = forms.CharField(
                 label=SETTING_LABELS.get(name, name), required=False,
-                widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}) if "key" in
+                widget=SecretTextarea(attrs={"rows": 3, "autocomplete": "off"}) if "key" in
                 name and "v3" not in name else forms.PasswordInput(render_value=False),
                 help_text=_("Stored (hidden). Leave empty to keep it.") if stored
                 else _("Not set yet."))
+
+    def clean(self):
+        """A pasted key or APIv3 key that cannot work is refused here, with what is wrong
+        with it, before anything is saved."""
+        from huiji.payments.keys import secret_problem
+
+        cleaned = super().clean()
+        for field, value in list(cleaned.items()):
+            if field.startswith("secret_") and value and value.strip():
+                problem = secret_problem(field.removeprefix("secret_"), value)
+                if problem:
+                    self.add_error(field, problem)
+        return cleaned
 
     def settings_values(self) -> dict:
         return {k.removeprefix("setting_"): v.strip() for k, v in self.cleaned_data.items()
@@ -459,8 +480,9 @@ SETTING_LABELS = {
     "gateway_url": _("gateway address (leave empty for the real one)"),
     "api_v3_key": _("APIv3 key"), "merchant_private_key": _("merchant private key (PEM)"),
     "platform_public_key": _("WeChat Pay public key (PEM)"),
-    "app_private_key": _("app private key (PEM)"),
-    "alipay_public_key": _("Alipay public key (PEM)"),
+    "app_secret": _("official account AppSecret (for paying inside WeChat)"),
+    "app_private_key": _("app private key (PEM or base64)"),
+    "alipay_public_key": _("Alipay public key (PEM or base64)"),
 }
 
 

@@ -62,9 +62,15 @@ PAYMENT_SETTINGS = {
 }
 PAYMENT_SECRETS = {
     PaymentAccount.Kind.BANK: set(),
-    PaymentAccount.Kind.WECHAT: {"api_v3_key", "merchant_private_key", "platform_public_key"},
+    # app_secret: the official account's AppSecret, for WeChat's OAuth (the payer's OpenID
+    # for JSAPI, paying inside WeChat); optional, without it JSAPI is not offered.
+    PaymentAccount.Kind.WECHAT: {"api_v3_key", "merchant_private_key", "platform_public_key",
+                                 "app_secret"},
     PaymentAccount.Kind.ALIPAY: {"app_private_key", "alipay_public_key"},
 }
+PAYMENT_SECRETS_OPTIONAL = {PaymentAccount.Kind.WECHAT: {"app_secret"}}
+PAYMENT_SECRETS_REQUIRED = {kind: names - PAYMENT_SECRETS_OPTIONAL.get(kind, set())
+                            for kind, names in PAYMENT_SECRETS.items()}
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
 

@@ -25,7 +25,11 @@ from tenant_apps.configuration.models import (
     ReferralChannel,
     UploadRequirement,
 )
-from tenant_apps.configuration.profile import BANK_DETAILS, FORMAT, PAYMENT_SECRETS
+from tenant_apps.configuration.profile import (
+    BANK_DETAILS,
+    FORMAT,
+    PAYMENT_SECRETS_REQUIRED,
+)
 from tenant_apps.portal.selectors import site_content
 
 
@@ -281,7 +285,7 @@ def _online_usable(account: PaymentAccount | None) -> PaymentAccount | None:
     if account is None or not account.enabled:
         return None
     if not all(account.settings.get(k) for k in ONLINE_SETTINGS[account.kind]) or \
-            not PAYMENT_SECRETS[account.kind] <= set(account.secrets):
+            not PAYMENT_SECRETS_REQUIRED[account.kind] <= set(account.secrets):
         return None
     return account
 

@@ -14,9 +14,10 @@ from huiji.payments.base import (
     PaymentError,
     PaymentRequest,
     PaymentStart,
+    ProviderError,
     QueryResult,
     RefundResult,
 )
 
 __all__ = ["Gateway", "Notification", "PaymentError", "PaymentRequest", "PaymentStart",
-           "QueryResult", "RefundResult"]
+           "ProviderError", "QueryResult", "RefundResult"]

@@ -1,12 +1,15 @@
 """Alipay open API: trade precreate (QR), page pay, query, close, refund, and asynchronous
 notifications.
 
-- Requests: every parameter but `sign`, sorted, joined as k=v&..., signed RSA2 (SHA256withRSA)
-  with the app's private key.
+- Requests: every parameter but `sign` (so `sign_type` is signed) and but the empty ones,
+  sorted, joined as k=v&..., signed RSA2 (SHA256withRSA) with the app's private key.
 - Responses: the signature covers the raw text of the `<method>_response` value exactly as
-  sent, so it is cut out of the body before any parsing.
-- Notifications: verified over the sorted parameters without `sign` and `sign_type`, with the
-  Alipay public key; answered with the plain text `success`.
+  sent (UTF-8 bytes, whatever the Content-Type says), so it is cut out of the body before
+  any parsing. Errors may come as `error_response` instead, possibly unsigned.
+- Notifications: verified over the sorted parameters without `sign` and `sign_type`, empty
+  values kept (`body=`), with the Alipay public key; answered with the plain text `success`.
+  The two rules differ on purpose: request signing drops empty values, notification
+  verification keeps them.
 https://opendocs.alipay.com/common/02kf5q (signing), 02mse7 (async notification verification)
 """
 
@@ -26,6 +29,7 @@ from huiji.payments.base import (
     PaymentError,
     PaymentRequest,
     PaymentStart,
+    ProviderError,
     QueryResult,
     RefundResult,
     VerificationError,
@@ -43,9 +47,17 @@ def fen(amount: str) -> int:
     return int((Decimal(amount) * 100).to_integral_value())
 
 
-def content_to_sign(params: dict, *, exclude: tuple[str, ...] = ("sign",)) -> str:
+def request_sign_content(params: dict) -> str:
+    """What a request's `sign` covers: all parameters but `sign` and the empty ones."""
     return "&".join(f"{k}={v}" for k, v in sorted(params.items())
-                    if k not in exclude and v not in (None, ""))
+                    if k != "sign" and v not in (None, ""))
+
+
+def notification_sign_content(params: dict) -> str:
+    """What an asynchronous notification's `sign` covers: all parameters but `sign` and
+    `sign_type`, empty ones included."""
+    return "&".join(f"{k}={'' if v is None else v}" for k, v in sorted(params.items())
+                    if k not in ("sign", "sign_type"))
 
 
 def raw_response_text(body: str, key: str) -> str:
@@ -90,7 +102,10 @@ class AlipayGateway(Gateway):
                   "timestamp": dt.datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
                   "biz_content": json.dumps(biz, ensure_ascii=False, separators=(",", ":")),
                   **{k: v for k, v in extra.items() if v}}
-        params["sign"] = rsa.sign(self.private_key, content_to_sign(params))
+        try:
+            params["sign"] = rsa.sign(self.private_key, request_sign_content(params))
+        except rsa.KeyFormatError as exc:
+            raise PaymentError(f"the app private key does not load ({exc})") from exc
         return params
 
     def _call(self, method: str, biz: dict, **extra) -> dict:
@@ -99,18 +114,36 @@ class AlipayGateway(Gateway):
                                      timeout=self.timeout)
         except requests.RequestException as exc:
             raise PaymentError(f"Alipay unreachable: {exc}") from exc
-        body = response.text
+        # Signed over the UTF-8 bytes we asked for (charset=utf-8), whatever the
+        # Content-Type says: without a charset `requests` would read text/* as Latin-1.
+        body = response.content.decode("utf-8", errors="replace")
         key = method.replace(".", "_") + "_response"
+        try:
+            parsed = json.loads(body)
+        except ValueError as exc:
+            raise VerificationError(f"Alipay answered something else ({response.status_code})"
+                                    ) from exc
+        if not isinstance(parsed, dict):
+            raise VerificationError("Alipay answered something else")
+        if key not in parsed and isinstance(parsed.get("error_response"), dict):
+            key = "error_response"
         raw = raw_response_text(body, key)
-        parsed = json.loads(body)
-        if not rsa.verify(self.alipay_public_key, raw, parsed.get("sign", "")):
+        data = parsed[key] if isinstance(parsed[key], dict) else {}
+        signed = bool(parsed.get("sign"))
+        if signed and not rsa.verify(self.alipay_public_key, raw, parsed["sign"]):
             raise VerificationError("Alipay response signature does not verify")
-        data = parsed[key]
         if data.get("code") != "10000":
-            if data.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+            # An unsigned error answer (an unknown app id, say) is reported as Alipay's,
+            # marked unverified; it is never taken as "no such trade".
+            if signed and data.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
                 return data
-            raise PaymentError(f"Alipay refused: {data.get('sub_code') or data.get('code')} "
-                               f"{data.get('sub_msg') or data.get('msg')}")
+            raise ProviderError("Alipay", code=str(data.get("code") or ""),
+                                message=str(data.get("msg") or ""),
+                                sub_code=str(data.get("sub_code") or ""),
+                                sub_msg=str(data.get("sub_msg") or ""),
+                                status=response.status_code, verified=signed)
+        if not signed:
+            raise VerificationError("Alipay answered without a signature")
         return data
 
     def start(self, request: PaymentRequest) -> PaymentStart:
@@ -126,8 +159,8 @@ class AlipayGateway(Gateway):
         return PaymentStart(kind="qr", qr_code=data["qr_code"])
 
     def verify_notification(self, headers: dict, body: bytes) -> Notification:
-        params = dict(parse_qsl(body.decode(), keep_blank_values=True))
-        message = content_to_sign(params, exclude=("sign", "sign_type"))
+        params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        message = notification_sign_content(params)
         if not rsa.verify(self.alipay_public_key, message, params.get("sign", "")):
             raise VerificationError("Alipay notification signature does not verify")
         return Notification(

@@ -11,6 +11,31 @@ class VerificationError(PaymentError):
     """A response or notification whose signature, merchant or content does not check."""
 
 
+class ProviderError(PaymentError):
+    """The provider answered with an error: its own code and message (and Alipay's sub_code
+    and sub_msg), kept for staff and the logs. `verified` says whether the answer carried a
+    signature that checked: an unsigned error answer (WeChat's 401 to a request it could not
+    authenticate, Alipay's `error_response`) is reported as the provider's, but proves
+    nothing about the platform key."""
+
+    def __init__(self, provider: str, *, code: str = "", message: str = "",
+                 sub_code: str = "", sub_msg: str = "", status: int = 0,
+                 verified: bool = False) -> None:
+        self.provider, self.code, self.message = provider, code or "", message or ""
+        self.sub_code, self.sub_msg = sub_code or "", sub_msg or ""
+        self.status, self.verified = status, verified
+        parts = [p for p in (self.code, self.message, self.sub_code, self.sub_msg) if p]
+        super().__init__(f"{provider} refused ({status or '-'}"
+                         f"{'' if verified else ', unsigned'}): {' '.join(parts)}")
+
+    @property
+    def reason(self) -> str:
+        """The most precise of the provider's codes and messages, for staff."""
+        code = self.sub_code or self.code
+        text = self.sub_msg or self.message
+        return f"{code} {text}".strip()
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     order_number: str

@@ -1,52 +1,168 @@
-"""RSA-SHA256 (PKCS#1 v1.5) signing and verification with PEM keys: what both WeChat Pay v3
-(WECHATPAY2-SHA256-RSA2048) and Alipay (RSA2) use."""
+"""RSA-SHA256 (PKCS#1 v1.5) signing and verification: what both WeChat Pay v3
+(WECHATPAY2-SHA256-RSA2048) and Alipay (RSA2) use.
+
+Keys come as staff paste them: PEM (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`, `PUBLIC
+KEY`, `RSA PUBLIC KEY`, a `CERTIFICATE`) or, as Alipay's key tool hands them out, bare base64
+of the same DER structures (PKCS#1 or PKCS#8 private keys, SubjectPublicKeyInfo public keys),
+possibly broken over lines. A key that does not load raises `KeyFormatError` with a `reason`
+the pages translate for staff.
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
+import re
 from functools import lru_cache
 
-from cryptography.exceptions import InvalidSignature
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+MIN_BITS = 2048  # both providers require RSA2048 for these signatures
 
-def _pem(text: str) -> bytes:
-    text = text.strip()
-    if "-----BEGIN" in text:
-        return text.encode()
-    # Alipay hands keys out as bare base64; wrap them.
-    return b"-----BEGIN PUBLIC KEY-----\n" + text.encode() + b"\n-----END PUBLIC KEY-----\n"
+
+class KeyFormatError(ValueError):
+    """A key that cannot be used. `reason` is one of: empty, malformed, encrypted, not_rsa,
+    too_short, wrong_kind (a public key where a private one belongs, or the reverse)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
+
+
+def _der_of_bare_base64(text: str) -> bytes:
+    compact = re.sub(r"\s+", "", text)
+    if not compact or not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", compact):
+        raise KeyFormatError("malformed", "neither PEM nor base64")
+    try:
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise KeyFormatError("malformed", "bad base64") from exc
+
+
+def _checked_rsa(key, *, private: bool):
+    wanted = rsa.RSAPrivateKey if private else rsa.RSAPublicKey
+    if not isinstance(key, wanted):
+        raise KeyFormatError("not_rsa", type(key).__name__)
+    if key.key_size < MIN_BITS:
+        raise KeyFormatError("too_short", f"{key.key_size} bits")
+    return key
+
+
+def _load_private(text: str):
+    text = (text or "").strip()
+    if not text:
+        raise KeyFormatError("empty")
+    found = _PEM.search(text)
+    try:
+        if found:
+            label = found.group(1)
+            if "PUBLIC" in label or "CERTIFICATE" in label:
+                raise KeyFormatError("wrong_kind", f"{label} given for a private key")
+            if "ENCRYPTED" in label or "Proc-Type: 4,ENCRYPTED" in found.group(2):
+                raise KeyFormatError("encrypted")
+            key = serialization.load_pem_private_key(found.group(0).encode(), password=None)
+        else:
+            der = _der_of_bare_base64(text)
+            try:
+                key = serialization.load_der_private_key(der, password=None)
+            except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+                if _loads_as_public(der):
+                    raise KeyFormatError("wrong_kind", "a public key given for a private "
+                                         "key") from exc
+                raise
+    except KeyFormatError:
+        raise
+    except TypeError as exc:  # a password would be needed
+        raise KeyFormatError("encrypted") from exc
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise KeyFormatError("malformed", str(exc)[:80]) from exc
+    return _checked_rsa(key, private=True)
+
+
+def _loads_as_public(der: bytes) -> bool:
+    try:
+        serialization.load_der_public_key(der)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def _load_public(text: str):
+    text = (text or "").strip()
+    if not text:
+        raise KeyFormatError("empty")
+    found = _PEM.search(text)
+    try:
+        if found:
+            label = found.group(1)
+            if "PRIVATE" in label:
+                raise KeyFormatError("wrong_kind", f"{label} given for a public key")
+            data = found.group(0).encode()
+            if "CERTIFICATE" in label:
+                key = x509.load_pem_x509_certificate(data).public_key()
+            else:
+                key = serialization.load_pem_public_key(data)
+        else:
+            der = _der_of_bare_base64(text)
+            try:
+                key = serialization.load_der_public_key(der)
+            except (ValueError, TypeError, UnsupportedAlgorithm):
+                try:
+                    key = x509.load_der_x509_certificate(der).public_key()
+                except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+                    try:
+                        serialization.load_der_private_key(der, password=None)
+                    except (ValueError, TypeError, UnsupportedAlgorithm):
+                        raise exc from None
+                    raise KeyFormatError("wrong_kind", "a private key given for a public "
+                                         "key") from exc
+    except KeyFormatError:
+        raise
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise KeyFormatError("malformed", str(exc)[:80]) from exc
+    return _checked_rsa(key, private=False)
 
 
 @lru_cache(maxsize=64)
-def _private(pem: str):
-    return serialization.load_pem_private_key(pem.strip().encode(), password=None)
+def _private(text: str):
+    return _load_private(text)
 
 
 @lru_cache(maxsize=64)
-def _public(pem: str):
-    data = _pem(pem)
-    if b"CERTIFICATE" in data:
-        from cryptography import x509
-
-        return x509.load_pem_x509_certificate(data).public_key()
-    return serialization.load_pem_public_key(data)
+def _public(text: str):
+    return _load_public(text)
 
 
-def sign(private_key_pem: str, message: bytes | str) -> str:
+def check_private_key(text: str) -> None:
+    """Raise KeyFormatError unless `text` is a usable RSA private key (2048 bits or more)."""
+    _private(text.strip())
+
+
+def check_public_key(text: str) -> None:
+    """Raise KeyFormatError unless `text` is a usable RSA public key or certificate."""
+    _public(text.strip())
+
+
+def sign(private_key: str, message: bytes | str) -> str:
     if isinstance(message, str):
         message = message.encode()
-    signature = _private(private_key_pem).sign(message, padding.PKCS1v15(), hashes.SHA256())
+    signature = _private(private_key.strip()).sign(message, padding.PKCS1v15(),
+                                                   hashes.SHA256())
     return base64.b64encode(signature).decode()
 
 
-def verify(public_key_pem: str, message: bytes | str, signature_b64: str) -> bool:
+def verify(public_key: str, message: bytes | str, signature_b64: str) -> bool:
     if isinstance(message, str):
         message = message.encode()
     try:
-        _public(public_key_pem).verify(base64.b64decode(signature_b64), message,
-                                       padding.PKCS1v15(), hashes.SHA256())
+        _public(public_key.strip()).verify(base64.b64decode(signature_b64), message,
+                                           padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True

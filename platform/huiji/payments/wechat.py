@@ -15,7 +15,7 @@ import base64
 import json
 import secrets
 import time
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import requests
 from cryptography.exceptions import InvalidTag
@@ -28,12 +28,14 @@ from huiji.payments.base import (
     PaymentError,
     PaymentRequest,
     PaymentStart,
+    ProviderError,
     QueryResult,
     RefundResult,
     VerificationError,
 )
 
 DEFAULT_BASE = "https://api.mch.weixin.qq.com"
+SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 MAX_CLOCK_SKEW = 300  # seconds: older signed messages are refused (replays)
 
 
@@ -43,6 +45,10 @@ def request_message(method: str, url_path: str, timestamp: str, nonce: str, body
 
 def response_message(timestamp: str, nonce: str, body: str) -> str:
     return f"{timestamp}\n{nonce}\n{body}\n"
+
+
+def jsapi_message(app_id: str, timestamp: str, nonce: str, package: str) -> str:
+    return f"{app_id}\n{timestamp}\n{nonce}\n{package}\n"
 
 
 def decrypt_resource(api_v3_key: str, resource: dict) -> dict:
@@ -55,14 +61,36 @@ def decrypt_resource(api_v3_key: str, resource: dict) -> dict:
     return json.loads(plain)
 
 
-def encrypt_resource(api_v3_key: str, data: dict, associated_data: str = "transaction"
-                     ) -> dict:
-    """The inverse, as WeChat Pay does it (used by the fake gateway)."""
-    nonce = secrets.token_hex(6)
-    ciphertext = AESGCM(api_v3_key.encode()).encrypt(
-        nonce.encode(), json.dumps(data, ensure_ascii=False).encode(), associated_data.encode())
-    return {"algorithm": "AEAD_AES_256_GCM", "ciphertext": base64.b64encode(ciphertext).decode(),
-            "associated_data": associated_data, "nonce": nonce, "original_type": "transaction"}
+OAUTH_AUTHORIZE_BASE = "https://open.weixin.qq.com"
+OAUTH_API_BASE = "https://api.weixin.qq.com"
+
+
+def oauth_authorize_url(app_id: str, redirect_uri: str, state: str, *,
+                        base: str = OAUTH_AUTHORIZE_BASE) -> str:
+    """Where a payer inside WeChat is sent for their OpenID (scope snsapi_base: no consent
+    page). WeChat wants the parameters in this order and the #wechat_redirect fragment.
+    https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/Wechat_webpage_authorization.html"""
+    query = urlencode([("appid", app_id), ("redirect_uri", redirect_uri),
+                       ("response_type", "code"), ("scope", "snsapi_base"),
+                       ("state", state)])
+    return f"{base.rstrip('/')}/connect/oauth2/authorize?{query}#wechat_redirect"
+
+
+def oauth_openid(app_id: str, app_secret: str, code: str, *, base: str = OAUTH_API_BASE,
+                 timeout: float = 10) -> str:
+    """Exchange the code WeChat returned to the callback for the payer's OpenID."""
+    try:
+        response = requests.get(f"{base.rstrip('/')}/sns/oauth2/access_token", params={
+            "appid": app_id, "secret": app_secret, "code": code,
+            "grant_type": "authorization_code"}, timeout=timeout)
+        data = json.loads(response.content.decode("utf-8"))
+    except (requests.RequestException, ValueError) as exc:
+        raise PaymentError(f"WeChat OAuth unreachable: {exc}") from exc
+    if not isinstance(data, dict) or data.get("errcode") or not data.get("openid"):
+        data = data if isinstance(data, dict) else {}
+        raise ProviderError("WeChat OAuth", code=str(data.get("errcode", "")),
+                            message=str(data.get("errmsg", "")), status=response.status_code)
+    return str(data["openid"])
 
 
 class WeChatPayGateway(Gateway):
@@ -84,12 +112,8 @@ class WeChatPayGateway(Gateway):
         body = "" if payload is None else json.dumps(payload, ensure_ascii=False,
                                                      separators=(",", ":"))
         timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
-        signature = rsa.sign(self.private_key, request_message(method, path, timestamp, nonce,
-                                                               body))
         headers = {
-            "Authorization": (f'WECHATPAY2-SHA256-RSA2048 mchid="{self.merchant_id}",'
-                              f'nonce_str="{nonce}",signature="{signature}",'
-                              f'timestamp="{timestamp}",serial_no="{self.serial_no}"'),
+            "Authorization": self.authorization(method, path, timestamp, nonce, body),
             "Accept": "application/json", "Content-Type": "application/json",
         }
         try:
@@ -97,14 +121,44 @@ class WeChatPayGateway(Gateway):
                                         headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             raise PaymentError(f"WeChat Pay unreachable: {exc}") from exc
-        text = response.text
+        # The signature covers the body's bytes as sent (UTF-8), whatever Content-Type says.
+        text = response.content.decode("utf-8", errors="replace")
+        if response.status_code >= 400 and not response.headers.get("Wechatpay-Signature"):
+            # An error answer WeChat Pay did not sign (a 401 to a request it could not
+            # authenticate): the provider's own code and message, marked unverified.
+            raise self._refused(response.status_code, text, verified=False)
         self._verify(response.headers, text)
-        data = json.loads(text) if text else {}
         if response.status_code >= 400:
-            raise PaymentError(f"WeChat Pay refused: {data.get('code')} {data.get('message')}")
-        return response.status_code, data
+            raise self._refused(response.status_code, text, verified=True)
+        return response.status_code, (json.loads(text) if text else {})
+
+    def authorization(self, method: str, path: str, timestamp: str, nonce: str,
+                      body: str) -> str:
+        """The Authorization header of a request (WECHATPAY2-SHA256-RSA2048)."""
+        try:
+            signature = rsa.sign(self.private_key,
+                                 request_message(method, path, timestamp, nonce, body))
+        except rsa.KeyFormatError as exc:
+            raise PaymentError(f"the merchant private key does not load ({exc})") from exc
+        return (f'WECHATPAY2-SHA256-RSA2048 mchid="{self.merchant_id}",'
+                f'nonce_str="{nonce}",signature="{signature}",'
+                f'timestamp="{timestamp}",serial_no="{self.serial_no}"')
+
+    def _refused(self, status: int, text: str, *, verified: bool) -> ProviderError:
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        return ProviderError("WeChat Pay", code=str(data.get("code") or ""),
+                             message=str(data.get("message") or text[:200]),
+                             status=status, verified=verified)
 
     def _verify(self, headers, body: str) -> None:
+        signature_type = headers.get("Wechatpay-Signature-Type", SIGNATURE_TYPE)
+        if signature_type != SIGNATURE_TYPE:
+            raise VerificationError(f"unexpected WeChat Pay signature type {signature_type!r}")
         serial = headers.get("Wechatpay-Serial", "")
         key = self.platform_keys.get(serial)
         timestamp = headers.get("Wechatpay-Timestamp", "")
@@ -129,20 +183,26 @@ class WeChatPayGateway(Gateway):
             _status, data = self._call("POST", "/v3/pay/transactions/h5", payload)
             return PaymentStart(kind="redirect", redirect_url=data["h5_url"])
         if request.scene == "jsapi":
+            if not request.openid:
+                raise PaymentError("a JSAPI payment needs the payer's OpenID (WeChat OAuth)")
             payload["payer"] = {"openid": request.openid}
             _status, data = self._call("POST", "/v3/pay/transactions/jsapi", payload)
-            timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
-            package = f"prepay_id={data['prepay_id']}"
-            pay_sign = rsa.sign(self.private_key,
-                                f"{self.app_id}\n{timestamp}\n{nonce}\n{package}\n")
-            return PaymentStart(kind="jsapi", jsapi={
-                "appId": self.app_id, "timeStamp": timestamp, "nonceStr": nonce,
-                "package": package, "signType": "RSA", "paySign": pay_sign})
+            return PaymentStart(kind="jsapi", jsapi=self.jsapi_parameters(data["prepay_id"]))
         _status, data = self._call("POST", "/v3/pay/transactions/native", payload)
         return PaymentStart(kind="qr", qr_code=data["code_url"])
 
+    def jsapi_parameters(self, prepay_id: str) -> dict:
+        """What the page hands to WeixinJSBridge getBrandWCPayRequest: paySign is RSA over
+        "appId\\ntimeStamp\\nnonceStr\\npackage\\n" with the merchant key."""
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
+        package = f"prepay_id={prepay_id}"
+        return {"appId": self.app_id, "timeStamp": timestamp, "nonceStr": nonce,
+                "package": package, "signType": "RSA",
+                "paySign": rsa.sign(self.private_key,
+                                    jsapi_message(self.app_id, timestamp, nonce, package))}
+
     def verify_notification(self, headers: dict, body: bytes) -> Notification:
-        text = body.decode()
+        text = body.decode("utf-8")
         self._verify(headers, text)
         envelope = json.loads(text)
         if envelope.get("resource", {}).get("algorithm") != "AEAD_AES_256_GCM":

@@ -1,8 +1,9 @@
 """Aliyun (Alibaba Cloud) SMS, dysmsapi SendSms, RPC-style signature version 1.0.
 
 https://help.aliyun.com/document_detail/101343.html (POP signature): sort the parameters,
-percent-encode per RFC 3986, sign `GET&%2F&<encoded query>` with HMAC-SHA1 using
-`AccessKeySecret + "&"`, base64.
+percent-encode per RFC 3986 (only A-Z a-z 0-9 - _ . ~ left as they are: a space is %20, `*`
+is %2A), sign `GET&%2F&<encoded query>` with HMAC-SHA1 using `AccessKeySecret + "&"`,
+base64. Every parameter sent is signed, blank ones included.
 """
 
 from __future__ import annotations
@@ -64,5 +65,6 @@ class AliyunSmsBackend(SmsBackend):
         except (requests.RequestException, ValueError) as exc:
             raise SmsError(f"Aliyun SMS unreachable: {exc}") from exc
         if body.get("Code") != "OK":
-            raise SmsError(f"Aliyun SMS refused: {body.get('Code')} {body.get('Message')}")
+            raise SmsError(f"Aliyun SMS refused: {body.get('Code')} {body.get('Message')} "
+                           f"(RequestId {body.get('RequestId', '-')})")
         return body.get("BizId", "")

@@ -31,15 +31,17 @@ def _hmac(key: bytes, message: str) -> bytes:
 
 
 def signature(*, secret_key: str, host: str, payload: str, timestamp: int,
-              content_type: str = "application/json; charset=utf-8") -> tuple[str, str]:
-    """(signature hex, credential scope) of a POST / request."""
+              content_type: str = "application/json; charset=utf-8",
+              service: str = SERVICE) -> tuple[str, str]:
+    """(signature hex, credential scope) of a POST / request. The date is the UTC date of
+    the timestamp (Beijing's is a day later from 16:00 UTC, and is refused)."""
     day = dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
     canonical = (f"POST\n/\n\ncontent-type:{content_type}\nhost:{host}\n\ncontent-type;host\n"
                  + hashlib.sha256(payload.encode()).hexdigest())
-    scope = f"{day}/{SERVICE}/tc3_request"
+    scope = f"{day}/{service}/tc3_request"
     to_sign = (f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n"
                + hashlib.sha256(canonical.encode()).hexdigest())
-    key = _hmac(_hmac(_hmac(f"TC3{secret_key}".encode(), day), SERVICE), "tc3_request")
+    key = _hmac(_hmac(_hmac(f"TC3{secret_key}".encode(), day), service), "tc3_request")
     return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), scope
 
 
@@ -80,7 +82,8 @@ class TencentSmsBackend(SmsBackend):
             raise SmsError(f"Tencent SMS unreachable: {exc}") from exc
         if "Error" in body:
             raise SmsError(f"Tencent SMS refused: {body['Error'].get('Code')} "
-                           f"{body['Error'].get('Message')}")
+                           f"{body['Error'].get('Message')} "
+                           f"(RequestId {body.get('RequestId', '-')})")
         status = (body.get("SendStatusSet") or [{}])[0]
         if status.get("Code") != "Ok":
             raise SmsError(f"Tencent SMS refused: {status.get('Code')} {status.get('Message')}")

@@ -83,13 +83,17 @@ def test_online_accounts_checked_and_ready(operator, gateway):
 
 
 @pytest.mark.parametrize(("change", "field_message"), [
-    ({"wechat_platform_public_key": "WRONG"}, "这不是 PEM 格式的 RSA 公钥。"),
+    ({"wechat_platform_public_key": "WRONG"}, "这不是 RSA 密钥。"),
+    ({"wechat_merchant_private_key": rsa.new_key_pair()[1]}, "这是公钥或证书，此处应填写私钥。"),
     ({"wechat_api_v3_key": "short"}, "APIv3 密钥为 32 个字符。"),
     ({"wechat_app_id": ""}, "请填写该支付账户的每一项，或全部留空。"),
-    ({"wechat_merchant_serial_no": "NOTREGISTERED"}, "微信支付拒绝了请求"),
+    ({"wechat_merchant_serial_no": "NOTREGISTERED"}, "微信支付拒绝了请求（SIGN_ERROR 签名错误）"),
     ({"wechat_platform_public_key": rsa.new_key_pair()[1]}, "微信支付的应答无法用该平台公钥"),
     ({"alipay_public_key": rsa.new_key_pair()[1]}, "支付宝的应答无法用该支付宝公钥验证"),
-    ({"alipay_app_private_key": rsa.new_key_pair()[0]}, "支付宝拒绝了请求"),
+    ({"alipay_app_private_key": rsa.new_key_pair()[0]},
+     "支付宝拒绝了请求（isv.invalid-signature 验签出错"),
+    ({"alipay_app_id": "2021999999999999"},
+     "支付宝拒绝了请求（isv.invalid-app-id 无效的AppID参数）"),
 ])
 def test_wrong_credentials_are_refused_and_nothing_is_created(operator, gateway, change,
                                                               field_message):
