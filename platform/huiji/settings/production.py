@@ -1,5 +1,7 @@
 """Production: the base settings hardened. `manage.py check --deploy` is clean with these."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from huiji.env import env_bool, env_int, env_str
@@ -23,6 +25,18 @@ parse_keys(HUIJI_DATA_KEYS)  # a malformed ring stops start-up, not the first sa
 if HUIJI_DATA_KEYS.replace(" ", "") == DEVELOPMENT_KEYS:
     raise ImproperlyConfigured("HUIJI_DATA_KEYS holds the public development key: generate "
                                "keys of your own (docs/personal-data.md).")
+
+# Several server processes must see the same open puzzles of the human check (a puzzle drawn
+# by one worker is answered to another). With Redis (CACHE_URL) they do; without it, files in
+# the temporary folder (an emptyDir in Kubernetes) are shared by the processes of one machine,
+# where each process's own memory would refuse most right answers.
+if not (env_str("CACHE_URL") or env_str("REDIS_URL") or env_str("HUMAN_CHECK_CACHE_DIR")):
+    import tempfile
+
+    CACHES["humancheck"] = {  # noqa: F405
+        **CACHES["humancheck"],  # noqa: F405
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.path.join(tempfile.gettempdir(), "huiji-humancheck")}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -120,3 +120,19 @@ def test_embedded_defaults():
     assert settings.STORAGES["default"]["BACKEND"] == "huiji.storage.TenantFileSystemStorage"
     assert settings.TENANT_LIMIT_SET_CALLS is True
     assert "django.core.mail.backends.console" in base.EMAIL_BACKEND
+
+
+def test_production_keeps_the_puzzles_where_every_server_process_sees_them():
+    """A puzzle drawn by one gunicorn worker is answered to another: without Redis the human
+    check's store is files in the temporary folder, not each process's own memory."""
+    base = {"DJANGO_SETTINGS_MODULE": "huiji.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": "postgres://u@127.0.0.1:1/none",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:1/0", "CACHE_URL": "", "REDIS_URL": ""}
+    show = ("shell", "-v", "0", "-c", "from django.conf import settings; "
+            "print(settings.CACHES['humancheck']['BACKEND'])")
+    result = _manage(*show, **base)
+    assert result.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache", \
+        result.stderr
+    result = _manage(*show, **{**base, "CACHE_URL": "redis://127.0.0.1:6379/9"})
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
