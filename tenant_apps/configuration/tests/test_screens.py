@@ -158,6 +158,10 @@ def test_payment_secret_is_write_only(alpha):
     page = client.get("/manage/config/payments/").content.decode()
     assert "1900000109" in page
     assert "A" * 32 not in page
+    # each setting named as staff read it, never by its key
+    assert "<dt>商户号（mchid）</dt><dd>1900000109</dd>" in page
+    assert "<dt>APIv3 密钥</dt>" in page
+    assert "merchant_id" not in page and "api_v3_key" not in page
     edit = client.get("/manage/config/payments/wechat/").content.decode()
     assert "A" * 32 not in edit
     with schema_context("alpha"):

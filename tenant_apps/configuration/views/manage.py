@@ -401,9 +401,20 @@ def template_edit(request, pk=None):
                  back=reverse("configuration:templates"), summary=_("Message template"))
 
 
+# On the list of accounts a setting is named by its form label; the gateway address's label
+# explains how to fill it in, which the list does not need.
+_LISTED_LABELS = {**cf.SETTING_LABELS, "gateway_url": gettext_lazy("gateway address")}
+
+
 @hq_admin_required
 def payments(request):
-    rows = [{"account": a, "secrets": sorted(a.secrets)} for a in PaymentAccount.objects.all()]
+    def named(keys):
+        return [(_LISTED_LABELS.get(k, k), k) for k in keys]
+
+    rows = [{"account": a,
+             "settings": [(label, a.settings[k]) for label, k in named(a.settings)],
+             "secrets": [label for label, _k in named(sorted(a.secrets))]}
+            for a in PaymentAccount.objects.all()]
     return _page(request, "payments.html", {"rows": rows, "masked": mask("x" * 12)})
 
 
