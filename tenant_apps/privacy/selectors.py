@@ -3,6 +3,8 @@ export's content, 我的数据), the member's consents, exports and deletion req
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,15 +12,15 @@ from django.utils.translation import gettext as _
 from tenant_apps.privacy.models import ConsentRecord, DataExport, DeletionRequest
 
 
-def _labels(document) -> dict[str, str]:
-    """{field key: label} of every field in a configuration document."""
-    out: dict[str, str] = {}
+def _specs(document) -> dict[str, dict]:
+    """{field key: field} of every field in a configuration document (group members too)."""
+    out: dict[str, dict] = {}
 
     def walk(node):
         if isinstance(node, dict):
             if isinstance(node.get("key"), str) and isinstance(node.get("label"), str) \
                     and "type" in node:
-                out.setdefault(node["key"], node["label"])
+                out.setdefault(node["key"], node)
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -29,8 +31,30 @@ def _labels(document) -> dict[str, str]:
     return out
 
 
-def _fields(values: dict | None, labels: dict[str, str]) -> list[dict]:
-    return [{"key": k, "label": labels.get(k, k), "value": v}
+def _shown(spec: dict | None, value, document: dict) -> str:
+    """A value as the member's pages show it: a choice by its label, a region by its names,
+    a group item by item (the raw value stays beside it in data.json)."""
+    from huiji import richtext
+    from tenant_apps.applications.forms import _display, choices_of
+
+    if value in (None, "", [], {}):
+        return ""
+    if spec is None:  # a key no field describes any more
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if spec["type"] == "group":
+        return "；".join(
+            "，".join(f"{f['label']}：{_shown(f, item.get(f['key']), document)}"
+                     for f in spec.get("fields", []) if item.get(f["key"]) not in (None, ""))
+            for item in value if isinstance(item, dict))
+    if spec["type"] == "richtext":
+        return richtext.plain_text(value)
+    choices = choices_of(spec, document) if spec["type"] in ("choice", "multichoice") else []
+    return str(_display(spec, value, choices))
+
+
+def _fields(values: dict | None, specs: dict[str, dict], document: dict) -> list[dict]:
+    return [{"key": k, "label": specs[k]["label"] if k in specs else k, "value": v,
+             "shown": _shown(specs.get(k), v, document)}
             for k, v in (values or {}).items()]
 
 
@@ -54,7 +78,8 @@ def member_data(user) -> dict:
     from tenant_apps.records.models import ChangeRequest, Contact, MemberRecord
     from tenant_apps.records.services import _revision_document
 
-    labels = _labels(_revision_document())
+    document = _revision_document()
+    specs = _specs(document)
     membership = Membership.objects.filter(user=user).select_related(
         "member_type", "rank").first()
     record = MemberRecord.objects.filter(membership=membership).first() if membership else None
@@ -79,7 +104,7 @@ def member_data(user) -> dict:
                         for e in MembershipEvent.objects.filter(membership=membership)
                         .order_by("created_at", "id")]}
     if record is not None:
-        data["record"] = _fields(record.values, labels)
+        data["record"] = _fields(record.values, specs, document)
         data["contacts"] = [
             {"role": c.role, "name": c.name, "department": c.department,
              "position": c.position, "mobile": c.mobile, "telephone": c.telephone,
@@ -87,7 +112,7 @@ def member_data(user) -> dict:
         data["change_requests"] = [
             {"at": _when(r.created_at), "kind": str(r.get_kind_display()),
              "status": str(r.get_status_display()), "note": r.note, "reason": r.reason,
-             "changes": [{"label": labels.get(k, k), "old": (v or {}).get("old"),
+             "changes": [{"label": specs[k]["label"] if k in specs else k, "old": (v or {}).get("old"),
                           "new": (v or {}).get("new")} for k, v in (r.changes or {}).items()]}
             for r in ChangeRequest.objects.filter(record=record).order_by("created_at", "id")]
         data["reveals"] = [
@@ -98,14 +123,14 @@ def member_data(user) -> dict:
                 target_id=str(record.pk)).order_by("created_at", "id")]
     for application in Application.objects.filter(applicant=user).select_related(
             "member_type", "revision").prefetch_related("events").order_by("created_at"):
-        own = {**labels, **_labels(application.revision.document)}
+        own = {**specs, **_specs(application.revision.document)}
         data["applications"].append({
             "started": _when(application.created_at),
             "submitted": _when(application.submitted_at),
             "purpose": str(application.get_purpose_display()),
             "member_type": application.member_type.name,
             "status": str(application.get_status_display()),
-            "answers": _fields(application.answers, own),
+            "answers": _fields(application.answers, own, application.revision.document),
             "timeline": [{"at": _when(e.created_at), "what": e.action_label,
                           "reason": e.reason} for e in application.events.all()]})
     uploads = {u.file_id: u.requirement for u in ApplicationUpload.objects.filter(

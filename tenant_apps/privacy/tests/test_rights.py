@@ -60,13 +60,17 @@ def test_a_member_downloads_everything_held_about_them_and_nobody_else_can(
     assert sorted(archive.namelist()) == ["data.html", "data.json"]
     data = json.loads(archive.read("data.json"))
     assert data["membership"]["number"] == membership.number
-    assert {"label": "证件号", "key": "id_number", "value": ID_NUMBER} in data["record"]
+    assert {"label": "证件号", "key": "id_number", "value": ID_NUMBER,
+            "shown": ID_NUMBER} in data["record"]
     assert data["applications"][0]["answers"]
     assert data["orders"][0]["number"] == "PRIV-PAID-21"
     assert data["orders"][0]["amount_yuan"] == "500.00"
     assert any(c["purpose"] for c in data["consents"]) or data["consents"] == []
     html = archive.read("data.html").decode()
     assert "我的数据" in html and "证件号" in html
+    # read by a person: fields named in Chinese, values as the pages show them
+    assert "<th>登录名</th>" in html and "<th>注册时间</th>" in html
+    assert "<th>username</th>" not in html and "{'" not in html and "['" not in html
     # private: another member, and HQ staff, get nothing for the same link or its file
     with schema_context("alpha"):
         other = member("senior", 22).user
