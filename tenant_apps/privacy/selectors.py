@@ -112,8 +112,9 @@ def member_data(user) -> dict:
         data["change_requests"] = [
             {"at": _when(r.created_at), "kind": str(r.get_kind_display()),
              "status": str(r.get_status_display()), "note": r.note, "reason": r.reason,
-             "changes": [{"label": specs[k]["label"] if k in specs else k, "old": (v or {}).get("old"),
-                          "new": (v or {}).get("new")} for k, v in (r.changes or {}).items()]}
+             "changes": [{"label": specs[k]["label"] if k in specs else k,
+                          "old": (v or {}).get("old"), "new": (v or {}).get("new")}
+                         for k, v in (r.changes or {}).items()]}
             for r in ChangeRequest.objects.filter(record=record).order_by("created_at", "id")]
         data["reveals"] = [
             {"at": _when(a.created_at), "by": a.actor_label, "field": (a.data or {}).get(
