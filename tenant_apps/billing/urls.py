@@ -14,7 +14,6 @@ urlpatterns = [
     path("member/orders/<str:number>/cancel/", views.cancel, name="cancel"),
     path("member/orders/<str:number>/pay/<str:method>/", views.pay_online, name="pay-online"),
     path("member/orders/<str:number>/status/", views.order_status, name="order-status"),
-    path("payments/notify/<str:method>/", views.notify, name="notify"),
     path("member/orders/<str:number>/invoice/", views.invoice_new, name="invoice-new"),
     path("member/orders/<str:number>/invoice/<int:pk>/borrow.pdf", views.borrow_pdf,
          name="borrow-pdf"),
