@@ -120,6 +120,10 @@ class Applicant(Visitor):
 
     @task
     def sign_up_and_apply(self) -> None:
+        # Each sign-up is another person, on another network (the SMS limits count per
+        # address).
+        self.address = f"10.{random.randrange(256)}.{random.randrange(256)}." \
+                       f"{random.randrange(1, 255)}"
         self._fresh_session()
         phone = f"19{random.randrange(10**9):09d}"
         signup = self.page("/signup/", "signup: page").text

@@ -29,6 +29,7 @@ import contextlib
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,7 +92,7 @@ def main() -> None:
                 subprocess.run([sys.executable, "manage.py", "demo_setup"], cwd=ROOT,
                                env=setup_env, stdout=log, stderr=subprocess.STDOUT, check=True)
             setup_django_again(DB)
-        orders_needed = int(args.minutes * 60 * 2) + 100
+        orders_needed = int(args.minutes * 60 * 3) + 100  # the gateway sends about 2 a second
         config = _seed(data, orders_needed)
         print(f"  set up in {time.perf_counter() - started:.0f} s: {len(config['members'])} "
               f"members, {len(config['orders'])} pending orders to notify", flush=True)
@@ -298,9 +299,19 @@ def _report(args, folder: Path, samples, web) -> None:
     print(f"  server errors logged: {errors}")
     if samples:
         picks = [samples[0], samples[len(samples) // 2], samples[-1]]
-        print("memory (resident, MB)        start    middle    end")
-        print("  gunicorn (master+workers) " + "".join(f"{s[1]:9.0f}" for s in picks))
-        print("  celery (main+pool)        " + "".join(f"{s[2]:9.0f}" for s in picks))
+        print("memory (resident, MB)        start    middle    end      min      max")
+        for label, column in (("gunicorn (master+workers)", 1), ("celery (main+pool)", 2)):
+            values = [s[column] for s in samples]
+            print(f"  {label:26s}" + "".join(f"{s[column]:9.0f}" for s in picks) +
+                  f"{min(values):9.0f}{max(values):9.0f}")
+        third = max(1, len(samples) // 3)
+        for label, column in (("gunicorn", 1), ("celery", 2)):
+            first = statistics.median(s[column] for s in samples[:third])
+            last = statistics.median(s[column] for s in samples[-third:])
+            print(f"  {label} median of the first third {first:.0f}, of the last {last:.0f}")
+        minutes = samples[::6]  # one a minute
+        print("  gunicorn each minute: " + " ".join(f"{s[1]:.0f}" for s in minutes))
+        print("  celery each minute:   " + " ".join(f"{s[2]:.0f}" for s in minutes))
     _exactly_once(folder)
     print(f"logs, locust CSV files and memory samples: {folder}")
 

@@ -68,3 +68,31 @@ def test_the_notify_view_claims_in_one_statement_and_answers_retries_in_one(cmes
             "applied", "duplicate", "duplicate"]
     assert Order.objects.get(pk=orders[0].pk).status == OrderStatus.CONFIRMED
     assert Order.objects.get(pk=orders[1].pk).status == OrderStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_a_new_platform_key_is_used_at_once_though_adapters_are_kept(cmes, fake):
+    """The adapter (its keys decrypted) is kept between notifications, and a key staff
+    replace is the one the next notification is checked with."""
+    from huiji.payments import rsa
+    from tenant_apps.billing.gateways import account_for, gateway_for
+    from tenant_apps.configuration.services import payment_secret_set
+
+    assert gateway_for(account_for("wechat")) is gateway_for(account_for("wechat"))
+    order = unpaid_order()
+    start(order)
+    fake.pay(order.number, send=False)
+    # WeChat Pay's platform key is renewed: the fake signs with the new one, and staff paste
+    # its public half into the account.
+    old_private, old_public = fake.platform_private, fake.platform_public
+    fake.platform_private, fake.platform_public = rsa.new_key_pair()
+    try:
+        status, _statements = _post(fake, order.number)
+        assert status == 400  # not yet entered: refused
+        payment_secret_set(acting_user=None, account=account_for("wechat"),
+                           name="platform_public_key", value=fake.platform_public)
+        status, _statements = _post(fake, order.number)
+        assert status == 204
+    finally:
+        fake.platform_private, fake.platform_public = old_private, old_public
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CONFIRMED
