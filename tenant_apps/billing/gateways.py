@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+
+from django.db import connection
+
 from huiji.errors import AppError
 from huiji.payments.alipay import DEFAULT_GATEWAY, AlipayGateway
 from huiji.payments.base import Gateway
@@ -19,7 +25,34 @@ def account_for(method: str) -> PaymentAccount | None:
     return online_account(method)
 
 
+# Adapters built from an account's row, kept across requests in this process: building one
+# decrypts its keys (a key derivation and a Fernet token each) and the adapter then holds them
+# loaded. Keyed by the association's schema and a digest of the row's settings and encrypted
+# secrets, so changed keys (or settings) make a new key: a stale adapter is never used. The
+# account row itself is still read per request (`account_for`): whether it is enabled, and
+# its current keys, come from the database. Adapters keep no per-request state, so threads
+# share them.
+_ADAPTERS: dict[tuple[str, int, str], Gateway] = {}
+_ADAPTERS_MAX = 512
+_adapters_lock = threading.Lock()
+
+
 def gateway_for(account: PaymentAccount) -> Gateway:
+    """The adapter of `account` as its row is now."""
+    digest = hashlib.sha256(json.dumps([account.kind, account.settings, account.secrets],
+                                       sort_keys=True).encode()).hexdigest()
+    key = (connection.schema_name, account.pk, digest)
+    adapter = _ADAPTERS.get(key)
+    if adapter is None:
+        adapter = _gateway_built(account)
+        with _adapters_lock:
+            if len(_ADAPTERS) >= _ADAPTERS_MAX:
+                _ADAPTERS.clear()  # keys replaced many times over: start again
+            _ADAPTERS[key] = adapter
+    return adapter
+
+
+def _gateway_built(account: PaymentAccount) -> Gateway:
     s = account.settings
     secrets = {name: decrypt(token) for name, token in account.secrets.items()}
     try:

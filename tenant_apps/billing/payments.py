@@ -18,7 +18,12 @@ from huiji.payments import PaymentError, PaymentRequest, PaymentStart
 from huiji.payments.base import Notification, VerificationError
 from tenant_apps.billing.gateways import account_for, gateway_for, merchant_of
 from tenant_apps.billing.models import Order, OrderStatus, PaymentNotice
-from tenant_apps.billing.services import order_locked, order_move, order_settle
+from tenant_apps.billing.services import (
+    order_locked,
+    order_move,
+    order_settle,
+    order_settle_online,
+)
 
 logger = logging.getLogger(__name__)
 SCENES = {"wechat": {"native", "h5", "jsapi"}, "alipay": {"precreate", "page"}}
@@ -131,6 +136,11 @@ def _refusal_within_caps(ip: str | None) -> bool:
 
 def payment_apply(*, notification: Notification, expected_merchant: str,
                   expected_app_id: str = "") -> PaymentNotice:
+    """Apply a verified payment at most once and log what was done. In the common cases one
+    statement decides: a first delivery claims its order (`order_settle_online`), a copy of
+    an applied one is logged as a duplicate from the order's unique transaction id
+    (`_duplicate_logged`). Anything else (unknown order, another amount, money the order
+    cannot take) is read under the order's lock."""
     def log(outcome: str, detail: str = "") -> PaymentNotice:
         return PaymentNotice.objects.create(
             provider=notification.provider, order_number=notification.order_number,
@@ -146,6 +156,14 @@ def payment_apply(*, notification: Notification, expected_merchant: str,
         return log("refused", f"app id {app_id} is not ours")
     try:
         with transaction.atomic():
+            if order_settle_online(number=notification.order_number,
+                                   amount_fen=notification.amount_fen,
+                                   method=notification.provider,
+                                   transaction_id=notification.transaction_id) is not None:
+                return log("applied")
+            duplicate = _duplicate_logged(notification)
+            if duplicate is not None:
+                return duplicate
             order = Order.objects.select_for_update(of=("self",)).filter(
                 number=notification.order_number).select_related("application").first()
             if order is None:
@@ -168,6 +186,34 @@ def payment_apply(*, notification: Notification, expected_merchant: str,
         # The same transaction id raced in through another notification: already applied
         # (or already flagged for a refund).
         return log("duplicate", "concurrent duplicate")
+
+
+def _duplicate_logged(notification: Notification) -> PaymentNotice | None:
+    """A copy of a notification already applied to its order (the order holds its transaction
+    id, unique): logged as a duplicate in one statement, found through that unique index
+    without waiting for any lock. None, and nothing written, otherwise."""
+    from django.db import connection
+
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(  # table names from the models; values are parameters
+            f"INSERT INTO {PaymentNotice._meta.db_table} (provider, received_at, order_number, "  # noqa: S608
+            "transaction_id, amount_fen, verified, outcome, detail) "
+            "SELECT %s, %s, %s, %s, %s, true, %s, '' WHERE EXISTS ("
+            f"SELECT 1 FROM {Order._meta.db_table} WHERE provider_transaction_id = %s "
+            "AND number = %s AND amount_fen = %s) RETURNING id",
+            [notification.provider, now, notification.order_number,
+             notification.transaction_id, notification.amount_fen,
+             PaymentNotice.Outcome.DUPLICATE, notification.transaction_id,
+             notification.order_number, notification.amount_fen])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return PaymentNotice(
+        id=row[0], provider=notification.provider, received_at=now,
+        order_number=notification.order_number, transaction_id=notification.transaction_id,
+        amount_fen=notification.amount_fen, verified=True,
+        outcome=PaymentNotice.Outcome.DUPLICATE, detail="")
 
 
 def _to_refund(order: Order, notification: Notification, reason: str, log) -> PaymentNotice:

@@ -48,6 +48,13 @@ def order_move(order: Order, to: str, *, actor, action: str, data: dict | None =
     check_transition(before, to)
     order.status = to
     order.save()
+    _moved(order, before, actor=actor, action=action, data=data)
+
+
+def _moved(order: Order, before: str, *, actor, action: str, data: dict | None) -> None:
+    """What follows a saved move of `order` from `before` to its status: the revenue summary
+    and the audit row."""
+    to = order.status
     if to == OrderStatus.CONFIRMED:
         revenue_count(order, +1)
     elif before == OrderStatus.CONFIRMED:
@@ -211,6 +218,11 @@ class Settlement:
     reason: str = ""
 
 
+# Orders that can still take money; `_claim` and `_refusal` are the rule, the one in SQL and
+# the other on a locked row.
+SETTLEABLE = (OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION)
+
+
 def order_settle(*, order: Order, actor, method: str, via: str,
                  transaction_id: str | None = None, data: dict | None = None) -> Settlement:
     """The one way money is confirmed on an order, whoever brings it: finance accepting a
@@ -222,29 +234,112 @@ def order_settle(*, order: Order, actor, method: str, via: str,
     open then is cancelled now). The caller records it as money to refund. Otherwise the
     order is confirmed (paid and confirmed now, by `method`), pending vouchers are closed,
     and what the money pays for is applied, once."""
-    order = order_locked(order)
-    if order.status not in (OrderStatus.PENDING, OrderStatus.AWAITING_CONFIRMATION):
-        return Settlement(order, False, _("The order is %(status)s.")
-                          % {"status": order.get_status_display()})
-    if order.application_id and order.application.status == Status.WITHDRAWN:
-        # Withdrawing cancels open orders; one left open by older code is cancelled now.
-        order_move(order, OrderStatus.CANCELLED, actor=None, action="cancelled_withdrawn")
-        return Settlement(order, False, _("The application was withdrawn."))
+    claim = _claim("o.id = %s", [order.pk], method=method, transaction_id=transaction_id)
+    if claim is None:
+        order = order_locked(order)
+        refusal = _refusal(order)
+        if refusal is not None:
+            return Settlement(order, False, refusal)
+        # It could take the money after all (it changed between the two statements): it is
+        # locked now, so this claim holds.
+        claim = _claim("o.id = %s", [order.pk], method=method, transaction_id=transaction_id)
+    for field in _CLAIMED_FIELDS:  # the caller's instance keeps what it had loaded with it
+        setattr(order, field, getattr(claim.order, field))
+    return _settled(order, claim, actor=actor, method=method, via=via,
+                    transaction_id=transaction_id, data=data)
+
+
+def order_settle_online(*, number: str, amount_fen: int, method: str,
+                        transaction_id: str) -> Settlement | None:
+    """`order_settle` for a verified online payment in its common case, in one statement:
+    the order `number` of exactly `amount_fen` that can still take money is confirmed with
+    `transaction_id` under its row lock. None when no such order was there to claim (it is
+    unknown, of another amount, already paid, cancelled or expired, or its application
+    withdrawn): the caller reads it under its lock to say which, and settles nothing or
+    calls `order_settle`. Call inside a transaction."""
+    claim = _claim("o.number = %s AND o.amount_fen = %s", [number, amount_fen],
+                   method=method, transaction_id=transaction_id)
+    if claim is None:
+        return None
+    return _settled(claim.order, claim, actor=None, method=method, via="online",
+                    transaction_id=transaction_id, data=None)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    order: Order  # as confirmed, fresh from the database (no related objects loaded)
+    before: str  # its status before
+    pending_vouchers: bool
+
+
+_CLAIMED_FIELDS = ("status", "method", "paid_at", "confirmed_at", "provider_transaction_id")
+
+
+def _claim(where: str, params: list, *, method: str, transaction_id: str | None
+           ) -> _Claim | None:
+    """Confirm the order `where` names if it can take money, in one locked UPDATE: a
+    concurrent settlement of the same order waits for the row lock, then finds it confirmed
+    and claims nothing (PostgreSQL re-checks the condition on the row it waited for). The
+    rule is `_refusal`'s: an order still open (SETTLEABLE) whose application, if any, was not
+    withdrawn."""
+    from django.db import connection
+
+    table = Order._meta.db_table
+    columns = ", ".join(f'{table}."{f.column}"' for f in Order._meta.concrete_fields)
     now = timezone.now()
-    order.paid_at = order.confirmed_at = now
-    order.method = method
-    if transaction_id:
-        order.provider_transaction_id = transaction_id
-    order_move(order, OrderStatus.CONFIRMED, actor=actor, action="confirmed",
-          data={"via": via, "method": method, "amount_fen": order.amount_fen,
-                **({"transaction": transaction_id} if transaction_id else {}), **(data or {})})
-    if method == PaymentMethod.BANK:
-        order.vouchers.filter(status=Voucher.Status.PENDING).update(
-            status=Voucher.Status.ACCEPTED, decided_by=actor, decided_at=now)
-    else:
-        order.vouchers.filter(status=Voucher.Status.PENDING).update(
-            status=Voucher.Status.REJECTED, decided_at=now,
-            reason=_("The order was paid online."))
+    # Only table names and this module's own `where` are formatted in; values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH prior AS (
+                    SELECT o.id, o.status FROM {table} o
+                    WHERE {where} AND o.status IN %s AND NOT EXISTS (
+                        SELECT 1 FROM {Application._meta.db_table} a
+                        WHERE a.id = o.application_id AND a.status = %s)
+                    FOR UPDATE OF o)
+                UPDATE {table} SET status = %s, method = %s, paid_at = %s, confirmed_at = %s,
+                    provider_transaction_id = COALESCE(%s, {table}.provider_transaction_id)
+                FROM prior WHERE {table}.id = prior.id
+                RETURNING prior.status, EXISTS (
+                    SELECT 1 FROM {Voucher._meta.db_table} v
+                    WHERE v.order_id = {table}.id AND v.status = %s), {columns}""",  # noqa: S608
+            [*params, tuple(SETTLEABLE), Status.WITHDRAWN, OrderStatus.CONFIRMED, method, now,
+             now, transaction_id or None, Voucher.Status.PENDING])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    order = Order.from_db(connection.alias, [f.attname for f in Order._meta.concrete_fields],
+                          row[2:])
+    return _Claim(order=order, before=row[0], pending_vouchers=row[1])
+
+
+def _refusal(order: Order) -> str | None:
+    """Why the locked `order` cannot take money, or None when it can. An order left open by
+    older code on a withdrawn application is cancelled now (withdrawing cancels them)."""
+    if order.status not in SETTLEABLE:
+        return _("The order is %(status)s.") % {"status": order.get_status_display()}
+    if order.application_id and order.application.status == Status.WITHDRAWN:
+        order_move(order, OrderStatus.CANCELLED, actor=None, action="cancelled_withdrawn")
+        return _("The application was withdrawn.")
+    return None
+
+
+def _settled(order: Order, claim: _Claim, *, actor, method: str, via: str,
+             transaction_id: str | None, data: dict | None) -> Settlement:
+    """The order is confirmed (by `_claim`): its history, pending vouchers closed, and what
+    the money pays for applied."""
+    check_transition(claim.before, OrderStatus.CONFIRMED)
+    _moved(order, claim.before, actor=actor, action="confirmed",
+           data={"via": via, "method": method, "amount_fen": order.amount_fen,
+                 **({"transaction": transaction_id} if transaction_id else {}),
+                 **(data or {})})
+    if claim.pending_vouchers:
+        if method == PaymentMethod.BANK:
+            order.vouchers.filter(status=Voucher.Status.PENDING).update(
+                status=Voucher.Status.ACCEPTED, decided_by=actor, decided_at=order.paid_at)
+        else:
+            order.vouchers.filter(status=Voucher.Status.PENDING).update(
+                status=Voucher.Status.REJECTED, decided_at=order.paid_at,
+                reason=_("The order was paid online."))
     _apply_confirmed(order, actor)
     return Settlement(order, True)
 

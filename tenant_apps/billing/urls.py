@@ -14,7 +14,6 @@ urlpatterns = [
     path("member/orders/<str:number>/cancel/", views.cancel, name="cancel"),
     path("member/orders/<str:number>/pay/<str:method>/", views.pay_online, name="pay-online"),
     path("member/orders/<str:number>/status/", views.order_status, name="order-status"),
-    path("payments/notify/<str:method>/", views.notify, name="notify"),
     path("member/orders/<str:number>/wechat-oauth/", views.wechat_oauth, name="wechat-oauth"),
     path("payments/wechat/oauth/", views.wechat_oauth_callback,
          name="wechat-oauth-callback"),
