@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 PER_PAGE = 20
@@ -109,28 +108,16 @@ def member_messages(membership, number: int, *, viewer) -> Page:
     their delivery and, for the inbox, whether read. A phone is masked as the record's is;
     a message that holds a one-time link (a login reset, an invitation) is not shown, only
     that it was sent. One query a page."""
-    from tenant_apps.notifications.events import EVENTS
     from tenant_apps.notifications.models import OutboxMessage
-    from tenant_apps.records.selectors import masked_display
+    from tenant_apps.notifications.selectors import message_shown
 
     page = _page(OutboxMessage.objects.filter(recipient_id=membership.user_id)
                  .select_related("inbox_message").order_by("-created_at", "-id"), number)
     rows = []
     for m in page.rows:
-        spec = EVENTS.get(m.event)
-        secret = bool(spec and "link" in spec.variables)
-        address = m.address
-        if m.channel == "sms":
-            address = masked_display({"type": "phone"}, m.address, m.address, viewer=viewer)
-        elif m.channel == "inbox":
-            address = ""
         inbox = getattr(m, "inbox_message", None)
         rows.append({
-            "at": m.created_at, "event": str(m.get_event_display()),
-            "channel": str(m.get_channel_display()), "channel_code": m.channel,
-            "address": address, "subject": m.subject,
-            "body": _("This message holds a one-time link and is not shown.") if secret
-            else m.body, "secret": secret, "status": str(m.get_status_display()),
-            "status_code": m.status, "sent_at": m.sent_at,
-            "read": bool(inbox and inbox.read_at)})
+            **message_shown(m, viewer=viewer), "channel_code": m.channel,
+            "status": str(m.get_status_display()), "status_code": m.status,
+            "sent_at": m.sent_at, "read": bool(inbox and inbox.read_at)})
     return Page(rows, page.number, page.has_next)
