@@ -229,6 +229,17 @@ def test_nginx_serves_the_wildcard_and_passes_the_host():
     assert text.count("{") == text.count("}")
 
 
+def test_nginx_drops_idle_upstream_connections_before_gunicorn_does(monkeypatch):
+    """A kept connection gunicorn closes while nginx sends on it fails a POST with a 502: nginx
+    must let go of an idle upstream connection first."""
+    upstream = re.search(r"upstream huiji_web \{(.*?)\}", _read(DEPLOY / "nginx.conf"), re.S)
+    nginx_idle = re.search(r"keepalive_timeout\s+(\d+)s;", upstream.group(1))
+    assert nginx_idle, "the upstream block sets no keepalive_timeout (nginx's default is 60 s)"
+    monkeypatch.delenv("GUNICORN_KEEPALIVE", raising=False)
+    gunicorn = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert int(nginx_idle.group(1)) < gunicorn["keepalive"]
+
+
 # --- Helm chart -----------------------------------------------------------------------------------
 
 

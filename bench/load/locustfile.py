@@ -118,7 +118,11 @@ class Applicant(Visitor):
     """Sign-up with an SMS code, then the application's first steps."""
 
     weight = 3
-    wait_time = between(2, 5)
+    # Under gunicorn's keepalive (5 s): these users talk to gunicorn directly, and a request
+    # sent just as gunicorn closes an idle connection fails (RemoteDisconnected, once in the
+    # 10-minute run of 2026-12-08). People reach it through nginx, which lets go first
+    # (deploy/nginx.conf: keepalive_timeout 4s in the upstream).
+    wait_time = between(2, 4)
 
     def sites(self) -> list[str]:
         return list(CONFIG["signup_sites"])
