@@ -54,25 +54,44 @@ def _checked_rsa(key, *, private: bool):
     return key
 
 
-def _load_private(text: str):
+def _pem_or_der(text: str):
+    """(PEM label, PEM block text, its bytes) for a PEM key, or (None, "", DER bytes) for
+    bare base64: how both kinds of key arrive."""
     text = (text or "").strip()
     if not text:
         raise KeyFormatError("empty")
     found = _PEM.search(text)
+    if found:
+        return found.group(1), found.group(2), found.group(0).encode()
+    return None, "", _der_of_bare_base64(text)
+
+
+def _loads_as(loader, der: bytes) -> bool:
     try:
-        if found:
-            label = found.group(1)
+        loader(der)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def _der_private(der: bytes):
+    return serialization.load_der_private_key(der, password=None)
+
+
+def _load_private(text: str):
+    label, body, data = _pem_or_der(text)
+    try:
+        if label is not None:
             if "PUBLIC" in label or "CERTIFICATE" in label:
                 raise KeyFormatError("wrong_kind", f"{label} given for a private key")
-            if "ENCRYPTED" in label or "Proc-Type: 4,ENCRYPTED" in found.group(2):
+            if "ENCRYPTED" in label or "Proc-Type: 4,ENCRYPTED" in body:
                 raise KeyFormatError("encrypted")
-            key = serialization.load_pem_private_key(found.group(0).encode(), password=None)
+            key = serialization.load_pem_private_key(data, password=None)
         else:
-            der = _der_of_bare_base64(text)
             try:
-                key = serialization.load_der_private_key(der, password=None)
+                key = _der_private(data)
             except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-                if _loads_as_public(der):
+                if _loads_as(serialization.load_der_public_key, data):
                     raise KeyFormatError("wrong_kind", "a public key given for a private "
                                          "key") from exc
                 raise
@@ -85,43 +104,27 @@ def _load_private(text: str):
     return _checked_rsa(key, private=True)
 
 
-def _loads_as_public(der: bytes) -> bool:
-    try:
-        serialization.load_der_public_key(der)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        return False
-    return True
-
-
 def _load_public(text: str):
-    text = (text or "").strip()
-    if not text:
-        raise KeyFormatError("empty")
-    found = _PEM.search(text)
+    label, _body, data = _pem_or_der(text)
     try:
-        if found:
-            label = found.group(1)
+        if label is not None:
             if "PRIVATE" in label:
                 raise KeyFormatError("wrong_kind", f"{label} given for a public key")
-            data = found.group(0).encode()
             if "CERTIFICATE" in label:
                 key = x509.load_pem_x509_certificate(data).public_key()
             else:
                 key = serialization.load_pem_public_key(data)
         else:
-            der = _der_of_bare_base64(text)
             try:
-                key = serialization.load_der_public_key(der)
+                key = serialization.load_der_public_key(data)
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 try:
-                    key = x509.load_der_x509_certificate(der).public_key()
+                    key = x509.load_der_x509_certificate(data).public_key()
                 except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-                    try:
-                        serialization.load_der_private_key(der, password=None)
-                    except (ValueError, TypeError, UnsupportedAlgorithm):
-                        raise exc from None
-                    raise KeyFormatError("wrong_kind", "a private key given for a public "
-                                         "key") from exc
+                    if _loads_as(_der_private, data):
+                        raise KeyFormatError("wrong_kind", "a private key given for a public "
+                                             "key") from exc
+                    raise
     except KeyFormatError:
         raise
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
