@@ -47,6 +47,17 @@ def _hold(conn: socket.socket, release: threading.Event) -> None:
             return
 
 
+def _held_next(server, budget: str, count: str) -> bool:
+    """Whether this connection is one of the next ones `server` holds (its `budget` of them
+    left, counted in `count`), decided under its lock: two connections never take one."""
+    with server._lock:
+        if getattr(server, budget) <= 0:
+            return False
+        setattr(server, budget, getattr(server, budget) - 1)
+        setattr(server, count, getattr(server, count) + 1)
+        return True
+
+
 class SmtpServer:
     """A minimal SMTP server (RFC 5321: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) on
     127.0.0.1 that keeps what it accepted in `messages` ({"from", "to", "data"}). A message
@@ -64,12 +75,7 @@ class SmtpServer:
 
         class Handler(socketserver.StreamRequestHandler):
             def handle(self):
-                with smtp._lock:
-                    stall = smtp.stall > 0
-                    if stall:
-                        smtp.stall -= 1
-                        smtp.stalled += 1
-                if stall:
+                if _held_next(smtp, "stall", "stalled"):
                     return _hold(self.connection, smtp.release)
                 self.reply("220 localhost test SMTP")
                 sender, recipients = "", []
@@ -143,12 +149,7 @@ class TcpGate:
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self):
-                with gate._lock:
-                    hold = gate.hold > 0
-                    if hold:
-                        gate.hold -= 1
-                        gate.held += 1
-                if hold:
+                if _held_next(gate, "hold", "held"):
                     return _hold(self.request, gate.release)
                 with socket.create_connection(gate.target, timeout=30) as upstream:
                     pipes = [threading.Thread(target=_pipe, args=(self.request, upstream)),
