@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db import connection, models, transaction
 
 from huiji import crypto
+from huiji.configdoc import keyed_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -51,22 +52,8 @@ SEALED_COLUMNS = (
 def keys_in_document(document: Any) -> frozenset[str]:
     """The field keys a configuration document makes sensitive: fields (anywhere in it: forms,
     groups' sub-fields, record layouts, council forms) of type cn_id or marked sensitive."""
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            key = node.get("key")
-            if isinstance(key, str) and (node.get("type") == "cn_id"
-                                         or node.get("sensitive") is True):
-                found.add(key)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(document)
-    return frozenset(found)
+    return frozenset(node["key"] for node in keyed_nodes(document)
+                     if node.get("type") == "cn_id" or node.get("sensitive") is True)
 
 
 def _cache_key(schema: str) -> str:

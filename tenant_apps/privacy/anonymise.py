@@ -20,6 +20,7 @@ from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from huiji.audit.models import AuditEntry
+from huiji.configdoc import keyed_nodes
 from tenant_apps.privacy.models import ConsentRecord
 
 
@@ -29,19 +30,7 @@ def anonymised_name(user) -> str:
 
 def _kept_values(values: dict, document: dict) -> dict:
     """A unit's receipt title and tax id (fields marked `receipt`): not personal data."""
-    keys = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("receipt") and isinstance(node.get("key"), str):
-                keys.add(node["key"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(document)
+    keys = {node["key"] for node in keyed_nodes(document) if node.get("receipt")}
     return {k: v for k, v in (values or {}).items() if k in keys}
 
 

@@ -9,25 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huiji.configdoc import keyed_nodes
 from tenant_apps.privacy.models import ConsentRecord, DataExport, DeletionRequest
 
 
 def _specs(document) -> dict[str, dict]:
     """{field key: field} of every field in a configuration document (group members too)."""
     out: dict[str, dict] = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("key"), str) and isinstance(node.get("label"), str) \
-                    and "type" in node:
-                out.setdefault(node["key"], node)
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(document)
+    for node in keyed_nodes(document):
+        if isinstance(node.get("label"), str) and "type" in node:
+            out.setdefault(node["key"], node)
     return out
 
 
